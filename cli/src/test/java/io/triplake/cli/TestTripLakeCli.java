@@ -1,0 +1,98 @@
+package io.triplake.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.triplake.lake.Json;
+import io.triplake.lake.RawFileWriter;
+import io.triplake.lake.testing.Checksums;
+import io.triplake.lake.testing.SampleLake;
+import io.triplake.lake.testing.SparkLakeTest;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** The command line as a user runs it, against the lake of this test class. */
+class TestTripLakeCli extends SparkLakeTest {
+  private record Run(int exitCode, String out, String err) {}
+
+  private static Run run(String... args) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    CommandLine cli = TripLake.commandLine();
+    cli.setOut(new PrintWriter(out));
+    cli.setErr(new PrintWriter(err));
+    int code = cli.execute(args);
+    return new Run(code, out.toString(), err.toString());
+  }
+
+  private static String lakeDir() {
+    return tempDir.resolve("lake").toString();
+  }
+
+  @Test
+  void demoRegistersTheSampleAndShowsIt() {
+    Map<String, String> before = Checksums.of(SampleLake.location());
+    String demoLake = tempDir.resolve("demo-lake").toString();
+    Run demo = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
+    assertThat(demo.exitCode()).as(demo.err()).isZero();
+    assertThat(demo.out())
+        .contains("Registered 165 files (719624 rows")
+        .contains("3BA199E2  |      9 |    99 | 566248")
+        .contains("(7 rows)");
+    Run again = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
+    assertThat(again.out()).contains("Registered 0 files").contains("165 skipped as already registered");
+    assertThat(Checksums.of(SampleLake.location())).isEqualTo(before);
+  }
+
+  @Test
+  void sqlPrintsTablesCsvAndJson() {
+    run("register", "--lake", lakeDir(), "--source", SampleLake.location().toString());
+    String query = "SELECT device_id, count(*) AS n FROM raw.can9_gnssspeed GROUP BY device_id ORDER BY device_id";
+    Run table = run("sql", "--lake", lakeDir(), query);
+    assertThat(table.exitCode()).as(table.err()).isZero();
+    assertThat(table.out()).isEqualTo("device_id | n   \n----------+-----\n7512BE4D  | 9132\n90B52C1C  | 1788\n(2 rows)\n");
+    assertThat(run("sql", "--lake", lakeDir(), "--format", "csv", query).out()).isEqualTo("device_id,n\n7512BE4D,9132\n90B52C1C,1788\n");
+    assertThat(run("sql", "--lake", lakeDir(), "--format", "json", query).out()).isEqualTo("{ \"device_id\" : \"7512BE4D\", \"n\" : 9132 }\n{ \"device_id\" : \"90B52C1C\", \"n\" : 1788 }\n");
+  }
+
+  @Test
+  void registerExitCodeAndReportSayWhenFilesWereRejected() throws IOException {
+    Path source = tempDir.resolve("cli-source");
+    try (RawFileWriter w = RawFileWriter.open(source.resolve("AABBCCDD/CAN2_x/2024/01/01/a.parquet"), true, List.of("Speed"))) {
+      w.write(1L, 1.0);
+    }
+    Files.writeString(source.resolve("AABBCCDD/CAN2_x/2024/01/01/b.parquet"), "not parquet");
+    Path reports = tempDir.resolve("cli-reports");
+    Run run = run("register", "--lake", lakeDir(), "--raw-namespace", "cli_raw", "--source", source.toString(),
+        "--report-dir", reports.toString(), "--run-id", "run-1");
+    assertThat(run.exitCode()).isEqualTo(TripLake.EXIT_REJECTED);
+    assertThat(run.out()).contains("Registered 1 files").contains("Rejected (1):").contains("b.parquet: not a Parquet file");
+    var report = Json.MAPPER.readTree(reports.resolve("register-run-1.json").toFile());
+    assertThat(report.get("registeredFiles").asInt()).isEqualTo(1);
+    assertThat(report.get("rejectedFiles").get(0).get("reason").asText()).startsWith("not a Parquet file");
+    assertThat(report.get("commits").get(0).get("table").asText()).isEqualTo("cli_raw.can2_x");
+  }
+
+  @Test
+  void badSettingsAreNamedInTheError() {
+    Run missing = run("register", "--lake", lakeDir(), "--source", tempDir.resolve("does-not-exist").toString());
+    assertThat(missing.exitCode()).isEqualTo(1);
+    assertThat(missing.err()).contains("Cannot list the source").contains("does-not-exist");
+
+    Run namespace = run("register", "--lake", lakeDir(), "--raw-namespace", "Raw-Data", "--source", tempDir.toString());
+    assertThat(namespace.exitCode()).isEqualTo(1);
+    assertThat(namespace.err()).contains("Cannot use namespace").contains("(Raw-Data)");
+
+    Run conf = run("sql", "--catalog-conf", tempDir.resolve("nope.properties").toString(), "SELECT 1");
+    assertThat(conf.exitCode()).isEqualTo(1);
+    assertThat(conf.err()).contains("Cannot read the catalog configuration").contains("nope.properties");
+
+    assertThat(run("register", "--lake", lakeDir()).exitCode()).isEqualTo(2);
+  }
+}

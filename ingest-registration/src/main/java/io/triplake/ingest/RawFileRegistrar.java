@@ -1,0 +1,102 @@
+package io.triplake.ingest;
+
+import io.triplake.lake.Lake;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Map;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.io.FileIO;
+
+/**
+ * Registers raw CANedge Parquet files ({@code <deviceid>/<message>/yyyy/mm/dd/<file>.parquet}) into one
+ * Iceberg table per message, in place (no copy) and each file exactly once.
+ *
+ * <p>Files are never modified, moved or deleted. A file that cannot be registered is named with its
+ * reason in {@link Result#rejectedFiles()}; the good files of the same run are still registered, one
+ * atomic commit per table.
+ */
+public interface RawFileRegistrar {
+  /** Footer reads in flight at once; footers are small, so I/O latency, not CPU, sets this. */
+  int PARALLELISM_DEFAULT = 16;
+
+  /** Summary property naming the run that committed a snapshot. */
+  String RUN_ID_PROP = "trip-lake.run-id";
+  /** Table property listing the source prefixes a raw table's files come from. */
+  String SOURCE_PROP = "trip-lake.raw-source";
+
+  static RawFileRegistrar of(Lake lake, Catalog catalog, FileIO sourceIO) {
+    return new CatalogRawFileRegistrar(lake, catalog, sourceIO);
+  }
+
+  /** The root of the raw lake: a local directory or an object-store URI such as {@code s3://bucket/}. */
+  RawFileRegistrar source(String rootLocation);
+
+  /**
+   * Only look at folders dated within the {@code days} days ending at {@code until} (inclusive), for
+   * daily runs that pick up late uploads without re-checking years of folders.
+   */
+  RawFileRegistrar lastDays(int days, LocalDate until);
+
+  /**
+   * Also check every file registered from this source against the listing: files that vanished or
+   * changed size are reported.
+   */
+  RawFileRegistrar reconcile();
+
+  RawFileRegistrar runId(String runId);
+
+  RawFileRegistrar parallelism(int footerReads);
+
+  Result execute();
+
+  /** A file that was not registered, and why. */
+  record FileProblem(String path, String reason) {}
+
+  /** One table's commit in this run. */
+  record TableCommit(String table, long snapshotId, int files, long rows, long bytes) {}
+
+  /**
+   * What a run did.
+   *
+   * @param registeredFiles files added to the raw tables
+   * @param skippedFiles files already registered with the same size
+   * @param ignoredFiles listed files that are not Parquet by name or are hidden ({@code .x}, {@code _x})
+   * @param changedFiles registered files whose size changed since: not re-added
+   * @param missingFiles registered files no longer in the source (reconcile only)
+   * @param rejectedFiles files that could not be registered, with the reason
+   */
+  record Result(
+      String runId,
+      String source,
+      List<String> tablesCreated,
+      List<String> columnsAdded,
+      int registeredFiles,
+      int skippedFiles,
+      int ignoredFiles,
+      long registeredRows,
+      long registeredBytes,
+      List<TableCommit> commits,
+      List<FileProblem> changedFiles,
+      List<FileProblem> missingFiles,
+      List<FileProblem> rejectedFiles,
+      double seconds) {
+
+    /** True when every listed file is now registered unchanged. */
+    public boolean clean() {
+      return rejectedFiles.isEmpty() && changedFiles.isEmpty() && missingFiles.isEmpty();
+    }
+
+    public Map<String, Long> snapshotIds() {
+      return commits.stream().collect(java.util.stream.Collectors.toMap(TableCommit::table, TableCommit::snapshotId));
+    }
+
+    public String summary() {
+      return String.format(
+          "Registered %d files (%d rows, %d bytes) into %d tables from %s in %.1f s: %d tables created, "
+              + "%d columns added, %d skipped as already registered, %d ignored, %d changed, %d missing, %d rejected (run %s)",
+          registeredFiles, registeredRows, registeredBytes, commits.size(), source, seconds, tablesCreated.size(),
+          columnsAdded.size(), skippedFiles, ignoredFiles, changedFiles.size(), missingFiles.size(),
+          rejectedFiles.size(), runId);
+    }
+  }
+}

@@ -1,0 +1,183 @@
+package io.triplake.lake;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import org.apache.hadoop.conf.Configuration;
+import org.apache.iceberg.CatalogProperties;
+import org.apache.iceberg.CatalogUtil;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.spark.Spark3Util;
+import org.apache.spark.SparkConf;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * Where the lake's tables live: an Iceberg catalog given as Iceberg's own catalog properties, plus the
+ * namespaces of the raw and trip tables. The embedded lake and AWS differ only in these properties.
+ */
+public final class Lake {
+  /** Name of the Iceberg catalog inside Spark; it is also Spark's default catalog. */
+  public static final String CATALOG_NAME = "lake";
+
+  public static final String RAW_NAMESPACE_DEFAULT = "raw";
+  public static final String TRIPS_NAMESPACE_DEFAULT = "trips";
+
+  private static final String SPARK_CATALOG_PREFIX = "spark.sql.catalog." + CATALOG_NAME;
+
+  private final Map<String, String> catalogProperties;
+  private final Namespace rawNamespace;
+  private final Namespace tripsNamespace;
+
+  private Lake(Map<String, String> catalogProperties, Namespace raw, Namespace trips) {
+    this.catalogProperties = Map.copyOf(catalogProperties);
+    this.rawNamespace = raw;
+    this.tripsNamespace = trips;
+  }
+
+  /**
+   * The embedded lake: an Iceberg JDBC catalog on a SQLite file in {@code dir} and a warehouse in
+   * {@code dir/warehouse}. One writer process per lake directory (SQLite takes one writer at a time).
+   */
+  public static Lake embedded(Path dir) {
+    Path root = dir.toAbsolutePath().normalize();
+    try {
+      Files.createDirectories(root.resolve("warehouse"));
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot create the lake directory: " + e.getMessage() + " (" + root + ")", e);
+    }
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
+    props.put(CatalogProperties.URI, "jdbc:sqlite:" + root.resolve("catalog.db"));
+    props.put(CatalogProperties.WAREHOUSE_LOCATION, root.resolve("warehouse").toUri().toString());
+    // V1 adds views and is what new JDBC catalogs should use.
+    props.put("jdbc.schema-version", "V1");
+    props.put(CatalogProperties.FILE_IO_IMPL, LakeFileIO.class.getName());
+    return new Lake(props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
+  }
+
+  /** A lake from a properties file of Iceberg catalog properties ({@code type}, {@code warehouse}, ...). */
+  public static Lake fromCatalogConf(Path file) {
+    Properties props = new Properties();
+    try (InputStream in = Files.newInputStream(file)) {
+      props.load(in);
+    } catch (IOException e) {
+      throw new IllegalArgumentException("Cannot read the catalog configuration: " + e.getMessage() + " (" + file + ")", e);
+    }
+    Map<String, String> map = new LinkedHashMap<>();
+    props.stringPropertyNames().stream().sorted().forEach(k -> map.put(k, props.getProperty(k).trim()));
+    return fromProperties(map, file.toString());
+  }
+
+  static Lake fromProperties(Map<String, String> props, String origin) {
+    if (!props.containsKey(CatalogUtil.ICEBERG_CATALOG_TYPE) && !props.containsKey(CatalogProperties.CATALOG_IMPL)) {
+      throw new IllegalArgumentException(
+          "Cannot configure the catalog: neither 'type' nor 'catalog-impl' is set (" + origin + ")");
+    }
+    return new Lake(props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
+  }
+
+  public Lake withNamespaces(String raw, String trips) {
+    return new Lake(catalogProperties, namespace(raw), namespace(trips));
+  }
+
+  private static Namespace namespace(String name) {
+    if (name == null || !name.matches("[a-z][a-z0-9_]*")) {
+      throw new IllegalArgumentException(
+          "Cannot use namespace: Athena needs lower-case letters, digits and '_' (" + name + ")");
+    }
+    return Namespace.of(name);
+  }
+
+  public Map<String, String> catalogProperties() {
+    return catalogProperties;
+  }
+
+  public Namespace rawNamespace() {
+    return rawNamespace;
+  }
+
+  public Namespace tripsNamespace() {
+    return tripsNamespace;
+  }
+
+  public TableIdentifier rawTable(String name) {
+    return TableIdentifier.of(rawNamespace, name);
+  }
+
+  public TableIdentifier tripsTable(String name) {
+    return TableIdentifier.of(tripsNamespace, name);
+  }
+
+  /** A stand-alone Iceberg catalog, for jobs that need no Spark. */
+  public Catalog catalog() {
+    return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, catalogProperties, new Configuration());
+  }
+
+  /**
+   * The catalog instance Spark uses. Jobs that commit through the Java API and read through Spark use
+   * this one, so both see the same table state (Spark's own catalog cache is disabled).
+   */
+  public Catalog catalog(SparkSession spark) {
+    return Spark3Util.loadIcebergCatalog(spark, CATALOG_NAME);
+  }
+
+  /** A FileIO for any location the catalog properties can reach: local paths, {@code s3://}, ... */
+  public FileIO sourceIO() {
+    LakeFileIO io = new LakeFileIO();
+    io.initialize(catalogProperties);
+    return io;
+  }
+
+  /**
+   * A session with this lake as Spark's default catalog, with times in UTC. Under spark-submit (EMR
+   * Serverless) the master comes from the submitter; otherwise it is {@code local[*]}.
+   */
+  public SparkSession spark(String appName) {
+    SparkConf submitted = new SparkConf();
+    String master = submitted.get("spark.master", "local[*]");
+    SparkSession.Builder builder = SparkSession.builder().appName(appName).master(master);
+    if (master.startsWith("local")) {
+      Map<String, String> local = new LinkedHashMap<>();
+      local.put("spark.ui.enabled", "false");
+      local.put("spark.driver.host", "127.0.0.1");
+      local.put("spark.driver.bindAddress", "127.0.0.1");
+      local.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+      local.forEach((k, v) -> {
+        if (!submitted.contains(k)) {
+          builder.config(k, v);
+        }
+      });
+    }
+    builder.config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+        .config(SPARK_CATALOG_PREFIX, "org.apache.iceberg.spark.SparkCatalog")
+        .config("spark.sql.defaultCatalog", CATALOG_NAME)
+        .config("spark.sql.session.timeZone", "UTC");
+    sparkCatalogConf().forEach(builder::config);
+    return builder.getOrCreate();
+  }
+
+  /** The Spark properties that register this lake's catalog, as spark-submit would pass them. */
+  public Map<String, String> sparkCatalogConf() {
+    Map<String, String> conf = new LinkedHashMap<>();
+    catalogProperties.forEach((k, v) -> conf.put(SPARK_CATALOG_PREFIX + "." + k, v));
+    // With the Java API and Spark in one process, Spark's table cache goes stale after Java commits.
+    conf.put(SPARK_CATALOG_PREFIX + "." + CatalogProperties.CACHE_ENABLED, "false");
+    return conf;
+  }
+
+  @Override
+  public String toString() {
+    String where = Objects.requireNonNullElse(catalogProperties.get(CatalogProperties.WAREHOUSE_LOCATION), "?");
+    String type = catalogProperties.getOrDefault(CatalogUtil.ICEBERG_CATALOG_TYPE,
+        catalogProperties.get(CatalogProperties.CATALOG_IMPL));
+    return "Lake(" + type + ", warehouse=" + where + ", raw=" + rawNamespace + ", trips=" + tripsNamespace + ")";
+  }
+}

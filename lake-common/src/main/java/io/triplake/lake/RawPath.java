@@ -1,0 +1,51 @@
+package io.triplake.lake;
+
+import java.time.DateTimeException;
+import java.time.LocalDate;
+import java.util.Locale;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * A raw file's place in the CANedge layout {@code <deviceid>/<message>/yyyy/mm/dd/<file>.parquet}.
+ *
+ * @param location the full location, as listed
+ * @param deviceId 8 hexadecimal characters, as in the path
+ * @param message the message name, as in the path (for example {@code CAN2_gnss_speed})
+ * @param folderDate the date of the folder: the day the file's session started
+ */
+public record RawPath(String location, String deviceId, String message, LocalDate folderDate) {
+  public static final String LAYOUT = "<deviceid>/<message>/yyyy/mm/dd/<file>.parquet";
+
+  private static final Pattern RELATIVE = Pattern.compile(
+      "([0-9A-Fa-f]{8})/([A-Za-z][A-Za-z0-9_]*)/(\\d{4})/(\\d{2})/(\\d{2})/[^/]+\\.parquet");
+
+  /** The Iceberg table name of this file's message: Athena needs lower case. */
+  public String tableName() {
+    return message.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Parses a location below {@code root}.
+   *
+   * @throws IllegalArgumentException with the reason, when the path does not follow the layout
+   */
+  public static RawPath parse(String root, String location) {
+    String relative = Locations.relativize(root, location);
+    if (relative == null) {
+      throw new IllegalArgumentException("not below the source " + root);
+    }
+    Matcher m = RELATIVE.matcher(relative);
+    if (!m.matches()) {
+      throw new IllegalArgumentException("path does not match the layout " + LAYOUT + " (" + relative + ")");
+    }
+    LocalDate date;
+    try {
+      date = LocalDate.of(Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)));
+    } catch (DateTimeException e) {
+      throw new IllegalArgumentException(
+          "invalid date in path " + m.group(3) + "/" + m.group(4) + "/" + m.group(5) + " (" + relative + ")");
+    }
+    return new RawPath(location, m.group(1), m.group(2), date);
+  }
+}
