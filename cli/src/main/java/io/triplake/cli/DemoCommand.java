@@ -51,8 +51,29 @@ final class DemoCommand implements Callable<Integer> {
         + "FROM " + lake.rawTable("can2_gnss_speed") + " GROUP BY device_id ORDER BY device_id"),
         SqlCommand.Format.table, 1000, out);
     out.println();
-    out.println("Try: ./trip-lake sql \"SELECT * FROM " + lake.rawTable("can2_gnss_speed") + " LIMIT 10\"");
+    Path config = Path.of(System.getProperty("trip-lake.home", "."), "sample-data", "aggregations.json");
+    out.println("== 4. Summarise trips (" + config + ")");
+    AggregateCommand aggregate = new AggregateCommand();
+    aggregate.lakeOptions = lakeOptions;
+    aggregate.config = config.toString();
+    aggregate.aggregate(lake, out);
+    out.println();
+    out.println("== 5. The trips (trips.tripsummary)");
+    SqlCommand.print(spark.sql(tripsQuery(lake)), SqlCommand.Format.table, 1000, out);
+    out.println();
+    out.println("Try: ./trip-lake sql \"SELECT * FROM " + lake.tripsTable("tripsummary") + " WHERE deviceid = '3BA199E2' LIMIT 20\"");
     return result.clean() ? 0 : TripLake.EXIT_REJECTED;
+  }
+
+  /** One line per trip: its identity, and average and maximum speed where the config has them. */
+  static String tripsQuery(Lake lake) {
+    return "SELECT cluster, deviceid, tripstart, tripend, round((unix_micros(CAST(tripend AS TIMESTAMP)) - "
+        + "unix_micros(CAST(tripstart AS TIMESTAMP))) / 60000000.0, 1) AS minutes, "
+        + "round(max(CASE WHEN signal = 'Speed' AND aggregation = 'avg' THEN signalvalue END), 2) AS avg_speed, "
+        + "round(max(CASE WHEN signal = 'Speed' AND aggregation = 'max' THEN signalvalue END), 2) AS max_speed, "
+        + "round(max(CASE WHEN signal = 'EngineSpeed' AND aggregation = 'avg' THEN signalvalue END), 0) AS avg_rpm, "
+        + "count(*) AS summary_rows FROM " + lake.tripsTable("tripsummary")
+        + " GROUP BY cluster, deviceid, tripstart, tripend ORDER BY cluster, deviceid, tripstart";
   }
 
   private static String registeredPerDevice(Lake lake) {

@@ -1,0 +1,79 @@
+package io.triplake.cli;
+
+import io.triplake.lake.Json;
+import io.triplake.lake.Lake;
+import io.triplake.trips.TripAggregator;
+import io.triplake.trips.TripConfig;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.concurrent.Callable;
+import org.apache.iceberg.io.FileIO;
+import org.apache.spark.sql.SparkSession;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+@Command(name = "aggregate", mixinStandardHelpOptions = true,
+    description = "Bring trips.tripsummary up to date with what the raw tables committed since the last run, "
+        + "or reprocess one day as of a chosen time.")
+final class AggregateCommand implements Callable<Integer> {
+  @Mixin
+  LakeOptions lakeOptions;
+
+  @Spec
+  picocli.CommandLine.Model.CommandSpec spec;
+
+  @Option(names = "--config", required = true, paramLabel = "FILE_OR_URI",
+      description = "Aggregation config (aggregations.json, either of CSS Electronics' formats); local or s3://.")
+  String config;
+
+  @Option(names = "--reprocess-day", paramLabel = "YYYY-MM-DD",
+      description = "Recompute the trips that start on this day (UTC) and replace its rows; the checkpoint stays.")
+  LocalDate reprocessDay;
+
+  @Option(names = "--as-of", paramLabel = "TIME_OR_SNAPSHOT",
+      description = "With --reprocess-day: the raw tables as of this time (2024-03-02T10:00:00Z) or snapshot id.")
+  String asOf;
+
+  @Option(names = "--run-id", paramLabel = "ID", description = "Run id for the snapshot summary (default: random).")
+  String runId;
+
+  @Override
+  public Integer call() {
+    aggregate(lakeOptions.lake(), spec.commandLine().getOut());
+    return 0;
+  }
+
+  TripAggregator.Result aggregate(Lake lake, PrintWriter out) {
+    TripConfig tripConfig;
+    try (FileIO io = lake.sourceIO()) {
+      tripConfig = TripConfig.read(io, config);
+    }
+    SparkSession spark = Sessions.open(lake, "trip-lake aggregate");
+    TripAggregator aggregator = TripAggregator.of(lake, spark, tripConfig);
+    if (runId != null) {
+      aggregator.runId(runId);
+    }
+    if (reprocessDay != null) {
+      aggregator.reprocessDay(reprocessDay);
+    }
+    if (asOf != null) {
+      aggregator.asOf(asOf);
+    }
+    TripAggregator.Result result = aggregator.execute();
+    Path report = lakeOptions.reportDir().resolve("aggregate-" + result.runId() + ".json");
+    Json.write(result, report);
+    out.println(result.summary());
+    if (!result.reprocessDays().isEmpty()) {
+      List<LocalDate> days = result.reprocessDays();
+      out.println("Days computed with the previous config: " + days.size() + " (" + days.get(0) + " .. " + days.get(days.size() - 1)
+          + "); refresh each with --reprocess-day (all listed in the report)");
+    }
+    out.println("Report: " + report);
+    out.flush();
+    return result;
+  }
+}

@@ -1,0 +1,637 @@
+package io.triplake.trips;
+
+import static org.apache.spark.sql.functions.broadcast;
+import static org.apache.spark.sql.functions.coalesce;
+import static org.apache.spark.sql.functions.col;
+import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.when;
+
+import io.triplake.ddl.TableDdl;
+import io.triplake.lake.Lake;
+import io.triplake.trips.RawMetadata.FileSpan;
+import io.triplake.trips.TripConfig.Aggregate;
+import io.triplake.trips.TripConfig.Cluster;
+import io.triplake.trips.TripConfig.SignalAggregates;
+import io.triplake.trips.TripWindows.Window;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.SupportsNamespaces;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.ValidationException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.spark.CommitMetadata;
+import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.spark.sql.Column;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.SparkSession;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
+import org.apache.spark.storage.StorageLevel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** {@link TripAggregator} on Spark: metadata on the driver, every row on the executors. */
+final class SparkTripAggregator implements TripAggregator {
+  private static final Logger LOG = LoggerFactory.getLogger(TripAggregator.class);
+  private static final long DAY = 86_400_000_000L;
+  private static final String SUMMARY = TableDdl.TRIPSUMMARY;
+  private static final List<String> KEY = List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation");
+  private static final List<String> COLUMNS = List.of("deviceid", "message", "signal", "aggregation", "signalvalue",
+      "signalcount", "duration", "tripstart", "tripend", "tripid", "cluster", "tripdate", "updatedat");
+  private static final StructType WINDOW_SCHEMA = new StructType()
+      .add("deviceid", DataTypes.StringType, false)
+      .add("wlo", DataTypes.LongType, false)
+      .add("whi", DataTypes.LongType, false);
+
+  private final Lake lake;
+  private final SparkSession spark;
+  private final TripConfig config;
+  private String runId = UUID.randomUUID().toString();
+  private LocalDate reprocessDay;
+  private String asOf;
+
+  SparkTripAggregator(Lake lake, SparkSession spark, TripConfig config) {
+    this.lake = lake;
+    this.spark = spark;
+    this.config = config;
+  }
+
+  @Override
+  public TripAggregator runId(String id) {
+    if (id == null || id.isBlank()) {
+      throw new IllegalArgumentException("Cannot use run id: it is empty (" + id + ")");
+    }
+    this.runId = id;
+    return this;
+  }
+
+  @Override
+  public TripAggregator reprocessDay(LocalDate day) {
+    this.reprocessDay = java.util.Objects.requireNonNull(day, "day");
+    return this;
+  }
+
+  @Override
+  public TripAggregator asOf(String timestampOrSnapshotId) {
+    if (timestampOrSnapshotId == null || timestampOrSnapshotId.isBlank()) {
+      throw new IllegalArgumentException("Cannot reprocess as of: the time or snapshot id is empty (" + timestampOrSnapshotId + ")");
+    }
+    this.asOf = timestampOrSnapshotId.trim();
+    return this;
+  }
+
+  /** The state one run works on. */
+  private final class Run {
+    final long startNanos = System.nanoTime();
+    final LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
+    final Catalog catalog = lake.catalog(spark);
+    final Map<String, Table> rawByMessage = new LinkedHashMap<>();
+    final Map<String, Long> readSnapshot = new TreeMap<>();
+    final List<RawRead> rawRead = new ArrayList<>();
+    final List<String> notes = new ArrayList<>();
+    final Map<String, Map<String, List<Window>>> windowsByCluster = new LinkedHashMap<>();
+    Table summary;
+    Optional<Checkpoint> before;
+
+    String rawName(String message) {
+      return lake.rawTable(message.toLowerCase(Locale.ROOT)).toString();
+    }
+  }
+
+  @Override
+  public Result execute() {
+    if (asOf != null && reprocessDay == null) {
+      throw new IllegalArgumentException("Cannot aggregate as of " + asOf + ": time travel needs a day to reprocess (--reprocess-day)");
+    }
+    Run run = new Run();
+    // Everything is checked before anything is read or committed.
+    loadRawTables(run);
+    run.summary = summaryTable(run.catalog);
+    run.before = Checkpoint.latest(run.summary);
+    return reprocessDay == null ? incremental(run) : reprocess(run);
+  }
+
+  private void loadRawTables(Run run) {
+    Map<String, Optional<Set<String>>> columns = new HashMap<>();
+    for (Cluster cluster : config.clusters()) {
+      for (String message : cluster.messages()) {
+        TableIdentifier id = lake.rawTable(message.toLowerCase(Locale.ROOT));
+        if (!columns.containsKey(message)) {
+          if (run.catalog.tableExists(id)) {
+            Table table = run.catalog.loadTable(id);
+            run.rawByMessage.put(message, table);
+            columns.put(message, Optional.of(table.schema().columns().stream().map(Types.NestedField::name).collect(Collectors.toSet())));
+          } else {
+            columns.put(message, Optional.empty());
+          }
+        }
+      }
+    }
+    config.validate(m -> columns.getOrDefault(m, Optional.empty()), lake.rawNamespace().toString());
+  }
+
+  private Table summaryTable(Catalog catalog) {
+    TableIdentifier id = lake.tripsTable(SUMMARY);
+    if (!catalog.tableExists(id)) {
+      if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(lake.tripsNamespace())) {
+        try {
+          ns.createNamespace(lake.tripsNamespace());
+        } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
+          // created concurrently
+        }
+      }
+      String name = Lake.CATALOG_NAME + "." + id;
+      spark.sql(TableDdl.spark(SUMMARY, name));
+      // Athena's queries filter by device and time: keep rows of a device's trips together in files.
+      spark.sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
+    }
+    return catalog.loadTable(id);
+  }
+
+  // ---------------------------------------------------------------- incremental
+
+  private Result incremental(Run run) {
+    Map<String, Checkpoint.Position> after = new TreeMap<>(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
+    Map<String, RawMetadata.Changes> changes = new HashMap<>();
+    boolean anyChange = false;
+    for (Map.Entry<String, Table> e : run.rawByMessage.entrySet()) {
+      String name = run.rawName(e.getKey());
+      Table table = e.getValue();
+      Snapshot current = table.currentSnapshot();
+      Checkpoint.Position from = run.before.flatMap(c -> c.position(name)).orElse(null);
+      if (current == null) {
+        run.rawRead.add(new RawRead(name, from == null ? null : from.snapshotId(), null, 0, 0, false));
+        continue;
+      }
+      RawMetadata.Changes c = RawMetadata.since(table, from, current);
+      if (c.fallback()) {
+        run.notes.add("checkpoint snapshot " + from.snapshotId() + " of " + name + " has expired: new files found by sequence number > "
+            + from.sequenceNumber() + " instead (files deleted since cannot be seen; reprocess the affected days if any were)");
+      }
+      changes.put(e.getKey(), c);
+      run.readSnapshot.put(name, current.snapshotId());
+      after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
+      run.rawRead.add(new RawRead(name, from == null ? null : from.snapshotId(), current.snapshotId(), c.snapshots(), c.files().size(), c.fallback()));
+      anyChange |= !c.files().isEmpty();
+    }
+    String mode = run.before.isPresent() ? "incremental" : "full";
+    List<LocalDate> reprocessDays = configChange(run);
+    if (!anyChange) {
+      return result(run, mode, null, positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
+          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())), Counts.NONE, reprocessDays);
+    }
+
+    for (Cluster cluster : config.clusters()) {
+      Map<String, List<Window>> changed = new TreeMap<>();
+      boolean everything = false;
+      for (String message : cluster.messages()) {
+        RawMetadata.Changes c = changes.get(message);
+        if (c == null) {
+          continue;
+        }
+        everything |= run.before.flatMap(cp -> cp.position(run.rawName(message))).isEmpty();
+        for (FileSpan f : c.files()) {
+          if (member(cluster, f.device())) {
+            changed.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(new Window(f.device(), f.lo(), f.hi()));
+          }
+        }
+      }
+      Map<String, List<Window>> windows = new TreeMap<>();
+      if (everything) {
+        // A table never consumed: recompute all of time for every device it has, one window each.
+        changed.keySet().forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
+      } else if (!changed.isEmpty()) {
+        Table identifier = run.rawByMessage.get(cluster.identifierMessage());
+        Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
+        TripWindows.around(identifier, snapshot, changed, config.tripGapMicros())
+            .forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
+      }
+      if (!windows.isEmpty()) {
+        run.windowsByCluster.put(cluster.name(), windows);
+      }
+    }
+
+    Dataset<Row> fresh = null;
+    Dataset<Row> existing = null;
+    for (Cluster cluster : config.clusters()) {
+      Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
+      if (windows == null) {
+        continue;
+      }
+      Dataset<Row> windowRows = windowFrame(windows);
+      fresh = union(fresh, clusterRows(run, cluster, windows, windowRows, null));
+      existing = union(existing, existingInWindows(run, cluster, windowRows, windows.keySet()));
+    }
+    Counts counts = fresh == null ? Counts.NONE : mergeDiff(run, fresh, existing, checkpointProperties(after));
+    if (!counts.committed()) {
+      // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes the work.
+      commitCheckpointOnly(run, checkpointProperties(after));
+    }
+    return result(run, mode, refreshedSnapshot(run), positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
+        positions(after), counts, reprocessDays);
+  }
+
+  private Map<String, String> checkpointProperties(Map<String, Checkpoint.Position> after) {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(RUN_ID_PROP, runId);
+    props.put(Checkpoint.PROPERTY, new Checkpoint(after, config.fingerprint(), 0, 0).toJson());
+    props.put(Checkpoint.CONFIG_PROPERTY, config.fingerprint());
+    return props;
+  }
+
+  private List<LocalDate> configChange(Run run) {
+    if (run.before.isEmpty() || config.fingerprint().equals(run.before.get().configFingerprint())) {
+      return List.of();
+    }
+    List<LocalDate> days = spark.table(summaryName()).select("tripdate").distinct().orderBy("tripdate")
+        .collectAsList().stream().map(r -> r.getLocalDate(0)).toList();
+    run.notes.add("the aggregation config changed since the checkpoint (" + run.before.get().configFingerprint() + " -> "
+        + config.fingerprint() + "): new and changed trips use it; " + days.size()
+        + " days computed with the old one stay until reprocessed (--reprocess-day)");
+    return days;
+  }
+
+  private void commitCheckpointOnly(Run run, Map<String, String> props) {
+    run.summary.refresh();
+    var append = run.summary.newAppend();
+    props.forEach(append::set);
+    append.commit();
+  }
+
+  // ---------------------------------------------------------------- reprocess
+
+  private Result reprocess(Run run) {
+    Map<String, Checkpoint.Position> asOfPositions = resolveAsOf(run);
+    long dayStart = reprocessDay.toEpochDay() * DAY;
+    long dayEnd = dayStart + DAY - 1;
+    Dataset<Row> fresh = null;
+    for (Cluster cluster : config.clusters()) {
+      Table identifier = run.rawByMessage.get(cluster.identifierMessage());
+      Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
+      Map<String, List<Window>> changed = new TreeMap<>();
+      if (snapshot != null) {
+        Expression nearDay = Expressions.and(
+            Expressions.greaterThanOrEqual(RawMetadata.TIME, dayStart - config.tripGapMicros()),
+            Expressions.lessThanOrEqual(RawMetadata.TIME, dayEnd + config.tripGapMicros()));
+        for (FileSpan f : RawMetadata.files(identifier, snapshot, nearDay)) {
+          if (member(cluster, f.device())) {
+            changed.put(f.device(), List.of(new Window(f.device(), dayStart, dayEnd)));
+          }
+        }
+      }
+      Map<String, List<Window>> windows = new TreeMap<>();
+      TripWindows.around(identifier, snapshot, changed, config.tripGapMicros())
+          .forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
+      if (!windows.isEmpty()) {
+        run.windowsByCluster.put(cluster.name(), windows);
+        fresh = union(fresh, clusterRows(run, cluster, windows, windowFrame(windows), new long[] {dayStart, dayEnd}));
+      }
+    }
+    Dataset<Row> existing = spark.table(summaryName())
+        .where(col("tripdate").equalTo(lit(reprocessDay)).and(col("cluster").isin(config.clusters().stream().map(Cluster::name).toArray())));
+    if (fresh == null) {
+      fresh = spark.createDataFrame(List.of(), existing.schema());
+    }
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(RUN_ID_PROP, runId);
+    props.put(REPROCESS_DAY_PROP, reprocessDay.toString());
+    props.put(AS_OF_PROP, asOf == null ? "now" : asOf);
+    Counts counts = mergeDiff(run, fresh, existing, props);
+    Map<String, Long> checkpoint = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
+    return result(run, "reprocess", counts.committed() ? refreshedSnapshot(run) : null, checkpoint, checkpoint, counts, List.of());
+  }
+
+  /** The raw snapshot of every table as of the requested moment (null: the table was empty then). */
+  private Map<String, Checkpoint.Position> resolveAsOf(Run run) {
+    Map<String, Checkpoint.Position> positions = new TreeMap<>();
+    Long millis = null;
+    Map<String, Checkpoint.Position> fromCheckpoint = null;
+    if (asOf == null) {
+      millis = null;
+    } else if (asOf.matches("-?\\d+")) {
+      long id = Long.parseLong(asOf);
+      Snapshot summarySnapshot = run.summary.snapshot(id);
+      if (summarySnapshot != null) {
+        Optional<Checkpoint> cp = Checkpoint.of(summarySnapshot);
+        if (cp.isPresent()) {
+          fromCheckpoint = cp.get().rawTables();
+        } else {
+          millis = summarySnapshot.timestampMillis();
+        }
+      } else {
+        millis = run.rawByMessage.values().stream().map(t -> t.snapshot(id)).filter(java.util.Objects::nonNull)
+            .map(Snapshot::timestampMillis).findFirst()
+            .orElseThrow(() -> new IllegalArgumentException("Cannot reprocess as of snapshot " + id
+                + ": it is a snapshot of neither " + lake.tripsTable(SUMMARY) + " nor a raw table of the config (it may have expired)"));
+      }
+    } else {
+      millis = parseTime(asOf).toEpochMilli();
+    }
+    for (Map.Entry<String, Table> e : run.rawByMessage.entrySet()) {
+      String name = run.rawName(e.getKey());
+      Table table = e.getValue();
+      Long snapshotId;
+      if (fromCheckpoint != null) {
+        Checkpoint.Position p = fromCheckpoint.get(name);
+        snapshotId = p == null ? null : p.snapshotId();
+        if (snapshotId != null && table.snapshot(snapshotId) == null) {
+          throw new IllegalArgumentException("Cannot reprocess as of tripsummary snapshot " + asOf + ": the raw snapshot " + snapshotId
+              + " of " + name + " it names has expired (outside the time-travel retention)");
+        }
+      } else if (millis == null) {
+        snapshotId = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
+      } else {
+        snapshotId = snapshotAsOf(table, name, millis);
+      }
+      if (snapshotId != null) {
+        run.readSnapshot.put(name, snapshotId);
+        Snapshot s = table.snapshot(snapshotId);
+        positions.put(name, new Checkpoint.Position(snapshotId, s.sequenceNumber()));
+      }
+      run.rawRead.add(new RawRead(name, null, snapshotId, snapshotId == null ? 0 : 1, 0, false));
+    }
+    return positions;
+  }
+
+  private static Long snapshotAsOf(Table table, String name, long millis) {
+    Snapshot oldest = null;
+    Long found = null;
+    for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
+      if (s.timestampMillis() <= millis && found == null) {
+        found = s.snapshotId();
+      }
+      oldest = s;
+    }
+    if (found != null) {
+      return found;
+    }
+    if (oldest == null || oldest.parentId() == null) {
+      return null; // the table did not exist or was empty then
+    }
+    throw new IllegalArgumentException("Cannot reprocess as of " + Instant.ofEpochMilli(millis) + ": it is before the oldest retained snapshot of "
+        + name + " (" + Instant.ofEpochMilli(oldest.timestampMillis()) + "); older snapshots have expired (time-travel retention)");
+  }
+
+  static Instant parseTime(String text) {
+    try {
+      return Instant.parse(text);
+    } catch (DateTimeParseException e) {
+      try {
+        return LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
+      } catch (DateTimeParseException e2) {
+        throw new IllegalArgumentException("Cannot reprocess as of '" + text
+            + "': not a snapshot id nor a time like 2024-03-02T10:00:00Z or 2024-03-02 10:00:00 (UTC)");
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------- rows
+
+  private boolean member(Cluster cluster, String device) {
+    return cluster.wildcard() ? !config.explicitDevices().contains(device) : cluster.devices().contains(device);
+  }
+
+  private Dataset<Row> windowFrame(Map<String, List<Window>> windows) {
+    List<Row> rows = new ArrayList<>();
+    windows.values().forEach(list -> list.forEach(w -> rows.add(RowFactory.create(w.device(), w.lo(), w.hi()))));
+    return spark.createDataFrame(rows, WINDOW_SCHEMA);
+  }
+
+  /**
+   * The summary rows of every trip in the windows of one cluster.
+   *
+   * @param startRange when set, only trips starting in [from, to] microseconds
+   */
+  private Dataset<Row> clusterRows(Run run, Cluster cluster, Map<String, List<Window>> windows, Dataset<Row> windowRows, long[] startRange) {
+    TripSessionizer sessionizer = new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros());
+    Dataset<Row> identifierRows = readRaw(run, cluster.identifierMessage(), List.of(), windows, windowRows);
+    Dataset<Row> trips = sessionizer.trips(identifierRows, "deviceid", "wlo");
+    if (startRange != null) {
+      trips = trips.where(col(TripSessionizer.TRIP_START).between(startRange[0], startRange[1]));
+    }
+    Map<String, List<SignalAggregates>> byMessage = new LinkedHashMap<>();
+    cluster.signals().forEach(s -> byMessage.computeIfAbsent(s.message(), k -> new ArrayList<>()).add(s));
+    Dataset<Row> result = null;
+    for (Map.Entry<String, List<SignalAggregates>> e : byMessage.entrySet()) {
+      List<String> columns = e.getValue().stream().map(s -> s.signal().toLowerCase(Locale.ROOT)).distinct().toList();
+      Dataset<Row> rows = readRaw(run, e.getKey(), columns, windows, windowRows);
+      Dataset<Row> inTrips = TripSummaries.assign(rows, trips);
+      result = union(result, TripSummaries.summarise(inTrips, e.getKey(), e.getValue(), cluster.name(), run.now));
+    }
+    return result;
+  }
+
+  /**
+   * Rows of a raw table inside the windows, as (deviceid, wlo, ts, signal columns...). The device list and
+   * the overall time range are pushed down to Iceberg (partition and file-metrics pruning); the exact
+   * windows are a broadcast join on the device.
+   */
+  private Dataset<Row> readRaw(Run run, String message, List<String> signalColumns, Map<String, List<Window>> windows, Dataset<Row> windowRows) {
+    String name = run.rawName(message);
+    Table table = run.rawByMessage.get(message);
+    Long snapshot = run.readSnapshot.get(name);
+    List<Column> select = new ArrayList<>();
+    select.add(col("device_id").as("deviceid"));
+    boolean withZone = ((Types.TimestampType) table.schema().findType(RawMetadata.TIME)).shouldAdjustToUTC();
+    // Timestamps without zone are UTC wall clock (the session time zone is UTC).
+    select.add(expr(withZone ? "unix_micros(t)" : "unix_micros(CAST(t AS TIMESTAMP))").as(TripSessionizer.TIME));
+    signalColumns.forEach(c -> select.add(col("`" + c + "`").cast(DataTypes.DoubleType).as(c)));
+
+    Dataset<Row> raw;
+    if (snapshot == null) {
+      raw = spark.table(Lake.CATALOG_NAME + "." + name).where(lit(false));
+    } else {
+      raw = spark.read().format("iceberg").option("versionAsOf", snapshot).load(Lake.CATALOG_NAME + "." + name);
+    }
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    for (List<Window> list : windows.values()) {
+      for (Window w : list) {
+        lo = Math.min(lo, w.lo());
+        hi = Math.max(hi, w.hi());
+      }
+    }
+    Column filter = col("device_id").isin(new TreeSet<>(windows.keySet()).toArray());
+    if (lo != Long.MIN_VALUE) {
+      filter = filter.and(col("t").geq(timeLiteral(lo, withZone)));
+    }
+    if (hi != Long.MAX_VALUE) {
+      filter = filter.and(col("t").leq(timeLiteral(hi, withZone)));
+    }
+    Dataset<Row> rows = raw.where(filter).select(select.toArray(Column[]::new));
+    List<Column> out = new ArrayList<>(List.of(col("r.deviceid"), col("w.wlo"), col("r." + TripSessionizer.TIME)));
+    signalColumns.forEach(c -> out.add(col("r.`" + c + "`")));
+    return rows.as("r").join(broadcast(windowRows).as("w"),
+            col("r.deviceid").equalTo(col("w.deviceid"))
+                .and(col("r." + TripSessionizer.TIME).between(col("w.wlo"), col("w.whi"))))
+        .select(out.toArray(Column[]::new));
+  }
+
+  private static Column timeLiteral(long micros, boolean withZone) {
+    Instant instant = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
+    return withZone ? lit(instant) : lit(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+  }
+
+  private Dataset<Row> existingInWindows(Run run, Cluster cluster, Dataset<Row> windowRows, Set<String> devices) {
+    return spark.table(summaryName()).as("e")
+        .where(col("cluster").equalTo(lit(cluster.name())).and(col("deviceid").isin(new TreeSet<>(devices).toArray())))
+        .join(broadcast(windowRows).as("w"), col("e.deviceid").equalTo(col("w.deviceid"))
+            .and(expr("unix_micros(CAST(e.tripstart AS TIMESTAMP))").between(col("w.wlo"), col("w.whi"))), "left_semi")
+        .select(COLUMNS.stream().map(c -> col("e." + c)).toArray(Column[]::new));
+  }
+
+  private static Dataset<Row> union(Dataset<Row> a, Dataset<Row> b) {
+    return a == null ? b : b == null ? a : a.unionByName(b);
+  }
+
+  private String summaryName() {
+    return Lake.CATALOG_NAME + "." + lake.tripsTable(SUMMARY);
+  }
+
+  // ---------------------------------------------------------------- merge
+
+  private record Counts(boolean committed, long inserted, long updated, long deleted, long upserted, long rowsDeleted) {
+    static final Counts NONE = new Counts(false, 0, 0, 0, 0, 0);
+  }
+
+  /**
+   * Compares the recomputed rows with the stored rows of the same windows and MERGEs only the
+   * difference: new and changed rows, and rows of trips that no longer exist.
+   */
+  private Counts mergeDiff(Run run, Dataset<Row> fresh, Dataset<Row> existing, Map<String, String> properties) {
+    Column joinKey = null;
+    for (String k : KEY) {
+      Column eq = col("n." + k).equalTo(col("e." + k));
+      joinKey = joinKey == null ? eq : joinKey.and(eq);
+    }
+    Column same = lit(true);
+    for (String c : List.of("signalvalue", "signalcount", "duration", "tripend")) {
+      same = same.and(col("n." + c).eqNullSafe(col("e." + c)));
+    }
+    Column op = when(col("e.tripid").isNull(), lit("I"))
+        .when(col("n.tripid").isNull(), lit("D"))
+        .when(same.unary_$bang(), lit("U"))
+        .otherwise(lit("S"));
+    List<Column> select = new ArrayList<>();
+    for (String c : COLUMNS) {
+      select.add(KEY.contains(c) || c.equals("tripdate") ? coalesce(col("n." + c), col("e." + c)).as(c)
+          : when(col("n.tripid").isNull(), col("e." + c)).otherwise(col("n." + c)).as(c));
+    }
+    select.add(op.as("op"));
+    Dataset<Row> diff = fresh.as("n").join(existing.as("e"), joinKey, "full_outer").select(select.toArray(Column[]::new))
+        .persist(StorageLevel.MEMORY_AND_DISK());
+    try {
+      Row totals = diff.groupBy("cluster", "deviceid", "tripid")
+          .agg(expr("max(CASE WHEN op <> 'D' THEN 1 ELSE 0 END)").as("has_new"),
+              expr("max(CASE WHEN op <> 'I' THEN 1 ELSE 0 END)").as("has_old"),
+              expr("max(CASE WHEN op <> 'S' THEN 1 ELSE 0 END)").as("changed"),
+              expr("sum(CASE WHEN op IN ('I', 'U') THEN 1 ELSE 0 END)").as("upserted"),
+              expr("sum(CASE WHEN op = 'D' THEN 1 ELSE 0 END)").as("deleted"))
+          .agg(expr("coalesce(sum(CASE WHEN has_new = 1 AND has_old = 0 THEN 1 ELSE 0 END), 0)"),
+              expr("coalesce(sum(CASE WHEN has_new = 1 AND has_old = 1 AND changed = 1 THEN 1 ELSE 0 END), 0)"),
+              expr("coalesce(sum(CASE WHEN has_new = 0 THEN 1 ELSE 0 END), 0)"),
+              expr("coalesce(sum(upserted), 0)"), expr("coalesce(sum(deleted), 0)"))
+          .first();
+      long upserted = totals.getLong(3);
+      long deleted = totals.getLong(4);
+      if (upserted + deleted == 0) {
+        return new Counts(false, 0, 0, 0, 0, 0);
+      }
+      String view = "trip_lake_changes_" + runId.replaceAll("[^A-Za-z0-9]", "_");
+      diff.where(col("op").notEqual(lit("S"))).createOrReplaceTempView(view);
+      String on = KEY.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
+      String merge = "MERGE INTO " + summaryName() + " t USING " + view + " s ON t.tripdate = s.tripdate AND " + on
+          + " WHEN MATCHED AND s.op = 'D' THEN DELETE"
+          + " WHEN MATCHED THEN UPDATE SET t.signalvalue = s.signalvalue, t.signalcount = s.signalcount,"
+          + " t.duration = s.duration, t.tripend = s.tripend, t.updatedat = s.updatedat"
+          + " WHEN NOT MATCHED AND s.op <> 'D' THEN INSERT (" + String.join(", ", COLUMNS) + ") VALUES ("
+          + COLUMNS.stream().map(c -> "s." + c).collect(Collectors.joining(", ")) + ")";
+      try {
+        CommitMetadata.withCommitProperties(properties, () -> spark.sql(merge), RuntimeException.class);
+      } catch (CommitFailedException | ValidationException e) {
+        throw new IllegalStateException("Cannot commit trip summaries to " + lake.tripsTable(SUMMARY)
+            + ": another writer changed the table during this run (" + e.getMessage()
+            + "). Nothing was committed; run the aggregator again, it resumes from the last checkpoint.", e);
+      } finally {
+        spark.catalog().dropTempView(view);
+      }
+      return new Counts(true, totals.getLong(0), totals.getLong(1), totals.getLong(2), upserted, deleted);
+    } finally {
+      diff.unpersist();
+    }
+  }
+
+  private Long refreshedSnapshot(Run run) {
+    run.summary.refresh();
+    Snapshot current = run.summary.currentSnapshot();
+    if (current == null || !runId.equals(current.summary().get(RUN_ID_PROP))) {
+      return null;
+    }
+    return current.snapshotId();
+  }
+
+  private static Map<String, Long> positions(Map<String, Checkpoint.Position> positions) {
+    Map<String, Long> ids = new TreeMap<>();
+    positions.forEach((k, v) -> ids.put(k, v.snapshotId()));
+    return ids;
+  }
+
+  private Result result(Run run, String mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Counts counts,
+      List<LocalDate> reprocessDays) {
+    int files = 0;
+    long rows = 0;
+    Set<String> devices = new LinkedHashSet<>();
+    for (Cluster cluster : config.clusters()) {
+      Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
+      if (windows == null) {
+        continue;
+      }
+      devices.addAll(windows.keySet());
+      for (String message : cluster.messages()) {
+        Long snapshot = run.readSnapshot.get(run.rawName(message));
+        if (snapshot == null) {
+          continue;
+        }
+        for (FileSpan f : RawMetadata.files(run.rawByMessage.get(message), snapshot,
+            Expressions.in(RawMetadata.DEVICE, new TreeSet<>(windows.keySet()).toArray()))) {
+          if (windows.get(f.device()).stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
+            files++;
+            rows += f.records();
+          }
+        }
+      }
+    }
+    int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
+    Result result = new Result(runId, mode, snapshotId != null, snapshotId, before, after, List.copyOf(run.rawRead), files, rows,
+        devices.size(), windowCount, counts.inserted(), counts.updated(), counts.deleted(), counts.upserted(), counts.rowsDeleted(),
+        config.fingerprint(), List.copyOf(run.notes), reprocessDays, (System.nanoTime() - run.startNanos) / 1e9);
+    LOG.info(result.summary());
+    return result;
+  }
+}
