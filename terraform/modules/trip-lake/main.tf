@@ -1,0 +1,192 @@
+################################################################################
+# trip-lake: raw logger Parquet in S3, registered in place into Iceberg tables
+# in the Glue Data Catalog, Spark jobs on EMR Serverless, a daily MWAA DAG,
+# queries with Athena engine v3.
+#
+# Files: main.tf (naming, KMS), s3.tf, glue.tf, emr.tf, iam.tf, mwaa.tf,
+# athena.tf, outputs.tf.
+################################################################################
+
+data "aws_partition" "current" {}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_region" "current" {}
+
+locals {
+  partition  = data.aws_partition.current.partition
+  account_id = data.aws_caller_identity.current.account_id
+  region     = data.aws_region.current.name
+
+  create_raw_bucket = var.raw_bucket_name == null
+
+  # <name>-<purpose>-<account>-<region>: globally unique without a random suffix.
+  bucket_suffix = "${local.account_id}-${local.region}"
+  bucket_names = {
+    raw            = coalesce(var.raw_bucket_name, var.bucket_names.raw, "${var.name}-raw-${local.bucket_suffix}")
+    warehouse      = coalesce(var.bucket_names.warehouse, "${var.name}-warehouse-${local.bucket_suffix}")
+    artifacts      = coalesce(var.bucket_names.artifacts, "${var.name}-artifacts-${local.bucket_suffix}")
+    logs           = coalesce(var.bucket_names.logs, "${var.name}-logs-${local.bucket_suffix}")
+    mwaa           = coalesce(var.bucket_names.mwaa, "${var.name}-mwaa-${local.bucket_suffix}")
+    athena_results = coalesce(var.bucket_names.athena_results, "${var.name}-athena-${local.bucket_suffix}")
+  }
+
+  # ARNs built from names, so that IAM policies need not wait for (or depend on) the buckets.
+  bucket_arns = { for purpose, bucket in local.bucket_names : purpose => "arn:${local.partition}:s3:::${bucket}" }
+
+  raw_uri       = "s3://${local.bucket_names.raw}/"
+  warehouse_uri = "s3://${local.bucket_names.warehouse}/"
+  logs_uri      = "s3://${local.bucket_names.logs}/emr/"
+
+  # Fixed layout of the artifacts bucket, shared with the `submit` command and the DAG.
+  jars_prefix = "jars/"
+  conf_prefix = "conf/"
+
+  kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
+
+  emr_log_group_name   = "/aws/emr-serverless/${var.name}"
+  emr_log_group_arn    = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${local.emr_log_group_name}"
+  mwaa_log_groups_arn  = "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:airflow-${var.name}-*"
+  mwaa_environment_arn = "arn:${local.partition}:airflow:${local.region}:${local.account_id}:environment/${var.name}"
+
+  # Iceberg catalog properties of the jobs (also written to s3://<artifacts>/conf/catalog.properties).
+  catalog_properties = {
+    "type"          = "glue"
+    "warehouse"     = local.warehouse_uri
+    "io-impl"       = "org.apache.iceberg.aws.s3.S3FileIO"
+    "client.region" = local.region
+    "glue.id"       = local.account_id
+  }
+
+  # Read by the DAG as Airflow Variables. Keep the keys in sync with the DAG.
+  airflow_variables = {
+    trip_lake_emr_application_id     = aws_emrserverless_application.this.id
+    trip_lake_emr_execution_role_arn = aws_iam_role.emr_job.arn
+    trip_lake_artifacts_bucket       = local.bucket_names.artifacts
+    trip_lake_raw_uri                = local.raw_uri
+    trip_lake_logs_uri               = local.logs_uri
+    trip_lake_release_label          = var.emr_release_label
+  }
+
+  ssm_variables_prefix = "/${var.name}/airflow/variables"
+}
+
+################################################################################
+# KMS: one customer managed key for buckets, logs, MWAA, Athena results, SSM
+################################################################################
+
+resource "aws_kms_key" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  description             = "${var.name}: trip-lake buckets, EMR and MWAA logs, MWAA, Athena results, SSM parameters"
+  enable_key_rotation     = true
+  deletion_window_in_days = var.kms_key_deletion_window_in_days
+  policy                  = data.aws_iam_policy_document.kms[0].json
+
+  tags = var.tags
+}
+
+resource "aws_kms_alias" "this" {
+  count = var.create_kms_key ? 1 : 0
+
+  name          = "alias/${var.name}"
+  target_key_id = aws_kms_key.this[0].key_id
+}
+
+# A key policy is a resource policy attached to the key itself: its Resource must be "*", which
+# means "this key" (KMS rejects anything else). That is the only place where the IAM wildcard test
+# accepts Resource "*"; actions stay enumerated.
+data "aws_iam_policy_document" "kms" {
+  #checkov:skip=CKV_AWS_109:KMS key policy: Resource "*" means this key only; KMS requires it.
+  #checkov:skip=CKV_AWS_111:KMS key policy: Resource "*" means this key only; KMS requires it.
+  #checkov:skip=CKV_AWS_356:KMS key policy: Resource "*" means this key only; KMS requires it.
+  count = var.create_kms_key ? 1 : 0
+
+  # Delegates use of the key to IAM policies of this account (the default key policy, with the
+  # actions spelled out instead of kms:*).
+  statement {
+    sid    = "AccountAdministrationAndIamDelegation"
+    effect = "Allow"
+    principals {
+      type        = "AWS"
+      identifiers = ["arn:${local.partition}:iam::${local.account_id}:root"]
+    }
+    actions = [
+      "kms:CancelKeyDeletion",
+      "kms:CreateAlias",
+      "kms:CreateGrant",
+      "kms:Decrypt",
+      "kms:DeleteAlias",
+      "kms:DescribeKey",
+      "kms:DisableKey",
+      "kms:DisableKeyRotation",
+      "kms:EnableKey",
+      "kms:EnableKeyRotation",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:GetKeyPolicy",
+      "kms:GetKeyRotationStatus",
+      "kms:ListGrants",
+      "kms:ListKeyPolicies",
+      "kms:ListKeyRotations",
+      "kms:ListResourceTags",
+      "kms:PutKeyPolicy",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+      "kms:RetireGrant",
+      "kms:RevokeGrant",
+      "kms:RotateKeyOnDemand",
+      "kms:ScheduleKeyDeletion",
+      "kms:TagResource",
+      "kms:UntagResource",
+      "kms:UpdateAlias",
+      "kms:UpdateKeyDescription",
+    ]
+    resources = ["*"]
+  }
+
+  # CloudWatch Logs encrypts the EMR job log group and MWAA's airflow-<name>-* log groups.
+  statement {
+    sid    = "CloudWatchLogsOfThisDeployment"
+    effect = "Allow"
+    principals {
+      type        = "Service"
+      identifiers = ["logs.${local.region}.amazonaws.com"]
+    }
+    actions = [
+      "kms:Decrypt",
+      "kms:DescribeKey",
+      "kms:Encrypt",
+      "kms:GenerateDataKey",
+      "kms:GenerateDataKeyWithoutPlaintext",
+      "kms:ReEncryptFrom",
+      "kms:ReEncryptTo",
+    ]
+    resources = ["*"]
+    condition {
+      test     = "ArnLike"
+      variable = "kms:EncryptionContext:aws:logs:arn"
+      values   = [local.emr_log_group_arn, local.mwaa_log_groups_arn]
+    }
+  }
+}
+
+################################################################################
+# CloudWatch Logs: EMR Serverless job logs
+################################################################################
+
+resource "aws_cloudwatch_log_group" "emr" {
+  name              = local.emr_log_group_name
+  retention_in_days = var.log_retention_in_days
+  kms_key_id        = local.kms_key_arn
+
+  tags = var.tags
+
+  lifecycle {
+    precondition {
+      condition     = var.create_kms_key || var.kms_key_arn != null
+      error_message = "Cannot encrypt without a key: set create_kms_key = true or pass kms_key_arn."
+    }
+  }
+}
