@@ -1,0 +1,416 @@
+"""Shared pieces of the trip-lake DAGs: the job contract with the Java CLI and the EMR Serverless task.
+
+One self-contained jar runs every job as an EMR Serverless job run:
+
+    spark-submit --class io.triplake.cli.TripLake s3://<artifacts>/jars/trip-lake.jar <command> <options>
+
+Everything that depends on the environment comes from Airflow Variables (created from the Terraform
+outputs) through Jinja templates rendered when a task runs. Nothing here does I/O or reads a Variable
+at import time: MWAA imports every file under ``dags/`` many times a minute.
+
+This module holds no DAG: the DAG processor parses it, finds none, and moves on. (An ``.airflowignore``
+entry would spare that, but with the pathspec version MWAA ships, Airflow 3.3.1 then warns about its
+own ignore-file handling on every parse.)
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from airflow.providers.amazon.aws.hooks.emr import EmrServerlessHook
+from airflow.providers.amazon.aws.links.emr import EmrServerlessS3LogsLink
+from airflow.providers.amazon.aws.operators.emr import EmrServerlessStartJobOperator
+from airflow.sdk import Param
+from airflow.sdk.exceptions import AirflowException
+
+log = logging.getLogger(__name__)
+
+# --- Where things are: Airflow Variables, rendered at run time ------------------------------------
+
+VARIABLES = (
+    "trip_lake_emr_application_id",
+    "trip_lake_emr_execution_role_arn",
+    "trip_lake_artifacts_bucket",
+    "trip_lake_raw_uri",
+    "trip_lake_logs_uri",
+    "trip_lake_release_label",
+)
+"""The Variables Terraform provides. ``trip_lake_release_label`` is not read by the DAGs: a job run
+inherits the release label of its application."""
+
+APPLICATION_ID = "{{ var.value.trip_lake_emr_application_id }}"
+EXECUTION_ROLE_ARN = "{{ var.value.trip_lake_emr_execution_role_arn }}"
+ARTIFACTS = "s3://{{ var.value.trip_lake_artifacts_bucket }}"
+RAW_URI = "{{ var.value.trip_lake_raw_uri }}"
+LOGS_URI = "{{ var.value.trip_lake_logs_uri }}"
+
+JAR = f"{ARTIFACTS}/jars/trip-lake.jar"
+CATALOG_CONF = f"{ARTIFACTS}/conf/catalog.properties"
+AGGREGATIONS_CONF = f"{ARTIFACTS}/conf/aggregations.json"
+MAIN_CLASS = "io.triplake.cli.TripLake"
+RUN_ID = "{{ run_id }}"
+
+CLOUDWATCH_LOG_GROUP = "/aws/emr-serverless/trip-lake"
+"""CloudWatch log group of the job runs (driver and executor stdout/stderr); Terraform creates it."""
+
+CONFIGURATION_OVERRIDES: dict[str, Any] = {
+    "monitoringConfiguration": {
+        "s3MonitoringConfiguration": {"logUri": LOGS_URI},
+        "cloudWatchLoggingConfiguration": {"enabled": True, "logGroupName": CLOUDWATCH_LOG_GROUP},
+    }
+}
+
+# --- Scheduling and retries ------------------------------------------------------------------------
+
+POOL = "trip_lake"
+"""Every task that writes to the lake takes the one slot of this pool, in every trip-lake DAG, so two
+job runs never write the same tables at once. The pool must count deferred tasks
+(``include_deferred``): a job task waits for its job run deferred, and must keep its slot meanwhile."""
+
+TAGS = ["trip-lake", "emr-serverless", "iceberg"]
+
+DEFAULT_ARGS: dict[str, Any] = {
+    "owner": "trip-lake",
+    "retries": 2,
+    "retry_delay": timedelta(minutes=10),
+    "retry_exponential_backoff": 2.0,  # first retry after 10-20 min, the second after 20-40 min
+    "max_retry_delay": timedelta(hours=1),
+}
+"""A retry starts a new job run: every job is idempotent in Iceberg (registration by path, the
+aggregation checkpoint in the snapshot that writes the summaries), so a second run of the same job only
+redoes what the first did not commit. ``register`` fails on purpose when it rejected input files (exit
+code 3) and fails again on each retry: that costs two more job runs and keeps the failure visible."""
+
+MAINTENANCE_WEEKDAY = 6  # Sunday (date.weekday())
+
+# --- Spark sizes ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SparkSize:
+    """Executor sizing of one job; EMR Serverless accepts 1, 2, 4, 8 or 16 vCPU per worker and
+    memory within a range per vCPU count (4 vCPU: 8-30 GB)."""
+
+    executor_cores: int
+    executor_memory: str
+    max_executors: int
+
+
+SPARK_SIZES: dict[str, SparkSize] = {
+    # Reads Parquet footers only: many small tasks, little memory.
+    "register": SparkSize(executor_cores=4, executor_memory="8g", max_executors=10),
+    # Sorts the new rows of every message per device: the heaviest job.
+    "aggregate": SparkSize(executor_cores=4, executor_memory="16g", max_executors=20),
+    # Compaction of the summary tables and snapshot expiry.
+    "maintain": SparkSize(executor_cores=4, executor_memory="16g", max_executors=10),
+}
+
+JOB_TIMEOUT_MINUTES: dict[str, int] = {"register": 120, "aggregate": 240, "maintain": 240}
+"""EMR Serverless stops a job run after this long (``executionTimeoutMinutes``). The task waits a
+little longer than that, so that it is EMR that ends a runaway job: when the provider's waiter gives
+up first, the job run is left running (apache/airflow#42401)."""
+
+WAITER_DELAY_SECONDS = 60
+WAITER_GRACE_MINUTES = 15
+
+
+def spark_size_params() -> dict[str, Param]:
+    """DAG params that override the executor sizes of a run's job runs (new objects for each DAG:
+    a Param takes the value of the run it is resolved for)."""
+    return {
+        "executor_cores": Param(
+            None,
+            type=["null", "integer"],
+            enum=[None, 1, 2, 4, 8, 16],
+            description="vCPU per Spark executor for the job runs of this run; empty: the job's default.",
+        ),
+        "executor_memory": Param(
+            None,
+            type=["null", "string"],
+            pattern=r"^[1-9][0-9]*g$",
+            description="Memory per Spark executor, like 16g; empty: the job's default.",
+        ),
+        "max_executors": Param(
+            None,
+            type=["null", "integer"],
+            minimum=1,
+            maximum=200,
+            description="Upper bound of Spark dynamic allocation; empty: the job's default.",
+        ),
+    }
+
+
+def spark_submit_parameters(size: SparkSize) -> str:
+    """The ``sparkSubmitParameters`` of a job: the main class and the executor sizes (DAG params
+    override the job's defaults). The jar is self-contained: no ``spark.jars``."""
+    return " ".join(
+        [
+            f"--class {MAIN_CLASS}",
+            f"--conf spark.executor.cores={{{{ params.executor_cores or {size.executor_cores} }}}}",
+            f"--conf spark.executor.memory={{{{ params.executor_memory or '{size.executor_memory}' }}}}",
+            "--conf spark.dynamicAllocation.maxExecutors="
+            f"{{{{ params.max_executors or {size.max_executors} }}}}",
+        ]
+    )
+
+
+# --- Job arguments -----------------------------------------------------------------------------------
+
+OMIT = "__trip_lake_omit__"
+"""An argument that renders to this value is left out of the job's arguments."""
+
+
+def only_if(condition: str, value: str) -> str:
+    """One job argument, present only when the Jinja expression ``condition`` is true.
+
+    ``value`` is a Jinja expression too (quote literals: ``"'--reconcile'"``). Jinja renders each list
+    element to one string, so an option cannot vanish by itself: :class:`TripLakeJobOperator` drops
+    the arguments that rendered to :data:`OMIT`.
+    """
+    return f"{{{{ ({value}) if ({condition}) else '{OMIT}' }}}}"
+
+
+UNTIL_DAY = "(data_interval_end if data_interval_end is defined else dag_run.run_after) | ds"
+"""Jinja expression of the last day ``register`` looks at: the end of the run's data interval. A run
+triggered without a logical date (possible in Airflow 3) has no data interval: then the day it was
+triggered for."""
+
+REGISTER_ARGUMENTS = [
+    "register",
+    "--catalog-conf",
+    CATALOG_CONF,
+    "--source",
+    RAW_URI,
+    only_if("params.reconcile", "'--reconcile'"),
+    only_if("not params.reconcile", "'--last-days'"),
+    only_if("not params.reconcile", "params.last_days | string"),
+    only_if("not params.reconcile", "'--until'"),
+    only_if("not params.reconcile", UNTIL_DAY),
+    "--run-id",
+    RUN_ID,
+]
+
+AGGREGATE_ARGUMENTS = [
+    "aggregate",
+    "--catalog-conf",
+    CATALOG_CONF,
+    "--config",
+    AGGREGATIONS_CONF,
+    "--run-id",
+    RUN_ID,
+]
+
+MAINTAIN_ARGUMENTS = ["maintain", "--catalog-conf", CATALOG_CONF, "--run-id", RUN_ID]
+
+AS_OF_PATTERN = (
+    r"^([0-9]{1,19}"
+    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}))$"
+)
+"""``--as-of``: an Iceberg snapshot id, or an ISO-8601 timestamp with its offset
+(``2024-03-02T10:00:00Z``, ``2024-03-02T11:00:00.5+01:00``: what ``OffsetDateTime.parse`` reads).
+A date alone or a timestamp without offset is refused: which instant it means would depend on a
+time zone."""
+
+
+def job_driver(arguments: list[str], size: SparkSize) -> dict[str, Any]:
+    """The ``jobDriver`` of a trip-lake job run."""
+    return {
+        "sparkSubmit": {
+            "entryPoint": JAR,
+            "entryPointArguments": arguments,
+            "sparkSubmitParameters": spark_submit_parameters(size),
+        }
+    }
+
+
+def job_kwargs(command: str, arguments: list[str]) -> dict[str, Any]:
+    """Keyword arguments of :class:`TripLakeJobOperator` for one trip-lake command.
+
+    Plain values only, so that they also work in ``.partial()`` of a mapped task.
+    """
+    if command not in SPARK_SIZES:
+        raise ValueError(f"Cannot build job: unknown command ({command})")
+    if arguments[0] != command:
+        raise ValueError(f"Cannot build job: arguments must start with the command ({arguments[0]})")
+    timeout = JOB_TIMEOUT_MINUTES[command]
+    return {
+        "application_id": APPLICATION_ID,
+        "execution_role_arn": EXECUTION_ROLE_ARN,
+        "job_driver": job_driver(arguments, SPARK_SIZES[command]),
+        "configuration_overrides": CONFIGURATION_OVERRIDES,
+        "config": {"executionTimeoutMinutes": timeout},
+        "deferrable": True,
+        "waiter_delay": WAITER_DELAY_SECONDS,
+        "waiter_max_attempts": (timeout + WAITER_GRACE_MINUTES) * 60 // WAITER_DELAY_SECONDS,
+        "pool": POOL,
+        "on_failure_callback": report_failed_job_run,
+    }
+
+
+def job_run_name(command: str, extra: str = "") -> str:
+    """Name of the job run in the EMR Serverless console: what ran, for which Airflow run and try."""
+    return f"trip-lake {command}{extra} | {{{{ run_id }}}} | try {{{{ ti.try_number }}}}"
+
+
+class TripLakeJobOperator(EmrServerlessStartJobOperator):
+    """Starts one trip-lake job run on EMR Serverless and waits for it (deferred).
+
+    Adds to the provider's operator: arguments rendered to :data:`OMIT` are dropped, and the job does
+    not start with an empty argument (an empty Variable), which would shift the CLI's options.
+
+    ``client_request_token`` (not a template field) stays the provider's default, a new uuid each time
+    the operator is built, so for each try: a retry after a failed job run must start a new job run,
+    and a token reused across tries asks EMR Serverless to treat the retry as the request it already
+    served. The price: a worker lost between StartJobRun and the deferral makes the retry start a
+    second job run next to the first; the jobs are idempotent in Iceberg, and the pool keeps other
+    writers out meanwhile.
+    """
+
+    def render_template(
+        self,
+        content: Any,
+        context: Any,
+        jinja_env: Any = None,
+        seen_oids: set[int] | None = None,
+    ) -> Any:
+        rendered = super().render_template(content, context, jinja_env, seen_oids)
+        if isinstance(rendered, list):
+            return [item for item in rendered if item != OMIT]
+        return rendered
+
+    def execute(self, context: Any, event: dict[str, Any] | None = None) -> str | None:
+        check_arguments(self.job_driver["sparkSubmit"]["entryPointArguments"])
+        return super().execute(context, event)
+
+    def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:
+        """Resumes after the trigger; on failure, says which job run failed and stops it if needed.
+
+        With provider 9.34.0 the trigger's failure event carries no ``job_details`` and the provider's
+        ``execute_complete`` then fails with ``KeyError: 'job_details'``, hiding the job run's error
+        and skipping the cancel of a job run the trigger stopped waiting for.
+        """
+        if isinstance(event, dict) and event.get("status") != "success":
+            failed = failed_job_run(context)
+            self._cancel_if_running(failed)
+            raise AirflowException(f"{failed.describe()}: {event.get('message', event)}")
+        return super().execute_complete(context, event)
+
+    def _cancel_if_running(self, failed: FailedJobRun) -> None:
+        if failed.job_run_id is None or failed.application_id is None:
+            return
+        try:
+            job_run = self.hook.conn.get_job_run(
+                applicationId=failed.application_id, jobRunId=failed.job_run_id
+            )
+            state = job_run["jobRun"]["state"]
+            if state in EmrServerlessHook.JOB_TERMINAL_STATES:
+                return
+            self.log.info("Cancelling EMR Serverless job run %s (state %s)", failed.job_run_id, state)
+            self.hook.conn.cancel_job_run(applicationId=failed.application_id, jobRunId=failed.job_run_id)
+        except Exception:  # the task fails anyway; do not hide why
+            self.log.exception("Could not check or cancel EMR Serverless job run %s", failed.job_run_id)
+
+
+def check_arguments(arguments: list[Any]) -> None:
+    """Refuse a job whose arguments are not all non-empty, fully rendered strings."""
+    for position, argument in enumerate(arguments):
+        if not isinstance(argument, str) or not argument or argument == OMIT or "{{" in argument:
+            after = arguments[position - 1] if position else "<start>"
+            raise ValueError(
+                f"Cannot start job run: argument {position} (after {after}) is not a non-empty "
+                f"rendered string; check the trip_lake_* Airflow Variables ({argument!r})"
+            )
+
+
+# --- Failure report -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FailedJobRun:
+    """Which job run a failed task started, and where its logs are."""
+
+    dag_id: str
+    task_id: str
+    map_index: int
+    run_id: str
+    try_number: int
+    application_id: str | None
+    job_run_id: str | None
+    logs: str | None
+
+    def describe(self) -> str:
+        task = self.task_id if self.map_index < 0 else f"{self.task_id}[{self.map_index}]"
+        where = f"{self.dag_id}.{task} run {self.run_id} try {self.try_number}"
+        if self.job_run_id is None:
+            return (
+                f"trip-lake task {where} failed before an EMR Serverless job run was started "
+                f"(application {self.application_id}); see the task log"
+            )
+        return (
+            f"trip-lake task {where} failed: EMR Serverless job run {self.job_run_id} of application "
+            f"{self.application_id}; logs: {self.logs} and CloudWatch {CLOUDWATCH_LOG_GROUP}"
+        )
+
+
+def job_run_logs(log_uri: str, application_id: str, job_run_id: str) -> str:
+    """The S3 prefix where EMR Serverless writes the logs of a job run."""
+    return f"{log_uri.rstrip('/')}/applications/{application_id}/jobs/{job_run_id}/"
+
+
+def failed_job_run(context: Any) -> FailedJobRun:
+    """The job run of the failed task in ``context``, from the link the operator stored in XCom
+    when it started the job run (EMR Serverless S3 logs link: log URI, application, job run)."""
+    ti = context["ti"]
+    link = ti.xcom_pull(task_ids=ti.task_id, key=EmrServerlessS3LogsLink.key, map_indexes=ti.map_index)
+    task = context.get("task")
+    application_id = getattr(task, "application_id", None)
+    job_run_id = logs = None
+    if isinstance(link, dict) and link.get("job_run_id"):
+        application_id = link.get("application_id") or application_id
+        job_run_id = link["job_run_id"]
+        logs = job_run_logs(link["log_uri"], application_id, job_run_id)
+    return FailedJobRun(
+        dag_id=ti.dag_id,
+        task_id=ti.task_id,
+        map_index=ti.map_index,
+        run_id=ti.run_id,
+        try_number=ti.try_number,
+        application_id=application_id,
+        job_run_id=job_run_id,
+        logs=logs,
+    )
+
+
+def report_failed_job_run(context: Any) -> FailedJobRun:
+    """``on_failure_callback`` of the job tasks: logs which job run failed and where its logs are."""
+    failed = failed_job_run(context)
+    log.error("%s", failed.describe())
+    return failed
+
+
+# --- Small pure helpers (tested directly) -------------------------------------------------------
+
+
+def is_maintenance_due(day: date, forced: bool) -> bool:
+    """Maintenance runs on Sundays (of the run's logical date), or when a run asks for it."""
+    return forced or day.weekday() == MAINTENANCE_WEEKDAY
+
+
+MAX_REPROCESS_DAYS = 92
+
+
+def days_between(start_day: str, end_day: str) -> list[str]:
+    """Every day from ``start_day`` to ``end_day`` inclusive, as ``YYYY-MM-DD``."""
+    start, end = date.fromisoformat(start_day), date.fromisoformat(end_day)
+    if end < start:
+        raise ValueError(f"Cannot reprocess: end_day is before start_day ({end_day} < {start_day})")
+    count = (end - start).days + 1
+    if count > MAX_REPROCESS_DAYS:
+        raise ValueError(
+            f"Cannot reprocess: more than {MAX_REPROCESS_DAYS} days in one run, split the range "
+            f"({start_day}..{end_day}: {count} days)"
+        )
+    return [(start + timedelta(days=offset)).isoformat() for offset in range(count)]

@@ -1,0 +1,135 @@
+"""
+### trip-lake daily: register, aggregate, maintain
+
+Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC:
+
+1. **register** — registers the raw logger files of the last `last_days` days (up to the end of the
+   run's data interval) into the raw Iceberg tables, in place. With `reconcile`, it walks the whole
+   raw source instead. Exit code 3 (some files were rejected) fails the task on purpose: look at the
+   JSON report the job wrote.
+2. **aggregate** — turns what was registered since its checkpoint into trip summaries. With
+   `reprocess_day`, it recomputes the summaries of that day instead (optionally from the raw tables
+   `as_of` a timestamp or snapshot id). `register` still runs first in such a run: registering is
+   idempotent and brings late files of recent days in before the day is recomputed (for files older
+   than `last_days`, also set `reconcile`).
+3. **maintain** — compaction and snapshot expiry, on Sundays (of the logical date) or when
+   `run_maintenance` is set; on other days `maintenance_due` skips it.
+
+The job tasks share the `trip_lake` pool (1 slot, counting deferred tasks) with the reprocess DAG, so
+two job runs never write the lake at once. A failed job task logs the job run id and its S3 log
+prefix (`<logs uri>/applications/<application>/jobs/<job run>/`).
+
+Airflow Variables used (from Terraform): `trip_lake_emr_application_id`,
+`trip_lake_emr_execution_role_arn`, `trip_lake_artifacts_bucket`, `trip_lake_raw_uri`,
+`trip_lake_logs_uri`. For a range of days, use the `trip_lake_reprocess` DAG.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from airflow.sdk import DAG, CronTriggerTimetable, Param, chain, task
+
+from trip_lake_common import (
+    AGGREGATE_ARGUMENTS,
+    AS_OF_PATTERN,
+    DEFAULT_ARGS,
+    MAINTAIN_ARGUMENTS,
+    REGISTER_ARGUMENTS,
+    TAGS,
+    TripLakeJobOperator,
+    is_maintenance_due,
+    job_kwargs,
+    job_run_name,
+    only_if,
+    spark_size_params,
+)
+
+DAG_ID = "trip_lake_daily"
+
+SCHEDULE = CronTriggerTimetable("0 3 * * *", timezone="UTC", interval=timedelta(days=1))
+"""Daily at 03:00 UTC; the data interval is the day before the run (its end is the run time)."""
+
+PARAMS = {
+    "last_days": Param(
+        3,
+        type="integer",
+        minimum=1,
+        maximum=30,
+        description="register: how many days back (ending at the data interval's end) to look for files.",
+    ),
+    "reconcile": Param(
+        False,
+        type="boolean",
+        description="register: walk the whole raw source instead of the last days.",
+    ),
+    "reprocess_day": Param(
+        None,
+        type=["null", "string"],
+        format="date",
+        description="aggregate: recompute the summaries of this day (YYYY-MM-DD) instead of the new data.",
+    ),
+    "as_of": Param(
+        None,
+        type=["null", "string"],
+        pattern=AS_OF_PATTERN,
+        description=(
+            "With reprocess_day: read the raw tables as of this snapshot id or timestamp with offset "
+            "(2024-03-02T10:00:00Z)."
+        ),
+    ),
+    "run_maintenance": Param(
+        False,
+        type="boolean",
+        description="maintain: run maintenance in this run even if it is not a Sunday.",
+    ),
+    **spark_size_params(),
+}
+
+AGGREGATE_OR_REPROCESS_ARGUMENTS = [
+    *AGGREGATE_ARGUMENTS,
+    only_if("params.reprocess_day", "'--reprocess-day'"),
+    only_if("params.reprocess_day", "params.reprocess_day"),
+    only_if("params.reprocess_day and params.as_of", "'--as-of'"),
+    only_if("params.reprocess_day and params.as_of", "params.as_of"),
+]
+
+with DAG(
+    dag_id=DAG_ID,
+    description="Register new raw files, aggregate trips, maintain tables (EMR Serverless)",
+    doc_md=__doc__,
+    schedule=SCHEDULE,
+    start_date=datetime(2024, 1, 1, tzinfo=UTC),
+    catchup=False,
+    max_active_runs=1,
+    default_args=DEFAULT_ARGS,
+    params=PARAMS,
+    tags=TAGS,
+) as dag:
+    register = TripLakeJobOperator(
+        task_id="register",
+        name=job_run_name("register"),
+        **job_kwargs("register", REGISTER_ARGUMENTS),
+    )
+
+    aggregate = TripLakeJobOperator(
+        task_id="aggregate",
+        name=job_run_name(
+            "aggregate", "{{ ' reprocess ' ~ params.reprocess_day if params.reprocess_day else '' }}"
+        ),
+        **job_kwargs("aggregate", AGGREGATE_OR_REPROCESS_ARGUMENTS),
+    )
+
+    @task.short_circuit(retries=0)
+    def maintenance_due(**context) -> bool:
+        """Lets `maintain` run on Sundays (logical date) or when `run_maintenance` is set."""
+        logical_date = context.get("logical_date") or context["dag_run"].run_after
+        return is_maintenance_due(logical_date.date(), bool(context["params"]["run_maintenance"]))
+
+    maintain = TripLakeJobOperator(
+        task_id="maintain",
+        name=job_run_name("maintain"),
+        **job_kwargs("maintain", MAINTAIN_ARGUMENTS),
+    )
+
+    chain(register, aggregate, maintenance_due(), maintain)
