@@ -213,6 +213,29 @@ public final class DuckDbTrips {
   private DuckDbTrips() {}
 
   /** {@link #compute(Path, List, int)} with as many DuckDB threads as cores. */
+  /**
+   * The specs that mean the same as a trip-aggregator config over a lake whose devices are known: a
+   * wildcard cluster takes every device that no explicit cluster names.
+   */
+  public static List<TripSpec> specs(io.triplake.trips.TripConfig config, Set<String> devicesInLake) {
+    List<TripSpec> specs = new java.util.ArrayList<>();
+    for (io.triplake.trips.TripConfig.Cluster c : config.clusters()) {
+      Set<String> devices = new java.util.TreeSet<>(c.devices());
+      if (c.wildcard()) {
+        devices.addAll(devicesInLake);
+        devices.removeAll(config.explicitDevices());
+      }
+      List<Aggregate> aggregates = new java.util.ArrayList<>();
+      for (io.triplake.trips.TripConfig.SignalAggregates s : c.signals()) {
+        s.aggregates().forEach(a -> aggregates.add(new Aggregate(s.message(), s.signal(), a.label())));
+      }
+      if (!devices.isEmpty()) {
+        specs.add(new TripSpec(c.name(), devices, c.identifierMessage(), config.tripGapMinutes(), config.tripMinLengthMinutes(), aggregates));
+      }
+    }
+    return specs;
+  }
+
   public static List<Row> compute(Path rawRoot, List<TripSpec> specs) {
     return compute(rawRoot, specs, 0);
   }
