@@ -237,17 +237,8 @@ final class SparkTripAggregator implements TripAggregator {
       }
     }
 
-    Dataset<Row> fresh = null;
-    Dataset<Row> existing = null;
-    for (Cluster cluster : config.clusters()) {
-      Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
-      if (windows == null) {
-        continue;
-      }
-      Dataset<Row> windowRows = windowFrame(windows);
-      fresh = union(fresh, clusterRows(run, cluster, windows, windowRows, null));
-      existing = union(existing, existingInWindows(run, cluster, windowRows, windows.keySet()));
-    }
+    Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : summaryRows(run, null);
+    Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : existingInWindows(run);
     Counts counts = fresh == null ? Counts.NONE : mergeDiff(run, fresh, existing, checkpointProperties(after));
     if (!counts.committed()) {
       // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes the work.
@@ -290,7 +281,6 @@ final class SparkTripAggregator implements TripAggregator {
     Map<String, Checkpoint.Position> asOfPositions = resolveAsOf(run);
     long dayStart = reprocessDay.toEpochDay() * DAY;
     long dayEnd = dayStart + DAY - 1;
-    Dataset<Row> fresh = null;
     for (Cluster cluster : config.clusters()) {
       Table identifier = run.rawByMessage.get(cluster.identifierMessage());
       Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
@@ -310,9 +300,9 @@ final class SparkTripAggregator implements TripAggregator {
           .forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
       if (!windows.isEmpty()) {
         run.windowsByCluster.put(cluster.name(), windows);
-        fresh = union(fresh, clusterRows(run, cluster, windows, windowFrame(windows), new long[] {dayStart, dayEnd}));
       }
     }
+    Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : summaryRows(run, new long[] {dayStart, dayEnd});
     Dataset<Row> existing = spark.table(summaryName())
         .where(col("tripdate").equalTo(lit(reprocessDay)).and(col("cluster").isin(config.clusters().stream().map(Cluster::name).toArray())));
     if (fresh == null) {
@@ -424,27 +414,54 @@ final class SparkTripAggregator implements TripAggregator {
   }
 
   /**
-   * The summary rows of every trip in the windows of one cluster.
+   * The summary rows of every trip in the windows of every cluster, as one Spark plan.
    *
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
-  private Dataset<Row> clusterRows(Run run, Cluster cluster, Map<String, List<Window>> windows, Dataset<Row> windowRows, long[] startRange) {
-    TripSessionizer sessionizer = new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros());
-    Dataset<Row> identifierRows = readRaw(run, cluster.identifierMessage(), List.of(), windows, windowRows);
-    Dataset<Row> trips = sessionizer.trips(identifierRows, "deviceid", "wlo");
+  private Dataset<Row> summaryRows(Run run, long[] startRange) {
+    Dataset<Row> identifierRows = null;
+    Dataset<Row> signalRows = null;
+    List<Row> wanted = new ArrayList<>();
+    Set<Aggregate> needed = java.util.EnumSet.noneOf(Aggregate.class);
+    for (Cluster cluster : config.clusters()) {
+      Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
+      if (windows == null) {
+        continue;
+      }
+      Dataset<Row> windowRows = windowFrame(windows);
+      identifierRows = union(identifierRows, readRaw(run, cluster.identifierMessage(), List.of(), windows, windowRows)
+          .withColumn("cluster", lit(cluster.name())));
+      Map<String, List<SignalAggregates>> byMessage = new LinkedHashMap<>();
+      cluster.signals().forEach(s -> byMessage.computeIfAbsent(s.message(), k -> new ArrayList<>()).add(s));
+      for (Map.Entry<String, List<SignalAggregates>> e : byMessage.entrySet()) {
+        List<String> columns = e.getValue().stream().map(s -> s.signal().toLowerCase(Locale.ROOT)).distinct().toList();
+        List<String> stack = new ArrayList<>();
+        for (SignalAggregates s : e.getValue()) {
+          stack.add(quote(s.signal()));
+          stack.add("`" + s.signal().toLowerCase(Locale.ROOT) + "`");
+          for (Aggregate a : s.aggregates()) {
+            wanted.add(RowFactory.create(cluster.name(), e.getKey(), s.signal(), a.label()));
+            needed.add(a);
+          }
+        }
+        Dataset<Row> unpivoted = readRaw(run, e.getKey(), columns, windows, windowRows)
+            .selectExpr(quote(cluster.name()) + " AS cluster", "deviceid", "wlo", quote(e.getKey()) + " AS message",
+                TripSessionizer.TIME, "stack(" + e.getValue().size() + ", " + String.join(", ", stack) + ") AS (signal, value)");
+        signalRows = union(signalRows, unpivoted);
+      }
+    }
+    Dataset<Row> trips = new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros())
+        .trips(identifierRows, "cluster", "deviceid", "wlo");
     if (startRange != null) {
       trips = trips.where(col(TripSessionizer.TRIP_START).between(startRange[0], startRange[1]));
     }
-    Map<String, List<SignalAggregates>> byMessage = new LinkedHashMap<>();
-    cluster.signals().forEach(s -> byMessage.computeIfAbsent(s.message(), k -> new ArrayList<>()).add(s));
-    Dataset<Row> result = null;
-    for (Map.Entry<String, List<SignalAggregates>> e : byMessage.entrySet()) {
-      List<String> columns = e.getValue().stream().map(s -> s.signal().toLowerCase(Locale.ROOT)).distinct().toList();
-      Dataset<Row> rows = readRaw(run, e.getKey(), columns, windows, windowRows);
-      Dataset<Row> inTrips = TripSummaries.assign(rows, trips);
-      result = union(result, TripSummaries.summarise(inTrips, e.getKey(), e.getValue(), cluster.name(), run.now));
-    }
-    return result;
+    Dataset<Row> wantedRows = spark.createDataFrame(wanted, new StructType().add("cluster", DataTypes.StringType)
+        .add("message", DataTypes.StringType).add("signal", DataTypes.StringType).add("aggregation", DataTypes.StringType));
+    return TripSummaries.summarise(TripSummaries.assign(signalRows, trips), wantedRows, needed, run.now);
+  }
+
+  private static String quote(String text) {
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
   }
 
   /**
@@ -498,10 +515,19 @@ final class SparkTripAggregator implements TripAggregator {
     return withZone ? lit(instant) : lit(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
   }
 
-  private Dataset<Row> existingInWindows(Run run, Cluster cluster, Dataset<Row> windowRows, Set<String> devices) {
+  /** The stored rows of trips that start inside the recompute windows (one scan for every cluster). */
+  private Dataset<Row> existingInWindows(Run run) {
+    List<Row> rows = new ArrayList<>();
+    Set<String> devices = new TreeSet<>();
+    run.windowsByCluster.forEach((cluster, windows) -> windows.forEach((device, list) -> {
+      devices.add(device);
+      list.forEach(w -> rows.add(RowFactory.create(cluster, device, w.lo(), w.hi())));
+    }));
+    Dataset<Row> windowRows = spark.createDataFrame(rows, new StructType().add("cluster", DataTypes.StringType)
+        .add("deviceid", DataTypes.StringType).add("wlo", DataTypes.LongType).add("whi", DataTypes.LongType));
     return spark.table(summaryName()).as("e")
-        .where(col("cluster").equalTo(lit(cluster.name())).and(col("deviceid").isin(new TreeSet<>(devices).toArray())))
-        .join(broadcast(windowRows).as("w"), col("e.deviceid").equalTo(col("w.deviceid"))
+        .where(col("cluster").isin(run.windowsByCluster.keySet().toArray()).and(col("deviceid").isin(devices.toArray())))
+        .join(broadcast(windowRows).as("w"), col("e.cluster").equalTo(col("w.cluster")).and(col("e.deviceid").equalTo(col("w.deviceid")))
             .and(expr("unix_micros(CAST(e.tripstart AS TIMESTAMP))").between(col("w.wlo"), col("w.whi"))), "left_semi")
         .select(COLUMNS.stream().map(c -> col("e." + c)).toArray(Column[]::new));
   }
