@@ -12,8 +12,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks that print figures (and write them as JSON): registration throughput.",
-    subcommands = {BenchCommand.Register.class})
+    description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB.",
+    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class})
 final class BenchCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -21,6 +21,56 @@ final class BenchCommand implements Runnable {
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
+  }
+
+  @Command(name = "trips", mixinStandardHelpOptions = true,
+      description = "Generate a fleet, register it, time the full trip job and DuckDB's trip SQL and scan on the same files.")
+  static final class Trips implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "10", description = "Devices (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--imu-hz", defaultValue = "50", description = "IMU rate (default: ${DEFAULT-VALUE}).")
+    int imuHz;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+        description = "Scratch folder; a raw lake already generated there is reused (default: a new temporary one, deleted after).")
+    Path workDir;
+
+    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-trips.json",
+        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Override
+    public Integer call() throws IOException {
+      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
+      try {
+        io.triplake.bench.FleetGenerator.Options base = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed);
+        io.triplake.bench.FleetGenerator.Options options = new io.triplake.bench.FleetGenerator.Options(base.devices(), base.days(),
+            base.firstDay(), base.seed(), imuHz, base.speedHz(), base.drivingHours(), base.splitMinutes(), 0);
+        java.nio.file.Path lakeDir = dir.resolve("lake");
+        Sessions.deleteQuietly(lakeDir);
+        io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+        io.triplake.bench.TripBenchmark.Result result = io.triplake.bench.TripBenchmark.run(dir, options, Sessions.open(lake, "trip-lake bench"), lake);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result.summary());
+        Json.write(result, json);
+        out.println("Figures: " + json);
+        return result.oracleEqual() ? 0 : 1;
+      } finally {
+        if (workDir == null) {
+          Sessions.deleteQuietly(dir);
+        }
+      }
+    }
   }
 
   @Command(name = "register", mixinStandardHelpOptions = true,

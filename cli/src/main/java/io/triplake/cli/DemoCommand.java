@@ -51,7 +51,8 @@ final class DemoCommand implements Callable<Integer> {
         + "FROM " + lake.rawTable("can2_gnss_speed") + " GROUP BY device_id ORDER BY device_id"),
         SqlCommand.Format.table, 1000, out);
     out.println();
-    Path config = Path.of(System.getProperty("trip-lake.home", "."), "sample-data", "aggregations.json");
+    // The sample's config sits beside it: sample-data/aggregations.json.
+    Path config = source.toAbsolutePath().getParent().resolve("aggregations.json");
     out.println("== 4. Summarise trips (" + config + ")");
     AggregateCommand aggregate = new AggregateCommand();
     aggregate.lakeOptions = lakeOptions;

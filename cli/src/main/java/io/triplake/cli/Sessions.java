@@ -14,4 +14,15 @@ final class Sessions {
     spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
     return spark;
   }
+
+  static void deleteQuietly(java.nio.file.Path dir) {
+    if (!java.nio.file.Files.exists(dir)) {
+      return;
+    }
+    try (var files = java.nio.file.Files.walk(dir)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+  }
 }

@@ -149,7 +149,8 @@ public final class Lake {
       local.put("spark.ui.enabled", "false");
       local.put("spark.driver.host", "127.0.0.1");
       local.put("spark.driver.bindAddress", "127.0.0.1");
-      local.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(4, 2 * Runtime.getRuntime().availableProcessors())));
+      // Adaptive execution coalesces small partitions; more of them keep each sort's memory small.
+      local.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(16, 8 * Runtime.getRuntime().availableProcessors())));
       local.forEach((k, v) -> {
         if (!submitted.contains(k)) {
           builder.config(k, v);

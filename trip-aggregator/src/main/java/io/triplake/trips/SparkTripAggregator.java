@@ -60,6 +60,8 @@ import org.slf4j.LoggerFactory;
 final class SparkTripAggregator implements TripAggregator {
   private static final Logger LOG = LoggerFactory.getLogger(TripAggregator.class);
   private static final long DAY = 86_400_000_000L;
+  /** Beyond this many recompute windows a full run uses one window per device. */
+  private static final int MAX_WINDOWS = 200_000;
   private static final String SUMMARY = TableDdl.TRIPSUMMARY;
   private static final List<String> KEY = List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation");
   private static final List<String> COLUMNS = List.of("deviceid", "message", "signal", "aggregation", "signalvalue",
@@ -223,14 +225,17 @@ final class SparkTripAggregator implements TripAggregator {
         }
       }
       Map<String, List<Window>> windows = new TreeMap<>();
-      if (everything) {
-        // A table never consumed: recompute all of time for every device it has, one window each.
-        changed.keySet().forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
-      } else if (!changed.isEmpty()) {
+      if (!changed.isEmpty()) {
         Table identifier = run.rawByMessage.get(cluster.identifierMessage());
         Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
-        TripWindows.around(identifier, snapshot, changed, config.tripGapMicros())
-            .forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
+        List<Window> around = TripWindows.around(identifier, snapshot, changed, config.tripGapMicros());
+        if (everything && around.size() > MAX_WINDOWS) {
+          // A table never consumed, over a long history: one window per device keeps the broadcast small.
+          changed.keySet().forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
+        } else {
+          // One window per chain of drives: small sort partitions, spread over every core.
+          around.forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
+        }
       }
       if (!windows.isEmpty()) {
         run.windowsByCluster.put(cluster.name(), windows);
@@ -260,8 +265,9 @@ final class SparkTripAggregator implements TripAggregator {
     if (run.before.isEmpty() || config.fingerprint().equals(run.before.get().configFingerprint())) {
       return List.of();
     }
-    List<LocalDate> days = spark.table(summaryName()).select("tripdate").distinct().orderBy("tripdate")
-        .collectAsList().stream().map(r -> r.getLocalDate(0)).toList();
+    // As strings: the session may or may not use java.time for dates (spark.sql.datetime.java8API.enabled).
+    List<LocalDate> days = spark.table(summaryName()).selectExpr("CAST(tripdate AS STRING) AS day").distinct().orderBy("day")
+        .collectAsList().stream().map(r -> LocalDate.parse(r.getString(0))).toList();
     run.notes.add("the aggregation config changed since the checkpoint (" + run.before.get().configFingerprint() + " -> "
         + config.fingerprint() + "): new and changed trips use it; " + days.size()
         + " days computed with the old one stay until reprocessed (--reprocess-day)");

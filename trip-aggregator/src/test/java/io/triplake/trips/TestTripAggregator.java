@@ -336,6 +336,14 @@ class TestTripAggregator extends SparkLakeTest {
     assertThatThrownBy(() -> TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
         .reprocessDay(LocalDate.of(2024, 6, 1)).asOf("yesterday").execute())
         .hasMessageContaining("Cannot reprocess as of 'yesterday'");
+
+    // A changed config is fingerprinted: the run says which days were computed with the old one.
+    upload(target, source, List.of(speed(d, "c1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
+    TripAggregator.Result changed = TripAggregator.of(target, spark, TripConfig.parse(CONFIG.replace("\"trip_gap_min\": 10", "\"trip_gap_min\": 12"), "test"))
+        .execute();
+    assertThat(changed.notes()).anySatisfy(n -> assertThat(n).contains("aggregation config changed"));
+    assertThat(changed.reprocessDays()).containsExactly(LocalDate.of(2024, 6, 1), LocalDate.of(2024, 6, 2));
+    assertThat(changed.checkpointAfter()).isNotEqualTo(changed.checkpointBefore());
   }
 
   private List<String> rows(String table, String day) {

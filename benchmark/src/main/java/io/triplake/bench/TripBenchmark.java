@@ -1,0 +1,102 @@
+package io.triplake.bench;
+
+import io.triplake.ingest.RawFileRegistrar;
+import io.triplake.lake.Lake;
+import io.triplake.trips.TripAggregator;
+import io.triplake.trips.TripConfig;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.iceberg.io.FileIO;
+import org.apache.spark.sql.SparkSession;
+
+/**
+ * The trip job on a generated fleet, next to DuckDB on the same files and cores, in one run: rows/s,
+ * peak memory and the ratio to DuckDB's trip SQL (the yardstick) and plain scan (the floor).
+ */
+public final class TripBenchmark {
+  private TripBenchmark() {}
+
+  /**
+   * @param rows raw rows the trip job read (all raw rows of the configured messages)
+   * @param peakHeapBytes the JVM's peak heap during the trip job
+   * @param peakRssBytes the process's peak resident memory (whole run)
+   * @param oracleEqual whether DuckDB's rows equal the job's (same keys, values within 1e-9 relative)
+   */
+  public record Result(int devices, int days, int files, long rows, double generateSeconds, double registerSeconds,
+      double registerFilesPerSecond, double tripSeconds, double tripRowsPerSecond, long summaryRows, double duckdbTripSeconds,
+      double duckdbScanSeconds, double tripToDuckdbTrip, double tripToDuckdbScan, long peakHeapBytes, long peakRssBytes,
+      boolean oracleEqual, int cores) {
+    public String summary() {
+      return String.format("Trip job on %d devices x %d days (%d files, %d rows, %d cores): register %.1f s (%.0f files/s); "
+              + "trip job %.1f s = %.0f rows/s, %d summary rows, peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, "
+              + "scan %.2f s; trip job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to DuckDB: %s",
+          devices, days, files, rows, cores, registerSeconds, registerFilesPerSecond, tripSeconds, tripRowsPerSecond, summaryRows,
+          peakHeapBytes / 1e6, peakRssBytes / 1e6, duckdbTripSeconds, duckdbScanSeconds, tripToDuckdbTrip, tripToDuckdbScan,
+          oracleEqual ? "yes" : "NO");
+    }
+  }
+
+  public static Result run(Path workDir, FleetGenerator.Options options, SparkSession spark, Lake lake) throws IOException {
+    Path source = workDir.resolve("raw");
+    FleetGenerator.Result generated = Files.exists(source) ? null : FleetGenerator.generate(source, null, options);
+
+    RawFileRegistrar.Result registered;
+    try (FileIO io = lake.sourceIO()) {
+      registered = RawFileRegistrar.of(lake, lake.catalog(spark), io).source(source.toString()).execute();
+    }
+    TripConfig config = TripConfig.parse(FleetGenerator.CONFIG, "generator");
+    resetPeakHeap();
+    TripAggregator.Result trips = TripAggregator.of(lake, spark, config).execute();
+    long peakHeap = peakHeap();
+    long summaryRows = spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).count();
+
+    Set<String> devices = new TreeSet<>();
+    try (var dirs = Files.list(source)) {
+      dirs.forEach(p -> devices.add(p.getFileName().toString()));
+    }
+    int cores = Runtime.getRuntime().availableProcessors();
+    long t0 = System.nanoTime();
+    List<DuckDbTrips.Row> oracle = DuckDbTrips.compute(source, DuckDbTrips.specs(config, devices), cores);
+    double duckdbTrip = (System.nanoTime() - t0) / 1e9;
+    double duckdbScan = DuckDbTrips.scanSeconds(source, cores);
+    boolean equal = oracle.size() == summaryRows && OracleComparison.equal(
+        spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).collectAsList(), oracle);
+
+    int files = registered.registeredFiles() + registered.skippedFiles();
+    return new Result(options.devices(), options.days(), files, trips.rowsRead(), generated == null ? 0 : generated.seconds(),
+        registered.seconds(), registered.registeredFiles() / Math.max(1e-9, registered.seconds()), trips.seconds(),
+        trips.rowsRead() / trips.seconds(), summaryRows, duckdbTrip, duckdbScan, trips.seconds() / duckdbTrip,
+        trips.seconds() / duckdbScan, peakHeap, peakRss(), equal, cores);
+  }
+
+  private static void resetPeakHeap() {
+    System.gc();
+    ManagementFactory.getMemoryPoolMXBeans().forEach(MemoryPoolMXBean::resetPeakUsage);
+  }
+
+  private static long peakHeap() {
+    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+  }
+
+  /** VmHWM from /proc (Linux); 0 where there is none. */
+  static long peakRss() {
+    try {
+      for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+        if (line.startsWith("VmHWM:")) {
+          return Long.parseLong(line.replaceAll("[^0-9]", "")) * 1024;
+        }
+      }
+    } catch (IOException | RuntimeException e) {
+      return 0;
+    }
+    return 0;
+  }
+}
