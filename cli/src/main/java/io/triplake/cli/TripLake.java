@@ -9,7 +9,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     version = "trip-lake 0.1.0 (Spark 4.1.1, Iceberg 1.11.0)",
     description = "Vehicle-telemetry lake on Apache Iceberg: register raw CANedge Parquet, summarise trips.",
-    subcommands = {DemoCommand.class, RegisterCommand.class, AggregateCommand.class, SqlCommand.class, GenerateCommand.class, BenchCommand.class},
+    subcommands = {DemoCommand.class, RegisterCommand.class, AggregateCommand.class, MaintainCommand.class, SqlCommand.class,
+        GenerateCommand.class, BenchCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done",
