@@ -37,7 +37,8 @@ public final class Lake {
   private final Namespace tripsNamespace;
 
   private Lake(Map<String, String> catalogProperties, Namespace raw, Namespace trips) {
-    this.catalogProperties = Map.copyOf(catalogProperties);
+    // In the order given (sorted when read from a file): spark-submit parameters are built from it.
+    this.catalogProperties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(catalogProperties));
     this.rawNamespace = raw;
     this.tripsNamespace = trips;
   }
