@@ -67,11 +67,14 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(names = "--config", paramLabel = "FILE", description = "aggregate: a local aggregations.json, uploaded and passed as --config.")
   Path config;
 
-  @Option(names = "--executor-cores", paramLabel = "N") Integer executorCores;
+  @Option(names = "--executor-cores", paramLabel = "N", description = "vCPU per executor (default: 4).")
+  Integer executorCores;
 
-  @Option(names = "--executor-memory", paramLabel = "SIZE", description = "Like 16g.") String executorMemory;
+  @Option(names = "--executor-memory", paramLabel = "SIZE", description = "Memory per executor, like 16g (register 8g, else 16g).")
+  String executorMemory;
 
-  @Option(names = "--max-executors", paramLabel = "N") Integer maxExecutors;
+  @Option(names = "--max-executors", paramLabel = "N", description = "spark.dynamicAllocation.maxExecutors (register 10, aggregate 20, maintain 10).")
+  Integer maxExecutors;
 
   @Option(names = "--timeout-minutes", paramLabel = "N", description = "executionTimeoutMinutes of the job run (register 120, else 240).")
   Integer timeoutMinutes;
