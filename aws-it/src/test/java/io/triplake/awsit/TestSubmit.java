@@ -206,9 +206,17 @@ class TestSubmit {
   }
 
   @Test
-  void aJobRunThatDoesNotEndInTimeIsCancelled() {
+  void aJobRunThatDoesNotEndInTimeIsCancelled() throws IOException {
     MOTO.nextJobRunState("RUNNING", null);
-    Run run = submit("maintain", "--terraform-output", outputs.toString(), "--jar", jar.toString(),
+    // What `terraform output -json` of terraform/examples/complete gives: the values inside airflow_variables.
+    Path example = temp.resolve("example-outputs.json");
+    Files.writeString(example, """
+        {"airflow_variables": {"sensitive": false, "type": ["object", {}], "value": {
+          "trip_lake_emr_application_id": "%s", "trip_lake_emr_execution_role_arn": "%s",
+          "trip_lake_artifacts_bucket": "%s", "trip_lake_raw_uri": "s3://trip-lake-raw/",
+          "trip_lake_logs_uri": "s3://trip-lake-logs/emr/", "trip_lake_release_label": "%s"}}}
+        """.formatted(applicationId, ROLE, ARTIFACTS, RELEASE));
+    Run run = submit("maintain", "--terraform-output", example.toString(), "--jar", jar.toString(),
         "--wait-timeout", "2s", "--poll-interval", "1s");
     assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(4);
     String jobRunId = RecordingInterceptor.startJobRuns().isEmpty() ? null
@@ -216,6 +224,8 @@ class TestSubmit {
             .filter(r -> r.name().startsWith("trip-lake maintain")).findFirst().orElseThrow().id();
     assertThat(run.out()).contains("RUNNING", "cancelling job run " + jobRunId, ": CANCELLED (gave up waiting; cancel requested)");
     assertThat(emr.getJobRun(b -> b.applicationId(applicationId).jobRunId(jobRunId)).jobRun().stateAsString()).isEqualTo("CANCELLED");
+    assertThat(RecordingInterceptor.startJobRuns().get(0).configurationOverrides().monitoringConfiguration()
+        .s3MonitoringConfiguration().logUri()).isEqualTo("s3://trip-lake-logs/emr/");
   }
 
   @Test
@@ -251,6 +261,8 @@ class TestSubmit {
           .progress(progress::add)
           .execute();
     }
+    assertThat(result.entryPointArguments()).as("aggregate without a config reads the one deploy put where the DAG reads it")
+        .containsSubsequence("--config", "s3://" + ARTIFACTS + "/conf/aggregations.json");
     assertThat(result.timedOut()).isTrue();
     assertThat(result.state()).isEqualTo("CANCELLED");
     assertThat(result.succeeded()).isFalse();

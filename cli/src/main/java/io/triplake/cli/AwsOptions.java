@@ -15,7 +15,8 @@ import picocli.CommandLine.Option;
  */
 final class AwsOptions {
   @Option(names = "--terraform-output", paramLabel = "FILE",
-      description = "JSON of `terraform output -json`: application id, job role, artifacts bucket, logs URI, log group, release.")
+      description = "JSON of `terraform output -json` (of the module or of terraform/examples/complete): application id, "
+          + "job role, artifacts bucket, logs URI, log group, release.")
   Path terraformOutput;
 
   @Option(names = "--artifacts", paramLabel = "BUCKET_OR_URI",
@@ -38,8 +39,22 @@ final class AwsOptions {
     }
     JsonNode node = outputs.path(name);
     JsonNode value = node.has("value") ? node.get("value") : node;
-    return value.isTextual() ? value.asText() : null;
+    if (value.isTextual()) {
+      return value.asText();
+    }
+    // terraform/examples/complete outputs fewer values, but all of them inside airflow_variables.
+    String variable = AIRFLOW_VARIABLES.get(name);
+    JsonNode variables = outputs.path("airflow_variables").path("value");
+    return variable != null && variables.path(variable).isTextual() ? variables.path(variable).asText() : null;
   }
+
+  /** Terraform output name -> the Airflow Variable (in the output airflow_variables) with the same value. */
+  private static final java.util.Map<String, String> AIRFLOW_VARIABLES = java.util.Map.of(
+      "emr_application_id", "trip_lake_emr_application_id",
+      "emr_job_execution_role_arn", "trip_lake_emr_execution_role_arn",
+      "artifacts_bucket", "trip_lake_artifacts_bucket",
+      "logs_uri", "trip_lake_logs_uri",
+      "emr_release_label", "trip_lake_release_label");
 
   /** An explicit option, else the Terraform output, else an error naming both. */
   String required(String explicit, String option, String outputName) {

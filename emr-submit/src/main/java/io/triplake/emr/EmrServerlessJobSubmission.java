@@ -279,6 +279,10 @@ final class EmrServerlessJobSubmission implements JobSubmission {
       uploaded.add(config);
       entryArguments.add("--config");
       entryArguments.add(config.uri());
+    } else if ("aggregate".equals(job) && !arguments.contains("--config")) {
+      // What the DAG passes: the config that deploy put at the fixed key.
+      entryArguments.add("--config");
+      entryArguments.add(artifacts.resolve(ArtifactStore.DAG_AGGREGATIONS).toString());
     }
     entryArguments.addAll(arguments);
     if (!arguments.contains("--run-id")) {
