@@ -218,7 +218,16 @@ class TestGluePipeline {
     }
   }
 
+  /** More keys than one ListObjectsV2 page (1,000) holds, none of them Parquet: registration must list past them. */
+  static final int NOT_PARQUET = 1_001;
+
   private static void uploadSample(boolean late) {
+    if (!late) {
+      for (int i = 0; i < NOT_PARQUET; i++) {
+        String key = "00000000/notes/" + String.format("%04d", i) + ".txt";
+        s3.putObject(b -> b.bucket(RAW_BUCKET).key(key), RequestBody.fromString("not a logger file"));
+      }
+    }
     Path sample = SampleLake.location();
     try (Stream<Path> files = Files.walk(sample)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".parquet")).toList()) {
@@ -243,7 +252,8 @@ class TestGluePipeline {
       assertThat(run.outputs().get(3)).as("the late device's trip arrived").contains("trips +1 ");
       assertThat(run.summary().keySet()).noneMatch(k -> k.contains("|" + LATE_DEVICE + "|"));
     }
-    assertThat(glueRun.outputs().get(0)).contains("Registered 20 files");
+    // The .txt keys sort before the logger files: the Parquet files are all on the second listing page.
+    assertThat(glueRun.outputs().get(0)).contains("Registered 20 files").contains(NOT_PARQUET + " ignored");
     assertThat(glueRun.outputs().get(2)).contains("Registered 27 files").contains("20 skipped");
   }
 
