@@ -3,6 +3,7 @@ package io.triplake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.triplake.lake.Json;
+import io.triplake.lake.Lake;
 import io.triplake.lake.RawFileWriter;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SampleLake;
@@ -15,6 +16,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 
 /** The command line as a user runs it, against the lake of this test class. */
@@ -39,14 +41,25 @@ class TestTripLakeCli extends SparkLakeTest {
   void demoRegistersTheSampleAndShowsIt() {
     Map<String, String> before = Checksums.of(SampleLake.location());
     String demoLake = tempDir.resolve("demo-lake").toString();
-    Run demo = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
-    assertThat(demo.exitCode()).as(demo.err()).isZero();
-    assertThat(demo.out())
-        .contains("Registered 165 files (719624 rows")
-        .contains("3BA199E2  |      9 |    99 | 566248")
-        .contains("(7 rows)");
-    Run again = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
-    assertThat(again.out()).contains("Registered 0 files").contains("165 skipped as already registered");
+    // As ./trip-lake runs it: the launcher's home (for sample-data/aggregations.json), and a Spark session
+    // whose catalog is the demo's lake (commands reuse the active session; this class's is another lake).
+    SparkSession demoSession = spark.newSession();
+    Lake.embedded(Path.of(demoLake)).sparkCatalogConf().forEach(demoSession.conf()::set);
+    SparkSession.setActiveSession(demoSession);
+    System.setProperty("trip-lake.home", SampleLake.location().getParent().getParent().toString());
+    try {
+      Run demo = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
+      assertThat(demo.exitCode()).as(demo.err()).isZero();
+      assertThat(demo.out())
+          .contains("Registered 165 files (719624 rows")
+          .contains("3BA199E2  |      9 |    99 | 566248")
+          .contains("(7 rows)");
+      Run again = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
+      assertThat(again.out()).contains("Registered 0 files").contains("165 skipped as already registered");
+    } finally {
+      System.clearProperty("trip-lake.home");
+      SparkSession.setActiveSession(spark);
+    }
     assertThat(Checksums.of(SampleLake.location())).isEqualTo(before);
   }
 
