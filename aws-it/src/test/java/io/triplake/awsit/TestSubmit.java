@@ -281,4 +281,36 @@ class TestSubmit {
         + " but the job jar is built for emr-spark-8.1.0 (--release-label)");
     assertThat(RecordingInterceptor.startJobRuns()).isEmpty();
   }
+
+  @Test
+  void deployPublishesToTheKeysTheDagReadsOnlyWhenTheContentChanged() throws Exception {
+    Path config = MotoServer.repoRoot().resolve("sample-data/aggregations.json");
+    Path deployJar = temp.resolve("deploy.jar");
+    Files.writeString(deployJar, "version 1");
+    Run first = deploy(deployJar, config);
+    assertThat(first.exitCode()).as(first.out() + first.err()).isZero();
+    assertThat(first.out())
+        .contains("Published as s3://" + ARTIFACTS + "/jars/trip-lake.jar")
+        .contains("Published as s3://" + ARTIFACTS + "/conf/aggregations.json");
+    assertThat(s3.getObjectAsBytes(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).asUtf8String()).isEqualTo("version 1");
+
+    Run again = deploy(deployJar, config);
+    assertThat(again.out()).contains("Unchanged s3://" + ARTIFACTS + "/jars/trip-lake.jar", "Unchanged s3://" + ARTIFACTS + "/conf/aggregations.json")
+        .doesNotContain("Uploaded ", "Published");
+
+    Files.writeString(deployJar, "version 2");
+    Run changed = deploy(deployJar, config);
+    assertThat(changed.out()).contains("Published as s3://" + ARTIFACTS + "/jars/trip-lake.jar", "Unchanged s3://" + ARTIFACTS + "/conf/aggregations.json");
+    assertThat(s3.getObjectAsBytes(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).asUtf8String()).isEqualTo("version 2");
+    assertThat(s3.headObject(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).metadata())
+        .containsEntry("trip-lake-sha256", sha256("version 2"));
+  }
+
+  private static Run deploy(Path deployJar, Path config) {
+    StringWriter out = new StringWriter();
+    StringWriter err = new StringWriter();
+    int code = TripLakeRunner.run(List.of("deploy", "--terraform-output", outputs.toString(), "--jar", deployJar.toString(),
+        "--config", config.toString()), new PrintWriter(out), new PrintWriter(err));
+    return new Run(code, out.toString(), err.toString());
+  }
 }
