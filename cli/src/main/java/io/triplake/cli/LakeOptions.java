@@ -10,9 +10,10 @@ final class LakeOptions {
       description = "Embedded lake: SQLite catalog and warehouse in DIR (default: ${DEFAULT-VALUE}).")
   Path lakeDir;
 
-  @Option(names = "--catalog-conf", paramLabel = "FILE",
-      description = "Iceberg catalog properties (type, warehouse, io-impl, ...) instead of the embedded lake.")
-  Path catalogConf;
+  @Option(names = "--catalog-conf", paramLabel = "FILE_OR_URI",
+      description = "Iceberg catalog properties (type, warehouse, io-impl, ...) instead of the embedded lake; "
+          + "a local file or s3://bucket/key.")
+  String catalogConf;
 
   @Option(names = "--raw-namespace", paramLabel = "NAME", defaultValue = Lake.RAW_NAMESPACE_DEFAULT,
       description = "Namespace of the raw tables (default: ${DEFAULT-VALUE}).")

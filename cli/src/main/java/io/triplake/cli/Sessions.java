@@ -7,9 +7,23 @@ import org.apache.spark.sql.SparkSession;
 final class Sessions {
   private Sessions() {}
 
+  /**
+   * The active session when its {@code lake} catalog is this lake, a new session of the same Spark
+   * context with this lake's catalog otherwise (a JVM can hold several lakes: the demo's, a test's).
+   */
   static SparkSession open(Lake lake, String appName) {
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
-    SparkSession spark = active != null ? active : lake.spark(appName);
+    SparkSession spark;
+    if (active == null) {
+      spark = lake.spark(appName);
+    } else if (lake.sparkCatalogConf().entrySet().stream()
+        .allMatch(e -> e.getValue().equals(active.conf().getOption(e.getKey()).getOrElse(() -> null)))) {
+      spark = active;
+    } else {
+      spark = active.newSession();
+      lake.sparkCatalogConf().forEach(spark.conf()::set);
+      SparkSession.setActiveSession(spark);
+    }
     // java.time values print as instants (UTC), not in the JVM's zone.
     spark.conf().set("spark.sql.datetime.java8API.enabled", "true");
     return spark;

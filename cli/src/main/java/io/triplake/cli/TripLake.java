@@ -10,16 +10,19 @@ import picocli.CommandLine.Command;
     version = "trip-lake 0.1.0 (Spark 4.1.1, Iceberg 1.11.0)",
     description = "Vehicle-telemetry lake on Apache Iceberg: register raw CANedge Parquet, summarise trips.",
     subcommands = {DemoCommand.class, RegisterCommand.class, AggregateCommand.class, MaintainCommand.class, SqlCommand.class,
-        GenerateCommand.class, BenchCommand.class},
+        SubmitCommand.class, DeployCommand.class, GenerateCommand.class, BenchCommand.class},
     exitCodeListHeading = "%nExit codes:%n",
     exitCodeList = {
         "0:done",
         "1:failed (the message says why; nothing was half-written)",
         "2:bad command line",
-        "3:done, but some files were rejected or changed (see the report)"})
+        "3:done, but some files were rejected or changed (see the report)",
+        "4:submit gave up waiting for the job run and cancelled it"})
 public final class TripLake implements Runnable {
   /** The job finished, but input was rejected: callers (Airflow) must notice. */
   public static final int EXIT_REJECTED = 3;
+  /** {@code submit} waited longer than allowed and cancelled the job run. */
+  public static final int EXIT_GAVE_UP = 4;
 
   @CommandLine.Spec
   CommandLine.Model.CommandSpec spec;

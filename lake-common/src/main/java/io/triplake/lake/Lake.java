@@ -37,7 +37,8 @@ public final class Lake {
   private final Namespace tripsNamespace;
 
   private Lake(Map<String, String> catalogProperties, Namespace raw, Namespace trips) {
-    this.catalogProperties = Map.copyOf(catalogProperties);
+    // In the order given (sorted when read from a file): spark-submit parameters are built from it.
+    this.catalogProperties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(catalogProperties));
     this.rawNamespace = raw;
     this.tripsNamespace = trips;
   }
@@ -63,23 +64,73 @@ public final class Lake {
     return new Lake(props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
   }
 
-  /** A lake from a properties file of Iceberg catalog properties ({@code type}, {@code warehouse}, ...). */
+  /** A lake from a local properties file of Iceberg catalog properties ({@code type}, {@code warehouse}, ...). */
   public static Lake fromCatalogConf(Path file) {
+    return fromCatalogConf(file.toAbsolutePath().toString());
+  }
+
+  /**
+   * A lake from a properties file of Iceberg catalog properties, local or in an object store
+   * ({@code s3://artifacts/conf/catalog.properties}). The client for that first read is configured only
+   * by the environment, as every AWS SDK client is: credentials and region from the default provider
+   * chains, an endpoint from {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL} (or the JVM properties
+   * {@code aws.endpointUrlS3} / {@code aws.endpointUrl}). The file's own settings apply to everything after.
+   */
+  public static Lake fromCatalogConf(String location) {
+    if (location == null || location.isBlank()) {
+      throw new IllegalArgumentException("Cannot read the catalog configuration: no location given (" + location + ")");
+    }
     Properties props = new Properties();
-    try (InputStream in = Files.newInputStream(file)) {
-      props.load(in);
-    } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot read the catalog configuration: " + e.getMessage() + " (" + file + ")", e);
+    try (LakeFileIO io = new LakeFileIO()) {
+      io.initialize(Map.of());
+      try (InputStream in = io.newInputFile(Locations.normalize(location)).newStream()) {
+        props.load(in);
+      }
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("Cannot read the catalog configuration: " + rootMessage(e) + " (" + location + ")", e);
     }
     Map<String, String> map = new LinkedHashMap<>();
     props.stringPropertyNames().stream().sorted().forEach(k -> map.put(k, props.getProperty(k).trim()));
-    return fromProperties(map, file.toString());
+    return fromProperties(map, location);
   }
 
+  private static String rootMessage(Throwable e) {
+    Throwable cause = e;
+    while (cause.getCause() != null && cause.getCause() != cause) {
+      cause = cause.getCause();
+    }
+    return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+  }
+
+  /**
+   * Checks the properties against the catalog profile they select: {@code glue} (Iceberg's GlueCatalog,
+   * S3FileIO, an {@code s3://} warehouse), {@code jdbc} and {@code rest} (a {@code uri}), or any other
+   * {@code type} / {@code catalog-impl} Iceberg knows.
+   */
   static Lake fromProperties(Map<String, String> props, String origin) {
-    if (!props.containsKey(CatalogUtil.ICEBERG_CATALOG_TYPE) && !props.containsKey(CatalogProperties.CATALOG_IMPL)) {
+    String type = props.get(CatalogUtil.ICEBERG_CATALOG_TYPE);
+    if (type == null && !props.containsKey(CatalogProperties.CATALOG_IMPL)) {
       throw new IllegalArgumentException(
           "Cannot configure the catalog: neither 'type' nor 'catalog-impl' is set (" + origin + ")");
+    }
+    if (type != null) {
+      switch (type) {
+        case CatalogUtil.ICEBERG_CATALOG_TYPE_GLUE -> {
+          String warehouse = props.get(CatalogProperties.WAREHOUSE_LOCATION);
+          if (warehouse == null || !warehouse.matches("s3a?://[^/]+.*")) {
+            throw new IllegalArgumentException("Cannot configure the catalog: type=glue needs 'warehouse' = s3://bucket/prefix ("
+                + warehouse + " in " + origin + ")");
+          }
+        }
+        case CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC, CatalogUtil.ICEBERG_CATALOG_TYPE_REST -> {
+          if (props.get(CatalogProperties.URI) == null) {
+            throw new IllegalArgumentException("Cannot configure the catalog: type=" + type + " needs 'uri' (" + origin + ")");
+          }
+        }
+        default -> {
+          // hadoop, hive, nessie, ...: Iceberg checks its own properties.
+        }
+      }
     }
     return new Lake(props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
   }
@@ -157,12 +208,23 @@ public final class Lake {
         }
       });
     }
-    builder.config("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
-        .config(SPARK_CATALOG_PREFIX, "org.apache.iceberg.spark.SparkCatalog")
-        .config("spark.sql.defaultCatalog", CATALOG_NAME)
-        .config("spark.sql.session.timeZone", "UTC");
-    sparkCatalogConf().forEach(builder::config);
+    sparkConf().forEach(builder::config);
     return builder.getOrCreate();
+  }
+
+  /**
+   * Every Spark property a job needs for this lake: the Iceberg SQL extensions, this catalog as Spark's
+   * default catalog (with its Iceberg properties), UTC session time. {@code submit} passes them to
+   * EMR Serverless as {@code --conf}; {@link #spark} sets the same on a session it creates.
+   */
+  public Map<String, String> sparkConf() {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    conf.put(SPARK_CATALOG_PREFIX, "org.apache.iceberg.spark.SparkCatalog");
+    conf.putAll(sparkCatalogConf());
+    conf.put("spark.sql.defaultCatalog", CATALOG_NAME);
+    conf.put("spark.sql.session.timeZone", "UTC");
+    return conf;
   }
 
   /** The Spark properties that register this lake's catalog, as spark-submit would pass them. */

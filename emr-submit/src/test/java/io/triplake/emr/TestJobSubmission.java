@@ -1,0 +1,102 @@
+package io.triplake.emr;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.LocalDate;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/** What a submission checks before it calls AWS, and how it names things (the calls themselves: aws-it). */
+class TestJobSubmission {
+  private static EmrServerlessClient emr;
+  private static S3Client s3;
+
+  @BeforeAll
+  static void clients() {
+    // Never called here: built only because a submission needs clients.
+    emr = EmrServerlessClient.builder().region(Region.US_EAST_1).credentialsProvider(AnonymousCredentialsProvider.create()).build();
+    s3 = S3Client.builder().region(Region.US_EAST_1).credentialsProvider(AnonymousCredentialsProvider.create()).build();
+  }
+
+  @AfterAll
+  static void close() {
+    emr.close();
+    s3.close();
+  }
+
+  @Test
+  void s3UrisParseAndResolve() {
+    assertThat(S3Uri.parse("s3://bucket/a/b.jar")).isEqualTo(new S3Uri("bucket", "a/b.jar"));
+    assertThat(S3Uri.bucketOrUri("trip-lake-artifacts").resolve("jars/x.jar").toString()).isEqualTo("s3://trip-lake-artifacts/jars/x.jar");
+    assertThat(S3Uri.bucketOrUri("s3://b/prefix").resolve("conf/c").toString()).isEqualTo("s3://b/prefix/conf/c");
+    assertThat(S3Uri.parse("s3://b/logs/").resolve("").toString()).isEqualTo("s3://b/logs/");
+    assertThatThrownBy(() -> S3Uri.parse("/tmp/x")).hasMessage("Cannot use S3 location: not an s3:// URI (/tmp/x)");
+    assertThatThrownBy(() -> S3Uri.parse("s3:///key")).hasMessage("Cannot use S3 location: no bucket (s3:///key)");
+  }
+
+  @Test
+  void theIdempotencyTokenDependsOnNameDayAndAttemptOnly() {
+    String token = EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 1);
+    assertThat(token).hasSize(64).matches("[0-9a-f]+")
+        .isEqualTo(EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 1))
+        .isNotEqualTo(EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 2))
+        .isNotEqualTo(EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 3), 1));
+  }
+
+  @Test
+  void sparkSubmitParametersCarryTheClassTheLakeAndTheSize() {
+    Map<String, String> conf = new LinkedHashMap<>();
+    conf.put("spark.sql.catalog.lake", "org.apache.iceberg.spark.SparkCatalog");
+    conf.put("spark.sql.catalog.lake.type", "glue");
+    EmrServerlessJobSubmission submission = new EmrServerlessJobSubmission(emr, s3);
+    submission.sparkConf(conf);
+    assertThat(submission.sparkSubmitParameters(JobSubmission.Size.defaultFor("register"))).isEqualTo(
+        "--class io.triplake.cli.TripLake --conf spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog "
+            + "--conf spark.sql.catalog.lake.type=glue --conf spark.executor.cores=4 --conf spark.executor.memory=8g "
+            + "--conf spark.dynamicAllocation.maxExecutors=10");
+  }
+
+  @Test
+  void badInputIsRefusedWithWhatToFix(@TempDir Path dir) throws Exception {
+    JobSubmission submission = JobSubmission.of(emr, s3);
+    assertThatThrownBy(() -> submission.job("compact", List.of()))
+        .hasMessage("Cannot submit: unknown job, expected one of [register, aggregate, maintain] (compact)");
+    assertThatThrownBy(() -> submission.job("register", List.of("--source", " ")))
+        .hasMessage("Cannot submit: empty job argument ([--source,  ])");
+    assertThatThrownBy(() -> submission.sparkConf(Map.of("spark.x", "a b")))
+        .hasMessage("Cannot pass Spark property spark.x to EMR Serverless: sparkSubmitParameters is one string, "
+            + "values cannot be empty or contain spaces (a b)");
+    assertThatThrownBy(() -> submission.size(new JobSubmission.Size(4, "16", 20, 240)))
+        .hasMessage("Cannot size job: cores and executors must be at least 1, memory like 16g (Size[executorCores=4, "
+            + "executorMemory=16, maxExecutors=20, timeoutMinutes=240])");
+    assertThatThrownBy(() -> submission.size(new JobSubmission.Size(4, "16g", 20, 4)))
+        .hasMessage("Cannot size job: EMR Serverless needs a timeout of at least 5 minutes (4)");
+    assertThatThrownBy(() -> submission.attempt(0)).hasMessage("Cannot submit: attempt must be at least 1 (0)");
+    assertThatThrownBy(() -> submission.applicationId(" ")).hasMessage("Cannot submit: the application id is empty ( )");
+    assertThatThrownBy(submission::execute)
+        .hasMessage("Cannot submit: job, application id, execution role, artifacts bucket and jar are required");
+
+    Path config = Files.writeString(dir.resolve("aggregations.json"), "{}");
+    JobSubmission register = JobSubmission.of(emr, s3).job("register", List.of()).applicationId("app").executionRoleArn("arn")
+        .artifacts("bucket").jar(config).aggregationConfig(config);
+    assertThatThrownBy(register::execute).hasMessage("Cannot submit register: an aggregation config is only for aggregate (" + config + ")");
+  }
+
+  @Test
+  void artifactKeysCarryTheContentHash(@TempDir Path dir) throws Exception {
+    Path file = Files.writeString(dir.resolve("a.jar"), "abc");
+    assertThat(ArtifactStore.sha256(file)).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  }
+}

@@ -1,0 +1,23 @@
+-- Time travel (Athena engine v3): a day's trip summaries as they were at a moment, next to what they are now.
+-- Find the moments (and snapshot ids, for FOR VERSION AS OF) in the table's history:
+--   SELECT committed_at, snapshot_id, operation, summary['trip-lake.run-id'] FROM trips."tripsummary$snapshots" ORDER BY committed_at
+-- The timestamp must lie within the table's retained snapshots (maintenance expires older ones).
+SELECT
+  coalesce(now_.tripid, then_.tripid)           AS tripid,
+  coalesce(now_.signal, then_.signal)           AS signal,
+  coalesce(now_.aggregation, then_.aggregation) AS aggregation,
+  then_.signalvalue                             AS value_then,
+  now_.signalvalue                              AS value_now
+FROM (
+  SELECT tripid, signal, aggregation, signalvalue
+  FROM trips.tripsummary
+  WHERE tripdate = DATE '2021-07-26'
+) now_
+FULL OUTER JOIN (
+  SELECT tripid, signal, aggregation, signalvalue
+  FROM trips.tripsummary FOR TIMESTAMP AS OF TIMESTAMP '2024-03-02 06:00:00 UTC'
+  WHERE tripdate = DATE '2021-07-26'
+) then_
+  ON now_.tripid = then_.tripid AND now_.signal = then_.signal AND now_.aggregation = then_.aggregation
+WHERE now_.signalvalue IS DISTINCT FROM then_.signalvalue
+ORDER BY 1, 2, 3
