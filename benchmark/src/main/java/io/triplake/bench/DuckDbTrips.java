@@ -113,10 +113,11 @@ public final class DuckDbTrips {
   private static final String DEVICE_OF_FILENAME = "([0-9A-Fa-f]{8})/[^/]+/[0-9]{4}/[0-9]{2}/[0-9]{2}/[^/]+$";
 
   /**
-   * The trip computation over the config tables ({@code spec}, {@code spec_device}, {@code spec_aggregate})
-   * and the long-format raw views ({@code identifier_rows}, {@code signal_rows}, t in epoch microseconds).
+   * The trips of every cluster, from the config tables ({@code spec}, {@code spec_device}) and the
+   * identifier rows ({@code identifier_rows}, t in epoch microseconds).
    */
   private static final String TRIPS_SQL = """
+      CREATE TEMP TABLE trips AS
       WITH
       -- The identifier rows each cluster cuts its trips from: its devices, or all when it lists none.
       identifier AS (
@@ -138,77 +139,35 @@ public final class DuckDbTrips {
                sum(opens_trip::INTEGER) OVER (PARTITION BY cluster, deviceid ORDER BY t ROWS UNBOUNDED PRECEDING)
                  AS trip_no
         FROM opened
-      ),
-      trips AS (
-        SELECT cluster, deviceid, min(t) AS tripstart, max(t) AS tripend
-        FROM numbered
-        GROUP BY cluster, deviceid, trip_no, min_length_minutes
-        HAVING max(t) - min(t) >= min_length_minutes * 60e6
-      ),
-      wanted AS (
-        SELECT DISTINCT cluster, message, signal FROM spec_aggregate
-      ),
-      -- From a device's first trip start to its last trip end, per cluster: rows outside cannot be in a
-      -- trip, and dropping them with a cheap hash join spares the ASOF join below most of its input.
-      trip_span AS (
-        SELECT cluster, deviceid, min(tripstart) AS first_start, max(tripend) AS last_end
-        FROM trips
-        GROUP BY cluster, deviceid
-      ),
-      -- The rows of every wanted signal inside one of its cluster's trips. The trips of one cluster and
-      -- device never overlap, so an ASOF join (the latest trip start at or before t) finds the only
-      -- candidate without pairing every row with every trip of its device; the end is checked after.
-      in_trip AS (
-        SELECT tr.cluster, tr.deviceid, tr.tripstart, tr.tripend, r.message, r.signal, r.t,
-               CASE WHEN isnan(r.v) THEN NULL ELSE r.v END AS v
-        FROM signal_rows r
-        JOIN wanted w ON w.message = r.message AND w.signal = r.signal
-        JOIN trip_span sp ON sp.cluster = w.cluster AND sp.deviceid = r.deviceid
-                         AND r.t BETWEEN sp.first_start AND sp.last_end
-        ASOF JOIN trips tr ON tr.cluster = w.cluster AND tr.deviceid = r.deviceid AND r.t >= tr.tripstart
-        WHERE r.t <= tr.tripend
-      ),
-      -- Differences between consecutive values, in t order and ascending value within one t;
-      -- missing values are skipped, not treated as zero.
-      stepped AS (
-        SELECT *,
-               v - lag(v IGNORE NULLS) OVER (
-                 PARTITION BY cluster, deviceid, tripstart, message, signal ORDER BY t, v NULLS LAST) AS step
-        FROM in_trip
-      ),
-      summary AS (
-        SELECT cluster, deviceid, tripstart, tripend, message, signal,
-               count(v) AS signalcount,
-               (max(t) - min(t)) / 1e6 AS duration,
-               avg(v) AS "avg",
-               median(v) AS "median",
-               max(v) AS "max",
-               min(v) AS "min",
-               sum(v) AS "sum",
-               arg_min(v, (t, v)) FILTER (WHERE v IS NOT NULL) AS "first",
-               arg_max(v, (t, v)) FILTER (WHERE v IS NOT NULL) AS "last",
-               "last" - "first" AS delta_sum,  -- the sum of the steps, rounded once
-               CASE WHEN count(v) > 0 THEN coalesce(sum(step) FILTER (WHERE step > 0), 0) END AS delta_sum_pos,
-               CASE WHEN count(v) > 0 THEN coalesce(sum(step) FILTER (WHERE step < 0), 0) END AS delta_sum_neg,
-               count(v)::DOUBLE AS "count",
-               stddev_samp(v) AS stddev
-        FROM stepped
-        GROUP BY cluster, deviceid, tripstart, tripend, message, signal
-      ),
-      aggregated AS (
-        FROM summary UNPIVOT INCLUDE NULLS (signalvalue FOR aggregation IN (
-          "avg", "median", "max", "min", "sum", "first", "last",
-          delta_sum, delta_sum_pos, delta_sum_neg, "count", stddev))
       )
-      SELECT g.deviceid, g.message, g.signal, g.aggregation, g.signalvalue, g.signalcount, g.duration,
-             g.tripstart, g.tripend,
-             g.deviceid || '_' || strftime(make_timestamp(g.tripstart), '%Y%m%dT%H%M%S.%f') AS tripid,
-             g.cluster
-      FROM aggregated g
-      SEMI JOIN spec_aggregate a
-        ON a.cluster = g.cluster AND a.message = g.message AND a.signal = g.signal AND a.aggregation = g.aggregation
-      ORDER BY g.cluster, g.deviceid, g.tripstart, g.message, g.signal, g.aggregation
+      SELECT cluster, deviceid, min(t) AS tripstart, max(t) AS tripend
+      FROM numbered
+      GROUP BY cluster, deviceid, trip_no, min_length_minutes
+      HAVING max(t) - min(t) >= min_length_minutes * 60e6
       """;
+
+  /**
+   * The SQL of one aggregation over the non-missing values of column {@code v} in a trip ({@code delta_sum_pos}
+   * and {@code delta_sum_neg} need the steps, see {@link #summarise}).
+   */
+  private static String aggregateSql(String aggregation, String v) {
+    String first = "arg_min(" + v + ", (t, " + v + ")) FILTER (WHERE " + v + " IS NOT NULL)";
+    String last = "arg_max(" + v + ", (t, " + v + ")) FILTER (WHERE " + v + " IS NOT NULL)";
+    return switch (aggregation) {
+      case "avg" -> "avg(" + v + ")";
+      case "median" -> "median(" + v + ")";
+      case "max" -> "max(" + v + ")";
+      case "min" -> "min(" + v + ")";
+      case "sum" -> "sum(" + v + ")";
+      case "first" -> first;
+      case "last" -> last;
+      // The sum of the steps, rounded once.
+      case "delta_sum" -> last + " - " + first;
+      case "count" -> "count(" + v + ")::DOUBLE";
+      case "stddev" -> "stddev_samp(" + v + ")";
+      default -> throw new IllegalArgumentException("Unknown aggregation " + aggregation);
+    };
+  }
 
   private DuckDbTrips() {}
 
@@ -251,8 +210,23 @@ public final class DuckDbTrips {
     Map<String, List<RawFile>> filesByMessage = listRawFiles(rawRoot);
     try (Connection connection = open(threads)) {
       loadConfig(connection, specs);
-      createRawViews(connection, specs, filesByMessage);
-      return query(connection);
+      Map<String, Set<String>> columns = createRawViews(connection, specs, filesByMessage);
+      try (Statement statement = connection.createStatement()) {
+        statement.execute(TRIPS_SQL);
+      }
+      List<Row> rows = new ArrayList<>();
+      for (TripSpec spec : specs) {
+        Map<String, List<Aggregate>> byMessage = new TreeMap<>();
+        new LinkedHashSet<>(spec.aggregates()).forEach(a -> byMessage.computeIfAbsent(a.message(), k -> new ArrayList<>()).add(a));
+        for (Map.Entry<String, List<Aggregate>> e : byMessage.entrySet()) {
+          if (columns.containsKey(e.getKey())) {
+            rows.addAll(summarise(connection, spec.cluster(), e.getKey(), columns.get(e.getKey()), e.getValue()));
+          }
+        }
+      }
+      rows.sort(java.util.Comparator.comparing(Row::cluster).thenComparing(Row::deviceid).thenComparing(Row::tripstart)
+          .thenComparing(Row::message).thenComparing(Row::signal).thenComparing(Row::aggregation));
+      return rows;
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB trip computation failed: " + e.getMessage(), e);
     }
@@ -343,12 +317,9 @@ public final class DuckDbTrips {
       statement.execute("CREATE TABLE spec (cluster VARCHAR PRIMARY KEY, identifier_message VARCHAR NOT NULL, "
           + "gap_minutes DOUBLE NOT NULL, min_length_minutes DOUBLE NOT NULL, all_devices BOOLEAN NOT NULL)");
       statement.execute("CREATE TABLE spec_device (cluster VARCHAR NOT NULL, deviceid VARCHAR NOT NULL)");
-      statement.execute("CREATE TABLE spec_aggregate (cluster VARCHAR NOT NULL, message VARCHAR NOT NULL, "
-          + "signal VARCHAR NOT NULL, aggregation VARCHAR NOT NULL)");
     }
     try (PreparedStatement spec = connection.prepareStatement("INSERT INTO spec VALUES (?, ?, ?, ?, ?)");
-        PreparedStatement device = connection.prepareStatement("INSERT INTO spec_device VALUES (?, ?)");
-        PreparedStatement aggregate = connection.prepareStatement("INSERT INTO spec_aggregate VALUES (?, ?, ?, ?)")) {
+        PreparedStatement device = connection.prepareStatement("INSERT INTO spec_device VALUES (?, ?)")) {
       for (TripSpec s : specs) {
         spec.setString(1, s.cluster());
         spec.setString(2, s.identifierMessage());
@@ -361,23 +332,17 @@ public final class DuckDbTrips {
           device.setString(2, d);
           device.executeUpdate();
         }
-        // A repeated entry asks for the same row; one is enough.
-        for (Aggregate a : new LinkedHashSet<>(s.aggregates())) {
-          aggregate.setString(1, s.cluster());
-          aggregate.setString(2, a.message());
-          aggregate.setString(3, a.signal());
-          aggregate.setString(4, a.aggregation());
-          aggregate.executeUpdate();
-        }
       }
     }
   }
 
   /**
-   * One view per message over its files ({@code raw."<message>"}), then the two long-format views the
-   * trip query reads. Only the devices some spec can use are read.
+   * One view per message over its files ({@code raw."<message>"}), and the identifier rows of every
+   * cluster ({@code identifier_rows}). Only the devices some spec can use are read.
+   *
+   * @return the lower-case columns of each message that has files
    */
-  private static void createRawViews(Connection connection, List<TripSpec> specs,
+  private static Map<String, Set<String>> createRawViews(Connection connection, List<TripSpec> specs,
       Map<String, List<RawFile>> filesByMessage) throws SQLException {
     Map<String, Set<String>> devicesByMessage = new LinkedHashMap<>(); // null: every device
     Set<String> identifierMessages = new TreeSet<>();
@@ -425,25 +390,8 @@ public final class DuckDbTrips {
       statement.execute("CREATE VIEW identifier_rows AS\n" + unionAll(identifierSelects,
           "SELECT NULL::VARCHAR AS message, NULL::VARCHAR AS deviceid, NULL::BIGINT AS t WHERE false"));
 
-      List<String> signalSelects = new ArrayList<>();
-      for (Map.Entry<String, Set<String>> entry : signalsByMessage.entrySet()) {
-        Set<String> columns = columnsByMessage.get(entry.getKey());
-        if (columns == null) {
-          continue;
-        }
-        for (String signal : entry.getValue()) {
-          // A signal no file of the message has is all missing values, not an error.
-          String value = columns.contains(signal.toLowerCase(Locale.ROOT))
-              ? identifier(signal) + "::DOUBLE"
-              : "NULL::DOUBLE";
-          signalSelects.add("SELECT " + literal(entry.getKey()) + " AS message, " + literal(signal) + " AS signal, "
-              + "deviceid, t, " + value + " AS v FROM raw." + identifier(entry.getKey()));
-        }
-      }
-      statement.execute("CREATE VIEW signal_rows AS\n" + unionAll(signalSelects,
-          "SELECT NULL::VARCHAR AS message, NULL::VARCHAR AS signal, NULL::VARCHAR AS deviceid, "
-              + "NULL::BIGINT AS t, NULL::DOUBLE AS v WHERE false"));
     }
+    return columnsByMessage;
   }
 
   /** Widens the devices read for a message by those of one spec (an empty set means every device). */
@@ -457,24 +405,74 @@ public final class DuckDbTrips {
     }
   }
 
-  private static List<Row> query(Connection connection) throws SQLException {
+  /**
+   * The aggregations of one message over one cluster's trips, in one query: the message's rows find
+   * their trip with an ASOF join (the latest trip start at or before t; the trips of a cluster and device
+   * never overlap, so it is the only candidate, and the end is checked after), one GROUP BY computes
+   * every aggregation of every signal, and the steps of the {@code delta_sum_pos/neg} signals come from
+   * a window over their non-missing values in (t, value) order.
+   */
+  private static List<Row> summarise(Connection connection, String cluster, String message, Set<String> columns,
+      List<Aggregate> aggregates) throws SQLException {
+    List<String> signals = aggregates.stream().map(Aggregate::signal).distinct().toList();
+    List<String> values = new ArrayList<>();
+    List<String> stepped = new ArrayList<>();
+    for (int i = 0; i < signals.size(); i++) {
+      String signal = signals.get(i);
+      // A signal no file of the message has is all missing values, not an error.
+      String value = columns.contains(signal.toLowerCase(Locale.ROOT)) ? "r." + identifier(signal) + "::DOUBLE" : "NULL::DOUBLE";
+      values.add("CASE WHEN isnan(" + value + ") THEN NULL ELSE " + value + " END AS v" + i);
+      int index = i;
+      if (aggregates.stream().anyMatch(a -> a.signal().equals(signal) && a.aggregation().startsWith("delta_sum_"))) {
+        stepped.add("v" + index);
+      }
+    }
+    StringBuilder sql = new StringBuilder("WITH in_trip AS (\n  SELECT tr.deviceid, tr.tripstart, tr.tripend, r.t, ")
+        .append(String.join(", ", values))
+        .append("\n  FROM raw.").append(identifier(message)).append(" r\n")
+        .append("  ASOF JOIN (SELECT * FROM trips WHERE cluster = ").append(literal(cluster)).append(") tr\n")
+        .append("    ON tr.deviceid = r.deviceid AND r.t >= tr.tripstart\n")
+        .append("  WHERE r.t <= tr.tripend\n)");
+    for (String v : stepped) {
+      // Differences between consecutive non-missing values, in t order and ascending value within one t.
+      sql.append(",\nsteps_").append(v).append(" AS (\n  SELECT deviceid, tripstart, ")
+          .append("sum(step) FILTER (WHERE step > 0) AS up, sum(step) FILTER (WHERE step < 0) AS down\n")
+          .append("  FROM (SELECT deviceid, tripstart, ").append(v).append(" - lag(").append(v)
+          .append(") OVER (PARTITION BY deviceid, tripstart ORDER BY t, ").append(v).append(") AS step\n")
+          .append("        FROM in_trip WHERE ").append(v).append(" IS NOT NULL)\n")
+          .append("  GROUP BY deviceid, tripstart\n)");
+    }
+    sql.append(",\nsummary AS (\n  SELECT deviceid, tripstart, any_value(tripend) AS tripend, (max(t) - min(t)) / 1e6 AS duration");
+    for (int i = 0; i < signals.size(); i++) {
+      sql.append(", count(v").append(i).append(") AS n").append(i);
+    }
+    for (int k = 0; k < aggregates.size(); k++) {
+      Aggregate a = aggregates.get(k);
+      int i = signals.indexOf(a.signal());
+      String steps = a.aggregation().startsWith("delta_sum_")
+          ? "steps_v" + i + "." + (a.aggregation().equals("delta_sum_pos") ? "up" : "down") : null;
+      String expression = steps == null ? aggregateSql(a.aggregation(), "v" + i)
+          : "CASE WHEN count(v" + i + ") > 0 THEN coalesce(any_value(" + steps + "), 0) END";
+      sql.append(",\n    ").append(expression).append(" AS a").append(k);
+    }
+    sql.append("\n  FROM in_trip");
+    for (String v : stepped) {
+      sql.append("\n  LEFT JOIN steps_").append(v).append(" USING (deviceid, tripstart)");
+    }
+    sql.append("\n  GROUP BY deviceid, tripstart\n)\n")
+        .append("SELECT *, deviceid || '_' || strftime(make_timestamp(tripstart), '%Y%m%dT%H%M%S.%f') AS tripid FROM summary");
+
     List<Row> rows = new ArrayList<>();
-    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(TRIPS_SQL)) {
+    try (Statement statement = connection.createStatement(); ResultSet rs = statement.executeQuery(sql.toString())) {
       while (rs.next()) {
-        double value = rs.getDouble("signalvalue");
-        Double signalvalue = rs.wasNull() ? null : value;
-        rows.add(new Row(
-            rs.getString("deviceid"),
-            rs.getString("message"),
-            rs.getString("signal"),
-            rs.getString("aggregation"),
-            signalvalue,
-            rs.getLong("signalcount"),
-            rs.getDouble("duration"),
-            instant(rs.getLong("tripstart")),
-            instant(rs.getLong("tripend")),
-            rs.getString("tripid"),
-            rs.getString("cluster")));
+        for (int k = 0; k < aggregates.size(); k++) {
+          Aggregate a = aggregates.get(k);
+          double value = rs.getDouble("a" + k);
+          Double signalvalue = rs.wasNull() ? null : value;
+          rows.add(new Row(rs.getString("deviceid"), message, a.signal(), a.aggregation(), signalvalue,
+              rs.getLong("n" + signals.indexOf(a.signal())), rs.getDouble("duration"), instant(rs.getLong("tripstart")),
+              instant(rs.getLong("tripend")), rs.getString("tripid"), cluster));
+        }
       }
     }
     return rows;

@@ -13,7 +13,7 @@ import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
     description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB.",
-    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class})
+    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class, BenchCommand.Incremental.class})
 final class BenchCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -65,6 +65,61 @@ final class BenchCommand implements Runnable {
         Json.write(result, json);
         out.println("Figures: " + json);
         return result.oracleEqual() ? 0 : 1;
+      } finally {
+        if (workDir == null) {
+          Sessions.deleteQuietly(dir);
+        }
+      }
+    }
+  }
+
+  @Command(name = "incremental", mixinStandardHelpOptions = true,
+      description = "Time the daily incremental trip job for the same new day on top of histories of different lengths.")
+  static final class Incremental implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "10", description = "Devices (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--history-days", split = ",", defaultValue = "1,30",
+        description = "History lengths in days, shortest first (default: ${DEFAULT-VALUE}).")
+    java.util.List<Integer> historyDays;
+
+    @Option(names = "--imu-hz", defaultValue = "50", description = "IMU rate of the new day (default: ${DEFAULT-VALUE}).")
+    int imuHz;
+
+    @Option(names = "--history-imu-hz", defaultValue = "5",
+        description = "IMU rate of the history days; the incremental run does not read their rows, so a lower rate only "
+            + "makes building the history cheaper (default: ${DEFAULT-VALUE}).")
+    int historyImuHz;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+        description = "Scratch folder; raw files already generated there are reused (default: a new temporary one, deleted after).")
+    Path workDir;
+
+    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-incremental.json",
+        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Override
+    public Integer call() throws IOException {
+      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
+      try {
+        java.nio.file.Path lakeDir = dir.resolve("lake");
+        Sessions.deleteQuietly(lakeDir);
+        io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+        io.triplake.bench.IncrementalBenchmark.Result result = io.triplake.bench.IncrementalBenchmark.run(dir,
+            new io.triplake.bench.IncrementalBenchmark.Options(devices, imuHz, historyImuHz, historyDays, seed),
+            Sessions.open(lake, "trip-lake bench"), lake);
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result.summary());
+        Json.write(result, json);
+        out.println("Figures: " + json);
+        return 0;
       } finally {
         if (workDir == null) {
           Sessions.deleteQuietly(dir);

@@ -34,7 +34,9 @@ final class RawMetadata {
   /** The raw files a scan of {@code snapshotId} with {@code filter} plans, as spans. */
   static List<FileSpan> files(Table table, long snapshotId, Expression filter) {
     List<FileSpan> spans = new ArrayList<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).filter(filter).ignoreResiduals().planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).filter(filter).ignoreResiduals()
+        // Scans drop column stats unless asked; without t's bounds every file would span all time.
+        .includeColumnStats(List.of(TIME)).planFiles()) {
       for (FileScanTask task : tasks) {
         spans.add(span(table, task.file()));
       }

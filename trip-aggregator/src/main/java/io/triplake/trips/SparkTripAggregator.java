@@ -118,8 +118,10 @@ final class SparkTripAggregator implements TripAggregator {
     final List<RawRead> rawRead = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     final Map<String, Map<String, List<Window>>> windowsByCluster = new LinkedHashMap<>();
+    final List<Dataset<Row>> persisted = new ArrayList<>();
     Table summary;
     Optional<Checkpoint> before;
+    long trips;
 
     String rawName(String message) {
       return lake.rawTable(message.toLowerCase(Locale.ROOT)).toString();
@@ -136,7 +138,11 @@ final class SparkTripAggregator implements TripAggregator {
     loadRawTables(run);
     run.summary = summaryTable(run.catalog);
     run.before = Checkpoint.latest(run.summary);
-    return reprocessDay == null ? incremental(run) : reprocess(run);
+    try {
+      return reprocessDay == null ? incremental(run) : reprocess(run);
+    } finally {
+      run.persisted.forEach(Dataset::unpersist);
+    }
   }
 
   private void loadRawTables(Run run) {
@@ -425,45 +431,37 @@ final class SparkTripAggregator implements TripAggregator {
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
   private Dataset<Row> summaryRows(Run run, long[] startRange) {
+    List<Cluster> clusters = config.clusters().stream().filter(c -> run.windowsByCluster.containsKey(c.name())).toList();
     Dataset<Row> identifierRows = null;
-    Dataset<Row> signalRows = null;
-    List<Row> wanted = new ArrayList<>();
-    Set<Aggregate> needed = java.util.EnumSet.noneOf(Aggregate.class);
-    for (Cluster cluster : config.clusters()) {
+    for (Cluster cluster : clusters) {
       Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
-      if (windows == null) {
-        continue;
-      }
-      Dataset<Row> windowRows = windowFrame(windows);
-      identifierRows = union(identifierRows, readRaw(run, cluster.identifierMessage(), List.of(), windows, windowRows)
+      identifierRows = union(identifierRows, readRaw(run, cluster.identifierMessage(), List.of(), windows, windowFrame(windows))
           .withColumn("cluster", lit(cluster.name())));
-      Map<String, List<SignalAggregates>> byMessage = new LinkedHashMap<>();
-      cluster.signals().forEach(s -> byMessage.computeIfAbsent(s.message(), k -> new ArrayList<>()).add(s));
-      for (Map.Entry<String, List<SignalAggregates>> e : byMessage.entrySet()) {
-        List<String> columns = e.getValue().stream().map(s -> s.signal().toLowerCase(Locale.ROOT)).distinct().toList();
-        List<String> stack = new ArrayList<>();
-        for (SignalAggregates s : e.getValue()) {
-          stack.add(quote(s.signal()));
-          stack.add("`" + s.signal().toLowerCase(Locale.ROOT) + "`");
-          for (Aggregate a : s.aggregates()) {
-            wanted.add(RowFactory.create(cluster.name(), e.getKey(), s.signal(), a.label()));
-            needed.add(a);
-          }
-        }
-        Dataset<Row> unpivoted = readRaw(run, e.getKey(), columns, windows, windowRows)
-            .selectExpr(quote(cluster.name()) + " AS cluster", "deviceid", "wlo", quote(e.getKey()) + " AS message",
-                TripSessionizer.TIME, "stack(" + e.getValue().size() + ", " + String.join(", ", stack) + ") AS (signal, value)");
-        signalRows = union(signalRows, unpivoted);
-      }
     }
     Dataset<Row> trips = new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros())
-        .trips(identifierRows, "cluster", "deviceid", "wlo");
+        .trips(identifierRows, "cluster", "deviceid", "wlo")
+        .drop("wlo");
     if (startRange != null) {
       trips = trips.where(col(TripSessionizer.TRIP_START).between(startRange[0], startRange[1]));
     }
-    Dataset<Row> wantedRows = spark.createDataFrame(wanted, new StructType().add("cluster", DataTypes.StringType)
-        .add("message", DataTypes.StringType).add("signal", DataTypes.StringType).add("aggregation", DataTypes.StringType));
-    return TripSummaries.summarise(TripSummaries.assign(signalRows, trips), wantedRows, needed, run.now);
+    // Trips are few (one row each): computed once, counted to choose how rows find theirs.
+    trips = trips.persist(StorageLevel.MEMORY_AND_DISK());
+    run.persisted.add(trips);
+    long bucket = TripSummaries.bucketMicros(config.tripGapMicros());
+    Row counts = trips.agg(expr("count(*)"), TripSummaries.lookupRows(bucket)).first();
+    run.trips = counts.getLong(0);
+    Dataset<Row> lookup = TripSummaries.lookup(trips, bucket, counts.getLong(1));
+
+    TripSummaries.Plan plan = TripSummaries.plan(clusters);
+    Dataset<Row> signalRows = null;
+    for (int i = 0; i < plan.specs().size(); i++) {
+      TripSummaries.Spec spec = plan.specs().get(i);
+      List<String> columns = spec.signals().stream().map(TripSummaries.Signal::column).distinct().toList();
+      // Rows outside every trip are dropped by the trip lookup; the windows only bound what is read.
+      Dataset<Row> rows = readRaw(run, spec.message(), columns, run.windowsByCluster.get(spec.cluster()), null);
+      signalRows = union(signalRows, TripSummaries.inTrips(run.trips == 0 ? rows.where(lit(false)) : rows, lookup, bucket, plan, i));
+    }
+    return TripSummaries.summarise(signalRows, plan, run.now);
   }
 
   private static String quote(String text) {
@@ -473,7 +471,8 @@ final class SparkTripAggregator implements TripAggregator {
   /**
    * Rows of a raw table inside the windows, as (deviceid, wlo, ts, signal columns...). The device list and
    * the overall time range are pushed down to Iceberg (partition and file-metrics pruning); the exact
-   * windows are a broadcast join on the device.
+   * windows are a broadcast join on the device. Without {@code windowRows}: (deviceid, ts, signal
+   * columns...) of the devices and overall time range only.
    */
   private Dataset<Row> readRaw(Run run, String message, List<String> signalColumns, Map<String, List<Window>> windows, Dataset<Row> windowRows) {
     String name = run.rawName(message);
@@ -508,6 +507,9 @@ final class SparkTripAggregator implements TripAggregator {
       filter = filter.and(col("t").leq(timeLiteral(hi, withZone)));
     }
     Dataset<Row> rows = raw.where(filter).select(select.toArray(Column[]::new));
+    if (windowRows == null) {
+      return rows;
+    }
     List<Column> out = new ArrayList<>(List.of(col("r.deviceid"), col("w.wlo"), col("r." + TripSessionizer.TIME)));
     signalColumns.forEach(c -> out.add(col("r.`" + c + "`")));
     return rows.as("r").join(broadcast(windowRows).as("w"),
@@ -661,7 +663,7 @@ final class SparkTripAggregator implements TripAggregator {
     }
     int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
     Result result = new Result(runId, mode, snapshotId != null, snapshotId, before, after, List.copyOf(run.rawRead), files, rows,
-        devices.size(), windowCount, counts.inserted(), counts.updated(), counts.deleted(), counts.upserted(), counts.rowsDeleted(),
+        devices.size(), windowCount, run.trips, counts.inserted(), counts.updated(), counts.deleted(), counts.upserted(), counts.rowsDeleted(),
         config.fingerprint(), List.copyOf(run.notes), reprocessDays, (System.nanoTime() - run.startNanos) / 1e9);
     LOG.info(result.summary());
     return result;

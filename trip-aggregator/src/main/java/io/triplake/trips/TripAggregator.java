@@ -47,6 +47,7 @@ public interface TripAggregator {
    * @param mode {@code incremental}, {@code full} (no checkpoint yet) or {@code reprocess}
    * @param committed whether a tripsummary snapshot was committed
    * @param windows recompute windows (device x stretch of time)
+   * @param trips trips found in those windows
    * @param filesRead raw files planned for reading (metadata), over all tables
    * @param rowsRead rows in those files
    * @param notes what an operator should know: fallbacks, config changes
@@ -64,6 +65,7 @@ public interface TripAggregator {
       long rowsRead,
       int devicesTouched,
       int windows,
+      long trips,
       long tripsInserted,
       long tripsUpdated,
       long tripsDeleted,
@@ -75,10 +77,10 @@ public interface TripAggregator {
       double seconds) {
 
     public String summary() {
-      return String.format("Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read; trips +%d ~%d -%d "
+      return String.format("Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read, %d trips; trips +%d ~%d -%d "
               + "(%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
           mode, runId, committed ? "committed snapshot " + snapshotId : "nothing to commit", devicesTouched, windows,
-          filesRead, rowsRead, tripsInserted, tripsUpdated, tripsDeleted, rowsUpserted, rowsDeleted, checkpointBefore,
+          filesRead, rowsRead, trips, tripsInserted, tripsUpdated, tripsDeleted, rowsUpserted, rowsDeleted, checkpointBefore,
           checkpointAfter, seconds, notes.isEmpty() ? "" : "; " + String.join("; ", notes));
     }
   }

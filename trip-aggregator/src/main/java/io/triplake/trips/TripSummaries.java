@@ -3,120 +3,353 @@ package io.triplake.trips;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.last;
 import static org.apache.spark.sql.functions.lit;
 
 import io.triplake.trips.TripConfig.Aggregate;
+import java.io.Serializable;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import org.apache.spark.api.java.function.MapPartitionsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
- * From raw signal rows and trips to tripsummary rows, for every cluster, message and signal at once:
- * the rows arrive unpivoted as (cluster, deviceid, wlo, message, signal, ts, value), so the whole job
- * is one sort to assign rows to trips, one sort for the deltas, and one aggregation.
+ * From raw signal rows and trips to tripsummary rows, for every cluster, message and signal in one plan:
+ * rows find their trip by an equi-join on (device, time bucket) instead of a range join, are shuffled
+ * once by trip and sorted by time, and one ordered pass per partition computes every aggregation of
+ * every signal of the row's message.
  */
 final class TripSummaries {
-  /** The columns of the unpivoted signal rows. */
-  static final List<String> LONG_COLUMNS = List.of("cluster", "deviceid", "wlo", "message", "signal", TripSessionizer.TIME, "value");
+  /** Buckets shorter than this would make the lookup large; below it a bucket may hold two trips. */
+  private static final long MIN_BUCKET_MICROS = 60_000_000L;
+  /** Beyond this many lookup rows the trip lookup is joined by a shuffle rather than broadcast. */
+  static final long MAX_BROADCAST_ROWS = 2_000_000;
+
+  static final String SPEC = "spec";
 
   private TripSummaries() {}
 
   /**
-   * Each signal row with the trip it falls in (tripstart <= t <= tripend), without a range join: trip
-   * starts are merged into the rows' time order per cluster, device and window, and every row takes the
-   * latest trip start at or before it (a trip's marker sorts before a row at the same instant).
+   * What one run computes: for each (cluster, message) the signals and their aggregations. A signal row
+   * carries the index of its (cluster, message) in {@link #specs} and its signals' values as {@code v0..vK}.
    */
-  static Dataset<Row> assign(Dataset<Row> signalRows, Dataset<Row> trips) {
-    String ts = TripSessionizer.TIME;
-    Dataset<Row> markers = trips.select(col("cluster"), col("deviceid"), col("wlo"), col(TripSessionizer.TRIP_START).as(ts),
-        lit(0).as("kind"), col(TripSessionizer.TRIP_START).as("mstart"), col(TripSessionizer.TRIP_END).as("mend"));
-    WindowSpec order = Window.partitionBy("cluster", "deviceid", "wlo").orderBy(col(ts), col("kind"))
-        .rowsBetween(Window.unboundedPreceding(), Window.currentRow());
-    return markers.unionByName(signalRows.withColumn("kind", lit(1)), true)
-        .withColumn(TripSessionizer.TRIP_START, last(col("mstart"), true).over(order))
-        .withColumn(TripSessionizer.TRIP_END, last(col("mend"), true).over(order))
-        .where(col("kind").equalTo(1).and(col(TripSessionizer.TRIP_START).isNotNull())
-            .and(col(ts).leq(col(TripSessionizer.TRIP_END))))
-        .drop("kind", "mstart", "mend", "wlo");
+  record Plan(List<Spec> specs) implements Serializable {
+    int width() {
+      return specs.stream().mapToInt(s -> s.signals().size()).max().orElse(0);
+    }
+  }
+
+  /** One message of one cluster: the raw columns to read and, per signal, its configured name and aggregations. */
+  record Spec(String cluster, String message, List<Signal> signals) implements Serializable {}
+
+  record Signal(String name, String column, Aggregate[] aggregates) implements Serializable {}
+
+  /** Groups a cluster's configured signals by message, merging repeated entries of a signal. */
+  static Plan plan(List<TripConfig.Cluster> clusters) {
+    List<Spec> specs = new ArrayList<>();
+    for (TripConfig.Cluster cluster : clusters) {
+      Map<String, Map<String, java.util.EnumSet<Aggregate>>> byMessage = new java.util.LinkedHashMap<>();
+      for (TripConfig.SignalAggregates s : cluster.signals()) {
+        byMessage.computeIfAbsent(s.message(), k -> new java.util.LinkedHashMap<>())
+            .computeIfAbsent(s.signal(), k -> java.util.EnumSet.noneOf(Aggregate.class)).addAll(s.aggregates());
+      }
+      byMessage.forEach((message, signals) -> {
+        List<Signal> list = new ArrayList<>();
+        signals.forEach((name, aggregates) -> list.add(
+            new Signal(name, name.toLowerCase(java.util.Locale.ROOT), aggregates.toArray(Aggregate[]::new))));
+        specs.add(new Spec(cluster.name(), message, List.copyOf(list)));
+      });
+    }
+    return new Plan(List.copyOf(specs));
+  }
+
+  /**
+   * The time bucket size for trip lookups. Trips of one cluster and device are more than the gap apart,
+   * so a bucket no longer than the gap overlaps at most one trip: the lookup's key is unique, and the
+   * join emits at most one row per raw row without copying it.
+   */
+  static long bucketMicros(long gapMicros) {
+    return Math.max(gapMicros, MIN_BUCKET_MICROS);
+  }
+
+  /**
+   * The (cluster, device, bucket) lookup of trips: one row per trip and time bucket it overlaps.
+   *
+   * @param trips (cluster, deviceid, tripstart_us, tripend_us) of non-overlapping trips per cluster and device
+   */
+  static Dataset<Row> lookup(Dataset<Row> trips, long bucketMicros, long lookupRows) {
+    Dataset<Row> buckets = trips.select(col("cluster"), col("deviceid"), col(TripSessionizer.TRIP_START), col(TripSessionizer.TRIP_END),
+        expr("explode(sequence(" + TripSessionizer.TRIP_START + " div " + bucketMicros + ", " + TripSessionizer.TRIP_END
+            + " div " + bucketMicros + "))").as("bucket"));
+    return lookupRows <= MAX_BROADCAST_ROWS ? broadcast(buckets) : buckets;
+  }
+
+  /** How many rows {@link #lookup} has for these trips. */
+  static Column lookupRows(long bucketMicros) {
+    return expr("coalesce(sum(" + TripSessionizer.TRIP_END + " div " + bucketMicros + " - " + TripSessionizer.TRIP_START
+        + " div " + bucketMicros + " + 1), 0)");
+  }
+
+  /**
+   * The rows of one (cluster, message) inside a trip, as (spec, deviceid, tripstart_us, tripend_us, ts, v0..vK).
+   *
+   * @param rows (deviceid, ts, signal columns...) of the message
+   * @param lookup {@link #lookup} of every cluster's trips
+   */
+  static Dataset<Row> inTrips(Dataset<Row> rows, Dataset<Row> lookup, long bucketMicros, Plan plan, int specIndex) {
+    Spec spec = plan.specs().get(specIndex);
+    List<Column> out = new ArrayList<>(List.of(lit(specIndex).as(SPEC), col("r.deviceid"), col("l." + TripSessionizer.TRIP_START),
+        col("l." + TripSessionizer.TRIP_END), col("r." + TripSessionizer.TIME)));
+    for (int i = 0; i < plan.width(); i++) {
+      out.add(i < spec.signals().size() ? col("r.`" + spec.signals().get(i).column() + "`").as("v" + i)
+          : lit(null).cast(DataTypes.DoubleType).as("v" + i));
+    }
+    String ts = "r." + TripSessionizer.TIME;
+    return rows.withColumn("cluster", lit(spec.cluster())).as("r")
+        .join(lookup.as("l"),
+            col("r.cluster").equalTo(col("l.cluster"))
+                .and(col("r.deviceid").equalTo(col("l.deviceid")))
+                .and(expr(ts + " div " + bucketMicros).equalTo(col("l.bucket")))
+                .and(col(ts).between(col("l." + TripSessionizer.TRIP_START), col("l." + TripSessionizer.TRIP_END))))
+        .select(out.toArray(Column[]::new));
   }
 
   /**
    * One row per trip, message, signal and configured aggregation.
    *
    * <p>A value is missing when NULL or NaN; aggregations use the non-missing values in (t, value) order.
-   * Every group's rows reach the aggregation in that order in one task (the delta window partitions and
-   * sorts by the group key, and the aggregation needs no other partitioning), so floating-point sums are
-   * the same whichever window the trip was computed in: an incremental run and a full recompute agree to
-   * the last bit.
+   * Every trip's rows are in one partition, sorted by time (values at the same instant are put in order
+   * by the pass), so every sum adds the same numbers in the same order whichever window the trip was
+   * computed in: an incremental run and a full recompute agree to the last bit.
    *
-   * @param wanted (cluster, message, signal, aggregation) rows of the config
-   * @param needed every aggregation the config uses (each costs, median most)
+   * @param rows the union of {@link #inTrips} over the plan's specs
    */
-  static Dataset<Row> summarise(Dataset<Row> inTrips, Dataset<Row> wanted, java.util.Set<Aggregate> needed, LocalDateTime updatedAt) {
-    String ts = TripSessionizer.TIME;
-    List<String> group = List.of("cluster", "deviceid", TripSessionizer.TRIP_START, "message", "signal");
-    Dataset<Row> values = inTrips.withColumn("v", expr("CASE WHEN isnan(value) THEN CAST(NULL AS DOUBLE) ELSE value END"));
-    WindowSpec previous = Window.partitionBy(group.stream().map(c -> col(c)).toArray(Column[]::new)).orderBy(col(ts), col("v"))
-        .rowsBetween(Window.unboundedPreceding(), -1);
-    values = values.withColumn("d", col("v").minus(last(col("v"), true).over(previous)));
-
-    List<Column> aggs = new ArrayList<>();
-    aggs.add(expr("CAST(max(" + ts + ") - min(" + ts + ") AS DOUBLE) / 1000000").as("duration"));
-    for (Aggregate a : needed) {
-      aggs.add(expr(aggregate(a)).as(a.label()));
-    }
-    List<Column> keys = new ArrayList<>(group.stream().map(c -> col(c)).toList());
-    keys.add(col(TripSessionizer.TRIP_END));
-    Dataset<Row> grouped = values.groupBy(keys.toArray(Column[]::new))
-        .agg(expr("count(v)").as("n"), aggs.toArray(Column[]::new));
-
-    StringBuilder pairs = new StringBuilder();
-    for (Aggregate a : needed) {
-      pairs.append(pairs.isEmpty() ? "" : ", ").append("'").append(a.label()).append("', `").append(a.label()).append('`');
-    }
+  static Dataset<Row> summarise(Dataset<Row> rows, Plan plan, LocalDateTime updatedAt) {
+    StructType out = new StructType()
+        .add("cluster", DataTypes.StringType, false)
+        .add("deviceid", DataTypes.StringType, false)
+        .add(TripSessionizer.TRIP_START, DataTypes.LongType, false)
+        .add(TripSessionizer.TRIP_END, DataTypes.LongType, false)
+        .add("message", DataTypes.StringType, false)
+        .add("signal", DataTypes.StringType, false)
+        .add("aggregation", DataTypes.StringType, false)
+        .add("signalvalue", DataTypes.DoubleType, true)
+        .add("n", DataTypes.LongType, false)
+        .add("duration", DataTypes.DoubleType, false);
+    Dataset<Row> grouped = rows.repartition(col(SPEC), col("deviceid"), col(TripSessionizer.TRIP_START))
+        .sortWithinPartitions(TripSessionizer.TIME)
+        .mapPartitions(new OrderedPass(plan), Encoders.row(out));
     String start = "CAST(timestamp_micros(" + TripSessionizer.TRIP_START + ") AS TIMESTAMP_NTZ)";
-    return grouped.selectExpr("cluster", "deviceid", "message", "signal", TripSessionizer.TRIP_START, TripSessionizer.TRIP_END,
-            "n", "duration", "stack(" + needed.size() + ", " + pairs + ") AS (aggregation, signalvalue)").as("g")
-        .join(broadcast(wanted).as("w"), col("g.cluster").equalTo(col("w.cluster")).and(col("g.message").equalTo(col("w.message")))
-            .and(col("g.signal").equalTo(col("w.signal"))).and(col("g.aggregation").equalTo(col("w.aggregation"))), "left_semi")
-        .selectExpr(
-            "deviceid",
-            "message",
-            "signal",
-            "aggregation",
-            "signalvalue",
-            "n AS signalcount",
-            "duration",
-            start + " AS tripstart",
-            "CAST(timestamp_micros(" + TripSessionizer.TRIP_END + ") AS TIMESTAMP_NTZ) AS tripend",
-            "concat(deviceid, '_', date_format(" + start + ", \"yyyyMMdd'T'HHmmss.SSSSSS\")) AS tripid",
-            "cluster",
-            "to_date(" + start + ") AS tripdate",
-            "CAST(TIMESTAMP_NTZ '" + updatedAt + "' AS TIMESTAMP_NTZ) AS updatedat");
+    return grouped.selectExpr(
+        "deviceid",
+        "message",
+        "signal",
+        "aggregation",
+        "signalvalue",
+        "n AS signalcount",
+        "duration",
+        start + " AS tripstart",
+        "CAST(timestamp_micros(" + TripSessionizer.TRIP_END + ") AS TIMESTAMP_NTZ) AS tripend",
+        "concat(deviceid, '_', date_format(" + start + ", \"yyyyMMdd'T'HHmmss.SSSSSS\")) AS tripid",
+        "cluster",
+        "to_date(" + start + ") AS tripdate",
+        "CAST(TIMESTAMP_NTZ '" + updatedAt + "' AS TIMESTAMP_NTZ) AS updatedat");
   }
 
-  /** The Spark SQL of an aggregation over the non-missing values {@code v} with deltas {@code d}. */
-  private static String aggregate(Aggregate a) {
-    String order = "CASE WHEN v IS NULL THEN NULL ELSE struct(ts, v) END";
-    return switch (a) {
-      case AVG -> "avg(v)";
-      case MEDIAN -> "median(v)";
-      case MAX -> "max(v)";
-      case MIN -> "min(v)";
-      case SUM -> "sum(v)";
-      case FIRST -> "min_by(v, " + order + ")";
-      case LAST -> "max_by(v, " + order + ")";
-      case DELTA_SUM -> "CASE WHEN count(v) > 0 THEN coalesce(sum(d), 0D) END";
-      case DELTA_SUM_POS -> "CASE WHEN count(v) > 0 THEN coalesce(sum(CASE WHEN d > 0 THEN d END), 0D) END";
-      case DELTA_SUM_NEG -> "CASE WHEN count(v) > 0 THEN coalesce(sum(CASE WHEN d < 0 THEN d END), 0D) END";
-      case COUNT -> "CAST(count(v) AS DOUBLE)";
-      case STDDEV -> "stddev_samp(v)";
-    };
+  /**
+   * The aggregations of every (spec, device, trip) group of a partition sorted by time. Groups interleave
+   * in the partition; each keeps O(1) state per signal, plus its values for a median.
+   */
+  static final class OrderedPass implements MapPartitionsFunction<Row, Row> {
+    private final Plan plan;
+
+    OrderedPass(Plan plan) {
+      this.plan = plan;
+    }
+
+    @Override
+    public Iterator<Row> call(Iterator<Row> rows) {
+      Map<GroupKey, Group> groups = new HashMap<>();
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        GroupKey key = new GroupKey(row.getInt(0), row.getString(1), row.getLong(2));
+        Group group = groups.get(key);
+        if (group == null) {
+          group = new Group(plan.specs().get(key.spec()), row.getLong(3));
+          groups.put(key, group);
+        }
+        long ts = row.getLong(4);
+        group.advance(ts);
+        for (int i = 0; i < group.signals.length; i++) {
+          if (!row.isNullAt(5 + i)) {
+            group.signals[i].pend(row.getDouble(5 + i));
+          }
+        }
+      }
+      List<Row> out = new ArrayList<>();
+      for (Map.Entry<GroupKey, Group> e : groups.entrySet()) {
+        e.getValue().emit(e.getKey(), out);
+      }
+      return out.iterator();
+    }
+  }
+
+  private record GroupKey(int spec, String deviceid, long tripStart) {}
+
+  private static final class Group {
+    final Spec spec;
+    final long tripEnd;
+    final SignalState[] signals;
+    long first = Long.MAX_VALUE;
+    long last = Long.MIN_VALUE;
+
+    Group(Spec spec, long tripEnd) {
+      this.spec = spec;
+      this.tripEnd = tripEnd;
+      this.signals = new SignalState[spec.signals().size()];
+      for (int i = 0; i < signals.length; i++) {
+        signals[i] = new SignalState(Arrays.asList(spec.signals().get(i).aggregates()).contains(Aggregate.MEDIAN));
+      }
+    }
+
+    /** Rows arrive in time order; values of one instant wait until the next instant to be put in order. */
+    void advance(long ts) {
+      if (ts != last) {
+        for (SignalState s : signals) {
+          s.flush();
+        }
+      }
+      first = Math.min(first, ts);
+      last = Math.max(last, ts);
+    }
+
+    void emit(GroupKey key, List<Row> out) {
+      double duration = (double) (last - first) / 1_000_000;
+      for (int i = 0; i < signals.length; i++) {
+        SignalState s = signals[i];
+        s.flush();
+        Signal signal = spec.signals().get(i);
+        for (Aggregate a : signal.aggregates()) {
+          out.add(RowFactory.create(spec.cluster(), key.deviceid(), key.tripStart(), tripEnd, spec.message(), signal.name(), a.label(),
+              s.value(a), s.n, duration));
+        }
+      }
+    }
+  }
+
+  /** One signal of one group: running aggregates over its non-missing values in (t, value) order. */
+  private static final class SignalState {
+    long n;
+    double sum;
+    double min;
+    double max;
+    double first;
+    double previous;
+    double up;
+    double down;
+    double mean;
+    double m2;
+    double[] values;
+    double[] pending = new double[1];
+    int pendingCount;
+
+    SignalState(boolean keepValues) {
+      values = keepValues ? new double[16] : null;
+    }
+
+    void pend(double v) {
+      if (Double.isNaN(v)) {
+        return;
+      }
+      if (pendingCount == pending.length) {
+        pending = Arrays.copyOf(pending, pending.length * 2);
+      }
+      pending[pendingCount++] = v;
+    }
+
+    void flush() {
+      if (pendingCount > 1) {
+        Arrays.sort(pending, 0, pendingCount);
+      }
+      for (int i = 0; i < pendingCount; i++) {
+        add(pending[i]);
+      }
+      pendingCount = 0;
+    }
+
+    private void add(double v) {
+      if (n == 0) {
+        first = v;
+        min = v;
+        max = v;
+      } else {
+        double step = v - previous;
+        if (step > 0) {
+          up += step;
+        } else if (step < 0) {
+          down += step;
+        }
+        min = Math.min(min, v);
+        max = Math.max(max, v);
+      }
+      previous = v;
+      sum += v;
+      n++;
+      // Welford's update, as Spark's stddev_samp does it.
+      double delta = v - mean;
+      double deltaN = delta / n;
+      mean += deltaN;
+      m2 += delta * (delta - deltaN);
+      if (values != null) {
+        if (n > values.length) {
+          values = Arrays.copyOf(values, values.length * 2);
+        }
+        values[(int) n - 1] = v;
+      }
+    }
+
+    Double value(Aggregate a) {
+      if (a == Aggregate.COUNT) {
+        return (double) n;
+      }
+      if (n == 0) {
+        return null;
+      }
+      return switch (a) {
+        case AVG -> sum / n;
+        case MEDIAN -> median();
+        case MAX -> max;
+        case MIN -> min;
+        case SUM -> sum;
+        case FIRST -> first;
+        case LAST -> previous;
+        // The sum of the steps is last - first exactly in real arithmetic; rounded once instead of n times.
+        case DELTA_SUM -> previous - first;
+        case DELTA_SUM_POS -> up;
+        case DELTA_SUM_NEG -> down;
+        case STDDEV -> n < 2 ? null : Math.sqrt(m2 / (n - 1));
+        case COUNT -> throw new AssertionError(a);
+      };
+    }
+
+    /** Interpolated like Spark's percentile(v, 0.5): the mean of the two middle values for an even count. */
+    private double median() {
+      double[] sorted = Arrays.copyOf(values, (int) n);
+      Arrays.sort(sorted);
+      double position = 0.5 * (n - 1);
+      int lower = (int) Math.floor(position);
+      int higher = (int) Math.ceil(position);
+      return lower == higher ? sorted[lower] : (higher - position) * sorted[lower] + (position - lower) * sorted[higher];
+    }
   }
 }

@@ -219,6 +219,41 @@ class TestTripAggregator extends SparkLakeTest {
   }
 
   @Test
+  void aNewDayReadsOnlyItsOwnFilesAndTheTripRunningIntoIt() {
+    List<Path> history = new ArrayList<>();
+    for (int day = 1; day <= 5; day++) {
+      String date = "2024-03-0" + day;
+      history.add(speed("D1000001", "h" + day + "a", at(date + "T08:00:00Z"), at(date + "T08:30:00Z"), MINUTE));
+      history.add(odo("D1000001", "h" + day + "b", at(date + "T08:00:00Z"), at(date + "T08:30:00Z"), MINUTE));
+    }
+    // The last history trip runs past midnight into the new day.
+    history.add(speed("D1000001", "late1", at("2024-03-05T23:40:00Z"), at("2024-03-06T00:20:00Z"), MINUTE));
+    Lake target = lakeNamed("");
+    Path source = tempDir.resolve("src-" + name);
+    upload(target, source, history);
+    aggregate(target);
+
+    List<Path> newDay = List.of(
+        speed("D1000001", "n1", at("2024-03-06T00:25:00Z"), at("2024-03-06T00:40:00Z"), MINUTE),  // extends the late trip
+        speed("D1000001", "n2", at("2024-03-06T09:00:00Z"), at("2024-03-06T09:30:00Z"), MINUTE),
+        odo("D1000001", "n3", at("2024-03-06T09:00:00Z"), at("2024-03-06T09:30:00Z"), MINUTE));
+    upload(target, source, newDay);
+    TripAggregator.Result result = aggregate(target);
+
+    // Two windows (the extended late trip, the morning trip) in one of the clusters, and only the files
+    // touching them: the three new ones and the late trip's file; not the five history days.
+    assertThat(result.windows()).as(result.summary()).isEqualTo(2);
+    assertThat(result.filesRead()).as(result.summary()).isEqualTo(4);
+    assertThat(result.trips()).isEqualTo(2);
+    Lake scratch = lakeNamed("s");
+    List<Path> all = new ArrayList<>(history);
+    all.addAll(newDay);
+    upload(scratch, tempDir.resolve("src-" + name + "-s"), all);
+    aggregate(scratch);
+    assertThat(summary(target)).isEqualTo(summary(scratch));
+  }
+
+  @Test
   void edgeCasesBehaveAsSpecified() {
     List<Path> files = new ArrayList<>();
     String d = "D1000001";
