@@ -444,8 +444,14 @@ final class SparkTripAggregator implements TripAggregator {
     if (startRange != null) {
       trips = trips.where(col(TripSessionizer.TRIP_START).between(startRange[0], startRange[1]));
     }
+    // Shuffled rows carry a device's index, not its name: devices are metadata (the windows' keys).
+    List<Row> deviceRows = new ArrayList<>();
+    new TreeSet<>(run.windowsByCluster.values().stream().flatMap(w -> w.keySet().stream()).toList())
+        .forEach(d -> deviceRows.add(RowFactory.create(d, deviceRows.size())));
+    Dataset<Row> devices = spark.createDataFrame(deviceRows, new StructType().add("deviceid", DataTypes.StringType, false)
+        .add(TripSummaries.DEVICE, DataTypes.IntegerType, false));
     // Trips are few (one row each): computed once, counted to choose how rows find theirs.
-    trips = trips.persist(StorageLevel.MEMORY_AND_DISK());
+    trips = trips.join(broadcast(devices), "deviceid").persist(StorageLevel.MEMORY_AND_DISK());
     run.persisted.add(trips);
     long bucket = TripSummaries.bucketMicros(config.tripGapMicros());
     Row counts = trips.agg(expr("count(*)"), TripSummaries.lookupRows(bucket)).first();
@@ -461,7 +467,7 @@ final class SparkTripAggregator implements TripAggregator {
       Dataset<Row> rows = readRaw(run, spec.message(), columns, run.windowsByCluster.get(spec.cluster()), null);
       signalRows = union(signalRows, TripSummaries.inTrips(run.trips == 0 ? rows.where(lit(false)) : rows, lookup, bucket, plan, i));
     }
-    return TripSummaries.summarise(signalRows, plan, run.now);
+    return TripSummaries.summarise(signalRows, trips, plan, run.now);
   }
 
   private static String quote(String text) {

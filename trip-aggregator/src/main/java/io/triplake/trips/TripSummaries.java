@@ -36,6 +36,8 @@ final class TripSummaries {
   static final long MAX_BROADCAST_ROWS = 2_000_000;
 
   static final String SPEC = "spec";
+  /** A device's index among the run's devices (shuffled rows carry it instead of the name). */
+  static final String DEVICE = "dev";
 
   private TripSummaries() {}
 
@@ -85,10 +87,10 @@ final class TripSummaries {
   /**
    * The (cluster, device, bucket) lookup of trips: one row per trip and time bucket it overlaps.
    *
-   * @param trips (cluster, deviceid, tripstart_us, tripend_us) of non-overlapping trips per cluster and device
+   * @param trips (cluster, deviceid, dev, tripstart_us, tripend_us) of non-overlapping trips per cluster and device
    */
   static Dataset<Row> lookup(Dataset<Row> trips, long bucketMicros, long lookupRows) {
-    Dataset<Row> buckets = trips.select(col("cluster"), col("deviceid"), col(TripSessionizer.TRIP_START), col(TripSessionizer.TRIP_END),
+    Dataset<Row> buckets = trips.select(col("cluster"), col("deviceid"), col(DEVICE), col(TripSessionizer.TRIP_START), col(TripSessionizer.TRIP_END),
         expr("explode(sequence(" + TripSessionizer.TRIP_START + " div " + bucketMicros + ", " + TripSessionizer.TRIP_END
             + " div " + bucketMicros + "))").as("bucket"));
     return lookupRows <= MAX_BROADCAST_ROWS ? broadcast(buckets) : buckets;
@@ -101,15 +103,15 @@ final class TripSummaries {
   }
 
   /**
-   * The rows of one (cluster, message) inside a trip, as (spec, deviceid, tripstart_us, tripend_us, ts, v0..vK).
+   * The rows of one (cluster, message) inside a trip, as (spec, dev, tripstart_us, ts, v0..vK).
    *
    * @param rows (deviceid, ts, signal columns...) of the message
    * @param lookup {@link #lookup} of every cluster's trips
    */
   static Dataset<Row> inTrips(Dataset<Row> rows, Dataset<Row> lookup, long bucketMicros, Plan plan, int specIndex) {
     Spec spec = plan.specs().get(specIndex);
-    List<Column> out = new ArrayList<>(List.of(lit(specIndex).as(SPEC), col("r.deviceid"), col("l." + TripSessionizer.TRIP_START),
-        col("l." + TripSessionizer.TRIP_END), col("r." + TripSessionizer.TIME)));
+    List<Column> out = new ArrayList<>(List.of(lit(specIndex).as(SPEC), col("l." + DEVICE), col("l." + TripSessionizer.TRIP_START),
+        col("r." + TripSessionizer.TIME)));
     for (int i = 0; i < plan.width(); i++) {
       out.add(i < spec.signals().size() ? col("r.`" + spec.signals().get(i).column() + "`").as("v" + i)
           : lit(null).cast(DataTypes.DoubleType).as("v" + i));
@@ -133,22 +135,25 @@ final class TripSummaries {
    * computed in: an incremental run and a full recompute agree to the last bit.
    *
    * @param rows the union of {@link #inTrips} over the plan's specs
+   * @param trips the trips of {@link #lookup}
    */
-  static Dataset<Row> summarise(Dataset<Row> rows, Plan plan, LocalDateTime updatedAt) {
+  static Dataset<Row> summarise(Dataset<Row> rows, Dataset<Row> trips, Plan plan, LocalDateTime updatedAt) {
     StructType out = new StructType()
         .add("cluster", DataTypes.StringType, false)
-        .add("deviceid", DataTypes.StringType, false)
+        .add(DEVICE, DataTypes.IntegerType, false)
         .add(TripSessionizer.TRIP_START, DataTypes.LongType, false)
-        .add(TripSessionizer.TRIP_END, DataTypes.LongType, false)
         .add("message", DataTypes.StringType, false)
         .add("signal", DataTypes.StringType, false)
         .add("aggregation", DataTypes.StringType, false)
         .add("signalvalue", DataTypes.DoubleType, true)
         .add("n", DataTypes.LongType, false)
         .add("duration", DataTypes.DoubleType, false);
-    Dataset<Row> grouped = rows.repartition(col(SPEC), col("deviceid"), col(TripSessionizer.TRIP_START))
+    Dataset<Row> grouped = rows.repartition(col(SPEC), col(DEVICE), col(TripSessionizer.TRIP_START))
         .sortWithinPartitions(TripSessionizer.TIME)
-        .mapPartitions(new OrderedPass(plan), Encoders.row(out));
+        .mapPartitions(new OrderedPass(plan), Encoders.row(out))
+        // Names and ends back from the trips: a few hundred output rows, not every raw row, carry them.
+        .join(broadcast(trips.select("cluster", DEVICE, "deviceid", TripSessionizer.TRIP_START, TripSessionizer.TRIP_END)),
+            new String[] {"cluster", DEVICE, TripSessionizer.TRIP_START});
     String start = "CAST(timestamp_micros(" + TripSessionizer.TRIP_START + ") AS TIMESTAMP_NTZ)";
     return grouped.selectExpr(
         "deviceid",
@@ -182,17 +187,17 @@ final class TripSummaries {
       Map<GroupKey, Group> groups = new HashMap<>();
       while (rows.hasNext()) {
         Row row = rows.next();
-        GroupKey key = new GroupKey(row.getInt(0), row.getString(1), row.getLong(2));
+        GroupKey key = new GroupKey(row.getInt(0), row.getInt(1), row.getLong(2));
         Group group = groups.get(key);
         if (group == null) {
-          group = new Group(plan.specs().get(key.spec()), row.getLong(3));
+          group = new Group(plan.specs().get(key.spec()));
           groups.put(key, group);
         }
-        long ts = row.getLong(4);
+        long ts = row.getLong(3);
         group.advance(ts);
         for (int i = 0; i < group.signals.length; i++) {
-          if (!row.isNullAt(5 + i)) {
-            group.signals[i].pend(row.getDouble(5 + i));
+          if (!row.isNullAt(4 + i)) {
+            group.signals[i].pend(row.getDouble(4 + i));
           }
         }
       }
@@ -204,18 +209,16 @@ final class TripSummaries {
     }
   }
 
-  private record GroupKey(int spec, String deviceid, long tripStart) {}
+  private record GroupKey(int spec, int device, long tripStart) {}
 
   private static final class Group {
     final Spec spec;
-    final long tripEnd;
     final SignalState[] signals;
     long first = Long.MAX_VALUE;
     long last = Long.MIN_VALUE;
 
-    Group(Spec spec, long tripEnd) {
+    Group(Spec spec) {
       this.spec = spec;
-      this.tripEnd = tripEnd;
       this.signals = new SignalState[spec.signals().size()];
       for (int i = 0; i < signals.length; i++) {
         signals[i] = new SignalState(Arrays.asList(spec.signals().get(i).aggregates()).contains(Aggregate.MEDIAN));
@@ -240,7 +243,7 @@ final class TripSummaries {
         s.flush();
         Signal signal = spec.signals().get(i);
         for (Aggregate a : signal.aggregates()) {
-          out.add(RowFactory.create(spec.cluster(), key.deviceid(), key.tripStart(), tripEnd, spec.message(), signal.name(), a.label(),
+          out.add(RowFactory.create(spec.cluster(), key.device(), key.tripStart(), spec.message(), signal.name(), a.label(),
               s.value(a), s.n, duration));
         }
       }
