@@ -451,7 +451,9 @@ final class SparkTripAggregator implements TripAggregator {
     Dataset<Row> devices = spark.createDataFrame(deviceRows, new StructType().add("deviceid", DataTypes.StringType, false)
         .add(TripSummaries.DEVICE, DataTypes.IntegerType, false));
     // Trips are few (one row each): computed once, counted to choose how rows find theirs.
-    trips = trips.join(broadcast(devices), "deviceid").persist(StorageLevel.MEMORY_AND_DISK());
+    // One partition (after a shuffle, so sessionizing stays parallel): every later use of the trips
+    // (the count, the broadcasts) is one small task instead of one per shuffle partition.
+    trips = trips.join(broadcast(devices), "deviceid").repartition(1).persist(StorageLevel.MEMORY_AND_DISK());
     run.persisted.add(trips);
     long bucket = TripSummaries.bucketMicros(config.tripGapMicros());
     Row counts = trips.agg(expr("count(*)"), TripSummaries.lookupRows(bucket)).first();

@@ -185,13 +185,21 @@ final class TripSummaries {
     @Override
     public Iterator<Row> call(Iterator<Row> rows) {
       Map<GroupKey, Group> groups = new HashMap<>();
+      GroupKey key = null;
+      Group group = null;
       while (rows.hasNext()) {
         Row row = rows.next();
-        GroupKey key = new GroupKey(row.getInt(0), row.getInt(1), row.getLong(2));
-        Group group = groups.get(key);
-        if (group == null) {
-          group = new Group(plan.specs().get(key.spec()));
-          groups.put(key, group);
+        int spec = row.getInt(0);
+        int device = row.getInt(1);
+        long tripStart = row.getLong(2);
+        // Consecutive rows mostly belong to the same group: look it up only when it changes.
+        if (key == null || key.spec() != spec || key.device() != device || key.tripStart() != tripStart) {
+          key = new GroupKey(spec, device, tripStart);
+          group = groups.get(key);
+          if (group == null) {
+            group = new Group(plan.specs().get(spec));
+            groups.put(key, group);
+          }
         }
         long ts = row.getLong(3);
         group.advance(ts);
