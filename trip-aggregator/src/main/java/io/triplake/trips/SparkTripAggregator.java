@@ -456,18 +456,25 @@ final class SparkTripAggregator implements TripAggregator {
     long bucket = TripSummaries.bucketMicros(config.tripGapMicros());
     Row counts = trips.agg(expr("count(*)"), TripSummaries.lookupRows(bucket)).first();
     run.trips = counts.getLong(0);
-    Dataset<Row> lookup = TripSummaries.lookup(trips, bucket, counts.getLong(1));
+    TripSummaries.TripLookup lookup = TripSummaries.lookup(trips, bucket, counts.getLong(1), TripSummaries.keysDistinct(clusterDevices(run)));
 
     TripSummaries.Plan plan = TripSummaries.plan(clusters);
-    Dataset<Row> signalRows = null;
+    List<Dataset<Row>> signalRows = new ArrayList<>();
     for (int i = 0; i < plan.specs().size(); i++) {
       TripSummaries.Spec spec = plan.specs().get(i);
       List<String> columns = spec.signals().stream().map(TripSummaries.Signal::column).distinct().toList();
       // Rows outside every trip are dropped by the trip lookup; the windows only bound what is read.
       Dataset<Row> rows = readRaw(run, spec.message(), columns, run.windowsByCluster.get(spec.cluster()), null);
-      signalRows = union(signalRows, TripSummaries.inTrips(run.trips == 0 ? rows.where(lit(false)) : rows, lookup, bucket, plan, i));
+      signalRows.add(TripSummaries.inTrips(run.trips == 0 ? rows.where(lit(false)) : rows, lookup, plan, i));
     }
     return TripSummaries.summarise(signalRows, trips, plan, run.now);
+  }
+
+  /** (cluster, deviceid) of every device the run reads. */
+  private Dataset<Row> clusterDevices(Run run) {
+    List<Row> rows = new ArrayList<>();
+    run.windowsByCluster.forEach((cluster, windows) -> windows.keySet().forEach(d -> rows.add(RowFactory.create(cluster, d))));
+    return spark.createDataFrame(rows, new StructType().add("cluster", DataTypes.StringType, false).add("deviceid", DataTypes.StringType, false));
   }
 
   private static String quote(String text) {
@@ -584,8 +591,10 @@ final class SparkTripAggregator implements TripAggregator {
           : when(col("n.tripid").isNull(), col("e." + c)).otherwise(col("n." + c)).as(c));
     }
     select.add(op.as("op"));
+    // Rebalanced: the difference is small, and would otherwise keep one partition per device and message
+    // (each later task then deserialises the whole plan's lineage for a handful of rows).
     Dataset<Row> diff = fresh.as("n").join(existing.as("e"), joinKey, "full_outer").select(select.toArray(Column[]::new))
-        .persist(StorageLevel.MEMORY_AND_DISK());
+        .hint("rebalance").persist(StorageLevel.MEMORY_AND_DISK());
     try {
       Row totals = diff.groupBy("cluster", "deviceid", "tripid")
           .agg(expr("max(CASE WHEN op <> 'D' THEN 1 ELSE 0 END)").as("has_new"),

@@ -3,7 +3,9 @@ package io.triplake.trips;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.col;
 import static org.apache.spark.sql.functions.expr;
+import static org.apache.spark.sql.functions.hash;
 import static org.apache.spark.sql.functions.lit;
+import static org.apache.spark.sql.functions.shiftleft;
 
 import io.triplake.trips.TripConfig.Aggregate;
 import java.io.Serializable;
@@ -14,7 +16,7 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
-import org.apache.spark.api.java.function.MapPartitionsFunction;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Encoders;
@@ -25,9 +27,9 @@ import org.apache.spark.sql.types.StructType;
 
 /**
  * From raw signal rows and trips to tripsummary rows, for every cluster, message and signal in one plan:
- * rows find their trip by an equi-join on (device, time bucket) instead of a range join, are shuffled
- * once by trip and sorted by time, and one ordered pass per partition computes every aggregation of
- * every signal of the row's message.
+ * rows find their trip by an equi-join on (device, time bucket) instead of a range join, are sorted by
+ * time per device where they are read, and one ordered pass per device computes every aggregation of
+ * every signal of the message.
  */
 final class TripSummaries {
   /** Buckets shorter than this would make the lookup large; below it a bucket may hold two trips. */
@@ -85,15 +87,41 @@ final class TripSummaries {
   }
 
   /**
-   * The (cluster, device, bucket) lookup of trips: one row per trip and time bucket it overlaps.
+   * Trips by (cluster, device, time bucket): one row per trip and bucket it overlaps.
+   *
+   * @param longKey whether rows find their trip by {@link #bucketKey} alone, a single long that Spark
+   *     looks up far faster than a key of two strings and a long; only when the run's (cluster, device)
+   *     hashes differ, or rows of one device would find trips of another
+   */
+  record TripLookup(Dataset<Row> buckets, long bucketMicros, boolean longKey) {}
+
+  /**
+   * The trips' {@link TripLookup}.
    *
    * @param trips (cluster, deviceid, dev, tripstart_us, tripend_us) of non-overlapping trips per cluster and device
+   * @param lookupRows how many rows the lookup has ({@link #lookupRows}): above {@link #MAX_BROADCAST_ROWS}
+   *     it is joined by a shuffle rather than broadcast
    */
-  static Dataset<Row> lookup(Dataset<Row> trips, long bucketMicros, long lookupRows) {
+  static TripLookup lookup(Dataset<Row> trips, long bucketMicros, long lookupRows, boolean longKey) {
     Dataset<Row> buckets = trips.select(col("cluster"), col("deviceid"), col(DEVICE), col(TripSessionizer.TRIP_START), col(TripSessionizer.TRIP_END),
         expr("explode(sequence(" + TripSessionizer.TRIP_START + " div " + bucketMicros + ", " + TripSessionizer.TRIP_END
             + " div " + bucketMicros + "))").as("bucket"));
-    return lookupRows <= MAX_BROADCAST_ROWS ? broadcast(buckets) : buckets;
+    buckets = buckets.withColumn("key", bucketKey(col("cluster"), col("deviceid"), col("bucket")));
+    return new TripLookup(lookupRows <= MAX_BROADCAST_ROWS ? broadcast(buckets) : buckets, bucketMicros, longKey);
+  }
+
+  /**
+   * The 32-bit hash of (cluster, device) above the bucket's low 32 bits. Two buckets of one device
+   * 2^32 buckets (thousands of years) apart share a key; the join's time condition tells them apart.
+   */
+  static Column bucketKey(Column cluster, Column deviceId, Column bucket) {
+    return shiftleft(hash(cluster, deviceId).cast(DataTypes.LongType), 32).bitwiseOR(bucket.bitwiseAND(lit(0xFFFFFFFFL)));
+  }
+
+  /** Whether {@link #bucketKey} tells these (cluster, deviceid) rows apart. */
+  static boolean keysDistinct(Dataset<Row> clusterDevices) {
+    long pairs = clusterDevices.count();
+    return clusterDevices.select(hash(col("cluster"), col("deviceid"))).distinct().count() == pairs;
   }
 
   /** How many rows {@link #lookup} has for these trips. */
@@ -103,12 +131,12 @@ final class TripSummaries {
   }
 
   /**
-   * The rows of one (cluster, message) inside a trip, as (spec, dev, tripstart_us, ts, v0..vK).
+   * The rows of one (cluster, message) inside a trip, as (spec, dev, tripstart_us, ts, v0..vK, deviceid).
    *
    * @param rows (deviceid, ts, signal columns...) of the message
    * @param lookup {@link #lookup} of every cluster's trips
    */
-  static Dataset<Row> inTrips(Dataset<Row> rows, Dataset<Row> lookup, long bucketMicros, Plan plan, int specIndex) {
+  static Dataset<Row> inTrips(Dataset<Row> rows, TripLookup lookup, Plan plan, int specIndex) {
     Spec spec = plan.specs().get(specIndex);
     List<Column> out = new ArrayList<>(List.of(lit(specIndex).as(SPEC), col("l." + DEVICE), col("l." + TripSessionizer.TRIP_START),
         col("r." + TripSessionizer.TIME)));
@@ -116,13 +144,16 @@ final class TripSummaries {
       out.add(i < spec.signals().size() ? col("r.`" + spec.signals().get(i).column() + "`").as("v" + i)
           : lit(null).cast(DataTypes.DoubleType).as("v" + i));
     }
-    String ts = "r." + TripSessionizer.TIME;
+    // Last, so the pass reads values at fixed positions: the key rows are grouped by.
+    out.add(col("r.deviceid"));
+    Column ts = col("r." + TripSessionizer.TIME);
+    Column bucket = expr("r." + TripSessionizer.TIME + " div " + lookup.bucketMicros());
+    Column inTrip = ts.between(col("l." + TripSessionizer.TRIP_START), col("l." + TripSessionizer.TRIP_END));
+    Column key = lookup.longKey()
+        ? bucketKey(col("r.cluster"), col("r.deviceid"), bucket).equalTo(col("l.key"))
+        : col("r.cluster").equalTo(col("l.cluster")).and(col("r.deviceid").equalTo(col("l.deviceid"))).and(bucket.equalTo(col("l.bucket")));
     return rows.withColumn("cluster", lit(spec.cluster())).as("r")
-        .join(lookup.as("l"),
-            col("r.cluster").equalTo(col("l.cluster"))
-                .and(col("r.deviceid").equalTo(col("l.deviceid")))
-                .and(expr(ts + " div " + bucketMicros).equalTo(col("l.bucket")))
-                .and(col(ts).between(col("l." + TripSessionizer.TRIP_START), col("l." + TripSessionizer.TRIP_END))))
+        .join(lookup.buckets().as("l"), key.and(inTrip))
         .select(out.toArray(Column[]::new));
   }
 
@@ -130,14 +161,14 @@ final class TripSummaries {
    * One row per trip, message, signal and configured aggregation.
    *
    * <p>A value is missing when NULL or NaN; aggregations use the non-missing values in (t, value) order.
-   * Every trip's rows are in one partition, sorted by time (values at the same instant are put in order
-   * by the pass), so every sum adds the same numbers in the same order whichever window the trip was
-   * computed in: an incremental run and a full recompute agree to the last bit.
+   * Every trip's rows reach one call of the pass, sorted by time (values at the same instant are put in
+   * order by the pass), so every sum adds the same numbers in the same order whichever window the trip
+   * was computed in: an incremental run and a full recompute agree to the last bit.
    *
-   * @param rows the union of {@link #inTrips} over the plan's specs
+   * @param rowsBySpec {@link #inTrips} of each of the plan's specs
    * @param trips the trips of {@link #lookup}
    */
-  static Dataset<Row> summarise(Dataset<Row> rows, Dataset<Row> trips, Plan plan, LocalDateTime updatedAt) {
+  static Dataset<Row> summarise(List<Dataset<Row>> rowsBySpec, Dataset<Row> trips, Plan plan, LocalDateTime updatedAt) {
     StructType out = new StructType()
         .add("cluster", DataTypes.StringType, false)
         .add(DEVICE, DataTypes.IntegerType, false)
@@ -148,9 +179,16 @@ final class TripSummaries {
         .add("signalvalue", DataTypes.DoubleType, true)
         .add("n", DataTypes.LongType, false)
         .add("duration", DataTypes.DoubleType, false);
-    Dataset<Row> grouped = rows.repartition(col(SPEC), col(DEVICE), col(TripSessionizer.TRIP_START))
-        .sortWithinPartitions(TripSessionizer.TIME)
-        .mapPartitions(new OrderedPass(plan), Encoders.row(out))
+    Dataset<Row> passed = null;
+    for (Dataset<Row> specRows : rowsBySpec) {
+      // Grouped by the raw tables' partition column: Iceberg reports its files grouped by device
+      // (spark.sql.iceberg.planning.preserve-data-grouping), so Spark sorts each device's rows where they
+      // are read, with no shuffle. Without that grouping Spark shuffles by device first: same result.
+      Dataset<Row> summaries = specRows.groupBy(col("deviceid")).as(Encoders.STRING(), Encoders.row(specRows.schema()))
+          .flatMapSortedGroups(new Column[] {col(TripSessionizer.TIME)}, new OrderedPass(plan), Encoders.row(out));
+      passed = passed == null ? summaries : passed.union(summaries);
+    }
+    Dataset<Row> grouped = passed
         // Names and ends back from the trips: a few hundred output rows, not every raw row, carry them.
         .join(broadcast(trips.select("cluster", DEVICE, "deviceid", TripSessionizer.TRIP_START, TripSessionizer.TRIP_END)),
             new String[] {"cluster", DEVICE, TripSessionizer.TRIP_START});
@@ -172,10 +210,10 @@ final class TripSummaries {
   }
 
   /**
-   * The aggregations of every (spec, device, trip) group of a partition sorted by time. Groups interleave
-   * in the partition; each keeps O(1) state per signal, plus its values for a median.
+   * The aggregations of every (spec, device, trip) group among one device's rows of one spec, sorted by
+   * time. Each group keeps O(1) state per signal, plus its values for a median.
    */
-  static final class OrderedPass implements MapPartitionsFunction<Row, Row> {
+  static final class OrderedPass implements FlatMapGroupsFunction<String, Row, Row> {
     private final Plan plan;
 
     OrderedPass(Plan plan) {
@@ -183,7 +221,7 @@ final class TripSummaries {
     }
 
     @Override
-    public Iterator<Row> call(Iterator<Row> rows) {
+    public Iterator<Row> call(String deviceId, Iterator<Row> rows) {
       Map<GroupKey, Group> groups = new HashMap<>();
       GroupKey key = null;
       Group group = null;

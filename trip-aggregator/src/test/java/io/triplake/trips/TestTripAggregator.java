@@ -24,6 +24,11 @@ import java.util.function.LongFunction;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
+import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Row;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
@@ -251,6 +256,33 @@ class TestTripAggregator extends SparkLakeTest {
     upload(scratch, tempDir.resolve("src-" + name + "-s"), all);
     aggregate(scratch);
     assertThat(summary(target)).isEqualTo(summary(scratch));
+  }
+
+  @Test
+  void devicesWhoseHashesCollideKeepTheirOwnRows() {
+    // Two device ids of the wildcard cluster with the same 32-bit (cluster, device) hash: the one-long trip
+    // lookup would give each device's rows to both devices' trips, so the job must join on the names.
+    List<String> pair = spark.range(0, 400_000).selectExpr("format_string('E%07X', id) AS d")
+        .groupBy(org.apache.spark.sql.functions.hash(org.apache.spark.sql.functions.lit("rest"), org.apache.spark.sql.functions.col("d")))
+        .agg(org.apache.spark.sql.functions.expr("sort_array(collect_list(d)) AS ds"))
+        .where("size(ds) > 1").orderBy("ds").first().<String>getList(1).subList(0, 2);
+    String x = pair.get(0);
+    String y = pair.get(1);
+    Dataset<Row> devices = spark.createDataFrame(List.of(RowFactory.create("rest", x), RowFactory.create("rest", y)),
+        new StructType().add("cluster", DataTypes.StringType).add("deviceid", DataTypes.StringType));
+    assertThat(TripSummaries.keysDistinct(devices)).as("%s and %s collide", x, y).isFalse();
+
+    // The same hour on both devices, at different rates.
+    List<Path> files = List.of(
+        speed(x, "x1", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), 30 * SECOND),
+        speed(y, "y1", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
+        odo(y, "y2", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), MINUTE));
+    Lake target = lakeNamed("");
+    upload(target, tempDir.resolve("src-" + name), files);
+    aggregate(target);
+    List<String> counts = spark.sql("SELECT deviceid, signalcount FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary")
+        + " WHERE signal = 'Speed' AND aggregation = 'count' ORDER BY deviceid").collectAsList().stream().map(r -> r.getString(0) + " " + r.getLong(1)).toList();
+    assertThat(counts).containsExactly(x + " 121", y + " 61");
   }
 
   @Test
