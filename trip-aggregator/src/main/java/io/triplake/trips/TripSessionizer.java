@@ -1,27 +1,25 @@
 package io.triplake.trips;
 
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.lag;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.max;
-import static org.apache.spark.sql.functions.min;
-import static org.apache.spark.sql.functions.sum;
-import static org.apache.spark.sql.functions.when;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.function.FlatMapGroupsFunction;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
+import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.expressions.Window;
-import org.apache.spark.sql.expressions.WindowSpec;
+import org.apache.spark.sql.RowFactory;
+import org.apache.spark.sql.types.DataTypes;
+import org.apache.spark.sql.types.StructType;
 
 /**
  * Cuts trip-identifier rows into trips: ordered by time per device, a new trip starts where the gap to
  * the previous row is strictly greater than the threshold; a trip ends at its last row; trips shorter
- * than the minimum length are dropped. One ordered pass per partition (a sort, a lag and a running
- * sum), no joins.
+ * than the minimum length are dropped. One ordered pass per group of the partition columns, in O(1)
+ * memory per group; no joins, no window buffering a whole group.
  */
 public final class TripSessionizer {
   public static final String TIME = "ts";
@@ -44,29 +42,65 @@ public final class TripSessionizer {
 
   /**
    * @param rows identifier rows with a {@value #TIME} column (microseconds since the epoch) and the
-   *     partition columns
+   *     partition columns; rows without a time are ignored
    * @param partitionColumns the columns a trip never crosses (the device, and the recompute window)
    * @return one row per trip: the partition columns, {@value #TRIP_START} and {@value #TRIP_END}
    */
   public Dataset<Row> trips(Dataset<Row> rows, String... partitionColumns) {
     Column[] keys = Arrays.stream(partitionColumns).map(org.apache.spark.sql.functions::col).toArray(Column[]::new);
-    WindowSpec ordered = Window.partitionBy(keys).orderBy(col(TIME));
-    Column previous = lag(col(TIME), 1).over(ordered);
-    Dataset<Row> starts = rows.select(concat(keys, col(TIME)))
-        .withColumn("new_trip", when(previous.isNull().or(col(TIME).minus(previous).gt(lit(gapMicros))), lit(1)).otherwise(lit(0)));
-    Dataset<Row> numbered = starts.withColumn("trip_no",
-        sum(col("new_trip")).over(ordered.rowsBetween(Window.unboundedPreceding(), Window.currentRow())));
-    List<Column> groupBy = new ArrayList<>(Arrays.asList(keys));
-    groupBy.add(col("trip_no"));
-    return numbered.groupBy(groupBy.toArray(Column[]::new))
-        .agg(min(col(TIME)).as(TRIP_START), max(col(TIME)).as(TRIP_END))
-        .where(col(TRIP_END).minus(col(TRIP_START)).geq(lit(minLengthMicros)))
-        .drop("trip_no");
+    Column[] selected = Arrays.copyOf(keys, keys.length + 1);
+    selected[keys.length] = col(TIME);
+    Dataset<Row> keyed = rows.select(selected);
+    StructType keySchema = new StructType();
+    for (String c : partitionColumns) {
+      keySchema = keySchema.add(keyed.schema().apply(c));
+    }
+    StructType out = keySchema.add(TRIP_START, DataTypes.LongType, false).add(TRIP_END, DataTypes.LongType, false);
+    // Grouped by columns Iceberg already groups its files by (the device), so there is no shuffle.
+    return keyed.groupBy(keys).as(Encoders.row(keySchema), Encoders.row(keyed.schema()))
+        .flatMapSortedGroups(new Column[] {col(TIME)}, new Cut(gapMicros, minLengthMicros, keys.length), Encoders.row(out));
   }
 
-  private static Column[] concat(Column[] keys, Column extra) {
-    Column[] all = Arrays.copyOf(keys, keys.length + 1);
-    all[keys.length] = extra;
-    return all;
+  /** The trips of one group's rows in time order. */
+  private record Cut(long gapMicros, long minLengthMicros, int timeIndex) implements FlatMapGroupsFunction<Row, Row, Row> {
+    @Override
+    public Iterator<Row> call(Row key, Iterator<Row> rows) {
+      List<Row> trips = new ArrayList<>();
+      boolean open = false;
+      long start = 0;
+      long end = 0;
+      while (rows.hasNext()) {
+        Row row = rows.next();
+        if (row.isNullAt(timeIndex)) {
+          continue;
+        }
+        long ts = row.getLong(timeIndex);
+        if (open && ts - end > gapMicros) {
+          emit(key, start, end, trips);
+          open = false;
+        }
+        if (!open) {
+          start = ts;
+          open = true;
+        }
+        end = ts;
+      }
+      if (open) {
+        emit(key, start, end, trips);
+      }
+      return trips.iterator();
+    }
+
+    private void emit(Row key, long start, long end, List<Row> trips) {
+      if (end - start >= minLengthMicros) {
+        Object[] values = new Object[key.length() + 2];
+        for (int i = 0; i < key.length(); i++) {
+          values[i] = key.get(i);
+        }
+        values[key.length()] = start;
+        values[key.length() + 1] = end;
+        trips.add(RowFactory.create(values));
+      }
+    }
   }
 }
