@@ -45,6 +45,10 @@ final class BenchCommand implements Runnable {
         description = "Scratch folder; a raw lake already generated there is reused (default: a new temporary one, deleted after).")
     Path workDir;
 
+    @Option(names = "--warm-runs", defaultValue = "3",
+        description = "Times the same job runs again in the same JVM after the cold run; the median is reported (default: ${DEFAULT-VALUE}).")
+    int warmRuns;
+
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-trips.json",
         description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
     Path json;
@@ -59,7 +63,7 @@ final class BenchCommand implements Runnable {
         java.nio.file.Path lakeDir = dir.resolve("lake");
         Sessions.deleteQuietly(lakeDir);
         io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        io.triplake.bench.TripBenchmark.Result result = io.triplake.bench.TripBenchmark.run(dir, options, Sessions.open(lake, "trip-lake bench"), lake);
+        io.triplake.bench.TripBenchmark.Result result = io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, Sessions.open(lake, "trip-lake bench"), lake);
         PrintWriter out = spec.commandLine().getOut();
         out.println(result.summary());
         Json.write(result, json);
