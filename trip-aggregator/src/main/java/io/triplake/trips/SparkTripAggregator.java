@@ -442,7 +442,7 @@ final class SparkTripAggregator implements TripAggregator {
     if (startRange != null) {
       trips = trips.where(col(TripSessionizer.TRIP_START).between(startRange[0], startRange[1]));
     }
-    // Shuffled rows carry a device's index, not its name: devices are metadata (the windows' keys).
+    // The pass groups rows by a device's index, not its name: devices are metadata (the windows' keys).
     List<Row> deviceRows = new ArrayList<>();
     new TreeSet<>(run.windowsByCluster.values().stream().flatMap(w -> w.keySet().stream()).toList())
         .forEach(d -> deviceRows.add(RowFactory.create(d, deviceRows.size())));

@@ -38,7 +38,7 @@ final class TripSummaries {
   static final long MAX_BROADCAST_ROWS = 2_000_000;
 
   static final String SPEC = "spec";
-  /** A device's index among the run's devices (shuffled rows carry it instead of the name). */
+  /** A device's index among the run's devices (the pass's groups and output carry it instead of the name). */
   static final String DEVICE = "dev";
 
   private TripSummaries() {}
