@@ -157,7 +157,6 @@ class TestSubmit {
         "--conf spark.sql.catalog.lake.cache-enabled=false",
         "--conf spark.sql.defaultCatalog=lake",
         "--conf spark.sql.session.timeZone=UTC",
-        "--conf spark.sql.iceberg.planning.preserve-data-grouping=true",
         "--conf spark.executor.cores=4",
         "--conf spark.executor.memory=16g",
         "--conf spark.dynamicAllocation.maxExecutors=20"));

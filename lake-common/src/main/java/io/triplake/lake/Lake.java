@@ -224,9 +224,6 @@ public final class Lake {
     conf.putAll(sparkCatalogConf());
     conf.put("spark.sql.defaultCatalog", CATALOG_NAME);
     conf.put("spark.sql.session.timeZone", "UTC");
-    // Scans report their files grouped by partition (raw tables: by device), so the trip job's
-    // per-device pass needs no shuffle.
-    conf.put("spark.sql.iceberg.planning.preserve-data-grouping", "true");
     return conf;
   }
 

@@ -29,7 +29,7 @@ final class RawMetadata {
    * A raw file's device and the bounds of its {@code t} in microseconds; unknown bounds (no metrics)
    * are the widest possible, so a file without metrics is never mistaken for a narrow one.
    */
-  record FileSpan(String location, String device, long lo, long hi, long records) {}
+  record FileSpan(String location, String device, long lo, long hi, long records, long sizeBytes) {}
 
   /** The raw files a scan of {@code snapshotId} with {@code filter} plans, as spans. */
   static List<FileSpan> files(Table table, long snapshotId, Expression filter) {
@@ -38,6 +38,12 @@ final class RawMetadata {
         // Scans drop column stats unless asked; without t's bounds every file would span all time.
         .includeColumnStats(List.of(TIME)).planFiles()) {
       for (FileScanTask task : tasks) {
+        if (!task.deletes().isEmpty()) {
+          // Raw tables are append-only (registration never deletes rows); the trip job reads raw files as
+          // they are, so a row-level delete would be silently ignored. Refuse rather than count deleted rows.
+          throw new IllegalStateException("Cannot read raw table " + table.name() + ": file " + task.file().location() + " has "
+              + task.deletes().size() + " row-level delete file(s); raw tables must stay append-only (remove the file instead)");
+        }
         spans.add(span(table, task.file()));
       }
     } catch (IOException e) {
@@ -60,7 +66,7 @@ final class RawMetadata {
     Types.NestedField time = table.schema().findField(TIME);
     long lo = bound(file.lowerBounds() == null ? null : file.lowerBounds().get(time.fieldId()), time, Long.MIN_VALUE);
     long hi = bound(file.upperBounds() == null ? null : file.upperBounds().get(time.fieldId()), time, Long.MAX_VALUE);
-    return new FileSpan(file.location(), device, lo, hi, file.recordCount());
+    return new FileSpan(file.location(), device, lo, hi, file.recordCount(), file.fileSizeInBytes());
   }
 
   private static long bound(ByteBuffer buffer, Types.NestedField field, long unknown) {

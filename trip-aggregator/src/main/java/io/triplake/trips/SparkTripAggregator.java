@@ -40,9 +40,12 @@ import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.SnapshotUtil;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -120,6 +123,8 @@ final class SparkTripAggregator implements TripAggregator {
     Table summary;
     Optional<Checkpoint> before;
     long trips;
+    int filesRead;
+    long rowsRead;
 
     String rawName(String message) {
       return lake.rawTable(message.toLowerCase(Locale.ROOT)).toString();
@@ -417,92 +422,64 @@ final class SparkTripAggregator implements TripAggregator {
     return cluster.wildcard() ? !config.explicitDevices().contains(device) : cluster.devices().contains(device);
   }
 
-  private Dataset<Row> windowFrame(Map<String, List<Window>> windows) {
-    List<Row> rows = new ArrayList<>();
-    windows.values().forEach(list -> list.forEach(w -> rows.add(RowFactory.create(w.device(), w.lo(), w.hi()))));
-    return spark.createDataFrame(rows, WINDOW_SCHEMA);
-  }
-
   /**
-   * The summary rows of every trip in the windows of every cluster, as one Spark plan.
+   * The summary rows of every trip in the windows of every cluster: the driver plans the raw files of
+   * each window from Iceberg's metadata; one task per device and window reads them and summarises its
+   * trips ({@link TripSummaries.Pass}).
    *
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
   private Dataset<Row> summaryRows(Run run, long[] startRange) {
     List<Cluster> clusters = config.clusters().stream().filter(c -> run.windowsByCluster.containsKey(c.name())).toList();
-    Dataset<Row> identifierRows = null;
-    for (Cluster cluster : clusters) {
+    TripSummaries.Plan plan = TripSummaries.plan(clusters, run.rawByMessage::get);
+    Map<String, FileIO> io = new HashMap<>();
+    Map<String, String> tables = new HashMap<>();
+    run.rawByMessage.forEach((message, table) -> {
+      io.put(message, table.io());
+      tables.put(message, run.rawName(message));
+    });
+
+    List<TripSummaries.Unit> units = new ArrayList<>();
+    for (int c = 0; c < clusters.size(); c++) {
+      Cluster cluster = clusters.get(c);
       Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
-      identifierRows = union(identifierRows, readRaw(run, cluster.identifierMessage(), List.of(), windows, windowFrame(windows))
-          .withColumn("cluster", lit(cluster.name())));
+      Map<String, Map<String, List<FileSpan>>> byMessage = new HashMap<>();
+      for (String message : cluster.messages()) {
+        byMessage.put(message, plannedFiles(run, message, windows));
+      }
+      TripSummaries.ClusterPlan clusterPlan = plan.clusters().get(c);
+      for (Map.Entry<String, List<Window>> e : windows.entrySet()) {
+        for (Window w : e.getValue()) {
+          List<List<RawColumns.RawFile>> specFiles = new ArrayList<>();
+          for (TripSummaries.Spec spec : clusterPlan.specs()) {
+            specFiles.add(touching(byMessage.get(spec.message()), e.getKey(), w));
+          }
+          units.add(new TripSummaries.Unit(c, e.getKey(), w.lo(), w.hi(), touching(byMessage.get(cluster.identifierMessage()), e.getKey(), w),
+              List.copyOf(specFiles)));
+        }
+      }
     }
-    Dataset<Row> trips = new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros())
-        .trips(identifierRows, "cluster", "deviceid", "wlo")
-        .drop("wlo");
-    if (startRange != null) {
-      trips = trips.where(col(TripSessionizer.TRIP_START).between(startRange[0], startRange[1]));
-    }
-    // The pass groups rows by a device's index, not its name: devices are metadata (the windows' keys).
-    List<Row> deviceRows = new ArrayList<>();
-    new TreeSet<>(run.windowsByCluster.values().stream().flatMap(w -> w.keySet().stream()).toList())
-        .forEach(d -> deviceRows.add(RowFactory.create(d, deviceRows.size())));
-    Dataset<Row> devices = spark.createDataFrame(deviceRows, new StructType().add("deviceid", DataTypes.StringType, false)
-        .add(TripSummaries.DEVICE, DataTypes.IntegerType, false));
-    // Trips are few (one row each): computed once, counted to choose how rows find theirs.
-    // One partition (after a shuffle, so sessionizing stays parallel): every later use of the trips
-    // (the count, the broadcasts) is one small task instead of one per shuffle partition.
-    trips = trips.join(broadcast(devices), "deviceid").repartition(1).persist(StorageLevel.MEMORY_AND_DISK());
-    run.persisted.add(trips);
-    long bucket = TripSummaries.bucketMicros(config.tripGapMicros());
-    Row counts = trips.agg(expr("count(*)"), TripSummaries.lookupRows(bucket)).first();
-    run.trips = counts.getLong(0);
-    TripSummaries.TripLookup lookup = TripSummaries.lookup(trips, bucket, counts.getLong(1), TripSummaries.keysDistinct(clusterDevices(run)));
-
-    TripSummaries.Plan plan = TripSummaries.plan(clusters);
-    List<Dataset<Row>> signalRows = new ArrayList<>();
-    for (int i = 0; i < plan.specs().size(); i++) {
-      TripSummaries.Spec spec = plan.specs().get(i);
-      List<String> columns = spec.signals().stream().map(TripSummaries.Signal::column).distinct().toList();
-      // Rows outside every trip are dropped by the trip lookup; the windows only bound what is read.
-      Dataset<Row> rows = readRaw(run, spec.message(), columns, run.windowsByCluster.get(spec.cluster()), null);
-      signalRows.add(TripSummaries.inTrips(run.trips == 0 ? rows.where(lit(false)) : rows, lookup, plan, i));
-    }
-    return TripSummaries.summarise(signalRows, trips, plan, run.now);
-  }
-
-  /** (cluster, deviceid) of every device the run reads. */
-  private Dataset<Row> clusterDevices(Run run) {
-    List<Row> rows = new ArrayList<>();
-    run.windowsByCluster.forEach((cluster, windows) -> windows.keySet().forEach(d -> rows.add(RowFactory.create(cluster, d))));
-    return spark.createDataFrame(rows, new StructType().add("cluster", DataTypes.StringType, false).add("deviceid", DataTypes.StringType, false));
-  }
-
-  private static String quote(String text) {
-    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'";
+    // A few units per core: even when devices differ in size, no core waits long for the last one.
+    List<List<TripSummaries.Unit>> slices = TripSummaries.balance(units, spark.sparkContext().defaultParallelism() * 4);
+    JavaRDD<Row> passed = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slices, slices.size())
+        .flatMap(new TripSummaries.Pass(plan, new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()), startRange, io, tables));
+    // Computed once: counted here, then compared with the stored rows.
+    Dataset<Row> rows = spark.createDataFrame(passed, TripSummaries.PASS_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+    run.persisted.add(rows);
+    run.trips = rows.where("message IS NULL").count();
+    return TripSummaries.summaryRows(rows, run.now);
   }
 
   /**
-   * Rows of a raw table inside the windows, as (deviceid, wlo, ts, signal columns...). The device list and
-   * the overall time range are pushed down to Iceberg (partition and file-metrics pruning); the exact
-   * windows are a broadcast join on the device. Without {@code windowRows}: (deviceid, ts, signal
-   * columns...) of the devices and overall time range only.
+   * The files of a message's raw table that touch a window of the devices, per device (planned once per
+   * table: partition pruning by device, file pruning by the windows' overall time range). Counted as read.
    */
-  private Dataset<Row> readRaw(Run run, String message, List<String> signalColumns, Map<String, List<Window>> windows, Dataset<Row> windowRows) {
-    String name = run.rawName(message);
+  private Map<String, List<FileSpan>> plannedFiles(Run run, String message, Map<String, List<Window>> windows) {
+    Map<String, List<FileSpan>> byDevice = new HashMap<>();
     Table table = run.rawByMessage.get(message);
-    Long snapshot = run.readSnapshot.get(name);
-    List<Column> select = new ArrayList<>();
-    select.add(col("device_id").as("deviceid"));
-    boolean withZone = ((Types.TimestampType) table.schema().findType(RawMetadata.TIME)).shouldAdjustToUTC();
-    // Timestamps without zone are UTC wall clock (the session time zone is UTC).
-    select.add(expr(withZone ? "unix_micros(t)" : "unix_micros(CAST(t AS TIMESTAMP))").as(TripSessionizer.TIME));
-    signalColumns.forEach(c -> select.add(col("`" + c + "`").cast(DataTypes.DoubleType).as(c)));
-
-    Dataset<Row> raw;
+    Long snapshot = table == null ? null : run.readSnapshot.get(run.rawName(message));
     if (snapshot == null) {
-      raw = spark.table(Lake.CATALOG_NAME + "." + name).where(lit(false));
-    } else {
-      raw = spark.read().format("iceberg").option("versionAsOf", snapshot).load(Lake.CATALOG_NAME + "." + name);
+      return byDevice;
     }
     long lo = Long.MAX_VALUE;
     long hi = Long.MIN_VALUE;
@@ -512,28 +489,27 @@ final class SparkTripAggregator implements TripAggregator {
         hi = Math.max(hi, w.hi());
       }
     }
-    Column filter = col("device_id").isin(new TreeSet<>(windows.keySet()).toArray());
+    Expression filter = Expressions.in(RawMetadata.DEVICE, new TreeSet<>(windows.keySet()).toArray());
     if (lo != Long.MIN_VALUE) {
-      filter = filter.and(col("t").geq(timeLiteral(lo, withZone)));
+      filter = Expressions.and(filter, Expressions.greaterThanOrEqual(RawMetadata.TIME, lo));
     }
     if (hi != Long.MAX_VALUE) {
-      filter = filter.and(col("t").leq(timeLiteral(hi, withZone)));
+      filter = Expressions.and(filter, Expressions.lessThanOrEqual(RawMetadata.TIME, hi));
     }
-    Dataset<Row> rows = raw.where(filter).select(select.toArray(Column[]::new));
-    if (windowRows == null) {
-      return rows;
+    for (FileSpan f : RawMetadata.files(table, snapshot, filter)) {
+      List<Window> deviceWindows = windows.get(f.device());
+      if (deviceWindows != null && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
+        byDevice.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(f);
+        run.filesRead++;
+        run.rowsRead += f.records();
+      }
     }
-    List<Column> out = new ArrayList<>(List.of(col("r.deviceid"), col("w.wlo"), col("r." + TripSessionizer.TIME)));
-    signalColumns.forEach(c -> out.add(col("r.`" + c + "`")));
-    return rows.as("r").join(broadcast(windowRows).as("w"),
-            col("r.deviceid").equalTo(col("w.deviceid"))
-                .and(col("r." + TripSessionizer.TIME).between(col("w.wlo"), col("w.whi"))))
-        .select(out.toArray(Column[]::new));
+    return byDevice;
   }
 
-  private static Column timeLiteral(long micros, boolean withZone) {
-    Instant instant = Instant.EPOCH.plus(micros, ChronoUnit.MICROS);
-    return withZone ? lit(instant) : lit(LocalDateTime.ofInstant(instant, ZoneOffset.UTC));
+  private static List<RawColumns.RawFile> touching(Map<String, List<FileSpan>> byDevice, String device, Window w) {
+    return byDevice.getOrDefault(device, List.of()).stream().filter(f -> w.touches(f.lo(), f.hi()))
+        .map(f -> new RawColumns.RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records())).toList();
   }
 
   /** The stored rows of trips that start inside the recompute windows (one scan for every cluster). */
@@ -551,10 +527,6 @@ final class SparkTripAggregator implements TripAggregator {
         .join(broadcast(windowRows).as("w"), col("e.cluster").equalTo(col("w.cluster")).and(col("e.deviceid").equalTo(col("w.deviceid")))
             .and(expr("unix_micros(CAST(e.tripstart AS TIMESTAMP))").between(col("w.wlo"), col("w.whi"))), "left_semi")
         .select(COLUMNS.stream().map(c -> col("e." + c)).toArray(Column[]::new));
-  }
-
-  private static Dataset<Row> union(Dataset<Row> a, Dataset<Row> b) {
-    return a == null ? b : b == null ? a : a.unionByName(b);
   }
 
   private String summaryName() {
@@ -653,31 +625,10 @@ final class SparkTripAggregator implements TripAggregator {
 
   private Result result(Run run, String mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Counts counts,
       List<LocalDate> reprocessDays) {
-    int files = 0;
-    long rows = 0;
     Set<String> devices = new LinkedHashSet<>();
-    for (Cluster cluster : config.clusters()) {
-      Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
-      if (windows == null) {
-        continue;
-      }
-      devices.addAll(windows.keySet());
-      for (String message : cluster.messages()) {
-        Long snapshot = run.readSnapshot.get(run.rawName(message));
-        if (snapshot == null) {
-          continue;
-        }
-        for (FileSpan f : RawMetadata.files(run.rawByMessage.get(message), snapshot,
-            Expressions.in(RawMetadata.DEVICE, new TreeSet<>(windows.keySet()).toArray()))) {
-          if (windows.get(f.device()).stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
-            files++;
-            rows += f.records();
-          }
-        }
-      }
-    }
+    run.windowsByCluster.values().forEach(w -> devices.addAll(w.keySet()));
     int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
-    Result result = new Result(runId, mode, snapshotId != null, snapshotId, before, after, List.copyOf(run.rawRead), files, rows,
+    Result result = new Result(runId, mode, snapshotId != null, snapshotId, before, after, List.copyOf(run.rawRead), run.filesRead, run.rowsRead,
         devices.size(), windowCount, run.trips, counts.inserted(), counts.updated(), counts.deleted(), counts.upserted(), counts.rowsDeleted(),
         config.fingerprint(), List.copyOf(run.notes), reprocessDays, (System.nanoTime() - run.startNanos) / 1e9);
     LOG.info(result.summary());

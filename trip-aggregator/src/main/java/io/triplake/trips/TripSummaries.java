@@ -1,199 +1,301 @@
 package io.triplake.trips;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.hash;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.shiftleft;
-
+import io.triplake.trips.RawColumns.Column;
+import io.triplake.trips.RawColumns.RawFile;
 import io.triplake.trips.TripConfig.Aggregate;
 import java.io.Serializable;
 import java.time.LocalDateTime;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
+import java.util.Comparator;
 import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
-import org.apache.spark.api.java.function.FlatMapGroupsFunction;
-import org.apache.spark.sql.Column;
+import java.util.function.Function;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.io.FileIO;
+import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Encoders;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
 
 /**
- * From raw signal rows and trips to tripsummary rows, for every cluster, message and signal in one plan:
- * rows find their trip by an equi-join on (device, time bucket) instead of a range join, are sorted by
- * time per device where they are read, and one ordered pass per device computes every aggregation of
- * every signal of the message.
+ * From raw files to tripsummary rows, one task per device and recompute window: the task reads the
+ * window's identifier rows and cuts them into trips, then streams each configured message's rows in time
+ * order past those trips, computing every aggregation of every signal in one pass. Raw rows are never
+ * shuffled, sorted by Spark or joined; only summary rows leave a task.
  */
 final class TripSummaries {
-  /** Buckets shorter than this would make the lookup large; below it a bucket may hold two trips. */
-  private static final long MIN_BUCKET_MICROS = 60_000_000L;
-  /** Beyond this many lookup rows the trip lookup is joined by a shuffle rather than broadcast. */
-  static final long MAX_BROADCAST_ROWS = 2_000_000;
-
-  static final String SPEC = "spec";
-  /** A device's index among the run's devices (the pass's groups and output carry it instead of the name). */
-  static final String DEVICE = "dev";
+  /** Output of the pass: one row per trip, message, signal and aggregation, plus one marker row per trip. */
+  static final StructType PASS_SCHEMA = new StructType()
+      .add("cluster", DataTypes.StringType, false)
+      .add("deviceid", DataTypes.StringType, false)
+      .add("tripstart_us", DataTypes.LongType, false)
+      .add("tripend_us", DataTypes.LongType, false)
+      .add("message", DataTypes.StringType, true) // NULL: the trip's marker row
+      .add("signal", DataTypes.StringType, true)
+      .add("aggregation", DataTypes.StringType, true)
+      .add("signalvalue", DataTypes.DoubleType, true)
+      .add("n", DataTypes.LongType, false)
+      .add("duration", DataTypes.DoubleType, false);
 
   private TripSummaries() {}
 
-  /**
-   * What one run computes: for each (cluster, message) the signals and their aggregations. A signal row
-   * carries the index of its (cluster, message) in {@link #specs} and its signals' values as {@code v0..vK}.
-   */
-  record Plan(List<Spec> specs) implements Serializable {
-    int width() {
-      return specs.stream().mapToInt(s -> s.signals().size()).max().orElse(0);
-    }
-  }
+  /** What one run computes: per cluster, its identifier and the messages it aggregates. */
+  record Plan(List<ClusterPlan> clusters) implements Serializable {}
 
-  /** One message of one cluster: the raw columns to read and, per signal, its configured name and aggregations. */
-  record Spec(String cluster, String message, List<Signal> signals) implements Serializable {}
+  /** One cluster: the identifier message and its time column, and the specs of its messages. */
+  record ClusterPlan(String name, String identifierMessage, Column identifierTime, List<Spec> specs) implements Serializable {}
 
-  record Signal(String name, String column, Aggregate[] aggregates) implements Serializable {}
+  /** One message of one cluster: its time column, and per signal its column and aggregations. */
+  record Spec(String cluster, String message, Column time, List<Signal> signals) implements Serializable {}
 
-  /** Groups a cluster's configured signals by message, merging repeated entries of a signal. */
-  static Plan plan(List<TripConfig.Cluster> clusters) {
-    List<Spec> specs = new ArrayList<>();
+  record Signal(String name, Column column, Aggregate[] aggregates) implements Serializable {}
+
+  /** Groups each cluster's configured signals by message, merging repeated entries of a signal. */
+  static Plan plan(List<TripConfig.Cluster> clusters, Function<String, Table> tableOf) {
+    List<ClusterPlan> plans = new ArrayList<>();
     for (TripConfig.Cluster cluster : clusters) {
-      Map<String, Map<String, java.util.EnumSet<Aggregate>>> byMessage = new java.util.LinkedHashMap<>();
+      Map<String, Map<String, java.util.EnumSet<Aggregate>>> byMessage = new LinkedHashMap<>();
       for (TripConfig.SignalAggregates s : cluster.signals()) {
-        byMessage.computeIfAbsent(s.message(), k -> new java.util.LinkedHashMap<>())
+        byMessage.computeIfAbsent(s.message(), k -> new LinkedHashMap<>())
             .computeIfAbsent(s.signal(), k -> java.util.EnumSet.noneOf(Aggregate.class)).addAll(s.aggregates());
       }
+      List<Spec> specs = new ArrayList<>();
       byMessage.forEach((message, signals) -> {
+        Table table = tableOf.apply(message);
+        if (table == null) {
+          return; // a message without a raw table has no rows: its trips get no output rows
+        }
         List<Signal> list = new ArrayList<>();
         signals.forEach((name, aggregates) -> list.add(
-            new Signal(name, name.toLowerCase(java.util.Locale.ROOT), aggregates.toArray(Aggregate[]::new))));
-        specs.add(new Spec(cluster.name(), message, List.copyOf(list)));
+            new Signal(name, Column.of(table, name.toLowerCase(Locale.ROOT)), aggregates.toArray(Aggregate[]::new))));
+        specs.add(new Spec(cluster.name(), message, Column.of(table, RawMetadata.TIME), List.copyOf(list)));
       });
+      Table identifier = tableOf.apply(cluster.identifierMessage());
+      plans.add(new ClusterPlan(cluster.name(), cluster.identifierMessage(),
+          identifier == null ? null : Column.of(identifier, RawMetadata.TIME), List.copyOf(specs)));
     }
-    return new Plan(List.copyOf(specs));
+    return new Plan(List.copyOf(plans));
   }
 
   /**
-   * The time bucket size for trip lookups. Trips of one cluster and device are more than the gap apart,
-   * so a bucket no longer than the gap overlaps at most one trip: the lookup's key is unique, and the
-   * join emits at most one row per raw row without copying it.
-   */
-  static long bucketMicros(long gapMicros) {
-    return Math.max(gapMicros, MIN_BUCKET_MICROS);
-  }
-
-  /**
-   * Trips by (cluster, device, time bucket): one row per trip and bucket it overlaps.
+   * One task's work: a device's recompute window of one cluster, with the raw files that touch it.
    *
-   * @param longKey whether rows find their trip by {@link #bucketKey} alone, a single long that Spark
-   *     looks up far faster than a key of two strings and a long; only when the run's (cluster, device)
-   *     hashes differ, or rows of one device would find trips of another
+   * @param identifierFiles the identifier message's files
+   * @param specFiles the files of each of the cluster's specs, in the order of {@link ClusterPlan#specs}
    */
-  record TripLookup(Dataset<Row> buckets, long bucketMicros, boolean longKey) {}
-
-  /**
-   * The trips' {@link TripLookup}.
-   *
-   * @param trips (cluster, deviceid, dev, tripstart_us, tripend_us) of non-overlapping trips per cluster and device
-   * @param lookupRows how many rows the lookup has ({@link #lookupRows}): above {@link #MAX_BROADCAST_ROWS}
-   *     it is joined by a shuffle rather than broadcast
-   */
-  static TripLookup lookup(Dataset<Row> trips, long bucketMicros, long lookupRows, boolean longKey) {
-    Dataset<Row> buckets = trips.select(col("cluster"), col("deviceid"), col(DEVICE), col(TripSessionizer.TRIP_START), col(TripSessionizer.TRIP_END),
-        expr("explode(sequence(" + TripSessionizer.TRIP_START + " div " + bucketMicros + ", " + TripSessionizer.TRIP_END
-            + " div " + bucketMicros + "))").as("bucket"));
-    buckets = buckets.withColumn("key", bucketKey(col("cluster"), col("deviceid"), col("bucket")));
-    return new TripLookup(lookupRows <= MAX_BROADCAST_ROWS ? broadcast(buckets) : buckets, bucketMicros, longKey);
-  }
-
-  /**
-   * The 32-bit hash of (cluster, device) above the bucket's low 32 bits. Two buckets of one device
-   * 2^32 buckets (thousands of years) apart share a key; the join's time condition tells them apart.
-   */
-  static Column bucketKey(Column cluster, Column deviceId, Column bucket) {
-    return shiftleft(hash(cluster, deviceId).cast(DataTypes.LongType), 32).bitwiseOR(bucket.bitwiseAND(lit(0xFFFFFFFFL)));
-  }
-
-  /** Whether {@link #bucketKey} tells these (cluster, deviceid) rows apart. */
-  static boolean keysDistinct(Dataset<Row> clusterDevices) {
-    long pairs = clusterDevices.count();
-    return clusterDevices.select(hash(col("cluster"), col("deviceid"))).distinct().count() == pairs;
-  }
-
-  /** How many rows {@link #lookup} has for these trips. */
-  static Column lookupRows(long bucketMicros) {
-    return expr("coalesce(sum(" + TripSessionizer.TRIP_END + " div " + bucketMicros + " - " + TripSessionizer.TRIP_START
-        + " div " + bucketMicros + " + 1), 0)");
-  }
-
-  /**
-   * The rows of one (cluster, message) inside a trip, as (spec, dev, tripstart_us, ts, v0..vK, deviceid).
-   *
-   * @param rows (deviceid, ts, signal columns...) of the message
-   * @param lookup {@link #lookup} of every cluster's trips
-   */
-  static Dataset<Row> inTrips(Dataset<Row> rows, TripLookup lookup, Plan plan, int specIndex) {
-    Spec spec = plan.specs().get(specIndex);
-    List<Column> out = new ArrayList<>(List.of(lit(specIndex).as(SPEC), col("l." + DEVICE), col("l." + TripSessionizer.TRIP_START),
-        col("r." + TripSessionizer.TIME)));
-    for (int i = 0; i < plan.width(); i++) {
-      out.add(i < spec.signals().size() ? col("r.`" + spec.signals().get(i).column() + "`").as("v" + i)
-          : lit(null).cast(DataTypes.DoubleType).as("v" + i));
+  record Unit(int cluster, String device, long lo, long hi, List<RawFile> identifierFiles, List<List<RawFile>> specFiles)
+      implements Serializable {
+    long bytes() {
+      long bytes = identifierFiles.stream().mapToLong(RawFile::length).sum();
+      for (List<RawFile> files : specFiles) {
+        bytes += files.stream().mapToLong(RawFile::length).sum();
+      }
+      return bytes;
     }
-    // Last, so the pass reads values at fixed positions: the key rows are grouped by.
-    out.add(col("r.deviceid"));
-    Column ts = col("r." + TripSessionizer.TIME);
-    Column bucket = expr("r." + TripSessionizer.TIME + " div " + lookup.bucketMicros());
-    Column inTrip = ts.between(col("l." + TripSessionizer.TRIP_START), col("l." + TripSessionizer.TRIP_END));
-    Column key = lookup.longKey()
-        ? bucketKey(col("r.cluster"), col("r.deviceid"), bucket).equalTo(col("l.key"))
-        : col("r.cluster").equalTo(col("l.cluster")).and(col("r.deviceid").equalTo(col("l.deviceid"))).and(bucket.equalTo(col("l.bucket")));
-    return rows.withColumn("cluster", lit(spec.cluster())).as("r")
-        .join(lookup.buckets().as("l"), key.and(inTrip))
-        .select(out.toArray(Column[]::new));
   }
 
   /**
-   * One row per trip, message, signal and configured aggregation.
-   *
-   * <p>A value is missing when NULL or NaN; aggregations use the non-missing values in (t, value) order.
-   * Every trip's rows reach one call of the pass, sorted by time (values at the same instant are put in
-   * order by the pass), so every sum adds the same numbers in the same order whichever window the trip
-   * was computed in: an incremental run and a full recompute agree to the last bit.
-   *
-   * @param rowsBySpec {@link #inTrips} of each of the plan's specs
-   * @param trips the trips of {@link #lookup}
+   * Spreads units over {@code slices} lists of about equal bytes (largest first, each to the lightest
+   * list), so one large device does not leave the other cores idle at the end.
    */
-  static Dataset<Row> summarise(List<Dataset<Row>> rowsBySpec, Dataset<Row> trips, Plan plan, LocalDateTime updatedAt) {
-    StructType out = new StructType()
-        .add("cluster", DataTypes.StringType, false)
-        .add(DEVICE, DataTypes.IntegerType, false)
-        .add(TripSessionizer.TRIP_START, DataTypes.LongType, false)
-        .add("message", DataTypes.StringType, false)
-        .add("signal", DataTypes.StringType, false)
-        .add("aggregation", DataTypes.StringType, false)
-        .add("signalvalue", DataTypes.DoubleType, true)
-        .add("n", DataTypes.LongType, false)
-        .add("duration", DataTypes.DoubleType, false);
-    Dataset<Row> passed = null;
-    for (Dataset<Row> specRows : rowsBySpec) {
-      // Grouped by the raw tables' partition column: Iceberg reports its files grouped by device
-      // (spark.sql.iceberg.planning.preserve-data-grouping), so Spark sorts each device's rows where they
-      // are read, with no shuffle. Without that grouping Spark shuffles by device first: same result.
-      Dataset<Row> summaries = specRows.groupBy(col("deviceid")).as(Encoders.STRING(), Encoders.row(specRows.schema()))
-          .flatMapSortedGroups(new Column[] {col(TripSessionizer.TIME)}, new OrderedPass(plan), Encoders.row(out));
-      passed = passed == null ? summaries : passed.union(summaries);
+  static List<List<Unit>> balance(List<Unit> units, int slices) {
+    int n = Math.max(1, Math.min(slices, units.size()));
+    List<List<Unit>> bins = new ArrayList<>();
+    long[] weights = new long[n];
+    for (int i = 0; i < n; i++) {
+      bins.add(new ArrayList<>());
     }
-    Dataset<Row> grouped = passed
-        // Names and ends back from the trips: a few hundred output rows, not every raw row, carry them.
-        .join(broadcast(trips.select("cluster", DEVICE, "deviceid", TripSessionizer.TRIP_START, TripSessionizer.TRIP_END)),
-            new String[] {"cluster", DEVICE, TripSessionizer.TRIP_START});
-    String start = "CAST(timestamp_micros(" + TripSessionizer.TRIP_START + ") AS TIMESTAMP_NTZ)";
-    return grouped.selectExpr(
+    List<Unit> sorted = new ArrayList<>(units);
+    sorted.sort(Comparator.comparingLong(Unit::bytes).reversed());
+    for (Unit unit : sorted) {
+      int lightest = 0;
+      for (int i = 1; i < n; i++) {
+        if (weights[i] < weights[lightest]) {
+          lightest = i;
+        }
+      }
+      bins.get(lightest).add(unit);
+      weights[lightest] += Math.max(1, unit.bytes());
+    }
+    return bins;
+  }
+
+  /**
+   * The pass over one list of units, on an executor.
+   *
+   * @param startRange when set, only trips starting in [from, to] microseconds
+   * @param io the FileIO of each message's raw table
+   * @param tables the raw table of each message, for errors
+   */
+  record Pass(Plan plan, TripSessionizer sessionizer, long[] startRange, Map<String, FileIO> io, Map<String, String> tables)
+      implements FlatMapFunction<List<Unit>, Row> {
+    @Override
+    public Iterator<Row> call(List<Unit> units) {
+      Iterator<Unit> remaining = units.iterator();
+      return new Iterator<>() {
+        private Iterator<Row> current = java.util.Collections.emptyIterator();
+
+        @Override
+        public boolean hasNext() {
+          while (!current.hasNext() && remaining.hasNext()) {
+            current = summarise(remaining.next()).iterator();
+          }
+          return current.hasNext();
+        }
+
+        @Override
+        public Row next() {
+          if (!hasNext()) {
+            throw new java.util.NoSuchElementException();
+          }
+          return current.next();
+        }
+      };
+    }
+
+    List<Row> summarise(Unit unit) {
+      ClusterPlan cluster = plan.clusters().get(unit.cluster());
+      TripSessionizer.Cut cut = sessionizer.cut();
+      inTimeOrder(cluster.identifierMessage(), unit.identifierFiles(), cluster.identifierTime(), List.of(), unit,
+          (rows, i) -> cut.add(rows.ts[i]));
+      TripSessionizer.Trips trips = cut.trips();
+      List<Row> out = new ArrayList<>();
+      List<Integer> kept = new ArrayList<>();
+      for (int t = 0; t < trips.size(); t++) {
+        if (startRange == null || (trips.starts()[t] >= startRange[0] && trips.starts()[t] <= startRange[1])) {
+          kept.add(t);
+          out.add(RowFactory.create(cluster.name(), unit.device(), trips.starts()[t], trips.ends()[t], null, null, null, null, 0L, 0.0));
+        }
+      }
+      if (kept.isEmpty()) {
+        return out;
+      }
+      long[] starts = kept.stream().mapToLong(t -> trips.starts()[t]).toArray();
+      long[] ends = kept.stream().mapToLong(t -> trips.ends()[t]).toArray();
+      for (int s = 0; s < cluster.specs().size(); s++) {
+        Spec spec = cluster.specs().get(s);
+        Group[] groups = new Group[starts.length];
+        List<Column> columns = spec.signals().stream().map(Signal::column).toList();
+        int[] trip = {0};
+        // Rows come in time order and trips do not overlap: the trip of a row is at or after the last one's.
+        inTimeOrder(spec.message(), unit.specFiles().get(s), spec.time(), columns, unit, (rows, i) -> {
+          long ts = rows.ts[i];
+          while (trip[0] < starts.length && ends[trip[0]] < ts) {
+            trip[0]++;
+          }
+          if (trip[0] == starts.length || ts < starts[trip[0]]) {
+            return;
+          }
+          Group group = groups[trip[0]];
+          if (group == null) {
+            group = groups[trip[0]] = new Group(spec);
+          }
+          group.advance(ts);
+          for (int k = 0; k < group.signals.length; k++) {
+            double v = rows.values[k][i];
+            if (!Double.isNaN(v)) {
+              group.signals[k].pend(v);
+            }
+          }
+        });
+        for (int t = 0; t < groups.length; t++) {
+          if (groups[t] != null) {
+            groups[t].emit(unit.device(), starts[t], ends[t], out);
+          }
+        }
+      }
+      return out;
+    }
+
+    /**
+     * Visits the rows of {@code files} inside the unit's window in non-decreasing time order. Files are
+     * read in order of their lower bound; files whose time ranges overlap (a late or re-split upload) are
+     * read together and their rows sorted, as is a file whose own rows are out of order.
+     */
+    private void inTimeOrder(String message, List<RawFile> files, Column time, List<Column> signals, Unit unit, RowVisitor visitor) {
+      List<RawFile> ordered = new ArrayList<>(files);
+      ordered.sort(Comparator.comparingLong(RawFile::lo).thenComparingLong(RawFile::hi));
+      FileIO fileIO = io.get(message);
+      String table = tables.get(message);
+      int i = 0;
+      while (i < ordered.size()) {
+        int j = i + 1;
+        long hi = ordered.get(i).hi();
+        while (j < ordered.size() && ordered.get(j).lo() <= hi) {
+          hi = Math.max(hi, ordered.get(j).hi());
+          j++;
+        }
+        long records = 0;
+        for (int f = i; f < j; f++) {
+          records += ordered.get(f).records();
+        }
+        RawColumns.Rows rows = new RawColumns.Rows(signals.size(), (int) Math.min(Math.max(records, 16), 1 << 20));
+        for (int f = i; f < j; f++) {
+          RawColumns.read(fileIO, table, ordered.get(f), time, signals, unit.lo(), unit.hi(), rows);
+        }
+        if (rows.sorted()) {
+          for (int r = 0; r < rows.size; r++) {
+            visitor.visit(rows, r);
+          }
+        } else {
+          for (int r : order(rows.ts, rows.size)) {
+            visitor.visit(rows, r);
+          }
+        }
+        i = j;
+      }
+    }
+  }
+
+  private interface RowVisitor {
+    void visit(RawColumns.Rows rows, int index);
+  }
+
+  /** The indexes of {@code keys[0..n)} in ascending key order (a merge sort of indexes: stable, no boxing). */
+  static int[] order(long[] keys, int n) {
+    int[] a = new int[n];
+    int[] b = new int[n];
+    for (int i = 0; i < n; i++) {
+      a[i] = i;
+    }
+    for (int width = 1; width < n; width *= 2) {
+      for (int lo = 0; lo < n; lo += 2 * width) {
+        int mid = Math.min(lo + width, n);
+        int hi = Math.min(lo + 2 * width, n);
+        int x = lo;
+        int y = mid;
+        int k = lo;
+        while (x < mid && y < hi) {
+          b[k++] = keys[a[y]] < keys[a[x]] ? a[y++] : a[x++];
+        }
+        while (x < mid) {
+          b[k++] = a[x++];
+        }
+        while (y < hi) {
+          b[k++] = a[y++];
+        }
+      }
+      int[] swap = a;
+      a = b;
+      b = swap;
+    }
+    return a;
+  }
+
+  /**
+   * The tripsummary columns from the pass's rows (marker rows dropped).
+   *
+   * @param passed rows of {@link #PASS_SCHEMA}
+   */
+  static Dataset<Row> summaryRows(Dataset<Row> passed, LocalDateTime updatedAt) {
+    String start = "CAST(timestamp_micros(tripstart_us) AS TIMESTAMP_NTZ)";
+    return passed.where("message IS NOT NULL").selectExpr(
         "deviceid",
         "message",
         "signal",
@@ -202,60 +304,12 @@ final class TripSummaries {
         "n AS signalcount",
         "duration",
         start + " AS tripstart",
-        "CAST(timestamp_micros(" + TripSessionizer.TRIP_END + ") AS TIMESTAMP_NTZ) AS tripend",
+        "CAST(timestamp_micros(tripend_us) AS TIMESTAMP_NTZ) AS tripend",
         "concat(deviceid, '_', date_format(" + start + ", \"yyyyMMdd'T'HHmmss.SSSSSS\")) AS tripid",
         "cluster",
         "to_date(" + start + ") AS tripdate",
         "CAST(TIMESTAMP_NTZ '" + updatedAt + "' AS TIMESTAMP_NTZ) AS updatedat");
   }
-
-  /**
-   * The aggregations of every (spec, device, trip) group among one device's rows of one spec, sorted by
-   * time. Each group keeps O(1) state per signal, plus its values for a median.
-   */
-  static final class OrderedPass implements FlatMapGroupsFunction<String, Row, Row> {
-    private final Plan plan;
-
-    OrderedPass(Plan plan) {
-      this.plan = plan;
-    }
-
-    @Override
-    public Iterator<Row> call(String deviceId, Iterator<Row> rows) {
-      Map<GroupKey, Group> groups = new HashMap<>();
-      GroupKey key = null;
-      Group group = null;
-      while (rows.hasNext()) {
-        Row row = rows.next();
-        int spec = row.getInt(0);
-        int device = row.getInt(1);
-        long tripStart = row.getLong(2);
-        // Consecutive rows mostly belong to the same group: look it up only when it changes.
-        if (key == null || key.spec() != spec || key.device() != device || key.tripStart() != tripStart) {
-          key = new GroupKey(spec, device, tripStart);
-          group = groups.get(key);
-          if (group == null) {
-            group = new Group(plan.specs().get(spec));
-            groups.put(key, group);
-          }
-        }
-        long ts = row.getLong(3);
-        group.advance(ts);
-        for (int i = 0; i < group.signals.length; i++) {
-          if (!row.isNullAt(4 + i)) {
-            group.signals[i].pend(row.getDouble(4 + i));
-          }
-        }
-      }
-      List<Row> out = new ArrayList<>();
-      for (Map.Entry<GroupKey, Group> e : groups.entrySet()) {
-        e.getValue().emit(e.getKey(), out);
-      }
-      return out.iterator();
-    }
-  }
-
-  private record GroupKey(int spec, int device, long tripStart) {}
 
   private static final class Group {
     final Spec spec;
@@ -282,14 +336,14 @@ final class TripSummaries {
       last = Math.max(last, ts);
     }
 
-    void emit(GroupKey key, List<Row> out) {
+    void emit(String device, long tripStart, long tripEnd, List<Row> out) {
       double duration = (double) (last - first) / 1_000_000;
       for (int i = 0; i < signals.length; i++) {
         SignalState s = signals[i];
         s.flush();
         Signal signal = spec.signals().get(i);
         for (Aggregate a : signal.aggregates()) {
-          out.add(RowFactory.create(spec.cluster(), key.device(), key.tripStart(), spec.message(), signal.name(), a.label(),
+          out.add(RowFactory.create(spec.cluster(), device, tripStart, tripEnd, spec.message(), signal.name(), a.label(),
               s.value(a), s.n, duration));
         }
       }

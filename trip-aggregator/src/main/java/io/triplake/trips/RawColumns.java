@@ -1,0 +1,252 @@
+package io.triplake.trips;
+
+import io.triplake.lake.ParquetInput;
+import java.io.IOException;
+import java.io.Serializable;
+import java.io.UncheckedIOException;
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.TableProperties;
+import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.mapping.MappedField;
+import org.apache.iceberg.mapping.NameMapping;
+import org.apache.iceberg.mapping.NameMappingParser;
+import org.apache.iceberg.shaded.org.apache.parquet.column.ColumnDescriptor;
+import org.apache.iceberg.shaded.org.apache.parquet.column.ColumnReader;
+import org.apache.iceberg.shaded.org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.iceberg.shaded.org.apache.parquet.column.page.PageReadStore;
+import org.apache.iceberg.shaded.org.apache.parquet.column.statistics.Statistics;
+import org.apache.iceberg.shaded.org.apache.parquet.example.DummyRecordConverter;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.BlockMetaData;
+import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
+import org.apache.iceberg.shaded.org.apache.parquet.schema.LogicalTypeAnnotation;
+import org.apache.iceberg.shaded.org.apache.parquet.schema.MessageType;
+import org.apache.iceberg.shaded.org.apache.parquet.schema.PrimitiveType;
+import org.apache.iceberg.shaded.org.apache.parquet.schema.Type;
+
+/**
+ * Reads the columns a trip needs from one raw Parquet file straight into primitive arrays: {@code t} as
+ * epoch microseconds and signals as doubles.
+ *
+ * <p>Why not Spark's reader: a trip job needs each device's rows in time order, and raw files already
+ * are (a logger writes them so). Spark cannot know that and sorts every row; reading the files of one
+ * device in a task and merging them by their {@code t} bounds costs a scan and nothing more. Columns are
+ * found the way Iceberg finds them in files without field ids: through the table's name mapping.
+ */
+final class RawColumns {
+  /** A table column, its field id, and the names it may have in a file (the table's name mapping). */
+  record Column(String name, int fieldId, Set<String> fileNames) implements Serializable {
+    static Column of(Table table, String name) {
+      Schema schema = table.schema();
+      org.apache.iceberg.types.Types.NestedField field = schema.findField(name);
+      if (field == null) {
+        throw new IllegalArgumentException("Cannot read column " + name + " of " + table.name() + ": the table has no such column");
+      }
+      Set<String> names = new TreeSet<>();
+      names.add(field.name());
+      String json = table.properties().get(TableProperties.DEFAULT_NAME_MAPPING);
+      if (json != null) {
+        NameMapping mapping = NameMappingParser.fromJson(json);
+        MappedField mapped = mapping.find(field.fieldId());
+        if (mapped != null) {
+          names.addAll(mapped.names());
+        }
+      }
+      return new Column(field.name(), field.fieldId(), Set.copyOf(names));
+    }
+  }
+
+  /** A planned raw file: where it is, its size, and the bounds of its {@code t} (from Iceberg's metrics). */
+  record RawFile(String location, long length, long lo, long hi, long records) implements Serializable {}
+
+  /** Rows in file order: {@code ts[i]} and {@code values[k][i]}, a missing value (NULL or NaN) as NaN. */
+  static final class Rows {
+    long[] ts;
+    final double[][] values;
+    int size;
+
+    Rows(int signals, int capacity) {
+      ts = new long[capacity];
+      values = new double[signals][capacity];
+    }
+
+    void ensure(int capacity) {
+      if (capacity > ts.length) {
+        int grown = Math.max(capacity, ts.length * 2);
+        ts = Arrays.copyOf(ts, grown);
+        for (int k = 0; k < values.length; k++) {
+          values[k] = Arrays.copyOf(values[k], grown);
+        }
+      }
+    }
+
+    boolean sorted() {
+      for (int i = 1; i < size; i++) {
+        if (ts[i] < ts[i - 1]) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  private RawColumns() {}
+
+  /**
+   * Appends the rows of {@code file} with a {@code t} in [lo, hi] to {@code into}; rows without {@code t}
+   * are no rows. A signal the file does not have is missing in every row.
+   *
+   * @param table the table's name, for errors
+   */
+  static void read(FileIO io, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into) {
+    try (ParquetFileReader reader = ParquetInput.open(io.newInputFile(file.location(), file.length()))) {
+      MessageType schema = reader.getFooter().getFileMetaData().getSchema();
+      boolean hasIds = schema.getFields().stream().anyMatch(f -> f.getId() != null);
+      Type timeField = find(schema, time, hasIds);
+      if (timeField == null) {
+        throw new IllegalStateException("has no column " + time.name());
+      }
+      checkTime(timeField);
+      List<Type> requestedFields = new ArrayList<>(List.of(timeField));
+      Type[] signalFields = new Type[signals.size()];
+      for (int k = 0; k < signalFields.length; k++) {
+        signalFields[k] = find(schema, signals.get(k), hasIds);
+        if (signalFields[k] != null && !requestedFields.contains(signalFields[k])) {
+          requestedFields.add(signalFields[k]);
+        }
+      }
+      MessageType requested = new MessageType(schema.getName(), requestedFields);
+      reader.setRequestedSchema(requested);
+      String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
+      for (BlockMetaData block : reader.getRowGroups()) {
+        if (outside(block, timeField.getName(), lo, hi)) {
+          reader.skipNextRowGroup();
+          continue;
+        }
+        PageReadStore pages = reader.readNextRowGroup();
+        ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new DummyRecordConverter(requested).getRootConverter(), requested, createdBy);
+        int n = Math.toIntExact(pages.getRowCount());
+        long[] ts = new long[n];
+        boolean[] keep = new boolean[n];
+        ColumnDescriptor timeColumn = requested.getColumnDescription(new String[] {timeField.getName()});
+        ColumnReader timeReader = store.getColumnReader(timeColumn);
+        int max = timeColumn.getMaxDefinitionLevel();
+        int kept = 0;
+        for (int i = 0; i < n; i++) {
+          if (timeReader.getCurrentDefinitionLevel() == max) {
+            long t = timeReader.getLong();
+            ts[i] = t;
+            keep[i] = t >= lo && t <= hi;
+            kept += keep[i] ? 1 : 0;
+          }
+          timeReader.consume();
+        }
+        if (kept == 0) {
+          continue;
+        }
+        int base = into.size;
+        into.ensure(base + kept);
+        int j = base;
+        for (int i = 0; i < n; i++) {
+          if (keep[i]) {
+            into.ts[j++] = ts[i];
+          }
+        }
+        for (int k = 0; k < signalFields.length; k++) {
+          double[] out = into.values[k];
+          if (signalFields[k] == null) {
+            Arrays.fill(out, base, base + kept, Double.NaN);
+          } else {
+            readDoubles(store, requested.getColumnDescription(new String[] {signalFields[k].getName()}), signals.get(k), n, keep, out, base);
+          }
+        }
+        into.size = base + kept;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage(), e);
+    } catch (RuntimeException e) {
+      throw new IllegalStateException("Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage(), e);
+    }
+  }
+
+  /** The file's top-level field for a table column: by field id when the file has ids, else by mapped name. */
+  private static Type find(MessageType schema, Column column, boolean hasIds) {
+    for (Type field : schema.getFields()) {
+      if (hasIds ? field.getId() != null && field.getId().intValue() == column.fieldId() : column.fileNames().contains(field.getName())) {
+        return field;
+      }
+    }
+    return null;
+  }
+
+  private static void checkTime(Type field) {
+    if (!field.isPrimitive() || field.asPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.INT64
+        || !(field.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts)
+        || ts.getUnit() != LogicalTypeAnnotation.TimeUnit.MICROS) {
+      throw new IllegalStateException("column " + field.getName() + " is " + field.toString().trim() + ", not INT64 TIMESTAMP(MICROS)");
+    }
+  }
+
+  /** Whether the row group's statistics show that no {@code t} of it is in [lo, hi]. */
+  private static boolean outside(BlockMetaData block, String timeName, long lo, long hi) {
+    for (ColumnChunkMetaData chunk : block.getColumns()) {
+      if (chunk.getPath().size() == 1 && chunk.getPath().toArray()[0].equals(timeName)) {
+        Statistics<?> stats = chunk.getStatistics();
+        if (stats == null || stats.isEmpty()) {
+          return false;
+        }
+        if (!stats.hasNonNullValue()) {
+          return stats.getNumNulls() == block.getRowCount(); // no row has a t
+        }
+        long min = ((Number) stats.genericGetMin()).longValue();
+        long max = ((Number) stats.genericGetMax()).longValue();
+        return max < lo || min > hi;
+      }
+    }
+    return false;
+  }
+
+  /** The kept rows of one signal column as doubles, as Spark's CAST(x AS DOUBLE) gives them; NULL as NaN. */
+  private static void readDoubles(ColumnReadStoreImpl store, ColumnDescriptor column, Column signal, int n, boolean[] keep, double[] out,
+      int base) {
+    ColumnReader reader = store.getColumnReader(column);
+    PrimitiveType type = column.getPrimitiveType();
+    LogicalTypeAnnotation annotation = type.getLogicalTypeAnnotation();
+    int scale = annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
+    boolean unsigned = annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
+    PrimitiveType.PrimitiveTypeName physical = type.getPrimitiveTypeName();
+    if (physical != PrimitiveType.PrimitiveTypeName.DOUBLE && physical != PrimitiveType.PrimitiveTypeName.FLOAT
+        && physical != PrimitiveType.PrimitiveTypeName.INT32 && physical != PrimitiveType.PrimitiveTypeName.INT64
+        && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN) {
+      throw new IllegalStateException("column " + signal.name() + " is " + type.toString().trim() + ", not a number");
+    }
+    int max = column.getMaxDefinitionLevel();
+    int j = base;
+    for (int i = 0; i < n; i++) {
+      double v = Double.NaN;
+      if (reader.getCurrentDefinitionLevel() == max) {
+        v = switch (physical) {
+          case DOUBLE -> reader.getDouble();
+          case FLOAT -> reader.getFloat();
+          case INT32 -> scale >= 0 ? BigDecimal.valueOf(reader.getInteger(), scale).doubleValue()
+              : unsigned ? Integer.toUnsignedLong(reader.getInteger()) : reader.getInteger();
+          case INT64 -> scale >= 0 ? BigDecimal.valueOf(reader.getLong(), scale).doubleValue()
+              : unsigned ? new BigDecimal(Long.toUnsignedString(reader.getLong())).doubleValue() : reader.getLong();
+          case BOOLEAN -> reader.getBoolean() ? 1 : 0;
+          default -> throw new AssertionError(physical);
+        };
+      }
+      reader.consume();
+      if (keep[i]) {
+        out[j++] = v;
+      }
+    }
+  }
+}
