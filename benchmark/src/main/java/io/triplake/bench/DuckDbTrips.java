@@ -220,7 +220,7 @@ public final class DuckDbTrips {
         new LinkedHashSet<>(spec.aggregates()).forEach(a -> byMessage.computeIfAbsent(a.message(), k -> new ArrayList<>()).add(a));
         for (Map.Entry<String, List<Aggregate>> e : byMessage.entrySet()) {
           if (columns.containsKey(e.getKey())) {
-            rows.addAll(summarise(connection, spec.cluster(), e.getKey(), columns.get(e.getKey()), e.getValue()));
+            rows.addAll(summarise(connection, spec, e.getKey(), columns.get(e.getKey()), e.getValue()));
           }
         }
       }
@@ -407,13 +407,21 @@ public final class DuckDbTrips {
 
   /**
    * The aggregations of one message over one cluster's trips, in one query: the message's rows find
-   * their trip with an ASOF join (the latest trip start at or before t; the trips of a cluster and device
-   * never overlap, so it is the only candidate, and the end is checked after), one GROUP BY computes
-   * every aggregation of every signal, and the steps of the {@code delta_sum_pos/neg} signals come from
-   * a window over their non-missing values in (t, value) order.
+   * their trip by a hash join on (device, time bucket) against the trips cut into buckets as long as the
+   * gap (at least a minute), then {@code tripstart <= t <= tripend}; one GROUP BY computes every
+   * aggregation of every signal, and the steps of the {@code delta_sum_pos/neg} signals come from a
+   * window over their non-missing values in (t, value) order.
+   *
+   * <p>Why not an ASOF join: on 10 devices it took 3.4 s of DuckDB's 7 s, the bucket join 0.8 s, and a
+   * yardstick must be the fast way to write the query. A plain range join on the device is as fast for one
+   * day but compares every row with every trip of its device, which grows with the history read.
    */
-  private static List<Row> summarise(Connection connection, String cluster, String message, Set<String> columns,
+  private static List<Row> summarise(Connection connection, TripSpec spec, String message, Set<String> columns,
       List<Aggregate> aggregates) throws SQLException {
+    String cluster = spec.cluster();
+    // A bucket no longer than the gap holds at most one trip's rows; shorter gaps still join correctly
+    // (the time condition picks the trip), only with more candidates.
+    long bucket = (long) Math.max(60e6, Math.floor(spec.gapMinutes() * 60e6));
     List<String> signals = aggregates.stream().map(Aggregate::signal).distinct().toList();
     List<String> values = new ArrayList<>();
     List<String> stepped = new ArrayList<>();
@@ -430,9 +438,10 @@ public final class DuckDbTrips {
     StringBuilder sql = new StringBuilder("WITH in_trip AS (\n  SELECT tr.deviceid, tr.tripstart, tr.tripend, r.t, ")
         .append(String.join(", ", values))
         .append("\n  FROM raw.").append(identifier(message)).append(" r\n")
-        .append("  ASOF JOIN (SELECT * FROM trips WHERE cluster = ").append(literal(cluster)).append(") tr\n")
-        .append("    ON tr.deviceid = r.deviceid AND r.t >= tr.tripstart\n")
-        .append("  WHERE r.t <= tr.tripend\n)");
+        .append("  JOIN (SELECT deviceid, tripstart, tripend, unnest(range(tripstart // ").append(bucket).append(", tripend // ")
+        .append(bucket).append(" + 1)) AS bucket FROM trips WHERE cluster = ").append(literal(cluster)).append(") tr\n")
+        .append("    ON tr.deviceid = r.deviceid AND tr.bucket = r.t // ").append(bucket).append("\n")
+        .append("  WHERE r.t BETWEEN tr.tripstart AND tr.tripend\n)");
     for (String v : stepped) {
       // Differences between consecutive non-missing values, in t order and ascending value within one t.
       sql.append(",\nsteps_").append(v).append(" AS (\n  SELECT deviceid, tripstart, ")
