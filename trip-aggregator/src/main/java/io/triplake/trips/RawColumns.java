@@ -5,6 +5,8 @@ import java.io.IOException;
 import java.io.Serializable;
 import java.io.UncheckedIOException;
 import java.math.BigDecimal;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -17,12 +19,21 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.mapping.MappedField;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.mapping.NameMappingParser;
+import org.apache.iceberg.shaded.org.apache.parquet.bytes.ByteBufferInputStream;
+import org.apache.iceberg.shaded.org.apache.parquet.bytes.BytesUtils;
 import org.apache.iceberg.shaded.org.apache.parquet.column.ColumnDescriptor;
-import org.apache.iceberg.shaded.org.apache.parquet.column.ColumnReader;
-import org.apache.iceberg.shaded.org.apache.parquet.column.impl.ColumnReadStoreImpl;
+import org.apache.iceberg.shaded.org.apache.parquet.column.Dictionary;
+import org.apache.iceberg.shaded.org.apache.parquet.column.Encoding;
+import org.apache.iceberg.shaded.org.apache.parquet.column.ValuesType;
+import org.apache.iceberg.shaded.org.apache.parquet.column.page.DataPage;
+import org.apache.iceberg.shaded.org.apache.parquet.column.page.DataPageV1;
+import org.apache.iceberg.shaded.org.apache.parquet.column.page.DataPageV2;
+import org.apache.iceberg.shaded.org.apache.parquet.column.page.DictionaryPage;
 import org.apache.iceberg.shaded.org.apache.parquet.column.page.PageReadStore;
+import org.apache.iceberg.shaded.org.apache.parquet.column.page.PageReader;
 import org.apache.iceberg.shaded.org.apache.parquet.column.statistics.Statistics;
-import org.apache.iceberg.shaded.org.apache.parquet.example.DummyRecordConverter;
+import org.apache.iceberg.shaded.org.apache.parquet.column.values.ValuesReader;
+import org.apache.iceberg.shaded.org.apache.parquet.column.values.rle.RunLengthBitPackingHybridDecoder;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ColumnChunkMetaData;
@@ -124,29 +135,20 @@ final class RawColumns {
       }
       MessageType requested = new MessageType(schema.getName(), requestedFields);
       reader.setRequestedSchema(requested);
-      String createdBy = reader.getFooter().getFileMetaData().getCreatedBy();
       for (BlockMetaData block : reader.getRowGroups()) {
         if (outside(block, timeField.getName(), lo, hi)) {
           reader.skipNextRowGroup();
           continue;
         }
         PageReadStore pages = reader.readNextRowGroup();
-        ColumnReadStoreImpl store = new ColumnReadStoreImpl(pages, new DummyRecordConverter(requested).getRootConverter(), requested, createdBy);
         int n = Math.toIntExact(pages.getRowCount());
         long[] ts = new long[n];
         boolean[] keep = new boolean[n];
-        ColumnDescriptor timeColumn = requested.getColumnDescription(new String[] {timeField.getName()});
-        ColumnReader timeReader = store.getColumnReader(timeColumn);
-        int max = timeColumn.getMaxDefinitionLevel();
+        readTimes(pages, requested.getColumnDescription(new String[] {timeField.getName()}), n, ts, keep);
         int kept = 0;
         for (int i = 0; i < n; i++) {
-          if (timeReader.getCurrentDefinitionLevel() == max) {
-            long t = timeReader.getLong();
-            ts[i] = t;
-            keep[i] = t >= lo && t <= hi;
-            kept += keep[i] ? 1 : 0;
-          }
-          timeReader.consume();
+          keep[i] = keep[i] && ts[i] >= lo && ts[i] <= hi;
+          kept += keep[i] ? 1 : 0;
         }
         if (kept == 0) {
           continue;
@@ -164,7 +166,7 @@ final class RawColumns {
           if (signalFields[k] == null) {
             Arrays.fill(out, base, base + kept, Double.NaN);
           } else {
-            readDoubles(store, requested.getColumnDescription(new String[] {signalFields[k].getName()}), signals.get(k), n, keep, out, base);
+            readDoubles(pages, requested.getColumnDescription(new String[] {signalFields[k].getName()}), signals.get(k), n, keep, out, base);
           }
         }
         into.size = base + kept;
@@ -213,10 +215,20 @@ final class RawColumns {
     return false;
   }
 
+  /** The times of a row group's rows; {@code defined[i]} false where row i has none. */
+  private static void readTimes(PageReadStore rowGroup, ColumnDescriptor column, int n, long[] ts, boolean[] defined) throws IOException {
+    Pages pages = new Pages(rowGroup, column);
+    for (int i = 0; i < n; i++) {
+      if (pages.nextDefined()) {
+        ts[i] = pages.plain != null ? pages.plain.getLong() : pages.values.readLong();
+        defined[i] = true;
+      }
+    }
+  }
+
   /** The kept rows of one signal column as doubles, as Spark's CAST(x AS DOUBLE) gives them; NULL as NaN. */
-  private static void readDoubles(ColumnReadStoreImpl store, ColumnDescriptor column, Column signal, int n, boolean[] keep, double[] out,
-      int base) {
-    ColumnReader reader = store.getColumnReader(column);
+  private static void readDoubles(PageReadStore rowGroup, ColumnDescriptor column, Column signal, int n, boolean[] keep, double[] out,
+      int base) throws IOException {
     PrimitiveType type = column.getPrimitiveType();
     LogicalTypeAnnotation annotation = type.getLogicalTypeAnnotation();
     int scale = annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
@@ -227,26 +239,110 @@ final class RawColumns {
         && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN) {
       throw new IllegalStateException("column " + signal.name() + " is " + type.toString().trim() + ", not a number");
     }
-    int max = column.getMaxDefinitionLevel();
+    Pages pages = new Pages(rowGroup, column);
     int j = base;
     for (int i = 0; i < n; i++) {
       double v = Double.NaN;
-      if (reader.getCurrentDefinitionLevel() == max) {
+      if (pages.nextDefined()) {
+        ByteBuffer plain = pages.plain;
+        ValuesReader values = pages.values;
         v = switch (physical) {
-          case DOUBLE -> reader.getDouble();
-          case FLOAT -> reader.getFloat();
-          case INT32 -> scale >= 0 ? BigDecimal.valueOf(reader.getInteger(), scale).doubleValue()
-              : unsigned ? Integer.toUnsignedLong(reader.getInteger()) : reader.getInteger();
-          case INT64 -> scale >= 0 ? BigDecimal.valueOf(reader.getLong(), scale).doubleValue()
-              : unsigned ? new BigDecimal(Long.toUnsignedString(reader.getLong())).doubleValue() : reader.getLong();
-          case BOOLEAN -> reader.getBoolean() ? 1 : 0;
+          case DOUBLE -> plain != null ? plain.getDouble() : values.readDouble();
+          case FLOAT -> plain != null ? plain.getFloat() : values.readFloat();
+          case INT32 -> {
+            int x = plain != null ? plain.getInt() : values.readInteger();
+            yield scale >= 0 ? BigDecimal.valueOf(x, scale).doubleValue() : unsigned ? Integer.toUnsignedLong(x) : x;
+          }
+          case INT64 -> {
+            long x = plain != null ? plain.getLong() : values.readLong();
+            yield scale >= 0 ? BigDecimal.valueOf(x, scale).doubleValue() : unsigned ? new BigDecimal(Long.toUnsignedString(x)).doubleValue() : x;
+          }
+          case BOOLEAN -> values.readBoolean() ? 1 : 0;
           default -> throw new AssertionError(physical);
         };
       }
-      reader.consume();
       if (keep[i]) {
         out[j++] = v;
       }
+    }
+  }
+
+  /**
+   * The pages of one flat column chunk, value by value: definition levels, then values. PLAIN values of
+   * fixed width are read straight from the page's buffer; parquet-java's value readers read them through a
+   * stream, a readFully call per value, which took most of the job's reading time (JFR). Every other encoding
+   * (dictionary, delta, ...) goes through parquet-java's readers.
+   */
+  private static final class Pages {
+    private final PageReader reader;
+    private final ColumnDescriptor column;
+    private final Dictionary dictionary;
+    private final int maxLevel;
+    private int remaining;
+    private ValuesReader levelsV1;
+    private RunLengthBitPackingHybridDecoder levelsV2;
+    /** The current page's PLAIN values (little-endian), or null. */
+    ByteBuffer plain;
+    /** The current page's values in any other encoding, or null. */
+    ValuesReader values;
+
+    Pages(PageReadStore rowGroup, ColumnDescriptor column) throws IOException {
+      this.reader = rowGroup.getPageReader(column);
+      this.column = column;
+      DictionaryPage page = reader.readDictionaryPage();
+      this.dictionary = page == null ? null : page.getEncoding().initDictionary(column, page);
+      this.maxLevel = column.getMaxDefinitionLevel();
+    }
+
+    /** Moves to the next row; whether it has a value (then read it from {@link #plain} or {@link #values}). */
+    boolean nextDefined() throws IOException {
+      while (remaining == 0) {
+        DataPage page = reader.readPage();
+        if (page == null) {
+          throw new IOException("column " + column + " has fewer values than its row group has rows");
+        }
+        remaining = page.getValueCount();
+        if (page instanceof DataPageV1 v1) {
+          ByteBufferInputStream in = v1.getBytes().toInputStream();
+          // Flat columns: repetition levels are all 0 and take no bytes, but are read as written.
+          v1.getRlEncoding().getValuesReader(column, ValuesType.REPETITION_LEVEL).initFromPage(remaining, in);
+          levelsV1 = v1.getDlEncoding().getValuesReader(column, ValuesType.DEFINITION_LEVEL);
+          levelsV1.initFromPage(remaining, in);
+          levelsV2 = null;
+          values(v1.getValueEncoding(), in);
+        } else if (page instanceof DataPageV2 v2) {
+          levelsV1 = null;
+          levelsV2 = maxLevel == 0 ? null
+              : new RunLengthBitPackingHybridDecoder(BytesUtils.getWidthFromMaxInt(maxLevel), v2.getDefinitionLevels().toInputStream());
+          values(v2.getDataEncoding(), v2.getData().toInputStream());
+        } else {
+          throw new IOException("column " + column + " has a data page of unknown kind " + page.getClass().getSimpleName());
+        }
+      }
+      remaining--;
+      int level = levelsV1 != null ? levelsV1.readInteger() : levelsV2 != null ? levelsV2.readInt() : maxLevel;
+      return level == maxLevel;
+    }
+
+    private void values(Encoding encoding, ByteBufferInputStream in) throws IOException {
+      PrimitiveType.PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
+      if (encoding == Encoding.PLAIN && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN
+          && physical != PrimitiveType.PrimitiveTypeName.BINARY && physical != PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+          && physical != PrimitiveType.PrimitiveTypeName.INT96) {
+        plain = in.slice(in.available()).order(ByteOrder.LITTLE_ENDIAN);
+        values = null;
+        return;
+      }
+      plain = null;
+      if (encoding.usesDictionary()) {
+        if (dictionary == null) {
+          throw new IOException("column " + column + " has dictionary-encoded values but no dictionary page");
+        }
+        values = encoding.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
+      } else {
+        values = encoding.getValuesReader(column, ValuesType.VALUES);
+      }
+      values.initFromPage(remaining, in);
     }
   }
 }

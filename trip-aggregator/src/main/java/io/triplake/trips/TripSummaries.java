@@ -215,8 +215,9 @@ final class TripSummaries {
 
     /**
      * Visits the rows of {@code files} inside the unit's window in non-decreasing time order. Files are
-     * read in order of their lower bound; files whose time ranges overlap (a late or re-split upload) are
-     * read together and their rows sorted, as is a file whose own rows are out of order.
+     * read one at a time in order of their lower bound; files whose time ranges overlap (a late or re-split
+     * upload) are read together and their rows sorted, as is a file whose own rows are out of order. Memory
+     * is one file's rows, or one group of overlapping files'.
      */
     private void inTimeOrder(String message, List<RawFile> files, Column time, List<Column> signals, Unit unit, RowVisitor visitor) {
       List<RawFile> ordered = new ArrayList<>(files);
@@ -227,7 +228,9 @@ final class TripSummaries {
       while (i < ordered.size()) {
         int j = i + 1;
         long hi = ordered.get(i).hi();
-        while (j < ordered.size() && ordered.get(j).lo() <= hi) {
+        // Files that only touch (one ends at the instant the next begins) need no merge: values of one
+        // instant are put in order by the pass, whichever file they come from.
+        while (j < ordered.size() && ordered.get(j).lo() < hi) {
           hi = Math.max(hi, ordered.get(j).hi());
           j++;
         }

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import org.apache.parquet.column.ParquetProperties;
 import org.apache.parquet.conf.PlainParquetConfiguration;
 import org.apache.parquet.example.data.Group;
 import org.apache.parquet.example.data.simple.SimpleGroupFactory;
@@ -25,6 +26,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 /** Reading raw files' columns into arrays, on real Parquet files written by parquet-java. */
 class TestRawColumns {
@@ -49,13 +52,18 @@ class TestRawColumns {
 
   /** Rows t = 0, 1, ... rows-1 seconds (t NULL every 10th row), Speed = i / 4, Gear = i (NULL every 3rd), Flag = odd. */
   private RawFile write(String name, int rows, LogicalTypeAnnotation.TimeUnit unit) throws IOException {
+    return write(name, rows, unit, true, ParquetProperties.WriterVersion.PARQUET_1_0);
+  }
+
+  private RawFile write(String name, int rows, LogicalTypeAnnotation.TimeUnit unit, boolean dictionary,
+      ParquetProperties.WriterVersion version) throws IOException {
     Path file = dir.resolve(name + ".parquet");
     MessageType schema = schema(unit);
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
     try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file)).withConf(new PlainParquetConfiguration())
         .withType(schema).withCompressionCodec(CompressionCodecName.SNAPPY).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
         // Small row groups, so a time range can skip some of them.
-        .withRowGroupSize(4096L).withPageSize(1024).build()) {
+        .withRowGroupSize(4096L).withPageSize(1024).withDictionaryEncoding(dictionary).withWriterVersion(version).build()) {
       for (int i = 0; i < rows; i++) {
         Group row = groups.newGroup();
         if (i % 10 != 9) {
@@ -81,9 +89,12 @@ class TestRawColumns {
     return rows;
   }
 
-  @Test
-  void readsNumbersOfEveryWidthAsDoublesAndDropsRowsWithoutTime() throws IOException {
-    RawFile file = write("types", 5000, LogicalTypeAnnotation.TimeUnit.MICROS);
+  /** Dictionary or PLAIN values, v1 or v2 pages (v2 writes integers DELTA_BINARY_PACKED). */
+  @ParameterizedTest
+  @CsvSource({"true, PARQUET_1_0", "false, PARQUET_1_0", "true, PARQUET_2_0", "false, PARQUET_2_0"})
+  void readsNumbersOfEveryWidthAsDoublesAndDropsRowsWithoutTime(boolean dictionary, ParquetProperties.WriterVersion version)
+      throws IOException {
+    RawFile file = write("types", 5000, LogicalTypeAnnotation.TimeUnit.MICROS, dictionary, version);
     RawColumns.Rows rows = read(file, List.of(SPEED, GEAR, FLAG, ABSENT), Long.MIN_VALUE, Long.MAX_VALUE);
 
     assertThat(rows.size).isEqualTo(4500);
