@@ -214,7 +214,7 @@ public final class Lake {
 
   /**
    * Every Spark property a job needs for this lake: the Iceberg SQL extensions, this catalog as Spark's
-   * default catalog (with its Iceberg properties), UTC session time, scans grouped by partition. {@code submit} passes them to
+   * default catalog (with its Iceberg properties), UTC session time. {@code submit} passes them to
    * EMR Serverless as {@code --conf}; {@link #spark} sets the same on a session it creates.
    */
   public Map<String, String> sparkConf() {
