@@ -239,10 +239,11 @@ final class SparkTripAggregator implements TripAggregator {
         Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
         List<Window> around = TripWindows.around(identifier, snapshot, changed, config.tripGapMicros());
         if (everything && around.size() > MAX_WINDOWS) {
-          // A table never consumed, over a long history: one window per device keeps the broadcast small.
+          // A table never consumed, over a long history: one window (one task's unit) per device keeps the
+          // driver's plan of units small; a task still streams its files one at a time.
           changed.keySet().forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
         } else {
-          // One window per chain of drives: small sort partitions, spread over every core.
+          // One window per chain of drives: small units of work, spread over every core.
           around.forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
         }
       }
