@@ -19,6 +19,9 @@ class TestBenchmarks extends SparkLakeTest {
     assertThat(result.rows()).isPositive();
     assertThat(result.warmTripRuns()).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
     assertThat(result.warmTripSeconds()).isEqualTo((result.warmTripRuns().get(0) + result.warmTripRuns().get(1)) / 2);
+    assertThat(result.duckdbWarmTripRuns()).hasSize(2).allSatisfy(s -> assertThat(s).isPositive());
+    assertThat(result.warmTripToDuckdbTrip())
+        .isEqualTo(result.warmTripSeconds() / ((result.duckdbWarmTripRuns().get(0) + result.duckdbWarmTripRuns().get(1)) / 2));
   }
 
   @Test

@@ -46,7 +46,7 @@ final class BenchCommand implements Runnable {
     Path workDir;
 
     @Option(names = "--warm-runs", defaultValue = "3",
-        description = "Times the same job runs again in the same JVM after the cold run; the median is reported (default: ${DEFAULT-VALUE}).")
+        description = "Times the same job, and DuckDB's trip SQL, run again after their first runs; the medians are compared (default: ${DEFAULT-VALUE}).")
     int warmRuns;
 
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-trips.json",
