@@ -324,7 +324,7 @@ final class TripSummaries {
       this.spec = spec;
       this.signals = new SignalState[spec.signals().size()];
       for (int i = 0; i < signals.length; i++) {
-        signals[i] = new SignalState(Arrays.asList(spec.signals().get(i).aggregates()).contains(Aggregate.MEDIAN));
+        signals[i] = new SignalState(java.util.EnumSet.copyOf(Arrays.asList(spec.signals().get(i).aggregates())));
       }
     }
 
@@ -353,8 +353,15 @@ final class TripSummaries {
     }
   }
 
-  /** One signal of one group: running aggregates over its non-missing values in (t, value) order. */
+  /**
+   * One signal of one group: running aggregates over its non-missing values in (t, value) order. Only
+   * what the configured aggregations need is kept up: Welford's update costs a division per value.
+   */
   private static final class SignalState {
+    private final boolean steps;
+    private final boolean sums;
+    private final boolean extremes;
+    private final boolean variance;
     long n;
     double sum;
     double min;
@@ -369,8 +376,12 @@ final class TripSummaries {
     double[] pending = new double[1];
     int pendingCount;
 
-    SignalState(boolean keepValues) {
-      values = keepValues ? new double[16] : null;
+    SignalState(java.util.Set<Aggregate> aggregates) {
+      values = aggregates.contains(Aggregate.MEDIAN) ? new double[16] : null;
+      steps = aggregates.contains(Aggregate.DELTA_SUM_POS) || aggregates.contains(Aggregate.DELTA_SUM_NEG);
+      sums = aggregates.contains(Aggregate.SUM) || aggregates.contains(Aggregate.AVG);
+      extremes = aggregates.contains(Aggregate.MIN) || aggregates.contains(Aggregate.MAX);
+      variance = aggregates.contains(Aggregate.STDDEV);
     }
 
     void pend(double v) {
@@ -399,23 +410,31 @@ final class TripSummaries {
         min = v;
         max = v;
       } else {
-        double step = v - previous;
-        if (step > 0) {
-          up += step;
-        } else if (step < 0) {
-          down += step;
+        if (steps) {
+          double step = v - previous;
+          if (step > 0) {
+            up += step;
+          } else if (step < 0) {
+            down += step;
+          }
         }
-        min = Math.min(min, v);
-        max = Math.max(max, v);
+        if (extremes) {
+          min = Math.min(min, v);
+          max = Math.max(max, v);
+        }
       }
       previous = v;
-      sum += v;
+      if (sums) {
+        sum += v;
+      }
       n++;
-      // Welford's update, as Spark's stddev_samp does it.
-      double delta = v - mean;
-      double deltaN = delta / n;
-      mean += deltaN;
-      m2 += delta * (delta - deltaN);
+      if (variance) {
+        // Welford's update, as Spark's stddev_samp does it.
+        double delta = v - mean;
+        double deltaN = delta / n;
+        mean += deltaN;
+        m2 += delta * (delta - deltaN);
+      }
       if (values != null) {
         if (n > values.length) {
           values = Arrays.copyOf(values, values.length * 2);
