@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.TreeSet;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.ManifestFile;
@@ -13,6 +15,7 @@ import org.apache.iceberg.PartitionSpec;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.types.Conversions;
 import org.apache.iceberg.types.Types;
@@ -30,6 +33,21 @@ final class RawMetadata {
    * are the widest possible, so a file without metrics is never mistaken for a narrow one.
    */
   record FileSpan(String location, String device, long lo, long hi, long records, long sizeBytes) {}
+
+  /**
+   * Rows of these devices with a time in [lo, hi], as a filter Iceberg prunes files with; an end at
+   * {@code Long.MIN_VALUE} or {@code Long.MAX_VALUE} is open.
+   */
+  static Expression devicesBetween(String deviceColumn, String timeColumn, Collection<String> devices, long lo, long hi) {
+    Expression filter = Expressions.in(deviceColumn, new TreeSet<>(devices).toArray());
+    if (lo != Long.MIN_VALUE) {
+      filter = Expressions.and(filter, Expressions.greaterThanOrEqual(timeColumn, lo));
+    }
+    if (hi != Long.MAX_VALUE) {
+      filter = Expressions.and(filter, Expressions.lessThanOrEqual(timeColumn, hi));
+    }
+    return filter;
+  }
 
   /** The raw files a scan of {@code snapshotId} with {@code filter} plans, as spans. */
   static List<FileSpan> files(Table table, long snapshotId, Expression filter) {

@@ -67,10 +67,6 @@ final class SparkTripAggregator implements TripAggregator {
   private static final List<String> KEY = List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation");
   private static final List<String> COLUMNS = List.of("deviceid", "message", "signal", "aggregation", "signalvalue",
       "signalcount", "duration", "tripstart", "tripend", "tripid", "cluster", "tripdate", "updatedat");
-  private static final StructType WINDOW_SCHEMA = new StructType()
-      .add("deviceid", DataTypes.StringType, false)
-      .add("wlo", DataTypes.LongType, false)
-      .add("whi", DataTypes.LongType, false);
 
   private final Lake lake;
   private final SparkSession spark;
@@ -490,14 +486,7 @@ final class SparkTripAggregator implements TripAggregator {
         hi = Math.max(hi, w.hi());
       }
     }
-    Expression filter = Expressions.in(RawMetadata.DEVICE, new TreeSet<>(windows.keySet()).toArray());
-    if (lo != Long.MIN_VALUE) {
-      filter = Expressions.and(filter, Expressions.greaterThanOrEqual(RawMetadata.TIME, lo));
-    }
-    if (hi != Long.MAX_VALUE) {
-      filter = Expressions.and(filter, Expressions.lessThanOrEqual(RawMetadata.TIME, hi));
-    }
-    for (FileSpan f : RawMetadata.files(table, snapshot, filter)) {
+    for (FileSpan f : RawMetadata.files(table, snapshot, RawMetadata.devicesBetween(RawMetadata.DEVICE, RawMetadata.TIME, windows.keySet(), lo, hi))) {
       List<Window> deviceWindows = windows.get(f.device());
       if (deviceWindows != null && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
         byDevice.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(f);
@@ -549,14 +538,7 @@ final class SparkTripAggregator implements TripAggregator {
     if (summary.currentSnapshot() == null) {
       return false;
     }
-    Expression filter = Expressions.in("deviceid", devices.toArray());
-    if (lo != Long.MIN_VALUE) {
-      filter = Expressions.and(filter, Expressions.greaterThanOrEqual("tripstart", lo));
-    }
-    if (hi != Long.MAX_VALUE) {
-      filter = Expressions.and(filter, Expressions.lessThanOrEqual("tripstart", hi));
-    }
-    try (var files = summary.newScan().filter(filter).planFiles()) {
+    try (var files = summary.newScan().filter(RawMetadata.devicesBetween("deviceid", "tripstart", devices, lo, hi)).planFiles()) {
       return files.iterator().hasNext();
     } catch (java.io.IOException e) {
       throw new java.io.UncheckedIOException(e);

@@ -137,26 +137,8 @@ final class TripSummaries {
       implements FlatMapFunction<List<Unit>, Row> {
     @Override
     public Iterator<Row> call(List<Unit> units) {
-      Iterator<Unit> remaining = units.iterator();
-      return new Iterator<>() {
-        private Iterator<Row> current = java.util.Collections.emptyIterator();
-
-        @Override
-        public boolean hasNext() {
-          while (!current.hasNext() && remaining.hasNext()) {
-            current = summarise(remaining.next()).iterator();
-          }
-          return current.hasNext();
-        }
-
-        @Override
-        public Row next() {
-          if (!hasNext()) {
-            throw new java.util.NoSuchElementException();
-          }
-          return current.next();
-        }
-      };
+      // One unit's rows at a time: a task holds the summary rows of one window, not of all of its units.
+      return units.stream().flatMap(unit -> summarise(unit).stream()).iterator();
     }
 
     List<Row> summarise(Unit unit) {
@@ -165,19 +147,26 @@ final class TripSummaries {
       inTimeOrder(cluster.identifierMessage(), unit.identifierFiles(), cluster.identifierTime(), List.of(), unit,
           (rows, i) -> cut.add(rows.ts[i]));
       TripSessionizer.Trips trips = cut.trips();
-      List<Row> out = new ArrayList<>();
-      List<Integer> kept = new ArrayList<>();
-      for (int t = 0; t < trips.size(); t++) {
-        if (startRange == null || (trips.starts()[t] >= startRange[0] && trips.starts()[t] <= startRange[1])) {
-          kept.add(t);
-          out.add(RowFactory.create(cluster.name(), unit.device(), trips.starts()[t], trips.ends()[t], null, null, null, null, 0L, 0.0));
+      // Trips come in time order: those starting in the range are one run of them.
+      int from = 0;
+      int to = trips.size();
+      if (startRange != null) {
+        while (from < to && trips.starts()[from] < startRange[0]) {
+          from++;
+        }
+        while (to > from && trips.starts()[to - 1] > startRange[1]) {
+          to--;
         }
       }
-      if (kept.isEmpty()) {
+      long[] starts = Arrays.copyOfRange(trips.starts(), from, to);
+      long[] ends = Arrays.copyOfRange(trips.ends(), from, to);
+      List<Row> out = new ArrayList<>();
+      for (int t = 0; t < starts.length; t++) {
+        out.add(RowFactory.create(cluster.name(), unit.device(), starts[t], ends[t], null, null, null, null, 0L, 0.0));
+      }
+      if (starts.length == 0) {
         return out;
       }
-      long[] starts = kept.stream().mapToLong(t -> trips.starts()[t]).toArray();
-      long[] ends = kept.stream().mapToLong(t -> trips.ends()[t]).toArray();
       for (int s = 0; s < cluster.specs().size(); s++) {
         Spec spec = cluster.specs().get(s);
         Group[] groups = new Group[starts.length];

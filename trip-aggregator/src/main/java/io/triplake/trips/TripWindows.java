@@ -8,10 +8,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.expressions.Expression;
-import org.apache.iceberg.expressions.Expressions;
 
 /**
  * Which stretches of time to recompute so that every trip touched by a change is recomputed whole.
@@ -91,14 +88,7 @@ final class TripWindows {
     if (snapshotId == null) {
       return byDevice;
     }
-    Expression filter = Expressions.in(RawMetadata.DEVICE, new TreeSet<>(devices).toArray());
-    if (lo != Long.MIN_VALUE) {
-      filter = Expressions.and(filter, Expressions.greaterThanOrEqual(RawMetadata.TIME, lo));
-    }
-    if (hi != Long.MAX_VALUE) {
-      filter = Expressions.and(filter, Expressions.lessThanOrEqual(RawMetadata.TIME, hi));
-    }
-    for (FileSpan span : RawMetadata.files(table, snapshotId, filter)) {
+    for (FileSpan span : RawMetadata.files(table, snapshotId, RawMetadata.devicesBetween(RawMetadata.DEVICE, RawMetadata.TIME, devices, lo, hi))) {
       byDevice.computeIfAbsent(span.device(), k -> new ArrayList<>()).add(span);
     }
     return byDevice;
