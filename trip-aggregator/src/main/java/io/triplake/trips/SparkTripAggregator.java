@@ -74,6 +74,8 @@ final class SparkTripAggregator implements TripAggregator {
   private String runId = UUID.randomUUID().toString();
   private LocalDate reprocessDay;
   private String asOf;
+  private final Set<String> emptyAtAsOf = new TreeSet<>();
+  private boolean publish;
 
   SparkTripAggregator(Lake lake, SparkSession spark, TripConfig config) {
     this.lake = lake;
@@ -105,6 +107,21 @@ final class SparkTripAggregator implements TripAggregator {
     return this;
   }
 
+  @Override
+  public TripAggregator emptyAtAsOf(String rawTableOrMessage) {
+    if (rawTableOrMessage == null || rawTableOrMessage.isBlank()) {
+      throw new IllegalArgumentException("Cannot read a raw table as empty at the as-of moment: the name is empty (" + rawTableOrMessage + ")");
+    }
+    emptyAtAsOf.add(rawTableOrMessage.trim());
+    return this;
+  }
+
+  @Override
+  public TripAggregator publish() {
+    this.publish = true;
+    return this;
+  }
+
   /** The state one run works on. */
   private final class Run {
     final long startNanos = System.nanoTime();
@@ -117,7 +134,11 @@ final class SparkTripAggregator implements TripAggregator {
     final Map<String, Map<String, List<Window>>> windowsByCluster = new LinkedHashMap<>();
     final List<Dataset<Row>> persisted = new ArrayList<>();
     Table summary;
+    RawAsOf asOf;
     Optional<Checkpoint> before;
+    /** The pinned days as the run leaves them. */
+    Map<LocalDate, Checkpoint.Pin> pins = Map.of();
+    String branch;
     long trips;
     int filesRead;
     long rowsRead;
@@ -132,11 +153,26 @@ final class SparkTripAggregator implements TripAggregator {
     if (asOf != null && reprocessDay == null) {
       throw new IllegalArgumentException("Cannot aggregate as of " + asOf + ": time travel needs a day to reprocess (--reprocess-day)");
     }
+    if (publish && asOf == null) {
+      throw new IllegalArgumentException("Cannot publish: --publish goes with --reprocess-day and --as-of (without --as-of, "
+          + "--reprocess-day already recomputes the day into main from today's raw files)");
+    }
+    if (!emptyAtAsOf.isEmpty() && asOf == null) {
+      throw new IllegalArgumentException("Cannot read " + emptyAtAsOf + " as empty: --empty-at-as-of goes with --as-of");
+    }
     Run run = new Run();
     // Everything is checked before anything is read or committed.
     loadRawTables(run);
+    Set<String> emptyTables = emptyTables(run);
     run.summary = summaryTable(run.catalog);
     run.before = Checkpoint.latest(run.summary);
+    run.pins = run.before.map(Checkpoint::pinnedDays).orElse(Map.of());
+    if (asOf != null) {
+      // Resolved before anything is created or read: a moment outside the data's history fails here.
+      Map<String, Table> raw = new TreeMap<>();
+      run.rawByMessage.forEach((message, table) -> raw.put(run.rawName(message), table));
+      run.asOf = RawAsOf.resolve(asOf, raw, run.summary, lake.tripsTable(SUMMARY).toString(), Instant.now(), emptyTables);
+    }
     try {
       return reprocessDay == null ? incremental(run) : reprocess(run);
     } finally {
@@ -161,6 +197,27 @@ final class SparkTripAggregator implements TripAggregator {
       }
     }
     config.validate(m -> columns.getOrDefault(m, Optional.empty()), lake.rawNamespace().toString());
+  }
+
+  /** The raw table names {@link #emptyAtAsOf} named, each checked against the config's raw tables. */
+  private Set<String> emptyTables(Run run) {
+    Map<String, String> known = new TreeMap<>();
+    for (Cluster cluster : config.clusters()) {
+      for (String message : cluster.messages()) {
+        known.put(run.rawName(message).toLowerCase(Locale.ROOT), run.rawName(message));
+        known.put(message.toLowerCase(Locale.ROOT), run.rawName(message));
+      }
+    }
+    Set<String> names = new TreeSet<>();
+    for (String name : emptyAtAsOf) {
+      String table = known.get(name.toLowerCase(Locale.ROOT));
+      if (table == null) {
+        throw new IllegalArgumentException("Cannot read " + name + " as empty at the as-of moment: it is no raw table of the config ("
+            + String.join(", ", new TreeSet<>(known.values())) + ")");
+      }
+      names.add(table);
+    }
+    return names;
   }
 
   private Table summaryTable(Catalog catalog) {
@@ -207,7 +264,8 @@ final class SparkTripAggregator implements TripAggregator {
       run.rawRead.add(new RawRead(name, from == null ? null : from.snapshotId(), current.snapshotId(), c.snapshots(), c.files().size(), c.fallback()));
       anyChange |= !c.files().isEmpty();
     }
-    String mode = run.before.isPresent() ? "incremental" : "full";
+    // A checkpoint with no positions (pins published before the first run) still means "from scratch".
+    String mode = run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? "incremental" : "full";
     List<LocalDate> reprocessDays = configChange(run);
     if (!anyChange) {
       return result(run, mode, null, positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
@@ -248,23 +306,31 @@ final class SparkTripAggregator implements TripAggregator {
       }
     }
 
-    Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : summaryRows(run, null);
-    Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : existingInWindows(run);
-    Counts counts = fresh == null ? Counts.NONE : mergeDiff(run, fresh, existing, checkpointProperties(after));
+    Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, summaryRows(run, null));
+    Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, existingInWindows(run));
+    Map<String, String> props = checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
+    Counts counts = fresh == null ? Counts.NONE : mergeDiff(run, fresh, existing, props, summaryName());
     if (!counts.committed()) {
       // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes the work.
-      commitCheckpointOnly(run, checkpointProperties(after));
+      commitCheckpointOnly(run, props);
     }
     return result(run, mode, refreshedSnapshot(run), positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
         positions(after), counts, reprocessDays);
   }
 
-  private Map<String, String> checkpointProperties(Map<String, Checkpoint.Position> after) {
+  private Map<String, String> checkpointProperties(Checkpoint checkpoint) {
     Map<String, String> props = new LinkedHashMap<>();
     props.put(RUN_ID_PROP, runId);
-    props.put(Checkpoint.PROPERTY, new Checkpoint(after, config.fingerprint(), 0, 0).toJson());
-    props.put(Checkpoint.CONFIG_PROPERTY, config.fingerprint());
+    props.putAll(checkpoint.properties());
     return props;
+  }
+
+  /** The rows of trips that start on no pinned day: an incremental run neither writes nor deletes those. */
+  private static Dataset<Row> withoutPinnedDays(Run run, Dataset<Row> rows) {
+    if (run.pins.isEmpty()) {
+      return rows;
+    }
+    return rows.where(col("tripdate").isin(run.pins.keySet().toArray()).unary_$bang());
   }
 
   private List<LocalDate> configChange(Run run) {
@@ -281,7 +347,7 @@ final class SparkTripAggregator implements TripAggregator {
   }
 
   private void commitCheckpointOnly(Run run, Map<String, String> props) {
-    run.summary.refresh();
+    requireCheckpointUnchanged(run);
     var append = run.summary.newAppend();
     props.forEach(append::set);
     append.commit();
@@ -290,7 +356,7 @@ final class SparkTripAggregator implements TripAggregator {
   // ---------------------------------------------------------------- reprocess
 
   private Result reprocess(Run run) {
-    Map<String, Checkpoint.Position> asOfPositions = resolveAsOf(run);
+    resolveReadSnapshots(run);
     long dayStart = reprocessDay.toEpochDay() * DAY;
     long dayEnd = dayStart + DAY - 1;
     for (Cluster cluster : config.clusters()) {
@@ -315,102 +381,91 @@ final class SparkTripAggregator implements TripAggregator {
       }
     }
     Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : summaryRows(run, new long[] {dayStart, dayEnd});
-    Dataset<Row> existing = spark.table(summaryName())
-        .where(col("tripdate").equalTo(lit(reprocessDay)).and(col("cluster").isin(config.clusters().stream().map(Cluster::name).toArray())));
-    if (fresh == null) {
-      fresh = spark.createDataFrame(List.of(), existing.schema());
-    }
+
     Map<String, String> props = new LinkedHashMap<>();
     props.put(RUN_ID_PROP, runId);
     props.put(REPROCESS_DAY_PROP, reprocessDay.toString());
-    props.put(AS_OF_PROP, asOf == null ? "now" : asOf);
-    Counts counts = mergeDiff(run, fresh, existing, props);
+    props.put(AS_OF_PROP, run.asOf == null ? "now" : run.asOf.moment());
+    String target = summaryName();
+    boolean pinsChanged = false;
+    if (run.asOf != null && !publish) {
+      // The as-of result goes to a branch of its own: main keeps its promise (equal to a from-scratch run).
+      run.branch = AS_OF_BRANCH_PREFIX + reprocessDay.toString().replace("-", "") + "_" + run.asOf.tag();
+      target = ensureBranch(run);
+      props.put(AS_OF_RAW_PROP, Checkpoint.compact(positions(run.asOf.positions())));
+    } else {
+      Map<LocalDate, Checkpoint.Pin> pins = new TreeMap<>(run.pins);
+      if (run.asOf == null) {
+        pinsChanged = pins.remove(reprocessDay) != null;
+      } else {
+        pins.put(reprocessDay, new Checkpoint.Pin(run.asOf.moment(), positions(run.asOf.positions()), runId));
+        pinsChanged = true;
+      }
+      run.pins = pins;
+      if (run.before.isPresent() || !pins.isEmpty()) {
+        // The checkpoint does not move, but the pins it carries do: a main commit always carries them forward.
+        Checkpoint cp = run.before.orElse(new Checkpoint(Map.of(), config.fingerprint(), 0, 0, Map.of())).withPinnedDays(pins);
+        props.putAll(checkpointProperties(cp));
+      }
+    }
+    Dataset<Row> existing = spark.table(target)
+        .where(col("tripdate").equalTo(lit(reprocessDay)).and(col("cluster").isin(config.clusters().stream().map(Cluster::name).toArray())))
+        .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
+    if (fresh == null) {
+      fresh = spark.createDataFrame(List.of(), existing.schema());
+    }
+    Counts counts = mergeDiff(run, fresh, existing, props, target);
+    if (!counts.committed() && pinsChanged) {
+      commitCheckpointOnly(run, props);
+    }
     Map<String, Long> checkpoint = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
-    return result(run, "reprocess", counts.committed() ? refreshedSnapshot(run) : null, checkpoint, checkpoint, counts, List.of());
+    Long snapshot;
+    if (run.branch != null) {
+      run.summary.refresh();
+      snapshot = run.summary.refs().get(run.branch).snapshotId();
+    } else {
+      snapshot = counts.committed() || pinsChanged ? refreshedSnapshot(run) : null;
+    }
+    return result(run, "reprocess", snapshot, checkpoint, checkpoint, counts, List.of());
   }
 
-  /** The raw snapshot of every table as of the requested moment (null: the table was empty then). */
-  private Map<String, Checkpoint.Position> resolveAsOf(Run run) {
-    Map<String, Checkpoint.Position> positions = new TreeMap<>();
-    Long millis = null;
-    Map<String, Checkpoint.Position> fromCheckpoint = null;
-    if (asOf == null) {
-      millis = null;
-    } else if (asOf.matches("-?\\d+")) {
-      long id = Long.parseLong(asOf);
-      Snapshot summarySnapshot = run.summary.snapshot(id);
-      if (summarySnapshot != null) {
-        Optional<Checkpoint> cp = Checkpoint.of(summarySnapshot);
-        if (cp.isPresent()) {
-          fromCheckpoint = cp.get().rawTables();
-        } else {
-          millis = summarySnapshot.timestampMillis();
-        }
-      } else {
-        millis = run.rawByMessage.values().stream().map(t -> t.snapshot(id)).filter(java.util.Objects::nonNull)
-            .map(Snapshot::timestampMillis).findFirst()
-            .orElseThrow(() -> new IllegalArgumentException("Cannot reprocess as of snapshot " + id
-                + ": it is a snapshot of neither " + lake.tripsTable(SUMMARY) + " nor a raw table of the config (it may have expired)"));
-      }
-    } else {
-      millis = parseTime(asOf).toEpochMilli();
-    }
+  /** The snapshot each raw table is read at: as of the resolved moment, or the current one. */
+  private void resolveReadSnapshots(Run run) {
     for (Map.Entry<String, Table> e : run.rawByMessage.entrySet()) {
       String name = run.rawName(e.getKey());
-      Table table = e.getValue();
       Long snapshotId;
-      if (fromCheckpoint != null) {
-        Checkpoint.Position p = fromCheckpoint.get(name);
+      if (run.asOf != null) {
+        Checkpoint.Position p = run.asOf.positions().get(name);
         snapshotId = p == null ? null : p.snapshotId();
-        if (snapshotId != null && table.snapshot(snapshotId) == null) {
-          throw new IllegalArgumentException("Cannot reprocess as of tripsummary snapshot " + asOf + ": the raw snapshot " + snapshotId
-              + " of " + name + " it names has expired (outside the time-travel retention)");
-        }
-      } else if (millis == null) {
-        snapshotId = table.currentSnapshot() == null ? null : table.currentSnapshot().snapshotId();
       } else {
-        snapshotId = snapshotAsOf(table, name, millis);
+        Snapshot current = e.getValue().currentSnapshot();
+        snapshotId = current == null ? null : current.snapshotId();
       }
       if (snapshotId != null) {
         run.readSnapshot.put(name, snapshotId);
-        Snapshot s = table.snapshot(snapshotId);
-        positions.put(name, new Checkpoint.Position(snapshotId, s.sequenceNumber()));
       }
       run.rawRead.add(new RawRead(name, null, snapshotId, snapshotId == null ? 0 : 1, 0, false));
     }
-    return positions;
   }
 
-  private static Long snapshotAsOf(Table table, String name, long millis) {
-    Snapshot oldest = null;
-    Long found = null;
-    for (Snapshot s : SnapshotUtil.currentAncestors(table)) {
-      if (s.timestampMillis() <= millis && found == null) {
-        found = s.snapshotId();
-      }
-      oldest = s;
-    }
-    if (found != null) {
-      return found;
-    }
-    if (oldest == null || oldest.parentId() == null) {
-      return null; // the table did not exist or was empty then
-    }
-    throw new IllegalArgumentException("Cannot reprocess as of " + Instant.ofEpochMilli(millis) + ": it is before the oldest retained snapshot of "
-        + name + " (" + Instant.ofEpochMilli(oldest.timestampMillis()) + "); older snapshots have expired (time-travel retention)");
-  }
-
-  static Instant parseTime(String text) {
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
+  /**
+   * Creates the run's as-of branch from main's current snapshot unless it exists (a rerun of the same day
+   * and moment then commits nothing), and returns its Spark name.
+   */
+  private String ensureBranch(Run run) {
+    run.summary.refresh();
+    if (!run.summary.refs().containsKey(run.branch)) {
       try {
-        return LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException("Cannot reprocess as of '" + text
-            + "': not a snapshot id nor a time like 2024-03-02T10:00:00Z or 2024-03-02 10:00:00 (UTC)");
+        run.summary.manageSnapshots().createBranch(run.branch).commit();
+      } catch (CommitFailedException | IllegalArgumentException e) {
+        run.summary.refresh();
+        if (!run.summary.refs().containsKey(run.branch)) {
+          throw e;
+        }
+        // created concurrently by a rerun of the same day and moment: the diff below is against its rows
       }
     }
+    return summaryName() + ".branch_" + run.branch;
   }
 
   // ---------------------------------------------------------------- rows
@@ -559,7 +614,7 @@ final class SparkTripAggregator implements TripAggregator {
    * Compares the recomputed rows with the stored rows of the same windows and MERGEs only the
    * difference: new and changed rows, and rows of trips that no longer exist.
    */
-  private Counts mergeDiff(Run run, Dataset<Row> fresh, Dataset<Row> existing, Map<String, String> properties) {
+  private Counts mergeDiff(Run run, Dataset<Row> fresh, Dataset<Row> existing, Map<String, String> properties, String target) {
     Column joinKey = null;
     for (String k : KEY) {
       Column eq = col("n." + k).equalTo(col("e." + k));
@@ -603,7 +658,10 @@ final class SparkTripAggregator implements TripAggregator {
       String view = "trip_lake_changes_" + runId.replaceAll("[^A-Za-z0-9]", "_");
       diff.where(col("op").notEqual(lit("S"))).createOrReplaceTempView(view);
       String on = KEY.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-      String merge = "MERGE INTO " + summaryName() + " t USING " + view + " s ON t.tripdate = s.tripdate AND " + on
+      if (properties.containsKey(Checkpoint.PROPERTY)) {
+        requireCheckpointUnchanged(run);
+      }
+      String merge = "MERGE INTO " + target + " t USING " + view + " s ON t.tripdate = s.tripdate AND " + on
           + " WHEN MATCHED AND s.op = 'D' THEN DELETE"
           + " WHEN MATCHED THEN UPDATE SET t.signalvalue = s.signalvalue, t.signalcount = s.signalcount,"
           + " t.duration = s.duration, t.tripend = s.tripend, t.updatedat = s.updatedat"
@@ -621,6 +679,21 @@ final class SparkTripAggregator implements TripAggregator {
       return new Counts(true, totals.getLong(0), totals.getLong(1), totals.getLong(2), upserted, deleted);
     } finally {
       diff.unpersist();
+    }
+  }
+
+  /**
+   * A commit to main carries the checkpoint and the pins this run started from, moved on: if another run
+   * committed a checkpoint meanwhile, this one would take it (and its pins) back. Refused instead.
+   */
+  private void requireCheckpointUnchanged(Run run) {
+    run.summary.refresh();
+    Long now = Checkpoint.latest(run.summary).map(Checkpoint::snapshotId).orElse(null);
+    Long then = run.before.map(Checkpoint::snapshotId).orElse(null);
+    if (!java.util.Objects.equals(now, then)) {
+      throw new IllegalStateException("Cannot commit trip summaries to " + lake.tripsTable(SUMMARY) + ": another run committed "
+          + "checkpoint snapshot " + now + " since this one started from " + then + ". Nothing was committed; run again, it "
+          + "resumes from the new checkpoint.");
     }
   }
 
@@ -644,9 +717,11 @@ final class SparkTripAggregator implements TripAggregator {
     Set<String> devices = new LinkedHashSet<>();
     run.windowsByCluster.values().forEach(w -> devices.addAll(w.keySet()));
     int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
-    Result result = new Result(runId, mode, snapshotId != null, snapshotId, before, after, List.copyOf(run.rawRead), run.filesRead, run.rowsRead,
+    // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier one.
+    boolean committed = run.branch != null ? counts.committed() : snapshotId != null;
+    Result result = new Result(runId, mode, committed, snapshotId, before, after, List.copyOf(run.rawRead), run.filesRead, run.rowsRead,
         devices.size(), windowCount, run.trips, counts.inserted(), counts.updated(), counts.deleted(), counts.upserted(), counts.rowsDeleted(),
-        config.fingerprint(), List.copyOf(run.notes), reprocessDays, (System.nanoTime() - run.startNanos) / 1e9);
+        config.fingerprint(), List.copyOf(run.notes), reprocessDays, run.branch, run.pins, (System.nanoTime() - run.startNanos) / 1e9);
     LOG.info(result.summary());
     return result;
   }

@@ -11,14 +11,26 @@ import org.apache.spark.sql.SparkSession;
  *
  * <p>An incremental run reads only what the raw tables committed since the checkpoint (from snapshot
  * metadata), recomputes exactly the trips that it touches (a late file can extend, merge or split a
- * trip of any day), and MERGEs the difference, with the new checkpoint in the same commit. A reprocess
- * run recomputes the trips that start on one day from the raw tables as they were at a chosen time,
- * and replaces that day's rows; it does not move the checkpoint.
+ * trip of any day), and MERGEs the difference, with the new checkpoint in the same commit.
+ *
+ * <p>Reprocessing one day never leaves the table silently different from a from-scratch run:
+ * <ul>
+ *   <li>{@code reprocessDay(d)} recomputes the day from today's raw tables into main (and releases a pin of d);
+ *   <li>{@code reprocessDay(d).asOf(t)} computes the day from the raw tables as of t into the tripsummary
+ *       branch {@code asof_<d>_<t>}; main and the checkpoint stay as they are;
+ *   <li>{@code reprocessDay(d).asOf(t).publish()} writes those rows into main and pins d in the checkpoint:
+ *       incremental runs leave the day's trips alone, and every report lists it, until {@code reprocessDay(d)}
+ *       releases it.
+ * </ul>
  */
 public interface TripAggregator {
   String RUN_ID_PROP = "trip-lake.run-id";
   String REPROCESS_DAY_PROP = "trip-lake.reprocess-day";
   String AS_OF_PROP = "trip-lake.as-of";
+  /** On an as-of branch's snapshots: the raw snapshot each table was read at (JSON). */
+  String AS_OF_RAW_PROP = "trip-lake.as-of-raw";
+  /** The tripsummary branches that as-of results are committed to start with this. */
+  String AS_OF_BRANCH_PREFIX = "asof_";
 
   static TripAggregator of(Lake lake, SparkSession spark, TripConfig config) {
     return new SparkTripAggregator(lake, spark, config);
@@ -36,6 +48,16 @@ public interface TripAggregator {
    */
   TripAggregator asOf(String timestampOrSnapshotId);
 
+  /**
+   * With {@link #asOf}: a raw table (its name, {@code raw.can2_gnss_imu}, or its message) that held no data at
+   * that moment, because it was created later. Without it, such a table fails the run: reading a table as empty
+   * by mistake would delete the day's trips.
+   */
+  TripAggregator emptyAtAsOf(String rawTableOrMessage);
+
+  /** With {@link #asOf}: write the day's rows into main as well and pin the day (see the class comment). */
+  TripAggregator publish();
+
   Result execute();
 
   /** A raw table's snapshot read by a run. */
@@ -52,6 +74,8 @@ public interface TripAggregator {
    * @param rowsRead rows in those files
    * @param notes what an operator should know: fallbacks, config changes
    * @param reprocessDays with a changed config: the days a reprocess would refresh
+   * @param branch the tripsummary branch an as-of reprocess committed to (null: main)
+   * @param pinnedDays after the run: days whose trips main keeps as published from an earlier moment
    */
   record Result(
       String runId,
@@ -74,6 +98,8 @@ public interface TripAggregator {
       String configFingerprint,
       List<String> notes,
       List<LocalDate> reprocessDays,
+      String branch,
+      Map<LocalDate, Checkpoint.Pin> pinnedDays,
       double seconds) {
 
     public String summary() {
@@ -81,7 +107,20 @@ public interface TripAggregator {
               + "(%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
           mode, runId, committed ? "committed snapshot " + snapshotId : "nothing to commit", devicesTouched, windows,
           filesRead, rowsRead, trips, tripsInserted, tripsUpdated, tripsDeleted, rowsUpserted, rowsDeleted, checkpointBefore,
-          checkpointAfter, seconds, notes.isEmpty() ? "" : "; " + String.join("; ", notes));
+          checkpointAfter, seconds, notes.isEmpty() ? "" : "; " + String.join("; ", notes))
+          + (branch == null ? "" : "; on branch " + branch + " (main untouched)")
+          + (pinnedDays.isEmpty() ? "" : "; " + pinned(pinnedDays));
+    }
+
+    /** The pinned days, and how to release them: said by every run, so a pin is never forgotten. */
+    public static String pinned(Map<LocalDate, Checkpoint.Pin> pins) {
+      StringBuilder text = new StringBuilder("pinned days (kept as published, not recomputed): ");
+      String sep = "";
+      for (Map.Entry<LocalDate, Checkpoint.Pin> e : new java.util.TreeMap<>(pins).entrySet()) {
+        text.append(sep).append(e.getKey()).append(" as of ").append(e.getValue().asOf());
+        sep = ", ";
+      }
+      return text.append("; release one with --reprocess-day DAY (no --as-of)").toString();
     }
   }
 }

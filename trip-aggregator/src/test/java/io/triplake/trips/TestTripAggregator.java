@@ -423,7 +423,7 @@ class TestTripAggregator extends SparkLakeTest {
   }
 
   @Test
-  void reprocessingADayAsOfAnEarlierTimeRestoresItsRowsAndLeavesTheRestAlone() throws InterruptedException {
+  void reprocessingADayAsOfAnEarlierTimeGoesToABranchAndLeavesMainEqualToAFromScratchRun() throws InterruptedException {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
@@ -444,30 +444,48 @@ class TestTripAggregator extends SparkLakeTest {
         speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
         speed(d, "b2", at("2024-06-02T08:35:00Z"), at("2024-06-02T09:00:00Z"), MINUTE)));
     aggregate(target);
-    assertThat(rows(table, "2024-06-01")).isNotEqualTo(day1Before);
+    List<String> day1Now = rows(table, "2024-06-01");
+    assertThat(day1Now).isNotEqualTo(day1Before);
     List<String> day2Now = rows(table, "2024-06-02");
+    assertThat(day2Now).isNotEqualTo(day2Before);
     Table summary = target.catalog(spark).loadTable(target.tripsTable("tripsummary"));
     Checkpoint checkpoint = Checkpoint.latest(summary).orElseThrow();
+    long mainBefore = summary.currentSnapshot().snapshotId();
 
-    TripAggregator.Result byTime = TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
-        .reprocessDay(LocalDate.of(2024, 6, 1)).asOf(between.toString()).execute();
+    TripAggregator.Result byTime = reprocess(target, "2024-06-01").asOf(between.toString()).execute();
     assertThat(byTime.mode()).isEqualTo("reprocess");
     assertThat(byTime.committed()).isTrue();
-    assertThat(rows(table, "2024-06-01")).isEqualTo(day1Before);
-    assertThat(rows(table, "2024-06-02")).isEqualTo(day2Now).isNotEqualTo(day2Before);
+    assertThat(byTime.branch()).isEqualTo("asof_20240601_" + RawAsOf.resolve(between.toString(), Map.of(), summary, "s", Instant.now(),
+        java.util.Set.of()).tag());
+    assertThat(rows(table + " VERSION AS OF '" + byTime.branch() + "'", "2024-06-01")).isEqualTo(day1Before);
+    assertThat(rows(table + " VERSION AS OF " + byTime.snapshotId(), "2024-06-01")).isEqualTo(day1Before);
+    // Main, its checkpoint and the other day are untouched; a plain run has nothing to do and equals a scratch run.
     summary.refresh();
-    assertThat(Checkpoint.latest(summary).orElseThrow().rawTables()).isEqualTo(checkpoint.rawTables());
-    assertThat(aggregate(target).committed()).as("the checkpoint did not move: nothing new").isFalse();
+    assertThat(summary.currentSnapshot().snapshotId()).isEqualTo(mainBefore);
+    assertThat(Checkpoint.latest(summary).orElseThrow()).isEqualTo(checkpoint);
+    assertThat(rows(table, "2024-06-01")).isEqualTo(day1Now);
+    assertThat(rows(table, "2024-06-02")).isEqualTo(day2Now);
+    TripAggregator.Result plain = aggregate(target);
+    assertThat(plain.committed()).isFalse();
+    assertThat(plain.pinnedDays()).isEmpty();
+    Lake scratch = lakeNamed("s");
+    upload(scratch, source, List.of());
+    aggregate(scratch);
+    assertThat(summary(target)).isEqualTo(summary(scratch));
 
-    // As of "now" brings the day back to the current raw data; as of the first run's snapshot id restores it again.
-    TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).reprocessDay(LocalDate.of(2024, 6, 1)).execute();
-    assertThat(rows(table, "2024-06-01")).isNotEqualTo(day1Before);
-    TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).reprocessDay(LocalDate.of(2024, 6, 1))
-        .asOf(String.valueOf(first.snapshotId())).execute();
-    assertThat(rows(table, "2024-06-01")).isEqualTo(day1Before);
+    // The same day and moment again: the branch already holds that result, nothing is committed.
+    TripAggregator.Result again = reprocess(target, "2024-06-01").asOf(between.toString()).execute();
+    assertThat(again.committed()).isFalse();
+    assertThat(again.snapshotId()).isEqualTo(byTime.snapshotId());
 
-    assertThatThrownBy(() -> TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
-        .reprocessDay(LocalDate.of(2024, 6, 1)).asOf("yesterday").execute())
+    // As of the first run's tripsummary snapshot: the raw snapshots its checkpoint names.
+    TripAggregator.Result bySnapshot = reprocess(target, "2024-06-01").asOf(String.valueOf(first.snapshotId())).execute();
+    assertThat(bySnapshot.branch()).isEqualTo("asof_20240601_s" + first.snapshotId());
+    assertThat(rows(table + " VERSION AS OF '" + bySnapshot.branch() + "'", "2024-06-01")).isEqualTo(day1Before);
+    // Recomputing from today's raw files writes main, which already equals that: nothing to commit.
+    assertThat(reprocess(target, "2024-06-01").execute().committed()).isFalse();
+
+    assertThatThrownBy(() -> reprocess(target, "2024-06-01").asOf("yesterday").execute())
         .hasMessageContaining("Cannot reprocess as of 'yesterday'");
 
     // A changed config is fingerprinted: the run says which days were computed with the old one.
@@ -477,6 +495,132 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(changed.notes()).anySatisfy(n -> assertThat(n).contains("aggregation config changed"));
     assertThat(changed.reprocessDays()).containsExactly(LocalDate.of(2024, 6, 1), LocalDate.of(2024, 6, 2));
     assertThat(changed.checkpointAfter()).isNotEqualTo(changed.checkpointBefore());
+  }
+
+  @Test
+  void anAsOfOutsideTheDataHistoryFailsBeforeAnyCommitAndNamesTheTable() throws InterruptedException {
+    Lake target = lakeNamed("");
+    Path source = tempDir.resolve("src-" + name);
+    String d = "D1000001";
+    upload(target, source, List.of(speed(d, "a1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
+    Thread.sleep(20);
+    Instant speedOnly = Instant.now();
+    Thread.sleep(20);
+    upload(target, source, List.of(odo(d, "o1", at("2024-06-03T07:00:00Z"), at("2024-06-03T10:00:00Z"), MINUTE)));
+    aggregate(target);
+    String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
+    List<String> day = rows(table, "2024-06-03");
+    assertThat(day).isNotEmpty();
+    Map<String, List<String>> history = history(target);
+    String speedTable = target.rawTable("can2_speed").toString();
+    String odoTable = target.rawTable("can2_odo").toString();
+
+    // Before the raw tables' first snapshot: it once read as "empty" and deleted the whole day.
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("2000-01-01T00:00:00Z").execute())
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("Cannot reprocess as of 2000-01-01T00:00:00Z: it is before the first snapshot of")
+        .hasMessageContaining("(valid: ")
+        .hasMessageContaining("--empty-at-as-of");
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("2000-01-01T00:00:00Z").publish().execute())
+        .hasMessageContaining("before the first snapshot of");
+    // The future.
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("2099-01-01T00:00:00Z").execute())
+        .hasMessageContaining("Cannot reprocess as of 2099-01-01T00:00:00Z: it is in the future (now is ");
+    // A snapshot id of no table of this lake.
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("123456789").execute())
+        .hasMessageContaining("Cannot reprocess as of snapshot 123456789: it is a snapshot of neither " + target.tripsTable("tripsummary"))
+        .hasMessageContaining(speedTable).hasMessageContaining(odoTable);
+    // A table created after the moment is empty then only when the user says so.
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf(speedOnly.toString()).execute())
+        .hasMessageContaining("it is before the first snapshot of " + odoTable)
+        .hasMessageContaining("--empty-at-as-of " + odoTable);
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf(speedOnly.toString()).emptyAtAsOf("raw.nonexistent").execute())
+        .hasMessageContaining("Cannot read raw.nonexistent as empty at the as-of moment: it is no raw table of the config");
+    assertThatThrownBy(() -> reprocess(target, "2024-06-03").publish().execute())
+        .hasMessageContaining("Cannot publish: --publish goes with --reprocess-day and --as-of");
+    assertThat(history(target)).as("every failure leaves every table's snapshots and refs as they were").isEqualTo(history);
+    assertThat(rows(table, "2024-06-03")).isEqualTo(day);
+
+    TripAggregator.Result speedAlone = reprocess(target, "2024-06-03").asOf(speedOnly.toString()).emptyAtAsOf("CAN2_odo").execute();
+    assertThat(speedAlone.committed()).isTrue();
+    List<String> branchDay = rows(table + " VERSION AS OF '" + speedAlone.branch() + "'", "2024-06-03");
+    assertThat(branchDay).isNotEmpty().allSatisfy(r -> assertThat(r).doesNotContain("CAN2_odo"));
+    assertThat(rows(table, "2024-06-03")).isEqualTo(day);
+    assertThat(aggregate(target).committed()).isFalse();
+  }
+
+  @Test
+  void aPublishedDayStaysPinnedUntilAReprocessReleasesItAndThenEqualsAFromScratchRun() throws InterruptedException {
+    Lake target = lakeNamed("");
+    Path source = tempDir.resolve("src-" + name);
+    String d = "D1000001";
+    upload(target, source, List.of(
+        speed(d, "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE),
+        speed(d, "b1", at("2024-06-02T08:00:00Z"), at("2024-06-02T08:30:00Z"), MINUTE),
+        odo(d, "o1", at("2024-06-01T07:00:00Z"), at("2024-06-02T13:00:00Z"), MINUTE)));
+    aggregate(target);
+    String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
+    List<String> day1Then = rows(table, "2024-06-01");
+    Thread.sleep(20);
+    Instant then = Instant.now();
+    Thread.sleep(20);
+    upload(target, source, List.of(speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE)));
+    aggregate(target);
+    assertThat(rows(table, "2024-06-01")).isNotEqualTo(day1Then);
+
+    TripAggregator.Result published = reprocess(target, "2024-06-01").asOf(then.toString()).publish().execute();
+    assertThat(published.branch()).isNull();
+    assertThat(published.committed()).isTrue();
+    assertThat(published.pinnedDays()).containsOnlyKeys(LocalDate.of(2024, 6, 1));
+    assertThat(published.pinnedDays().get(LocalDate.of(2024, 6, 1)).asOf()).isEqualTo(RawAsOf.format(then));
+    assertThat(published.summary()).contains("pinned days").contains("2024-06-01 as of " + RawAsOf.format(then))
+        .contains("--reprocess-day");
+    assertThat(rows(table, "2024-06-01")).isEqualTo(day1Then);
+
+    // Late files for the pinned day and the next: the pinned day keeps its published rows, the next day moves on,
+    // and every report says which days are pinned.
+    upload(target, source, List.of(
+        speed(d, "a3", at("2024-06-01T12:00:00Z"), at("2024-06-01T12:30:00Z"), MINUTE),
+        speed(d, "b2", at("2024-06-02T12:00:00Z"), at("2024-06-02T12:30:00Z"), MINUTE)));
+    TripAggregator.Result later = aggregate(target);
+    assertThat(later.committed()).isTrue();
+    assertThat(later.pinnedDays()).containsOnlyKeys(LocalDate.of(2024, 6, 1));
+    assertThat(later.summary()).contains("pinned days");
+    assertThat(rows(table, "2024-06-01")).isEqualTo(day1Then);
+    Lake scratch = lakeNamed("s");
+    upload(scratch, source, List.of());
+    aggregate(scratch);
+    String scratchTable = Lake.CATALOG_NAME + "." + scratch.tripsTable("tripsummary");
+    assertThat(rows(table, "2024-06-02")).isEqualTo(rows(scratchTable, "2024-06-02"));
+    assertThat(aggregate(target).pinnedDays()).as("a run with nothing new still lists them").isNotEmpty();
+
+    // Releasing the day recomputes it from today's raw files: main equals a from-scratch run again, bit for bit.
+    TripAggregator.Result released = reprocess(target, "2024-06-01").execute();
+    assertThat(released.pinnedDays()).isEmpty();
+    assertThat(summary(target)).isEqualTo(summary(scratch));
+    Table summaryTable = target.catalog(spark).loadTable(target.tripsTable("tripsummary"));
+    assertThat(Checkpoint.latest(summaryTable).orElseThrow().pinnedDays()).isEmpty();
+    assertThat(aggregate(target).committed()).isFalse();
+  }
+
+  private TripAggregator reprocess(Lake target, String day) {
+    return TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).reprocessDay(LocalDate.parse(day));
+  }
+
+  /** Every table of the lake's two namespaces: its snapshot ids and refs, as text. */
+  private Map<String, List<String>> history(Lake target) {
+    Catalog catalog = target.catalog(spark);
+    Map<String, List<String>> history = new java.util.TreeMap<>();
+    for (org.apache.iceberg.catalog.Namespace ns : List.of(target.rawNamespace(), target.tripsNamespace())) {
+      for (org.apache.iceberg.catalog.TableIdentifier id : catalog.listTables(ns)) {
+        Table t = catalog.loadTable(id);
+        List<String> entries = new ArrayList<>();
+        t.snapshots().forEach(snap -> entries.add("snapshot " + snap.snapshotId()));
+        t.refs().forEach((ref, r) -> entries.add("ref " + ref + " -> " + r.snapshotId()));
+        history.put(id.toString(), entries);
+      }
+    }
+    return history;
   }
 
   private List<String> rows(String table, String day) {
