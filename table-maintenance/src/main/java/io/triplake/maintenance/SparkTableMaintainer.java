@@ -4,6 +4,7 @@ import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Lake;
 import io.triplake.lake.Locations;
 import io.triplake.trips.Checkpoint;
+import io.triplake.trips.TripAggregator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -14,6 +15,7 @@ import java.util.Collection;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -366,6 +368,11 @@ final class SparkTableMaintainer implements TableMaintainer {
           "it carries the latest checkpoint, which the next incremental run starts from"));
       RetentionPlan plan = RetentionPlan.of(table, windowStart, needed);
       tally.retention(plan);
+      List<String> asOfBranches = table.refs().keySet().stream().filter(r -> r.startsWith(TripAggregator.AS_OF_BRANCH_PREFIX)).sorted().toList();
+      if (!asOfBranches.isEmpty()) {
+        tally.plan.add("keep " + asOfBranches.size() + " as-of branches and their snapshots until they are dropped (ALTER TABLE "
+            + name + " DROP BRANCH <name>): " + String.join(", ", asOfBranches));
+      }
       tally.plan.add(String.format("expire snapshots: %d of %d (history kept back to snapshot %s: %s); the files only they "
           + "reference are deleted, inside %s only", plan.expire().size(), size(table.snapshots()), plan.keptFromSnapshotId(),
           plan.keptBecause(), table.location()));
@@ -503,7 +510,14 @@ final class SparkTableMaintainer implements TableMaintainer {
       return needs;
     }
     summaryTable.refresh();
-    Long latest = Checkpoint.latest(summaryTable).map(Checkpoint::snapshotId).orElse(null);
+    Optional<Checkpoint> latestCheckpoint = Checkpoint.latest(summaryTable);
+    Long latest = latestCheckpoint.map(Checkpoint::snapshotId).orElse(null);
+    // A pinned day keeps the raw snapshots it was published from as long as the pin lasts, so that the day can be
+    // recomputed as of the same moment (after a config change, or to check it).
+    latestCheckpoint.ifPresent(cp -> cp.pinnedDays().forEach((day, pin) -> pin.rawSnapshots().forEach((rawName, snapshotId) ->
+        needs.computeIfAbsent(rawName, k -> new LinkedHashMap<>()).merge(snapshotId,
+            "pinned day " + day + " was published as of " + pin.asOf() + " from it (release: --reprocess-day " + day + ")",
+            (a, b) -> a))));
     Map<Long, String> neededSummary = latest == null ? Map.of() : Map.of(latest, "latest checkpoint");
     RetentionPlan plan = RetentionPlan.of(summaryTable, windowStart, neededSummary);
     for (Long id : plan.kept()) {

@@ -155,7 +155,8 @@ class TestTableMaintainer extends SparkLakeTest {
     }
     for (int k = WINDOW_FROM; k < CYCLES; k++) {
       TripAggregator.Result reprocess = fleet.reprocess("2024-03-01").asOf(after.get(k).toString()).execute();
-      assertThat(fleet.day("2024-03-01")).as("1 March reprocessed as of cycle %d (%s)", k, reprocess.summary())
+      assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + reprocess.branch()
+          + "' WHERE tripdate = DATE '2024-03-01'")).as("1 March reprocessed as of cycle %d (%s)", k, reprocess.summary())
           .isEqualTo(dayOne.get(k));
     }
     // ...and outside it, a clear refusal.
@@ -212,6 +213,46 @@ class TestTableMaintainer extends SparkLakeTest {
     // (it was current then) and the one before fails clearly.
     assertThatThrownBy(() -> fleet.reprocess("2024-03-01").asOf(after.get(CYCLES - 2).toString()).execute())
         .hasMessageContaining("before the oldest retained snapshot");
+  }
+
+  @Test
+  void aPinnedDayKeepsItsRawSnapshotsAndAsOfBranchesStayUntilDropped() throws Exception {
+    Fleet fleet = fleet("");
+    List<Instant> after = new ArrayList<>();
+    for (int k = 0; k < CYCLES; k++) {
+      fleet.upload(fleet.cycleFiles(k));
+      fleet.aggregate();
+      after.add(pause());
+    }
+    String speedName = fleet.lake.rawTable("can2_speed").toString();
+    TripAggregator.Result branch = fleet.reprocess("2024-03-01").asOf(after.get(1).toString()).execute();
+    List<String> branchDay = fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + branch.branch()
+        + "' WHERE tripdate = DATE '2024-03-01'");
+    TripAggregator.Result published = fleet.reprocess("2024-03-01").asOf(after.get(0).toString()).publish().execute();
+    long pinned = published.pinnedDays().get(java.time.LocalDate.of(2024, 3, 1)).rawSnapshots().get(speedName);
+    List<String> pinnedDay = fleet.day("2024-03-01");
+
+    // A month on, the time-travel window holds nothing: what stays is what the checkpoint, the pin and the branch need.
+    TableMaintainer.Result result = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
+    TableMaintainer.TableResult raw = result.table(speedName);
+    assertThat(raw.keptFromSnapshotId()).as(raw.summary()).isEqualTo(pinned);
+    assertThat(raw.keptBecause()).contains("pinned day 2024-03-01").contains("--reprocess-day 2024-03-01");
+    TableMaintainer.TableResult s = result.table(fleet.lake.tripsTable("tripsummary").toString());
+    assertThat(s.plan()).anySatisfy(line -> assertThat(line).contains("keep 1 as-of branches").contains(branch.branch()));
+    assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + branch.branch()
+        + "' WHERE tripdate = DATE '2024-03-01'")).isEqualTo(branchDay);
+    assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF " + branch.snapshotId()
+        + " WHERE tripdate = DATE '2024-03-01'")).isEqualTo(branchDay);
+    assertThat(fleet.day("2024-03-01")).isEqualTo(pinnedDay);
+    // The pinned moment still resolves: the day can be recomputed as of it.
+    TripAggregator.Result again = fleet.reprocess("2024-03-01").asOf(after.get(0).toString()).execute();
+    assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + again.branch()
+        + "' WHERE tripdate = DATE '2024-03-01'")).isEqualTo(pinnedDay);
+
+    // Released, the pin no longer holds the raw history back.
+    fleet.reprocess("2024-03-01").execute();
+    TableMaintainer.Result released = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
+    assertThat(released.table(speedName).keptBecause()).contains("latest checkpoint");
   }
 
   private List<String> rawFiles(Fleet fleet, String raw) {
