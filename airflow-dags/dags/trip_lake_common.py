@@ -215,6 +215,42 @@ A date alone or a timestamp without offset is refused: which instant it means wo
 time zone."""
 
 
+def as_of_params(condition: str) -> dict[str, Param]:
+    """The time-travel knobs of a reprocess; ``condition`` says in words when they apply."""
+    return {
+        "as_of": Param(
+            None,
+            type=["null", "string"],
+            pattern=AS_OF_PATTERN,
+            description=(
+                f"{condition}: read the raw tables as of this snapshot id or timestamp with offset "
+                "(2024-03-02T10:00:00Z). The result goes to the tripsummary branch asof_<day>_<moment> "
+                "(Athena: FOR VERSION AS OF <snapshot id> from the job's report); main is not changed "
+                "unless `publish` is set. A moment before a raw table's history, or in the future, fails "
+                "the job before anything is written."
+            ),
+        ),
+        "publish": Param(
+            False,
+            type="boolean",
+            description=(
+                "With as_of: write the day's as-of rows into main and pin the day. Later runs leave a pinned "
+                "day alone and list it in every report; reprocess the day without as_of to release it."
+            ),
+        ),
+    }
+
+
+def as_of_arguments(condition: str) -> list[str]:
+    """``--as-of`` and ``--publish`` when the Jinja expression ``condition`` (a reprocess) holds."""
+    with_as_of = f"({condition}) and params.as_of"
+    return [
+        only_if(with_as_of, "'--as-of'"),
+        only_if(with_as_of, "params.as_of"),
+        only_if(f"{with_as_of} and params.publish", "'--publish'"),
+    ]
+
+
 def job_driver(arguments: list[str], size: SparkSize) -> dict[str, Any]:
     """The ``jobDriver`` of a trip-lake job run."""
     return {

@@ -8,8 +8,11 @@ Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC:
    raw source instead. Exit code 3 (some files were rejected) fails the task on purpose: look at the
    JSON report the job wrote.
 2. **aggregate** — turns what was registered since its checkpoint into trip summaries. With
-   `reprocess_day`, it recomputes the summaries of that day instead (optionally from the raw tables
-   `as_of` a timestamp or snapshot id). `register` still runs first in such a run: registering is
+   `reprocess_day`, it recomputes the summaries of that day from today's raw files into the table
+   instead (and releases the day if it was pinned). With `as_of` too, it computes the day from the raw
+   tables as of that timestamp or snapshot id into the tripsummary branch `asof_<day>_<moment>`,
+   leaving the table itself alone; `publish` writes that result into the table and pins the day
+   (incremental runs leave it alone and list it in every report until it is reprocessed without `as_of`). `register` still runs first in such a run: registering is
    idempotent and brings late files of recent days in before the day is recomputed (for files older
    than `last_days`, also set `reconcile`).
 3. **maintain** — compaction and snapshot expiry, on Sundays (of the logical date) or when
@@ -32,12 +35,13 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, chain, task
 
 from trip_lake_common import (
     AGGREGATE_ARGUMENTS,
-    AS_OF_PATTERN,
     DEFAULT_ARGS,
     MAINTAIN_ARGUMENTS,
     REGISTER_ARGUMENTS,
     TAGS,
     TripLakeJobOperator,
+    as_of_arguments,
+    as_of_params,
     is_maintenance_due,
     job_kwargs,
     job_run_name,
@@ -69,15 +73,7 @@ PARAMS = {
         format="date",
         description="aggregate: recompute the summaries of this day (YYYY-MM-DD) instead of the new data.",
     ),
-    "as_of": Param(
-        None,
-        type=["null", "string"],
-        pattern=AS_OF_PATTERN,
-        description=(
-            "With reprocess_day: read the raw tables as of this snapshot id or timestamp with offset "
-            "(2024-03-02T10:00:00Z)."
-        ),
-    ),
+    **as_of_params("With reprocess_day"),
     "run_maintenance": Param(
         False,
         type="boolean",
@@ -90,8 +86,7 @@ AGGREGATE_OR_REPROCESS_ARGUMENTS = [
     *AGGREGATE_ARGUMENTS,
     only_if("params.reprocess_day", "'--reprocess-day'"),
     only_if("params.reprocess_day", "params.reprocess_day"),
-    only_if("params.reprocess_day and params.as_of", "'--as-of'"),
-    only_if("params.reprocess_day and params.as_of", "params.as_of"),
+    *as_of_arguments("params.reprocess_day"),
 ]
 
 with DAG(

@@ -4,6 +4,11 @@
 Manual only. Trigger it with `start_day` and `end_day` (inclusive, `YYYY-MM-DD`, at most 92 days)
 and optionally `as_of` (an ISO timestamp or an Iceberg snapshot id of the raw tables).
 
+Without `as_of`, each day is recomputed from today's raw files into the table (releasing it if it was
+pinned). With `as_of`, each day's result goes to its own tripsummary branch `asof_<day>_<moment>` and
+the table itself is left alone, unless `publish` is set: then the rows go into the table and the days
+are pinned until they are reprocessed without `as_of`.
+
 `plan_days` lists the days; `reprocess_day` is mapped over them: one EMR Serverless job run
 `aggregate --reprocess-day <day>` per day. They run one at a time: every job task of the trip-lake
 DAGs takes the one slot of the `trip_lake` pool, so a reprocess never writes while the daily DAG
@@ -21,14 +26,14 @@ from airflow.sdk import DAG, Param, task
 
 from trip_lake_common import (
     AGGREGATE_ARGUMENTS,
-    AS_OF_PATTERN,
     DEFAULT_ARGS,
     MAX_REPROCESS_DAYS,
     TAGS,
     TripLakeJobOperator,
+    as_of_arguments,
+    as_of_params,
     days_between,
     job_kwargs,
-    only_if,
     spark_size_params,
 )
 
@@ -45,14 +50,7 @@ PARAMS = {
         format="date",
         description=f"Last day to recompute (YYYY-MM-DD, inclusive; at most {MAX_REPROCESS_DAYS} days).",
     ),
-    "as_of": Param(
-        None,
-        type=["null", "string"],
-        pattern=AS_OF_PATTERN,
-        description=(
-            "Read the raw tables as of this snapshot id or timestamp with offset (2024-03-02T10:00:00Z)."
-        ),
-    ),
+    **as_of_params("Optional"),
     **spark_size_params(),
 }
 
@@ -71,8 +69,7 @@ REPROCESS_ARGUMENTS = [
     *AGGREGATE_ARGUMENTS,
     "--reprocess-day",
     THE_DAY,
-    only_if("params.as_of", "'--as-of'"),
-    only_if("params.as_of", "params.as_of"),
+    *as_of_arguments("True"),
 ]
 
 with DAG(

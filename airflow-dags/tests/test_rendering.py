@@ -119,6 +119,15 @@ def test_aggregate_reprocesses_a_day_as_of_a_timestamp(variables):
     assert task.name == f"trip-lake aggregate reprocess 2024-02-20 | {RUN_ID} | try 1"
 
 
+def test_aggregate_publishes_an_as_of_day_only_when_asked(variables):
+    conf = {"reprocess_day": "2024-02-20", "as_of": "2024-02-21T06:00:00Z", "publish": True}
+    task = render_task(DAILY, "aggregate", logical_date=SATURDAY, conf=conf)
+    assert arguments(task)[-5:] == ["--reprocess-day", "2024-02-20", "--as-of", "2024-02-21T06:00:00Z", "--publish"]
+    # publish without as_of would mean nothing: the job refuses it, so the DAG never sends it.
+    task = render_task(DAILY, "aggregate", logical_date=SATURDAY, conf={"reprocess_day": "2024-02-20", "publish": True})
+    assert "--publish" not in arguments(task)
+
+
 def test_aggregate_reprocesses_a_day_from_the_current_raw_tables(variables):
     task = render_task(DAILY, "aggregate", logical_date=SATURDAY, conf={"reprocess_day": "2024-02-20"})
     assert arguments(task)[-2:] == ["--reprocess-day", "2024-02-20"]

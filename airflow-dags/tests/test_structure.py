@@ -102,6 +102,7 @@ def test_daily_params_defaults(daily):
         "reconcile": False,
         "reprocess_day": None,
         "as_of": None,
+        "publish": False,
         "run_maintenance": False,
         "executor_cores": None,
         "executor_memory": None,
@@ -115,7 +116,8 @@ def test_daily_params_schema(daily):
     assert daily.params.get_param("run_maintenance").schema == {"type": "boolean"}
     assert daily.params.get_param("reprocess_day").schema == {"type": ["null", "string"], "format": "date"}
     assert daily.params.get_param("as_of").schema["type"] == ["null", "string"]
-    for name in ("last_days", "reconcile", "reprocess_day", "as_of", "run_maintenance"):
+    assert daily.params.get_param("publish").schema == {"type": "boolean"}
+    for name in ("last_days", "reconcile", "reprocess_day", "as_of", "publish", "run_maintenance"):
         assert daily.params.get_param(name).description
 
 
@@ -128,6 +130,7 @@ def test_daily_params_schema(daily):
         {"reprocess_day": "2024-03-02", "as_of": "2024-03-02T10:00:00Z"},
         {"reprocess_day": "2024-03-02", "as_of": "2024-03-02T10:00:00.123+01:00"},
         {"reprocess_day": "2024-03-02", "as_of": "5781947118336215154"},
+        {"reprocess_day": "2024-03-02", "as_of": "2024-03-02T10:00:00Z", "publish": True},
         {"executor_cores": 8, "executor_memory": "30g", "max_executors": 50},
     ],
 )
@@ -154,6 +157,7 @@ def test_daily_accepts_good_params(daily, conf):
         ("as_of", "2024-03-02 10:00:00Z"),
         ("as_of", ""),
         ("as_of", "2024-03-02T10:00:00Z; rm -rf /"),
+        ("publish", "yes"),
         ("executor_cores", 3),
         ("executor_memory", "16GB"),
         ("max_executors", 0),
@@ -195,6 +199,7 @@ def test_reprocess_needs_a_range(reprocess):
         "start_day": "2024-03-01",
         "end_day": "2024-03-03",
         "as_of": None,
+        "publish": False,
         "executor_cores": None,
         "executor_memory": None,
         "max_executors": None,

@@ -98,7 +98,7 @@ final class AggregateCommand implements Callable<Integer> {
       out.println("  Write it into main with --publish (pins the day).");
     }
     if (!result.pinnedDays().isEmpty()) {
-      out.println("Pinned: " + TripAggregator.Result.pinned(result.pinnedDays()));
+      out.println("Pinned " + TripAggregator.Result.pinned(result.pinnedDays()));
     }
     out.println("Report: " + report);
     out.flush();

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.triplake.lake.Json;
 import java.time.LocalDate;
+import java.util.Collections;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -44,7 +45,7 @@ public record Checkpoint(Map<String, Position> rawTables, String configFingerpri
    */
   public record Pin(String asOf, Map<String, Long> rawSnapshots, String runId) {
     public Pin {
-      rawSnapshots = Map.copyOf(new TreeMap<>(rawSnapshots));
+      rawSnapshots = Collections.unmodifiableMap(new TreeMap<>(rawSnapshots));
     }
   }
 

@@ -2,6 +2,10 @@
 -- Find the moments (and snapshot ids, for FOR VERSION AS OF) in the table's history:
 --   SELECT committed_at, snapshot_id, operation, summary['trip-lake.run-id'] FROM trips."tripsummary$snapshots" ORDER BY committed_at
 -- The timestamp must lie within the table's retained snapshots (maintenance expires older ones).
+-- This shows the day as it was *computed* at that moment. What the day *would have been* with the raw files as of a
+-- moment is a reprocess (`aggregate --reprocess-day D --as-of T`), whose result is on a branch: as_of_branch.sql.
+-- A day published from such a result (`--publish`) is pinned: the `trip-lake.pinned-days` property of the
+-- snapshots above lists it until `aggregate --reprocess-day D` releases it (docs/reprocessing.md).
 SELECT
   coalesce(now_.tripid, then_.tripid)           AS tripid,
   coalesce(now_.signal, then_.signal)           AS signal,
