@@ -42,7 +42,7 @@ import scala.jdk.javaapi.CollectionConverters;
  *
  * <p>Steps (both lakes): register the files of two devices, aggregate; add the files of a third
  * (2F6913DB), register, aggregate (incremental); reprocess 2023-01-11 as of the moment before 2F6913DB's files
- * arrived (its trip of that day leaves the summary again).
+ * arrived and publish it (its trip of that day leaves the summary again, and the day is pinned).
  */
 class TestGluePipeline {
   @RegisterExtension
@@ -155,7 +155,7 @@ class TestGluePipeline {
     outputs.add(run(where, "register", "--source", source, "--report-dir", reports.toString()));
     outputs.add(run(where, "aggregate", "--config", config, "--report-dir", reports.toString()));
     outputs.add(run(where, "aggregate", "--config", config, "--report-dir", reports.toString(), "--run-id", "reprocess",
-        "--reprocess-day", REPROCESS_DAY.toString(), "--as-of", beforeLateFiles.toString()));
+        "--reprocess-day", REPROCESS_DAY.toString(), "--as-of", beforeLateFiles.toString(), "--publish"));
     JsonNode reprocess = Json.MAPPER.readTree(reports.resolve("aggregate-reprocess.json").toFile());
 
     Map<String, List<Object>> summary = new TreeMap<>();
@@ -250,6 +250,8 @@ class TestGluePipeline {
       assertThat(run.reprocessReport().get("mode").asText()).isEqualTo("reprocess");
       assertThat(run.reprocessReport().get("tripsDeleted").asLong()).isPositive();
       assertThat(run.outputs().get(3)).as("the late device's trip arrived").contains("trips +1 ");
+      assertThat(run.outputs().get(4)).contains("Pinned days").contains(REPROCESS_DAY + " as of ");
+      assertThat(run.reprocessReport().get("pinnedDays").has(REPROCESS_DAY.toString())).isTrue();
       assertThat(run.summary().keySet()).noneMatch(k -> k.contains("|" + LATE_DEVICE + "|"));
     }
     // The .txt keys sort before the logger files: the Parquet files are all on the second listing page.

@@ -98,7 +98,8 @@ final class AggregateCommand implements Callable<Integer> {
       out.println("  Write it into main with --publish (pins the day).");
     }
     if (!result.pinnedDays().isEmpty()) {
-      out.println("Pinned " + TripAggregator.Result.pinned(result.pinnedDays()));
+      String pinned = TripAggregator.Result.pinned(result.pinnedDays());
+      out.println(Character.toUpperCase(pinned.charAt(0)) + pinned.substring(1));
     }
     out.println("Report: " + report);
     out.flush();
