@@ -1,5 +1,7 @@
 package io.triplake.ingest;
 
+import io.triplake.lake.RawSchema;
+import io.triplake.lake.LakeProperties;
 import io.triplake.ingest.FileSchema.Signal;
 import io.triplake.lake.Lake;
 import io.triplake.lake.Locations;
@@ -281,7 +283,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     if (!reconcile) {
       Set<String> devices = new java.util.TreeSet<>();
       paths.forEach(p -> devices.add(p.deviceId()));
-      filter = Expressions.in(FileSchema.DEVICE_COLUMN, devices.toArray());
+      filter = Expressions.in(RawSchema.DEVICE, devices.toArray());
     }
     Map<String, Long> files = new HashMap<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).ignoreResiduals().planFiles()) {
@@ -365,9 +367,9 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     SchemaChange change = new SchemaChange();
     if (batch.table != null) {
       for (Types.NestedField field : batch.table.schema().columns()) {
-        if (field.name().equals(FileSchema.TIME_COLUMN)) {
+        if (field.name().equals(RawSchema.TIME)) {
           change.timeType = (Types.TimestampType) field.type();
-        } else if (!field.name().equals(FileSchema.DEVICE_COLUMN)) {
+        } else if (!field.name().equals(RawSchema.DEVICE)) {
           change.columns.put(field.name(), field.type().asPrimitiveType());
         }
       }
@@ -384,7 +386,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       if (change.timeType == null) {
         change.timeType = candidate.schema.timeType();
       }
-      change.fileNames.computeIfAbsent(FileSchema.TIME_COLUMN, k -> new LinkedHashSet<>()).add(candidate.schema.timeFileName());
+      change.fileNames.computeIfAbsent(RawSchema.TIME, k -> new LinkedHashSet<>()).add(candidate.schema.timeFileName());
       for (Signal signal : candidate.schema.signals()) {
         PrimitiveType current = change.columns.get(signal.name());
         if (current == null) {
@@ -433,7 +435,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     if (created) {
       Schema schema = newTableSchema(change);
       txn = catalog.buildTable(batch.id, schema)
-          .withPartitionSpec(PartitionSpec.builderFor(schema).identity(FileSchema.DEVICE_COLUMN).build())
+          .withPartitionSpec(PartitionSpec.builderFor(schema).identity(RawSchema.DEVICE).build())
           .withProperties(rawTableProperties())
           .createTransaction();
     } else {
@@ -444,9 +446,9 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
         change.widened.forEach(update::updateColumn);
         update.commit();
       }
-      String sources = batch.table.properties().getOrDefault(SOURCE_PROP, "");
+      String sources = batch.table.properties().getOrDefault(LakeProperties.RAW_SOURCE, "");
       if (!List.of(sources.split(",")).contains(source)) {
-        txn.updateProperties().set(SOURCE_PROP, sources.isEmpty() ? source : sources + "," + source).commit();
+        txn.updateProperties().set(LakeProperties.RAW_SOURCE, sources.isEmpty() ? source : sources + "," + source).commit();
       }
     }
     Table table = txn.table();
@@ -467,7 +469,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
           .withPath(candidate.path.location())
           .withFormat(FileFormat.PARQUET)
           .withFileSizeInBytes(candidate.size)
-          .withPartitionPath(FileSchema.DEVICE_COLUMN + "=" + candidate.path.deviceId())
+          .withPartitionPath(RawSchema.DEVICE + "=" + candidate.path.deviceId())
           .withMetrics(metrics)
           .withSplitOffsets(ParquetUtil.getSplitOffsets(candidate.footer))
           .build();
@@ -475,8 +477,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       rows += candidate.rows;
       bytes += candidate.size;
     }
-    append.set(RUN_ID_PROP, runId);
-    append.set(SOURCE_PROP, source);
+    append.set(LakeProperties.RUN_ID, runId);
+    append.set(LakeProperties.RAW_SOURCE, source);
     append.commit();
     try {
       txn.commitTransaction();
@@ -503,8 +505,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private static Schema newTableSchema(SchemaChange change) {
     List<Types.NestedField> fields = new ArrayList<>();
     int id = 1;
-    fields.add(Types.NestedField.required(id++, FileSchema.DEVICE_COLUMN, Types.StringType.get()));
-    fields.add(Types.NestedField.optional(id++, FileSchema.TIME_COLUMN, change.timeType));
+    fields.add(Types.NestedField.required(id++, RawSchema.DEVICE, Types.StringType.get()));
+    fields.add(Types.NestedField.optional(id++, RawSchema.TIME, change.timeType));
     for (Map.Entry<String, PrimitiveType> column : change.columns.entrySet()) {
       fields.add(Types.NestedField.optional(id++, column.getKey(), column.getValue()));
     }
@@ -518,7 +520,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     // would delete the loggers' original files.
     props.put(TableProperties.GC_ENABLED, "false");
     props.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
-    props.put(SOURCE_PROP, source);
+    props.put(LakeProperties.RAW_SOURCE, source);
     return props;
   }
 

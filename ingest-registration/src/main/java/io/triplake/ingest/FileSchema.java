@@ -1,5 +1,6 @@
 package io.triplake.ingest;
 
+import io.triplake.lake.RawSchema;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -20,8 +21,6 @@ import org.apache.iceberg.types.Types;
  * under their lower-case table names.
  */
 record FileSchema(Types.TimestampType timeType, String timeFileName, List<Signal> signals) {
-  static final String TIME_COLUMN = "t";
-  static final String DEVICE_COLUMN = "device_id";
 
   /** A signal column: its table name (lower case), its name in the file, and its Iceberg type. */
   record Signal(String name, String fileName, org.apache.iceberg.types.Type.PrimitiveType type) {}
@@ -40,9 +39,9 @@ record FileSchema(Types.TimestampType timeType, String timeFileName, List<Signal
         throw new IllegalArgumentException(
             "columns '" + clash + "' and '" + field.getName() + "' differ only in case (Athena lower-cases names)");
       }
-      if (lower.equals(TIME_COLUMN)) {
+      if (lower.equals(RawSchema.TIME)) {
         time = field;
-      } else if (lower.equals(DEVICE_COLUMN)) {
+      } else if (lower.equals(RawSchema.DEVICE)) {
         throw new IllegalArgumentException("column '" + field.getName() + "' clashes with the partition column device_id taken from the path");
       } else if (!field.isPrimitive()) {
         throw new IllegalArgumentException("column '" + field.getName() + "' is nested; signals must be flat columns");

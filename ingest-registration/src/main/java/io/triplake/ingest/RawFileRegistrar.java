@@ -19,11 +19,6 @@ public interface RawFileRegistrar {
   /** Footer reads in flight at once; footers are small, so I/O latency, not CPU, sets this. */
   int PARALLELISM_DEFAULT = 16;
 
-  /** Summary property naming the run that committed a snapshot. */
-  String RUN_ID_PROP = "trip-lake.run-id";
-  /** Table property listing the source prefixes a raw table's files come from. */
-  String SOURCE_PROP = "trip-lake.raw-source";
-
   static RawFileRegistrar of(Lake lake, Catalog catalog, FileIO sourceIO) {
     return new CatalogRawFileRegistrar(lake, catalog, sourceIO);
   }

@@ -1,5 +1,6 @@
 package io.triplake.ingest;
 
+import io.triplake.lake.LakeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -90,7 +91,7 @@ class TestRawFileRegistrar extends SparkLakeTest {
       assertThat(count(message.getKey(), "")).as(message.getKey()).isEqualTo(expected);
       Table table = catalog.loadTable(testLake.rawTable(message.getKey()));
       assertThat(table.currentSnapshot().summary())
-          .containsEntry(RawFileRegistrar.RUN_ID_PROP, first.runId())
+          .containsEntry(LakeProperties.RUN_ID, first.runId())
           .containsEntry("added-data-files", String.valueOf(message.getValue().size()));
       assertThat(table.properties()).containsEntry(TableProperties.GC_ENABLED, "false");
       assertThat(org.apache.iceberg.TableUtil.formatVersion(table)).isEqualTo(2);

@@ -17,6 +17,15 @@ public final class Json {
 
   private Json() {}
 
+  /** One line, no indentation: for values that live in Iceberg metadata (snapshot summaries). */
+  public static String compact(Object value) {
+    try {
+      return MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   public static String write(Object value) {
     try {
       return MAPPER.writeValueAsString(value);

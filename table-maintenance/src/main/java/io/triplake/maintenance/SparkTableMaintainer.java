@@ -1,9 +1,10 @@
 package io.triplake.maintenance;
 
+import io.triplake.lake.LakeProperties;
 import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Lake;
 import io.triplake.lake.Locations;
-import io.triplake.trips.Checkpoint;
+import io.triplake.lake.Checkpoint;
 import io.triplake.trips.TripAggregator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -286,9 +287,9 @@ final class SparkTableMaintainer implements TableMaintainer {
             + "the loggers' own files and Iceberg's cleanup could delete them. Set the table property gc.enabled=false first ("
             + props.getOrDefault(TableProperties.GC_ENABLED, "unset") + ")");
       }
-      String sources = props.get(RAW_SOURCE_PROP);
+      String sources = props.get(LakeProperties.RAW_SOURCE);
       if (sources == null || sources.isBlank()) {
-        throw new IllegalStateException("Cannot maintain raw table " + e.getKey() + ": it has no " + RAW_SOURCE_PROP
+        throw new IllegalStateException("Cannot maintain raw table " + e.getKey() + ": it has no " + LakeProperties.RAW_SOURCE
             + " property, so the job cannot tell where the loggers' files are; run registration into it to set it ("
             + e.getValue().location() + ")");
       }
@@ -303,10 +304,10 @@ final class SparkTableMaintainer implements TableMaintainer {
     view.raw.forEach((id, t) -> all.add(Map.entry(id.toString(), t)));
     if (view.summary != null) {
       all.add(Map.entry(lake.tripsTable(TableDdl.TRIPSUMMARY).toString(), view.summary));
-      if (view.summary.properties().containsKey(RAW_SOURCE_PROP)) {
+      if (view.summary.properties().containsKey(LakeProperties.RAW_SOURCE)) {
         throw new IllegalStateException("Cannot maintain " + lake.tripsTable(TableDdl.TRIPSUMMARY) + ": it has the raw-table property "
-            + RAW_SOURCE_PROP + ", so it may reference loggers' files; compaction and orphan cleanup would delete them ("
-            + view.summary.properties().get(RAW_SOURCE_PROP) + ")");
+            + LakeProperties.RAW_SOURCE + ", so it may reference loggers' files; compaction and orphan cleanup would delete them ("
+            + view.summary.properties().get(LakeProperties.RAW_SOURCE) + ")");
       }
     }
     for (Map.Entry<String, Table> table : all) {
@@ -469,7 +470,7 @@ final class SparkTableMaintainer implements TableMaintainer {
         .option(RewriteDataFiles.USE_STARTING_SEQUENCE_NUMBER, "false")
         .option(RewriteDataFiles.PARTIAL_PROGRESS_ENABLED, "true")
         .option(RewriteDataFiles.PARTIAL_PROGRESS_MAX_COMMITS, String.valueOf(COMPACTION_COMMITS))
-        .snapshotProperty(RUN_ID_PROP, runId)
+        .snapshotProperty(LakeProperties.RUN_ID, runId)
         .execute());
     tally.rewrittenDataFiles += result.rewrittenDataFilesCount();
     tally.addedDataFiles += result.addedDataFilesCount();
@@ -635,7 +636,7 @@ final class SparkTableMaintainer implements TableMaintainer {
       return;
     }
     RewriteManifests.Result result = attempt("rewrite the manifests of", tally.table, table, tally,
-        () -> SparkActions.get(spark).rewriteManifests(table).snapshotProperty(RUN_ID_PROP, runId).execute());
+        () -> SparkActions.get(spark).rewriteManifests(table).snapshotProperty(LakeProperties.RUN_ID, runId).execute());
     result.rewrittenManifests().forEach(m -> tally.rewrittenManifests++);
     result.addedManifests().forEach(m -> tally.addedManifests++);
   }

@@ -58,11 +58,6 @@ public interface TableMaintainer {
   String RAW_DELETE_ORPHAN_FILES = "raw.delete-orphan-files";
   String RAW_CLEAN_EXPIRED_FILES = "raw.clean-expired-files";
 
-  /** Table property with the source prefixes a raw table's files come from (written by registration). */
-  String RAW_SOURCE_PROP = "trip-lake.raw-source";
-  /** Summary property naming the maintenance run that committed a snapshot. */
-  String RUN_ID_PROP = "trip-lake.run-id";
-
   static TableMaintainer of(Lake lake, SparkSession spark) {
     return new SparkTableMaintainer(lake, spark, Clock.systemUTC());
   }

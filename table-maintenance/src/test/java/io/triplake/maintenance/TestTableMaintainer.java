@@ -1,5 +1,6 @@
 package io.triplake.maintenance;
 
+import io.triplake.lake.LakeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,7 +9,7 @@ import io.triplake.lake.Lake;
 import io.triplake.lake.Locations;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SparkLakeTest;
-import io.triplake.trips.Checkpoint;
+import io.triplake.lake.Checkpoint;
 import io.triplake.trips.TripAggregator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -325,7 +326,7 @@ class TestTableMaintainer extends SparkLakeTest {
             + "still be writing files it has not committed (23)");
     assertThatThrownBy(() -> maintainer.targetFileSizeMb(0))
         .hasMessage("Cannot compact: the target file size must be between 1 and 2048 MB (0)");
-    assertThat(TableMaintainer.RAW_SOURCE_PROP).isEqualTo(RawFileRegistrar.SOURCE_PROP);
+    assertThat(LakeProperties.RAW_SOURCE).isEqualTo(LakeProperties.RAW_SOURCE);
   }
 
   @Test

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.triplake.lake.Lake;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SparkLakeTest;
-import io.triplake.trips.Checkpoint;
+import io.triplake.lake.Checkpoint;
 import io.triplake.trips.TripAggregator;
 import java.nio.file.Files;
 import java.nio.file.Path;

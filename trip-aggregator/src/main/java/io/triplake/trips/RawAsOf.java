@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.Checkpoint;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;

@@ -1,5 +1,7 @@
 package io.triplake.trips;
 
+import io.triplake.lake.Checkpoint;
+import io.triplake.lake.RawSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -23,8 +25,6 @@ import org.apache.iceberg.util.SnapshotUtil;
 
 /** What Iceberg's metadata says about raw files, without reading a row: device, time bounds, rows. */
 final class RawMetadata {
-  static final String DEVICE = "device_id";
-  static final String TIME = "t";
 
   private RawMetadata() {}
 
@@ -54,7 +54,7 @@ final class RawMetadata {
     List<FileSpan> spans = new ArrayList<>();
     try (CloseableIterable<FileScanTask> tasks = table.newScan().useSnapshot(snapshotId).filter(filter).ignoreResiduals()
         // Scans drop column stats unless asked; without t's bounds every file would span all time.
-        .includeColumnStats(List.of(TIME)).planFiles()) {
+        .includeColumnStats(List.of(RawSchema.TIME)).planFiles()) {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
           // Raw tables are append-only (registration never deletes rows); the trip job reads raw files as
@@ -74,14 +74,14 @@ final class RawMetadata {
     PartitionSpec spec = table.specs().get(file.specId());
     String device = null;
     for (int i = 0; i < spec.fields().size(); i++) {
-      if (spec.schema().findColumnName(spec.fields().get(i).sourceId()).equals(DEVICE)) {
+      if (spec.schema().findColumnName(spec.fields().get(i).sourceId()).equals(RawSchema.DEVICE)) {
         device = file.partition().get(i, String.class);
       }
     }
     if (device == null) {
       throw new IllegalStateException("Cannot read raw file " + file.location() + " of " + table.name() + ": no device_id partition");
     }
-    Types.NestedField time = table.schema().findField(TIME);
+    Types.NestedField time = table.schema().findField(RawSchema.TIME);
     long lo = bound(file.lowerBounds() == null ? null : file.lowerBounds().get(time.fieldId()), time, Long.MIN_VALUE);
     long hi = bound(file.upperBounds() == null ? null : file.upperBounds().get(time.fieldId()), time, Long.MAX_VALUE);
     return new FileSpan(file.location(), device, lo, hi, file.recordCount(), file.fileSizeInBytes());

@@ -1,5 +1,9 @@
 package io.triplake.trips;
 
+import io.triplake.lake.Checkpoint;
+import io.triplake.lake.Json;
+import io.triplake.lake.RawSchema;
+import io.triplake.lake.LakeProperties;
 import static org.apache.spark.sql.functions.broadcast;
 import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
@@ -320,7 +324,7 @@ final class SparkTripAggregator implements TripAggregator {
 
   private Map<String, String> checkpointProperties(Checkpoint checkpoint) {
     Map<String, String> props = new LinkedHashMap<>();
-    props.put(RUN_ID_PROP, runId);
+    props.put(LakeProperties.RUN_ID, runId);
     props.putAll(checkpoint.properties());
     return props;
   }
@@ -365,8 +369,8 @@ final class SparkTripAggregator implements TripAggregator {
       Map<String, List<Window>> changed = new TreeMap<>();
       if (snapshot != null) {
         Expression nearDay = Expressions.and(
-            Expressions.greaterThanOrEqual(RawMetadata.TIME, dayStart - config.tripGapMicros()),
-            Expressions.lessThanOrEqual(RawMetadata.TIME, dayEnd + config.tripGapMicros()));
+            Expressions.greaterThanOrEqual(RawSchema.TIME, dayStart - config.tripGapMicros()),
+            Expressions.lessThanOrEqual(RawSchema.TIME, dayEnd + config.tripGapMicros()));
         for (FileSpan f : RawMetadata.files(identifier, snapshot, nearDay)) {
           if (member(cluster, f.device())) {
             changed.put(f.device(), List.of(new Window(f.device(), dayStart, dayEnd)));
@@ -383,16 +387,16 @@ final class SparkTripAggregator implements TripAggregator {
     Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : summaryRows(run, new long[] {dayStart, dayEnd});
 
     Map<String, String> props = new LinkedHashMap<>();
-    props.put(RUN_ID_PROP, runId);
-    props.put(REPROCESS_DAY_PROP, reprocessDay.toString());
-    props.put(AS_OF_PROP, run.asOf == null ? "now" : run.asOf.moment());
+    props.put(LakeProperties.RUN_ID, runId);
+    props.put(LakeProperties.REPROCESS_DAY, reprocessDay.toString());
+    props.put(LakeProperties.AS_OF, run.asOf == null ? "now" : run.asOf.moment());
     String target = summaryName();
     boolean pinsChanged = false;
     if (run.asOf != null && !publish) {
       // The as-of result goes to a branch of its own: main keeps its promise (equal to a from-scratch run).
       run.branch = AS_OF_BRANCH_PREFIX + reprocessDay.toString().replace("-", "") + "_" + run.asOf.tag();
       target = ensureBranch(run);
-      props.put(AS_OF_RAW_PROP, Checkpoint.compact(positions(run.asOf.positions())));
+      props.put(LakeProperties.AS_OF_RAW, Json.compact(positions(run.asOf.positions())));
     } else {
       Map<LocalDate, Checkpoint.Pin> pins = new TreeMap<>(run.pins);
       if (run.asOf == null) {
@@ -541,7 +545,7 @@ final class SparkTripAggregator implements TripAggregator {
         hi = Math.max(hi, w.hi());
       }
     }
-    for (FileSpan f : RawMetadata.files(table, snapshot, RawMetadata.devicesBetween(RawMetadata.DEVICE, RawMetadata.TIME, windows.keySet(), lo, hi))) {
+    for (FileSpan f : RawMetadata.files(table, snapshot, RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, windows.keySet(), lo, hi))) {
       List<Window> deviceWindows = windows.get(f.device());
       if (deviceWindows != null && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
         byDevice.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(f);
@@ -658,7 +662,7 @@ final class SparkTripAggregator implements TripAggregator {
       String view = "trip_lake_changes_" + runId.replaceAll("[^A-Za-z0-9]", "_");
       diff.where(col("op").notEqual(lit("S"))).createOrReplaceTempView(view);
       String on = KEY.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-      if (properties.containsKey(Checkpoint.PROPERTY)) {
+      if (properties.containsKey(LakeProperties.CHECKPOINT)) {
         requireCheckpointUnchanged(run);
       }
       String merge = "MERGE INTO " + target + " t USING " + view + " s ON t.tripdate = s.tripdate AND " + on
@@ -700,7 +704,7 @@ final class SparkTripAggregator implements TripAggregator {
   private Long refreshedSnapshot(Run run) {
     run.summary.refresh();
     Snapshot current = run.summary.currentSnapshot();
-    if (current == null || !runId.equals(current.summary().get(RUN_ID_PROP))) {
+    if (current == null || !runId.equals(current.summary().get(LakeProperties.RUN_ID))) {
       return null;
     }
     return current.snapshotId();

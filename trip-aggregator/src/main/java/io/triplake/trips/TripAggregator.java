@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import java.time.LocalDate;
 import java.util.List;
@@ -24,11 +25,6 @@ import org.apache.spark.sql.SparkSession;
  * </ul>
  */
 public interface TripAggregator {
-  String RUN_ID_PROP = "trip-lake.run-id";
-  String REPROCESS_DAY_PROP = "trip-lake.reprocess-day";
-  String AS_OF_PROP = "trip-lake.as-of";
-  /** On an as-of branch's snapshots: the raw snapshot each table was read at (JSON). */
-  String AS_OF_RAW_PROP = "trip-lake.as-of-raw";
   /** The tripsummary branches that as-of results are committed to start with this. */
   String AS_OF_BRANCH_PREFIX = "asof_";
 

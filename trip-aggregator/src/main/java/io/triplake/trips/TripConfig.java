@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.RawSchema;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -133,7 +134,7 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
         if (!columns.get().contains(s.signal().toLowerCase(Locale.ROOT))) {
           throw new IllegalArgumentException("Cannot use the aggregation config: " + s.entry() + " names signal '"
               + s.signal() + "', which message '" + s.message() + "' does not have (signals: "
-              + String.join(", ", new TreeSet<>(columns.get()).stream().filter(c -> !c.equals("t") && !c.equals("device_id")).toList()) + ")");
+              + String.join(", ", new TreeSet<>(columns.get()).stream().filter(c -> !c.equals(RawSchema.TIME) && !c.equals(RawSchema.DEVICE)).toList()) + ")");
         }
       }
     }

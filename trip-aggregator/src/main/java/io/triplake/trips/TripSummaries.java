@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.RawSchema;
 import io.triplake.trips.RawColumns.Column;
 import io.triplake.trips.RawColumns.RawFile;
 import io.triplake.trips.TripConfig.Aggregate;
@@ -74,11 +75,11 @@ final class TripSummaries {
         List<Signal> list = new ArrayList<>();
         signals.forEach((name, aggregates) -> list.add(
             new Signal(name, Column.of(table, name.toLowerCase(Locale.ROOT)), aggregates.toArray(Aggregate[]::new))));
-        specs.add(new Spec(cluster.name(), message, Column.of(table, RawMetadata.TIME), List.copyOf(list)));
+        specs.add(new Spec(cluster.name(), message, Column.of(table, RawSchema.TIME), List.copyOf(list)));
       });
       Table identifier = tableOf.apply(cluster.identifierMessage());
       plans.add(new ClusterPlan(cluster.name(), cluster.identifierMessage(),
-          identifier == null ? null : Column.of(identifier, RawMetadata.TIME), List.copyOf(specs)));
+          identifier == null ? null : Column.of(identifier, RawSchema.TIME), List.copyOf(specs)));
     }
     return new Plan(List.copyOf(plans));
   }

@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.RawSchema;
 import io.triplake.trips.RawMetadata.FileSpan;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -88,7 +89,7 @@ final class TripWindows {
     if (snapshotId == null) {
       return byDevice;
     }
-    for (FileSpan span : RawMetadata.files(table, snapshotId, RawMetadata.devicesBetween(RawMetadata.DEVICE, RawMetadata.TIME, devices, lo, hi))) {
+    for (FileSpan span : RawMetadata.files(table, snapshotId, RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, devices, lo, hi))) {
       byDevice.computeIfAbsent(span.device(), k -> new ArrayList<>()).add(span);
     }
     return byDevice;

@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.Checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 

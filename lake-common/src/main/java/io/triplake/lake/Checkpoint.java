@@ -1,9 +1,7 @@
-package io.triplake.trips;
+package io.triplake.lake;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.type.TypeReference;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import io.triplake.lake.Json;
 import java.time.LocalDate;
 import java.util.Collections;
 import java.util.Map;
@@ -29,9 +27,6 @@ import org.apache.iceberg.util.SnapshotUtil;
  */
 public record Checkpoint(Map<String, Position> rawTables, String configFingerprint, long snapshotId, long timestampMillis,
     Map<LocalDate, Pin> pinnedDays) {
-  public static final String PROPERTY = "trip-lake.checkpoint";
-  public static final String CONFIG_PROPERTY = "trip-lake.config-fingerprint";
-  public static final String PINNED_DAYS_PROPERTY = "trip-lake.pinned-days";
 
   /** A raw table's snapshot and its sequence number: files with a higher sequence number are new. */
   public record Position(long snapshotId, long sequenceNumber) {}
@@ -74,15 +69,15 @@ public record Checkpoint(Map<String, Position> rawTables, String configFingerpri
   }
 
   /** The checkpoint in a snapshot summary's properties, if they carry one. */
-  static Optional<Checkpoint> of(Map<String, String> summary, long snapshotId, long timestampMillis) {
-    String json = summary.get(PROPERTY);
+  public static Optional<Checkpoint> of(Map<String, String> summary, long snapshotId, long timestampMillis) {
+    String json = summary.get(LakeProperties.CHECKPOINT);
     if (json == null) {
       return Optional.empty();
     }
-    String pins = summary.get(PINNED_DAYS_PROPERTY);
-    return Optional.of(new Checkpoint(parse(json, snapshotId, PROPERTY, new TypeReference<Map<String, Position>>() {}),
-        summary.get(CONFIG_PROPERTY), snapshotId, timestampMillis,
-        pins == null ? Map.of() : days(parse(pins, snapshotId, PINNED_DAYS_PROPERTY, new TypeReference<Map<String, Pin>>() {}))));
+    String pins = summary.get(LakeProperties.PINNED_DAYS);
+    return Optional.of(new Checkpoint(parse(json, snapshotId, LakeProperties.CHECKPOINT, new TypeReference<Map<String, Position>>() {}),
+        summary.get(LakeProperties.CONFIG_FINGERPRINT), snapshotId, timestampMillis,
+        pins == null ? Map.of() : days(parse(pins, snapshotId, LakeProperties.PINNED_DAYS, new TypeReference<Map<String, Pin>>() {}))));
   }
 
   private static <T> T parse(String json, long snapshotId, String property, TypeReference<T> type) {
@@ -112,29 +107,22 @@ public record Checkpoint(Map<String, Position> rawTables, String configFingerpri
   /** The snapshot-summary properties that carry this checkpoint (without the snapshot's own id and time). */
   public Map<String, String> properties() {
     Map<String, String> props = new TreeMap<>();
-    props.put(PROPERTY, compact(new TreeMap<>(rawTables)));
+    props.put(LakeProperties.CHECKPOINT, Json.compact(new TreeMap<>(rawTables)));
     if (configFingerprint != null) {
-      props.put(CONFIG_PROPERTY, configFingerprint);
+      props.put(LakeProperties.CONFIG_FINGERPRINT, configFingerprint);
     }
     if (!pinnedDays.isEmpty()) {
       // ISO days as keys: the report's JSON mapper has no java.time module.
       Map<String, Pin> byDay = new TreeMap<>();
       pinnedDays.forEach((day, pin) -> byDay.put(day.toString(), pin));
-      props.put(PINNED_DAYS_PROPERTY, compact(byDay));
+      props.put(LakeProperties.PINNED_DAYS, Json.compact(byDay));
     }
     return props;
   }
 
   /** The positions as the snapshot-summary property value: compact JSON. */
   public String toJson() {
-    return compact(new TreeMap<>(rawTables));
+    return Json.compact(new TreeMap<>(rawTables));
   }
 
-  static String compact(Object value) {
-    try {
-      return Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT).writeValueAsString(value);
-    } catch (JsonProcessingException e) {
-      throw new IllegalStateException(e);
-    }
-  }
 }
