@@ -22,5 +22,8 @@ public final class LakeProperties {
   /** tripsummary snapshot summary on an as-of branch: the raw snapshot each table was read at (JSON). */
   public static final String AS_OF_RAW = "trip-lake.as-of-raw";
 
+  /** tripsummary branches that as-of reprocess results are committed to start with this. */
+  public static final String AS_OF_BRANCH_PREFIX = "asof_";
+
   private LakeProperties() {}
 }

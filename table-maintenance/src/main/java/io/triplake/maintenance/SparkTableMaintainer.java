@@ -5,7 +5,6 @@ import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Lake;
 import io.triplake.lake.Locations;
 import io.triplake.lake.Checkpoint;
-import io.triplake.trips.TripAggregator;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Clock;
@@ -369,7 +368,7 @@ final class SparkTableMaintainer implements TableMaintainer {
           "it carries the latest checkpoint, which the next incremental run starts from"));
       RetentionPlan plan = RetentionPlan.of(table, windowStart, needed);
       tally.retention(plan);
-      List<String> asOfBranches = table.refs().keySet().stream().filter(r -> r.startsWith(TripAggregator.AS_OF_BRANCH_PREFIX)).sorted().toList();
+      List<String> asOfBranches = table.refs().keySet().stream().filter(r -> r.startsWith(LakeProperties.AS_OF_BRANCH_PREFIX)).sorted().toList();
       if (!asOfBranches.isEmpty()) {
         tally.plan.add("keep " + asOfBranches.size() + " as-of branches and their snapshots until they are dropped (ALTER TABLE "
             + name + " DROP BRANCH <name>): " + String.join(", ", asOfBranches));

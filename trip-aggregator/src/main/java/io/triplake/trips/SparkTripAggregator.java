@@ -394,7 +394,7 @@ final class SparkTripAggregator implements TripAggregator {
     boolean pinsChanged = false;
     if (run.asOf != null && !publish) {
       // The as-of result goes to a branch of its own: main keeps its promise (equal to a from-scratch run).
-      run.branch = AS_OF_BRANCH_PREFIX + reprocessDay.toString().replace("-", "") + "_" + run.asOf.tag();
+      run.branch = LakeProperties.AS_OF_BRANCH_PREFIX + reprocessDay.toString().replace("-", "") + "_" + run.asOf.tag();
       target = ensureBranch(run);
       props.put(LakeProperties.AS_OF_RAW, Json.compact(positions(run.asOf.positions())));
     } else {

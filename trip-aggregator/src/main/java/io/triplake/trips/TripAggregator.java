@@ -25,8 +25,6 @@ import org.apache.spark.sql.SparkSession;
  * </ul>
  */
 public interface TripAggregator {
-  /** The tripsummary branches that as-of results are committed to start with this. */
-  String AS_OF_BRANCH_PREFIX = "asof_";
 
   static TripAggregator of(Lake lake, SparkSession spark, TripConfig config) {
     return new SparkTripAggregator(lake, spark, config);
