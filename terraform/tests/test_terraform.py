@@ -384,19 +384,22 @@ CREATE_ONLY_PUT = {"s3:ObjectCreationOperation": "true", "s3:if-none-match": "*"
 UPLOAD_PART = {"s3:ObjectCreationOperation": "false"}
 
 
-def raw_protection_statements(parsed_files, admins=(), writers=(), prefixes=("",)):
-    documents = {
+def module_policy_documents(parsed_files) -> dict:
+    return {
         name: document
         for path, parsed in parsed_files.items() if path.parent == MODULE_DIR
         for name, document in policy_checks.policy_documents(parsed)
     }
+
+
+def raw_protection_statements(parsed_files, admins=(), writers=(), prefixes=("",)):
     overwrite_exempt = list(dict.fromkeys([*writers, *admins]))
     bindings = {
         "local.raw_protected_object_arns": [f"{RAW_BUCKET_ARN}/{prefix}*" for prefix in prefixes],
         "local.raw_delete_exemptions": [list(admins)] if admins else [],
         "local.raw_overwrite_exemptions": [overwrite_exempt] if overwrite_exempt else [],
     }
-    return policy_eval.render_statements(documents["raw_protection"], bindings)
+    return policy_eval.render_statements(module_policy_documents(parsed_files)["raw_protection"], bindings)
 
 
 def request(principal, action, resource=RAW_OBJECT_ARN, **context):
@@ -448,8 +451,7 @@ def test_raw_policy_leaves_reads_and_other_prefixes_alone(parsed_files, allow_li
 
 
 def test_raw_protection_reaches_the_raw_bucket_and_an_output(parsed_files):
-    documents = {name: document for parsed in parsed_files.values() for name, document in policy_checks.policy_documents(parsed)}
-    sources = str(policy_checks.first(documents["bucket"].get("source_policy_documents"), ""))
+    sources = str(policy_checks.first(module_policy_documents(parsed_files)["bucket"].get("source_policy_documents"), ""))
     assert sources == '${each.key == "raw" ? data.aws_iam_policy_document.raw_protection[*].json : []}'
     outputs = {name: body for _, name, body in named_blocks(parsed_files, "output", MODULE_DIR)}
     assert "data.aws_iam_policy_document.raw_protection[0].json" in str(policy_checks.first(outputs["raw_protection_policy_json"]["value"]))
