@@ -19,6 +19,7 @@ import hcl2
 import pytest
 
 import policy_checks
+import policy_eval
 from hcl_files import EXAMPLE_DIR, MODULE_DIR, TERRAFORM_DIR, parse, tf_files
 
 AIRFLOW_VARIABLE_KEYS = {
@@ -48,6 +49,7 @@ REQUIRED_MODULE_OUTPUTS = {
     "athena_workgroup",
     "athena_results_uri",
     "airflow_variables",
+    "raw_protection_policy_json",
 }
 
 VALIDATED_MODULE_VARIABLES = {
@@ -61,6 +63,8 @@ VALIDATED_MODULE_VARIABLES = {
     "airflow_version",
     "mwaa_environment_class",
     "log_retention_in_days",
+    "raw_protection",
+    "raw_object_lock_retention_days",
 }
 
 CHECKOV_SKIP = re.compile(r"#\s*checkov:skip=([A-Z0-9_]+)(?::(.*))?")
@@ -349,6 +353,144 @@ def test_example_wires_the_module(parsed_files):
     assert policy_checks.first(outputs["airflow_variables"]["value"]) == f"${{module.{name}.airflow_variables}}"
     providers = [block for _, _, block in named_blocks(parsed_files, "provider", EXAMPLE_DIR)]
     assert providers, "the example is a root module: it configures the aws provider"
+
+
+# 6. Raw data protection ---------------------------------------------------------------------------
+# The raw_protection policy document, rendered from the HCL with its locals bound as Terraform
+# computes them (`length(x) == 0 ? [] : [x]`; plan.tftest.hcl checks that computation on a real
+# plan), then asked, request by request, whether it denies. "Not denied" leaves the decision to the
+# caller's IAM policies; "denied" holds even for a caller whose IAM policy allows s3:*.
+
+ACCOUNT_ARN = "arn:aws:iam::123456789012"
+RAW_BUCKET_ARN = "arn:aws:s3:::trip-lake-raw-123456789012-eu-west-1"
+RAW_OBJECT_ARN = f"{RAW_BUCKET_ARN}/3BA199E2/CAN2_gnss_speed/2021/07/26/00000001_00000001.parquet"
+WAREHOUSE_OBJECT_ARN = "arn:aws:s3:::trip-lake-warehouse-123456789012-eu-west-1/raw.db/can2_gnss_speed/data/x.parquet"
+WRITER_ARN = f"{ACCOUNT_ARN}:role/canedge-parquet-writer"
+BREAK_GLASS_PATTERN = f"{ACCOUNT_ARN}:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_*"
+BREAK_GLASS_ARN = f"{ACCOUNT_ARN}:role/aws-reserved/sso.amazonaws.com/eu-west-1/AWSReservedSSO_BreakGlass_0123456789abcdef"
+OTHER_PRINCIPALS = {
+    "Athena query role (DROP TABLE, VACUUM)": f"{ACCOUNT_ARN}:role/athena-analyst",
+    "Glue table optimizer role": f"{ACCOUNT_ARN}:role/service-role/AWSGlueTableOptimizerRole",
+    "EMR job role": f"{ACCOUNT_ARN}:role/trip-lake-emr-job",
+    "MWAA role": f"{ACCOUNT_ARN}:role/trip-lake-mwaa",
+    "administrator user": f"{ACCOUNT_ARN}:user/admin",
+    "account root user": f"{ACCOUNT_ARN}:root",
+    "caller without aws:PrincipalArn": None,
+}
+DELETE_ACTIONS = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"]
+# s3:PutObject as S3 authorizes PutObject / CompleteMultipartUpload / CopyObject, and the other multipart calls.
+OVERWRITING_PUT = {"s3:ObjectCreationOperation": "true"}
+CREATE_ONLY_PUT = {"s3:ObjectCreationOperation": "true", "s3:if-none-match": "*"}
+UPLOAD_PART = {"s3:ObjectCreationOperation": "false"}
+
+
+def module_policy_documents(parsed_files) -> dict:
+    return {
+        name: document
+        for path, parsed in parsed_files.items() if path.parent == MODULE_DIR
+        for name, document in policy_checks.policy_documents(parsed)
+    }
+
+
+def raw_protection_statements(parsed_files, admins=(), writers=(), prefixes=("",)):
+    overwrite_exempt = list(dict.fromkeys([*writers, *admins]))
+    bindings = {
+        "local.raw_protected_object_arns": [f"{RAW_BUCKET_ARN}/{prefix}*" for prefix in prefixes],
+        "local.raw_delete_exemptions": [list(admins)] if admins else [],
+        "local.raw_overwrite_exemptions": [overwrite_exempt] if overwrite_exempt else [],
+    }
+    return policy_eval.render_statements(module_policy_documents(parsed_files)["raw_protection"], bindings)
+
+
+def request(principal, action, resource=RAW_OBJECT_ARN, **context):
+    return policy_eval.Request(principal, action, resource, {"aws:SecureTransport": "true", **context})
+
+
+@pytest.fixture(scope="module")
+def allow_listed_statements(parsed_files):
+    return raw_protection_statements(parsed_files, admins=[BREAK_GLASS_PATTERN], writers=[WRITER_ARN])
+
+
+@pytest.mark.parametrize("who", sorted(OTHER_PRINCIPALS) + ["loggers' writer"])
+@pytest.mark.parametrize("action", DELETE_ACTIONS)
+def test_raw_policy_denies_deletes_to_everyone_but_the_admins(allow_listed_statements, who, action):
+    principal = WRITER_ARN if who == "loggers' writer" else OTHER_PRINCIPALS[who]
+    assert policy_eval.denied(allow_listed_statements, request(principal, action))
+    assert not policy_eval.denied(allow_listed_statements, request(BREAK_GLASS_ARN, action))
+
+
+@pytest.mark.parametrize("who", sorted(OTHER_PRINCIPALS))
+def test_raw_policy_lets_others_only_create(allow_listed_statements, who):
+    principal = OTHER_PRINCIPALS[who]
+    assert policy_eval.denied(allow_listed_statements, request(principal, "s3:PutObject", **OVERWRITING_PUT))
+    assert not policy_eval.denied(allow_listed_statements, request(principal, "s3:PutObject", **CREATE_ONLY_PUT))
+    assert not policy_eval.denied(allow_listed_statements, request(principal, "s3:PutObject", **UPLOAD_PART))
+
+
+def test_raw_policy_lets_the_writer_and_the_admins_overwrite(allow_listed_statements):
+    for principal in (WRITER_ARN, BREAK_GLASS_ARN):
+        assert not policy_eval.denied(allow_listed_statements, request(principal, "s3:PutObject", **OVERWRITING_PUT))
+
+
+def test_raw_policy_without_allow_list_denies_everyone(parsed_files):
+    statements = raw_protection_statements(parsed_files)
+    for principal in [WRITER_ARN, BREAK_GLASS_ARN, *OTHER_PRINCIPALS.values()]:
+        assert all(policy_eval.denied(statements, request(principal, action)) for action in DELETE_ACTIONS)
+        assert policy_eval.denied(statements, request(principal, "s3:PutObject", **OVERWRITING_PUT))
+        assert not policy_eval.denied(statements, request(principal, "s3:PutObject", **CREATE_ONLY_PUT))
+
+
+def test_raw_policy_leaves_reads_and_other_prefixes_alone(parsed_files, allow_listed_statements):
+    athena = OTHER_PRINCIPALS["Athena query role (DROP TABLE, VACUUM)"]
+    for action in ("s3:GetObject", "s3:ListBucket", "s3:AbortMultipartUpload"):
+        assert not policy_eval.denied(allow_listed_statements, request(athena, action))
+    assert not policy_eval.denied(allow_listed_statements, request(athena, "s3:DeleteObject", WAREHOUSE_OBJECT_ARN))
+    prefixed = raw_protection_statements(parsed_files, prefixes=("canedge/",))
+    assert policy_eval.denied(prefixed, request(athena, "s3:DeleteObject", f"{RAW_BUCKET_ARN}/canedge/3BA199E2/x.parquet"))
+    assert not policy_eval.denied(prefixed, request(athena, "s3:DeleteObject", f"{RAW_BUCKET_ARN}/inventory/x.csv"))
+
+
+def test_raw_protection_reaches_the_raw_bucket_and_an_output(parsed_files):
+    sources = str(policy_checks.first(module_policy_documents(parsed_files)["bucket"].get("source_policy_documents"), ""))
+    assert sources == '${each.key == "raw" ? data.aws_iam_policy_document.raw_protection[*].json : []}'
+    outputs = {name: body for _, name, body in named_blocks(parsed_files, "output", MODULE_DIR)}
+    assert "data.aws_iam_policy_document.raw_protection[0].json" in str(policy_checks.first(outputs["raw_protection_policy_json"]["value"]))
+
+
+@pytest.mark.parametrize(
+    "statement, principal, context, expected",
+    [
+        ({"Effect": "Deny", "Principal": {"AWS": [f"{ACCOUNT_ARN}:role/a"]}, "Action": "s3:*"}, f"{ACCOUNT_ARN}:role/a", {}, True),
+        ({"Effect": "Deny", "Principal": {"AWS": [f"{ACCOUNT_ARN}:role/a"]}, "Action": "s3:*"}, f"{ACCOUNT_ARN}:role/b", {}, False),
+        ({"Effect": "Deny", "Principal": {"AWS": f"{ACCOUNT_ARN}:root"}, "Action": "s3:*"}, f"{ACCOUNT_ARN}:role/b", {}, True),
+        ({"Effect": "Deny", "NotPrincipal": {"AWS": [f"{ACCOUNT_ARN}:role/a"]}, "Action": "s3:*"}, f"{ACCOUNT_ARN}:role/a", {}, False),
+        ({"Effect": "Allow", "Principal": "*", "Action": "s3:*"}, f"{ACCOUNT_ARN}:role/a", {}, False),
+        ({"Effect": "Deny", "Principal": "*", "Action": "s3:Get*"}, f"{ACCOUNT_ARN}:role/a", {}, False),
+        ({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": [f"{ACCOUNT_ARN}:role/a*"]}}},
+         None, {}, True),
+        ({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": {"ArnLike": {"aws:PrincipalArn": [f"{ACCOUNT_ARN}:role/a*"]}}},
+         None, {}, False),
+        ({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": {"Null": {"s3:if-none-match": "true"}}},
+         None, {"s3:if-none-match": "*"}, False),
+        ({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+         None, {"aws:SecureTransport": "TRUE"}, False),
+    ],
+)
+def test_policy_evaluator(statement, principal, context, expected):
+    assert policy_eval.denied([statement], policy_eval.Request(principal, "s3:PutObject", RAW_OBJECT_ARN, context)) is expected
+
+
+def test_policy_evaluator_refuses_what_it_cannot_evaluate():
+    with pytest.raises(ValueError):
+        policy_eval.denied([{"Effect": "Deny", "Condition": {"ArnNotLikeIfExists": {"aws:PrincipalArn": "x"}}}],
+                           policy_eval.Request(None, "s3:PutObject", RAW_OBJECT_ARN))
+    document = hcl2.loads('data "aws_iam_policy_document" "d" {\n  statement {\n    resources = ["${local.bucket}/*"]\n  }\n}\n')
+    block = next(block for _, block in policy_checks.policy_documents(document))
+    with pytest.raises(ValueError):
+        policy_eval.render_statements(block, {"local.bucket": "arn:aws:s3:::b"})
+    with pytest.raises(KeyError):
+        policy_eval.render_statements(hcl2.loads('data "aws_iam_policy_document" "d" {\n  statement {\n    resources = local.x\n  }\n}\n')
+                                      ["data"][0]["aws_iam_policy_document"]["d"], {})
 
 
 # terraform CLI (optional) -------------------------------------------------------------------------

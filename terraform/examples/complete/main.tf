@@ -75,6 +75,11 @@ module "trip_lake" {
   name            = var.name
   raw_bucket_name = var.raw_bucket_name
 
+  raw_protection = {
+    writer_principal_arns = var.raw_writer_principal_arns
+    admin_principal_arns  = var.raw_admin_principal_arns
+  }
+
   mwaa_subnet_ids         = var.private_subnet_ids
   mwaa_security_group_ids = [aws_security_group.mwaa.id]
 

@@ -18,6 +18,11 @@ output "raw_uri" {
   value       = module.trip_lake.raw_uri
 }
 
+output "raw_protection_policy_json" {
+  description = "Raw bucket policy statements; merge them into the policy of an existing raw bucket (raw_bucket_name), the module attaches them to one it creates."
+  value       = module.trip_lake.raw_protection_policy_json
+}
+
 output "warehouse_uri" {
   description = "S3 URI of the Iceberg warehouse."
   value       = module.trip_lake.warehouse_uri

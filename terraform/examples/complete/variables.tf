@@ -26,6 +26,18 @@ variable "raw_bucket_name" {
   default     = null
 }
 
+variable "raw_writer_principal_arns" {
+  description = "IAM role ARNs of the loggers' writer (e.g. the Lambda that decodes MF4 to Parquet): they may overwrite raw objects; everyone else may only create them. No one on this list may delete."
+  type        = list(string)
+  default     = []
+}
+
+variable "raw_admin_principal_arns" {
+  description = "IAM role ARNs (wildcards in the name allowed) of a break-glass role that may also delete raw objects. Empty: no one can delete them while the bucket policy stands."
+  type        = list(string)
+  default     = []
+}
+
 variable "vpc_id" {
   description = "VPC of the MWAA environment."
   type        = string

@@ -70,6 +70,10 @@ resource "aws_iam_role" "emr_job" {
       condition     = var.raw_replication == null || local.create_raw_bucket
       error_message = "Cannot replicate the raw bucket: raw_replication only applies to a raw bucket the module creates, not to raw_bucket_name."
     }
+    precondition {
+      condition     = var.raw_object_lock_retention_days == null || local.create_raw_bucket
+      error_message = "Cannot lock the raw objects: raw_object_lock_retention_days only applies to a raw bucket the module creates, not to raw_bucket_name."
+    }
   }
 }
 

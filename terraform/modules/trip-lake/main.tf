@@ -3,8 +3,8 @@
 # in the Glue Data Catalog, Spark jobs on EMR Serverless, a daily MWAA DAG,
 # queries with Athena engine v3.
 #
-# Files: main.tf (naming, KMS), s3.tf, glue.tf, emr.tf, iam.tf, mwaa.tf,
-# athena.tf, outputs.tf.
+# Files: main.tf (naming, KMS), s3.tf, raw_protection.tf, replication.tf, glue.tf,
+# emr.tf, iam.tf, mwaa.tf, athena.tf, outputs.tf.
 ################################################################################
 
 data "aws_partition" "current" {}

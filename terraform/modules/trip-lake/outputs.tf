@@ -46,6 +46,16 @@ output "raw_uri" {
   value       = try(local.raw_uri, null)
 }
 
+output "raw_protection_policy_json" {
+  description = "Bucket policy (JSON) that denies deleting and overwriting raw objects to all but raw_protection's admins (and overwriting to its writers); null when raw_protection is off. The module attaches it to the raw bucket it creates. For an existing bucket (raw_bucket_name) the module changes nothing: merge these statements into that bucket's policy, e.g. through `source_policy_documents` of your own aws_iam_policy_document."
+  value       = try(data.aws_iam_policy_document.raw_protection[0].json, null)
+}
+
+output "raw_object_lock_retention_days" {
+  description = "Days of GOVERNANCE-mode Object Lock retention of new raw object versions (null when Object Lock is off)."
+  value       = try(aws_s3_bucket_object_lock_configuration.raw[0].rule[0].default_retention[0].days, null)
+}
+
 output "warehouse_bucket" {
   description = "Name of the Iceberg warehouse bucket."
   value       = try(aws_s3_bucket.this["warehouse"].id, null)

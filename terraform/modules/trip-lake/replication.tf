@@ -50,14 +50,19 @@ data "aws_iam_policy_document" "raw_replication" {
     actions   = ["s3:GetReplicationConfiguration", "s3:ListBucket"]
     resources = [local.bucket_arns.raw]
   }
+  # Under Object Lock (raw_object_lock_retention_days), S3 replicates each version's retention too;
+  # the destination bucket must then have Object Lock enabled.
   statement {
     sid    = "SourceObjectVersions"
     effect = "Allow"
-    actions = [
-      "s3:GetObjectVersionForReplication",
-      "s3:GetObjectVersionAcl",
-      "s3:GetObjectVersionTagging",
-    ]
+    actions = concat(
+      [
+        "s3:GetObjectVersionForReplication",
+        "s3:GetObjectVersionAcl",
+        "s3:GetObjectVersionTagging",
+      ],
+      local.lock_raw ? ["s3:GetObjectRetention", "s3:GetObjectLegalHold"] : [],
+    )
     resources = ["${local.bucket_arns.raw}/*"]
   }
   statement {

@@ -4,6 +4,7 @@
 # Data buckets (raw if created, warehouse, artifacts, mwaa, athena_results): SSE-KMS with the
 # deployment key and S3 Bucket Keys, versioning, public access block, bucket-owner-enforced
 # ownership, TLS-only bucket policy, access logs to the logs bucket, lifecycle, EventBridge events.
+# The raw bucket's policy also protects the logger files (raw_protection.tf).
 #
 # The logs bucket is declared on its own: it receives S3 server access logs, which S3 can only
 # deliver to an SSE-S3 (AES256) bucket, and it cannot log into itself.
@@ -133,6 +134,9 @@ resource "aws_s3_bucket_notification" "this" {
 
 data "aws_iam_policy_document" "bucket" {
   for_each = local.data_buckets
+
+  # The raw bucket also gets the raw_protection statements (raw_protection.tf).
+  source_policy_documents = each.key == "raw" ? data.aws_iam_policy_document.raw_protection[*].json : []
 
   statement {
     sid     = "DenyInsecureTransport"

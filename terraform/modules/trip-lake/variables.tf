@@ -64,6 +64,43 @@ variable "raw_replication" {
   }
 }
 
+variable "raw_protection" {
+  description = "Bucket policy statements that keep every principal (EMR and MWAA job roles, Athena and Glue optimizer roles, administrators with s3:*) from deleting raw objects under `key_prefixes` (DeleteObject, DeleteObjectVersion, PutObjectRetention, BypassGovernanceRetention) and from overwriting them: their puts must be create-only (`If-None-Match: *`; copies into the prefixes are refused). `writer_principal_arns` (the loggers' writer) may also overwrite, `admin_principal_arns` (a break-glass role) may also delete. Entries are IAM role or user ARNs as in `aws:PrincipalArn` (wildcards allowed in the name, e.g. an SSO permission set's role path). Attached to the raw bucket the module creates; for `raw_bucket_name`, merge the `raw_protection_policy_json` output into that bucket's policy. See docs/aws-raw-data-protection.md."
+  type = object({
+    enabled               = optional(bool, true)
+    key_prefixes          = optional(list(string), [""])
+    writer_principal_arns = optional(list(string), [])
+    admin_principal_arns  = optional(list(string), [])
+  })
+  default = {}
+
+  validation {
+    condition = length(var.raw_protection.key_prefixes) >= 1 && alltrue([
+      for prefix in var.raw_protection.key_prefixes : prefix == "" || can(regex("^[^/*?][^*?]*/$", prefix))
+    ])
+    error_message = "Cannot use raw_protection.key_prefixes: give at least one, each \"\" (the whole bucket) or a key prefix ending in '/' without a leading '/' or wildcards."
+  }
+
+  validation {
+    condition = alltrue([
+      for arn in concat(var.raw_protection.writer_principal_arns, var.raw_protection.admin_principal_arns) :
+      can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|(role|user)/[A-Za-z0-9+=,.@_/*?-]+)$", arn)) && !can(regex(":(role|user)/[*?/]*$", arn))
+    ])
+    error_message = "Cannot use raw_protection principals: each must be an IAM role or user ARN (arn:aws:iam::<account>:role/<name>, wildcards only inside the name) or the account root, not every role or user of an account."
+  }
+}
+
+variable "raw_object_lock_retention_days" {
+  description = "Days of S3 Object Lock retention in GOVERNANCE mode for every new object version in the raw bucket the module creates. Null (the default) turns Object Lock off. Object Lock cannot be turned off again once on, locked versions (also overwritten ones) are billed until their retention ends, writers must send Content-MD5 or an SDK checksum, and principals with s3:BypassGovernanceRetention can still delete (the raw_protection policy denies that action to all but its admins). Only valid when the module creates the raw bucket."
+  type        = number
+  default     = null
+
+  validation {
+    condition     = var.raw_object_lock_retention_days == null || try(var.raw_object_lock_retention_days >= 1 && var.raw_object_lock_retention_days <= 36500 && floor(var.raw_object_lock_retention_days) == var.raw_object_lock_retention_days, false)
+    error_message = "Cannot use raw_object_lock_retention_days: it must be a whole number of days from 1 to 36500, or null."
+  }
+}
+
 variable "bucket_names" {
   description = "Overrides of the generated bucket names. Any name left null defaults to `<name>-<purpose>-<account id>-<region>`. `raw` is ignored when `raw_bucket_name` is set."
   type = object({

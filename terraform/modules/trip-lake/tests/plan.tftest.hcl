@@ -127,6 +127,126 @@ run "defaults_create_every_bucket" {
     condition     = length(aws_s3_bucket_replication_configuration.raw) == 0
     error_message = "no replication unless raw_replication is set"
   }
+  assert {
+    condition     = length(aws_s3_bucket_object_lock_configuration.raw) == 0 && output.raw_object_lock_retention_days == null
+    error_message = "no Object Lock unless raw_object_lock_retention_days is set"
+  }
+}
+
+# The raw bucket's policy as S3 will receive it: deletes and overwrites of raw objects denied to every
+# principal (no exemption by default), next to the TLS-only statement.
+run "raw_bucket_policy_protects_the_logger_files" {
+  command = plan
+
+  assert {
+    condition     = toset(jsondecode(data.aws_iam_policy_document.bucket["raw"].json).Statement[*].Sid) == toset(["DenyInsecureTransport", "DenyRawObjectDeletes", "DenyRawObjectOverwrites"])
+    error_message = "the raw bucket's policy is TLS-only plus the two raw_protection statements"
+  }
+  assert {
+    condition     = !strcontains(data.aws_iam_policy_document.bucket["warehouse"].json, "DenyRawObject")
+    error_message = "only the raw bucket gets the raw_protection statements"
+  }
+  assert {
+    condition = alltrue([
+      for statement in jsondecode(output.raw_protection_policy_json).Statement :
+      statement.Effect == "Deny" && statement.Principal == "*" && flatten([statement.Resource]) == ["arn:aws:s3:::trip-lake-raw-123456789012-eu-west-1/*"] && !can(statement.Condition.ArnNotLike)
+    ])
+    error_message = "without an allow-list, both statements deny every principal on every raw object"
+  }
+  assert {
+    condition     = toset(flatten([jsondecode(output.raw_protection_policy_json).Statement[index(jsondecode(output.raw_protection_policy_json).Statement[*].Sid, "DenyRawObjectDeletes")].Action])) == toset(["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectRetention", "s3:BypassGovernanceRetention"])
+    error_message = "deletes of objects and of object versions are denied, and so is shortening or bypassing a retention"
+  }
+  assert {
+    condition     = jsondecode(output.raw_protection_policy_json).Statement[index(jsondecode(output.raw_protection_policy_json).Statement[*].Sid, "DenyRawObjectOverwrites")].Condition == { Null = { "s3:if-none-match" = "true" }, Bool = { "s3:ObjectCreationOperation" = "true" } }
+    error_message = "puts that create an object must carry If-None-Match (create-only); the other multipart calls pass"
+  }
+  assert {
+    condition     = jsondecode(data.aws_iam_policy_document.bucket["raw"].json) == jsondecode(aws_s3_bucket_policy.this["raw"].policy)
+    error_message = "the raw bucket's policy resource attaches that document"
+  }
+}
+
+run "raw_protection_exempts_only_the_allow_list" {
+  command = plan
+
+  variables {
+    raw_protection = {
+      writer_principal_arns = ["arn:aws:iam::123456789012:role/canedge-parquet-writer"]
+      admin_principal_arns  = ["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_*"]
+    }
+  }
+
+  assert {
+    condition     = toset(flatten([jsondecode(output.raw_protection_policy_json).Statement[index(jsondecode(output.raw_protection_policy_json).Statement[*].Sid, "DenyRawObjectDeletes")].Condition.ArnNotLike["aws:PrincipalArn"]])) == toset(["arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_*"])
+    error_message = "only the admins may delete"
+  }
+  assert {
+    condition     = toset(flatten([jsondecode(output.raw_protection_policy_json).Statement[index(jsondecode(output.raw_protection_policy_json).Statement[*].Sid, "DenyRawObjectOverwrites")].Condition.ArnNotLike["aws:PrincipalArn"]])) == toset(["arn:aws:iam::123456789012:role/canedge-parquet-writer", "arn:aws:iam::123456789012:role/aws-reserved/sso.amazonaws.com/*/AWSReservedSSO_BreakGlass_*"])
+    error_message = "the writer and the admins may overwrite"
+  }
+  assert {
+    condition     = !strcontains(output.raw_protection_policy_json, "trip-lake-emr-job") && !strcontains(output.raw_protection_policy_json, "trip-lake-mwaa")
+    error_message = "the job roles are never exempt"
+  }
+}
+
+run "existing_raw_bucket_gets_a_policy_to_merge" {
+  command = plan
+
+  variables {
+    raw_bucket_name = "my-canedge-logs"
+    raw_protection = {
+      key_prefixes         = ["canedge/", "canedge-late/"]
+      admin_principal_arns = ["arn:aws:iam::123456789012:role/break-glass"]
+    }
+  }
+
+  assert {
+    condition     = !contains(keys(aws_s3_bucket_policy.this), "raw")
+    error_message = "the module never replaces the policy of a bucket it does not own"
+  }
+  assert {
+    condition = alltrue([
+      for statement in jsondecode(output.raw_protection_policy_json).Statement :
+      toset(flatten([statement.Resource])) == toset(["arn:aws:s3:::my-canedge-logs/canedge/*", "arn:aws:s3:::my-canedge-logs/canedge-late/*"])
+    ])
+    error_message = "the statements to merge cover the given prefixes of the existing bucket"
+  }
+}
+
+run "raw_protection_can_be_switched_off" {
+  command = plan
+
+  variables {
+    raw_protection = { enabled = false }
+  }
+
+  assert {
+    condition     = output.raw_protection_policy_json == null && jsondecode(data.aws_iam_policy_document.bucket["raw"].json).Statement[*].Sid == ["DenyInsecureTransport"]
+    error_message = "enabled = false leaves the TLS-only policy"
+  }
+}
+
+run "raw_object_lock_is_governance_mode_and_replicates" {
+  command = plan
+
+  variables {
+    raw_object_lock_retention_days = 400
+    raw_replication = {
+      destination_bucket_arn  = "arn:aws:s3:::trip-lake-raw-replica"
+      destination_kms_key_arn = "arn:aws:kms:eu-central-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  assert {
+    condition     = aws_s3_bucket_object_lock_configuration.raw[0].rule[0].default_retention[0].mode == "GOVERNANCE" && aws_s3_bucket_object_lock_configuration.raw[0].rule[0].default_retention[0].days == 400 && output.raw_object_lock_retention_days == 400
+    error_message = "Object Lock retains new raw versions 400 days in GOVERNANCE mode"
+  }
+  assert {
+    condition     = contains(flatten([for statement in jsondecode(data.aws_iam_policy_document.raw_replication[0].json).Statement : statement.Action]), "s3:GetObjectRetention")
+    error_message = "the replication role reads the retention it replicates"
+  }
 }
 
 run "existing_raw_bucket_is_only_referenced" {
@@ -223,4 +343,39 @@ run "rejects_a_missing_key" {
   }
 
   expect_failures = [aws_cloudwatch_log_group.emr]
+}
+
+run "rejects_exempting_the_job_roles" {
+  command = plan
+
+  variables {
+    raw_protection = {
+      writer_principal_arns = ["arn:aws:iam::123456789012:role/trip-lake-*"]
+    }
+  }
+
+  expect_failures = [data.aws_iam_policy_document.raw_protection]
+}
+
+run "rejects_exempting_every_role" {
+  command = plan
+
+  variables {
+    raw_protection = {
+      admin_principal_arns = ["arn:aws:iam::123456789012:role/*"]
+    }
+  }
+
+  expect_failures = [var.raw_protection]
+}
+
+run "rejects_object_lock_on_an_existing_raw_bucket" {
+  command = plan
+
+  variables {
+    raw_bucket_name                = "my-canedge-logs"
+    raw_object_lock_retention_days = 30
+  }
+
+  expect_failures = [aws_iam_role.emr_job]
 }
