@@ -1,6 +1,6 @@
 -- Time travel (Athena engine v3): a day's trip summaries as they were at a moment, next to what they are now.
 -- Find the moments (and snapshot ids, for FOR VERSION AS OF) in the table's history:
---   SELECT committed_at, snapshot_id, operation, summary['trip-lake.run-id'] FROM trips."tripsummary$snapshots" ORDER BY committed_at
+--   SELECT committed_at, snapshot_id, operation, element_at(summary, 'trip-lake.run-id') FROM trips."tripsummary$snapshots" ORDER BY committed_at
 -- The timestamp must lie within the table's retained snapshots (maintenance expires older ones).
 SELECT
   coalesce(now_.tripid, then_.tripid)           AS tripid,
