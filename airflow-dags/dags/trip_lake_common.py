@@ -100,9 +100,12 @@ class SparkSize:
 
 
 SPARK_SIZES: dict[str, SparkSize] = {
-    # Reads Parquet footers only: many small tasks, little memory.
+    # Never starts Spark: the driver reads the new files' Parquet footers (16 in flight, latency-bound)
+    # and commits through the Iceberg API, so no executor is requested and these sizes stay unused.
     "register": SparkSize(executor_cores=4, executor_memory="8g", max_executors=10),
-    # Sorts the new rows of every message per device: the heaviest job.
+    # The heaviest job: one task per device and recompute window reads that window's raw files in time
+    # order and aggregates in one pass, with no Spark sort or shuffle of raw rows; memory is one file's
+    # rows, or one group of overlapping files'.
     "aggregate": SparkSize(executor_cores=4, executor_memory="16g", max_executors=20),
     # Compaction of the summary tables and snapshot expiry.
     "maintain": SparkSize(executor_cores=4, executor_memory="16g", max_executors=10),

@@ -1,7 +1,15 @@
 package io.triplake.cli;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.StreamWriteFeature;
+import com.fasterxml.jackson.core.util.DefaultIndenter;
+import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
+import com.fasterxml.jackson.databind.ObjectWriter;
+import com.univocity.parsers.csv.CsvWriter;
+import com.univocity.parsers.csv.CsvWriterSettings;
 import io.triplake.lake.Json;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -22,6 +30,15 @@ import picocli.CommandLine.Spec;
 final class SqlCommand implements Callable<Integer> {
   enum Format { table, csv, json }
 
+  /**
+   * One object per line ({@code { "a" : 1, "b" : "x" }}), doubles by Jackson's shortest round-trip writer (Java 17's
+   * own is not shortest), decimals without exponent.
+   */
+  private static final ObjectWriter JSON_LINE = Json.MAPPER
+      .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("", " ")))
+      .with(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+      .with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+
   @Mixin
   LakeOptions lakeOptions;
 
@@ -31,7 +48,11 @@ final class SqlCommand implements Callable<Integer> {
   @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL statement.")
   String query;
 
-  @Option(names = "--format", defaultValue = "table", description = "table, csv or json (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--format", defaultValue = "table", description = {
+      "table, csv or json (default: ${DEFAULT-VALUE}). table rounds doubles for reading; csv and json write every "
+          + "value so that it reads back identical: shortest round-trip doubles, NaN, Infinity and -Infinity "
+          + "(strings in json), timestamps as ISO-8601 with microseconds (UTC, with Z, for TIMESTAMP), ISO dates, "
+          + "NULL as an empty field in csv (an empty string is \"\") and null in json."})
   Format format;
 
   @Option(names = "--max-rows", defaultValue = "1000", paramLabel = "N",
@@ -56,10 +77,12 @@ final class SqlCommand implements Callable<Integer> {
         out.println(TablePrinter.format(header, rows));
       }
       case csv -> {
-        out.println(String.join(",", header.stream().map(SqlCommand::csv).toList()));
+        CsvWriter csv = new CsvWriter(out, csvSettings());
+        csv.writeHeaders(header);
         for (Iterator<Row> it = result.toLocalIterator(); it.hasNext(); ) {
-          out.println(String.join(",", values(it.next()).stream().map(v -> v == null ? "" : csv(TablePrinter.cell(v))).toList()));
+          csv.writeRow(values(it.next()).stream().map(v -> v == null ? null : ExactText.of(v)).toArray());
         }
+        csv.flush();
       }
       case json -> {
         for (Iterator<Row> it = result.toLocalIterator(); it.hasNext(); ) {
@@ -67,9 +90,9 @@ final class SqlCommand implements Callable<Integer> {
           Map<String, Object> object = new LinkedHashMap<>();
           for (int i = 0; i < header.size(); i++) {
             Object v = values.get(i);
-            object.put(header.get(i), v instanceof Number || v instanceof Boolean || v == null ? v : v.toString());
+            object.put(header.get(i), v instanceof Number || v instanceof Boolean || v == null ? v : ExactText.of(v));
           }
-          out.println(Json.write(object).replaceAll("\\s*\\n\\s*", " "));
+          out.println(jsonLine(object));
         }
       }
       default -> throw new IllegalArgumentException("Cannot print: unknown format (" + format + ")");
@@ -85,8 +108,25 @@ final class SqlCommand implements Callable<Integer> {
     return values;
   }
 
-  private static String csv(String value) {
-    return value.contains(",") || value.contains("\"") || value.contains("\n")
-        ? "\"" + value.replace("\"", "\"\"") + "\"" : value;
+  /**
+   * RFC 4180 quoting by Spark's own CSV library, with Spark's choices (an empty string as {@code ""}, so that it
+   * differs from NULL) except that surrounding spaces are kept: they are part of the value.
+   */
+  private static CsvWriterSettings csvSettings() {
+    CsvWriterSettings settings = new CsvWriterSettings();
+    settings.getFormat().setLineSeparator(System.lineSeparator());
+    settings.setQuoteEscapingEnabled(true);
+    settings.setEmptyValue("\"\"");
+    settings.setIgnoreLeadingWhitespaces(false);
+    settings.setIgnoreTrailingWhitespaces(false);
+    return settings;
+  }
+
+  private static String jsonLine(Map<String, Object> object) {
+    try {
+      return JSON_LINE.writeValueAsString(object);
+    } catch (JsonProcessingException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 }

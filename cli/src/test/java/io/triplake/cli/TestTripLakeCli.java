@@ -69,6 +69,41 @@ class TestTripLakeCli extends SparkLakeTest {
   }
 
   @Test
+  void sqlCsvAndJsonWriteEveryValueSoThatItReadsBackIdentical() throws IOException {
+    String query = "SELECT -9.211946902654867D AS d, 1.5E-9D AS tiny, 1.0E23D AS big, CAST('NaN' AS DOUBLE) AS nan, "
+        + "CAST('-Infinity' AS DOUBLE) AS neg_inf, CAST('0.00000010' AS DECIMAL(10, 8)) AS dec, "
+        + "TIMESTAMP '2021-07-26 04:41:10.529799' AS t, TIMESTAMP_NTZ '2021-07-26 04:41:00' AS t_ntz, DATE '2021-07-26' AS day, "
+        + "'a, \"b\"\nc' AS text, '' AS empty, CAST(NULL AS DOUBLE) AS missing";
+
+    Run csv = run("sql", "--lake", lakeDir(), "--format", "csv", query);
+    assertThat(csv.exitCode()).as(csv.err()).isZero();
+    assertThat(csv.out()).isEqualTo("d,tiny,big,nan,neg_inf,dec,t,t_ntz,day,text,empty,missing\n"
+        + "-9.211946902654867,1.5E-9,1.0E23,NaN,-Infinity,0.00000010,2021-07-26T04:41:10.529799Z,2021-07-26T04:41:00.000000,"
+        + "2021-07-26,\"a, \"\"b\"\"\nc\",\"\",\n");
+    String[] fields = csv.out().split("\n")[1].split(",");
+    assertThat(Double.parseDouble(fields[0])).isEqualTo(-9.211946902654867);
+    assertThat(Double.parseDouble(fields[1])).isEqualTo(1.5e-9);
+    assertThat(Double.parseDouble(fields[2])).as("Java 17's Double.toString writes 9.999999999999999E22").isEqualTo(1.0e23);
+    assertThat(Double.parseDouble(fields[3])).isNaN();
+    assertThat(Double.parseDouble(fields[4])).isEqualTo(Double.NEGATIVE_INFINITY);
+
+    Run json = run("sql", "--lake", lakeDir(), "--format", "json", query);
+    assertThat(json.exitCode()).as(json.err()).isZero();
+    assertThat(json.out()).isEqualTo("{ \"d\" : -9.211946902654867, \"tiny\" : 1.5E-9, \"big\" : 1.0E23, \"nan\" : \"NaN\", "
+        + "\"neg_inf\" : \"-Infinity\", \"dec\" : 0.00000010, \"t\" : \"2021-07-26T04:41:10.529799Z\", "
+        + "\"t_ntz\" : \"2021-07-26T04:41:00.000000\", \"day\" : \"2021-07-26\", \"text\" : \"a, \\\"b\\\"\\nc\", "
+        + "\"empty\" : \"\", \"missing\" : null }\n");
+    var row = Json.MAPPER.readTree(json.out());
+    assertThat(row.get("d").doubleValue()).isEqualTo(-9.211946902654867);
+    assertThat(row.get("tiny").doubleValue()).isEqualTo(1.5e-9);
+    assertThat(row.get("big").doubleValue()).isEqualTo(1.0e23);
+    assertThat(Double.parseDouble(row.get("nan").textValue())).isNaN();
+    assertThat(row.get("dec").decimalValue()).isEqualByComparingTo("1E-7");
+    assertThat(row.get("text").textValue()).isEqualTo("a, \"b\"\nc");
+    assertThat(row.get("missing").isNull()).isTrue();
+  }
+
+  @Test
   void registerExitCodeAndReportSayWhenFilesWereRejected() throws IOException {
     Path source = tempDir.resolve("cli-source");
     try (RawFileWriter w = RawFileWriter.open(source.resolve("AABBCCDD/CAN2_x/2024/01/01/a.parquet"), true, List.of("Speed"))) {

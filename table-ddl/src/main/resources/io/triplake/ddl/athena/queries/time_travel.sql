@@ -1,6 +1,6 @@
 -- Time travel (Athena engine v3): a day's trip summaries as they were at a moment, next to what they are now.
 -- Find the moments (and snapshot ids, for FOR VERSION AS OF) in the table's history:
---   SELECT committed_at, snapshot_id, operation, summary['trip-lake.run-id'] FROM trips."tripsummary$snapshots" ORDER BY committed_at
+--   SELECT committed_at, snapshot_id, operation, element_at(summary, 'trip-lake.run-id') FROM trips."tripsummary$snapshots" ORDER BY committed_at
 -- The timestamp must lie within the table's retained snapshots (maintenance expires older ones).
 -- This shows the day as it was *computed* at that moment. What the day *would have been* with the raw files as of a
 -- moment is a reprocess (`aggregate --reprocess-day D --as-of T`), whose result is on a branch: as_of_branch.sql.
