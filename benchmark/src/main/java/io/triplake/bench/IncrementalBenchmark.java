@@ -83,7 +83,7 @@ public final class IncrementalBenchmark {
       long summaryRows = spark.table(Lake.CATALOG_NAME + "." + each.tripsTable("tripsummary")).count();
       lakes.add(each);
       history.add(new double[] {full.seconds()});
-      historyCounts.add(new long[] {registered.registeredFiles(), full.rowsRead(), summaryRows});
+      historyCounts.add(new long[] {registered.registeredFiles(), full.work().rowsRead(), summaryRows});
     }
     // The histories' runs read 1 Hz IMU rows; the new day's 50 Hz rows would warm the JIT during the first
     // measured case only, and make the later ones look cheaper. One unmeasured run on the new day first.
@@ -94,12 +94,12 @@ public final class IncrementalBenchmark {
     for (int i = 0; i < lakes.size(); i++) {
       RawFileRegistrar.Result registered = register(lakes.get(i), spark, newDay);
       TripAggregator.Result incremental = TripAggregator.of(lakes.get(i), spark, config).execute();
-      if (!incremental.mode().equals("incremental")) {
+      if (incremental.mode() != io.triplake.trips.TripAggregator.Mode.INCREMENTAL) {
         throw new IllegalStateException("Expected an incremental run on " + lakes.get(i).tripsTable("tripsummary") + ", got " + incremental.mode());
       }
       cases.add(new Case(o.historyDays().get(i), (int) historyCounts.get(i)[0], historyCounts.get(i)[1], historyCounts.get(i)[2],
-          history.get(i)[0], registered.registeredFiles(), registered.seconds(), incremental.seconds(), incremental.filesRead(),
-          incremental.rowsRead(), incremental.windows(), incremental.trips(), incremental.rowsRead() / incremental.seconds()));
+          history.get(i)[0], registered.registeredFiles(), registered.seconds(), incremental.seconds(), incremental.work().filesRead(),
+          incremental.work().rowsRead(), incremental.work().windows(), incremental.work().trips(), incremental.work().rowsRead() / incremental.seconds()));
     }
     double ratio = cases.get(cases.size() - 1).incrementalSeconds() / cases.get(0).incrementalSeconds();
     return new Result(o.devices(), o.imuHz(), o.historyImuHz(), cases, ratio, Runtime.getRuntime().availableProcessors());

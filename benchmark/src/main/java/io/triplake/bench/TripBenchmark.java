@@ -100,9 +100,9 @@ public final class TripBenchmark {
     double duckdbWarmMedian = median(duckdbWarm);
 
     int files = registered.registeredFiles() + registered.skippedFiles();
-    return new Result(options.devices(), options.days(), files, trips.rowsRead(), generated == null ? 0 : generated.seconds(),
+    return new Result(options.devices(), options.days(), files, trips.work().rowsRead(), generated == null ? 0 : generated.seconds(),
         registered.seconds(), registered.registeredFiles() / Math.max(1e-9, registered.seconds()), trips.seconds(),
-        trips.rowsRead() / trips.seconds(), summaryRows, duckdbTrip, duckdbScan, trips.seconds() / duckdbTrip,
+        trips.work().rowsRead() / trips.seconds(), summaryRows, duckdbTrip, duckdbScan, trips.seconds() / duckdbTrip,
         trips.seconds() / duckdbScan, peakHeap, peakRss(), equal, warmMedian, warmMedian / duckdbWarmMedian, List.copyOf(warm),
         duckdbWarmMedian, List.copyOf(duckdbWarm), cores);
   }

@@ -197,7 +197,7 @@ class TestTableMaintainer extends SparkLakeTest {
     RawFileRegistrar.Result registered = fleet.register();
     assertThat(registered.registeredFiles()).isEqualTo(1);
     TripAggregator.Result next = fleet.aggregate();
-    assertThat(next.mode()).isEqualTo("incremental");
+    assertThat(next.mode()).isEqualTo(TripAggregator.Mode.INCREMENTAL);
     assertThat(next.rawRead()).allSatisfy(read -> assertThat(read.fallback()).isFalse());
     long newSpeed = unconsumed.stream().filter(p -> p.toString().contains("CAN2_speed")).count() + 1;
     long newOdo = unconsumed.stream().filter(p -> p.toString().contains("CAN2_odo")).count();

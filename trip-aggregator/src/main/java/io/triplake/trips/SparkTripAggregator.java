@@ -67,11 +67,6 @@ final class SparkTripAggregator implements TripAggregator {
   private static final long DAY = 86_400_000_000L;
   /** Beyond this many recompute windows a full run uses one window per device. */
   private static final int MAX_WINDOWS = 200_000;
-  private static final String SUMMARY = TableDdl.TRIPSUMMARY;
-  private static final List<String> KEY = List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation");
-  private static final List<String> COLUMNS = List.of("deviceid", "message", "signal", "aggregation", "signalvalue",
-      "signalcount", "duration", "tripstart", "tripend", "tripid", "cluster", "tripdate", "updatedat");
-
   private final Lake lake;
   private final SparkSession spark;
   private final TripConfig config;
@@ -137,7 +132,7 @@ final class SparkTripAggregator implements TripAggregator {
     final List<String> notes = new ArrayList<>();
     final Map<String, Map<String, List<Window>>> windowsByCluster = new LinkedHashMap<>();
     final List<Dataset<Row>> persisted = new ArrayList<>();
-    Table summary;
+    SummaryTable summary;
     RawAsOf asOf;
     Optional<Checkpoint> before;
     /** The pinned days as the run leaves them. */
@@ -168,14 +163,14 @@ final class SparkTripAggregator implements TripAggregator {
     // Everything is checked before anything is read or committed.
     loadRawTables(run);
     Set<String> emptyTables = emptyTables(run);
-    run.summary = summaryTable(run.catalog);
-    run.before = Checkpoint.latest(run.summary);
+    run.summary = SummaryTable.open(spark, lake, run.catalog, runId);
+    run.before = run.summary.checkpoint();
     run.pins = run.before.map(Checkpoint::pinnedDays).orElse(Map.of());
     if (asOf != null) {
       // Resolved before anything is created or read: a moment outside the data's history fails here.
       Map<String, Table> raw = new TreeMap<>();
       run.rawByMessage.forEach((message, table) -> raw.put(run.rawName(message), table));
-      run.asOf = RawAsOf.resolve(asOf, raw, run.summary, lake.tripsTable(SUMMARY).toString(), Instant.now(), emptyTables);
+      run.asOf = RawAsOf.resolve(asOf, raw, run.summary.table(), run.summary.identifier(), Instant.now(), emptyTables);
     }
     try {
       return reprocessDay == null ? incremental(run) : reprocess(run);
@@ -224,24 +219,6 @@ final class SparkTripAggregator implements TripAggregator {
     return names;
   }
 
-  private Table summaryTable(Catalog catalog) {
-    TableIdentifier id = lake.tripsTable(SUMMARY);
-    if (!catalog.tableExists(id)) {
-      if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(lake.tripsNamespace())) {
-        try {
-          ns.createNamespace(lake.tripsNamespace());
-        } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
-          // created concurrently
-        }
-      }
-      String name = Lake.CATALOG_NAME + "." + id;
-      spark.sql(TableDdl.spark(SUMMARY, name));
-      // Athena's queries filter by device and time: keep rows of a device's trips together in files.
-      spark.sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
-    }
-    return catalog.loadTable(id);
-  }
-
   // ---------------------------------------------------------------- incremental
 
   private Result incremental(Run run) {
@@ -269,11 +246,11 @@ final class SparkTripAggregator implements TripAggregator {
       anyChange |= !c.files().isEmpty();
     }
     // A checkpoint with no positions (pins published before the first run) still means "from scratch".
-    String mode = run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? "incremental" : "full";
+    Mode mode = run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? Mode.INCREMENTAL : Mode.FULL;
     List<LocalDate> reprocessDays = configChange(run);
     if (!anyChange) {
       return result(run, mode, null, positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())), Counts.NONE, reprocessDays);
+          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())), Changes.NONE, reprocessDays);
     }
 
     for (Cluster cluster : config.clusters()) {
@@ -311,15 +288,15 @@ final class SparkTripAggregator implements TripAggregator {
     }
 
     Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, summaryRows(run, null));
-    Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, existingInWindows(run));
+    Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, run.summary.inWindows(run.windowsByCluster));
     Map<String, String> props = checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
-    Counts counts = fresh == null ? Counts.NONE : mergeDiff(run, fresh, existing, props, summaryName());
-    if (!counts.committed()) {
+    Changes written = fresh == null ? Changes.NONE : run.summary.merge(fresh, existing, props, null);
+    if (!written.any()) {
       // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes the work.
-      commitCheckpointOnly(run, props);
+      run.summary.commitProperties(props);
     }
-    return result(run, mode, refreshedSnapshot(run), positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-        positions(after), counts, reprocessDays);
+    return result(run, mode, run.summary.committedByThisRun(), positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
+        positions(after), written, reprocessDays);
   }
 
   private Map<String, String> checkpointProperties(Checkpoint checkpoint) {
@@ -341,20 +318,11 @@ final class SparkTripAggregator implements TripAggregator {
     if (run.before.isEmpty() || config.fingerprint().equals(run.before.get().configFingerprint())) {
       return List.of();
     }
-    // As strings: the session may or may not use java.time for dates (spark.sql.datetime.java8API.enabled).
-    List<LocalDate> days = spark.table(summaryName()).selectExpr("CAST(tripdate AS STRING) AS day").distinct().orderBy("day")
-        .collectAsList().stream().map(r -> LocalDate.parse(r.getString(0))).toList();
+    List<LocalDate> days = run.summary.days();
     run.notes.add("the aggregation config changed since the checkpoint (" + run.before.get().configFingerprint() + " -> "
         + config.fingerprint() + "): new and changed trips use it; " + days.size()
         + " days computed with the old one stay until reprocessed (--reprocess-day)");
     return days;
-  }
-
-  private void commitCheckpointOnly(Run run, Map<String, String> props) {
-    requireCheckpointUnchanged(run);
-    var append = run.summary.newAppend();
-    props.forEach(append::set);
-    append.commit();
   }
 
   // ---------------------------------------------------------------- reprocess
@@ -390,12 +358,11 @@ final class SparkTripAggregator implements TripAggregator {
     props.put(LakeProperties.RUN_ID, runId);
     props.put(LakeProperties.REPROCESS_DAY, reprocessDay.toString());
     props.put(LakeProperties.AS_OF, run.asOf == null ? "now" : run.asOf.moment());
-    String target = summaryName();
     boolean pinsChanged = false;
     if (run.asOf != null && !publish) {
       // The as-of result goes to a branch of its own: main keeps its promise (equal to a from-scratch run).
       run.branch = LakeProperties.AS_OF_BRANCH_PREFIX + reprocessDay.toString().replace("-", "") + "_" + run.asOf.tag();
-      target = ensureBranch(run);
+      run.summary.ensureBranch(run.branch);
       props.put(LakeProperties.AS_OF_RAW, Json.compact(positions(run.asOf.positions())));
     } else {
       Map<LocalDate, Checkpoint.Pin> pins = new TreeMap<>(run.pins);
@@ -412,25 +379,17 @@ final class SparkTripAggregator implements TripAggregator {
         props.putAll(checkpointProperties(cp));
       }
     }
-    Dataset<Row> existing = spark.table(target)
-        .where(col("tripdate").equalTo(lit(reprocessDay)).and(col("cluster").isin(config.clusters().stream().map(Cluster::name).toArray())))
-        .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
+    Dataset<Row> existing = run.summary.day(run.branch, reprocessDay, config.clusters().stream().map(Cluster::name).toList());
     if (fresh == null) {
       fresh = spark.createDataFrame(List.of(), existing.schema());
     }
-    Counts counts = mergeDiff(run, fresh, existing, props, target);
-    if (!counts.committed() && pinsChanged) {
-      commitCheckpointOnly(run, props);
+    Changes changes = run.summary.merge(fresh, existing, props, run.branch);
+    if (!changes.any() && pinsChanged) {
+      run.summary.commitProperties(props);
     }
     Map<String, Long> checkpoint = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
-    Long snapshot;
-    if (run.branch != null) {
-      run.summary.refresh();
-      snapshot = run.summary.refs().get(run.branch).snapshotId();
-    } else {
-      snapshot = counts.committed() || pinsChanged ? refreshedSnapshot(run) : null;
-    }
-    return result(run, "reprocess", snapshot, checkpoint, checkpoint, counts, List.of());
+    Long snapshot = run.branch != null ? Long.valueOf(run.summary.head(run.branch)) : run.summary.committedByThisRun();
+    return result(run, Mode.REPROCESS, snapshot, checkpoint, checkpoint, changes, List.of());
   }
 
   /** The snapshot each raw table is read at: as of the resolved moment, or the current one. */
@@ -450,26 +409,6 @@ final class SparkTripAggregator implements TripAggregator {
       }
       run.rawRead.add(new RawRead(name, null, snapshotId, snapshotId == null ? 0 : 1, 0, false));
     }
-  }
-
-  /**
-   * Creates the run's as-of branch from main's current snapshot unless it exists (a rerun of the same day
-   * and moment then commits nothing), and returns its Spark name.
-   */
-  private String ensureBranch(Run run) {
-    run.summary.refresh();
-    if (!run.summary.refs().containsKey(run.branch)) {
-      try {
-        run.summary.manageSnapshots().createBranch(run.branch).commit();
-      } catch (CommitFailedException | IllegalArgumentException e) {
-        run.summary.refresh();
-        if (!run.summary.refs().containsKey(run.branch)) {
-          throw e;
-        }
-        // created concurrently by a rerun of the same day and moment: the diff below is against its rows
-      }
-    }
-    return summaryName() + ".branch_" + run.branch;
   }
 
   // ---------------------------------------------------------------- rows
@@ -561,154 +500,7 @@ final class SparkTripAggregator implements TripAggregator {
         .map(f -> new RawColumns.RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records())).toList();
   }
 
-  /** The stored rows of trips that start inside the recompute windows (one scan for every cluster). */
-  private Dataset<Row> existingInWindows(Run run) {
-    List<Row> rows = new ArrayList<>();
-    Set<String> devices = new TreeSet<>();
-    long lo = Long.MAX_VALUE;
-    long hi = Long.MIN_VALUE;
-    for (Map.Entry<String, Map<String, List<Window>>> e : run.windowsByCluster.entrySet()) {
-      for (Map.Entry<String, List<Window>> d : e.getValue().entrySet()) {
-        devices.add(d.getKey());
-        for (Window w : d.getValue()) {
-          rows.add(RowFactory.create(e.getKey(), d.getKey(), w.lo(), w.hi()));
-          lo = Math.min(lo, w.lo());
-          hi = Math.max(hi, w.hi());
-        }
-      }
-    }
-    if (!mayHoldRows(run.summary, devices, lo, hi)) {
-      // Known empty from metadata (a first run, or windows of new days only): Spark drops the comparison's
-      // join with an empty relation, and the run skips a scan and a shuffle.
-      return spark.createDataFrame(List.of(), spark.table(summaryName()).select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new)).schema());
-    }
-    Dataset<Row> windowRows = spark.createDataFrame(rows, new StructType().add("cluster", DataTypes.StringType)
-        .add("deviceid", DataTypes.StringType).add("wlo", DataTypes.LongType).add("whi", DataTypes.LongType));
-    return spark.table(summaryName()).as("e")
-        .where(col("cluster").isin(run.windowsByCluster.keySet().toArray()).and(col("deviceid").isin(devices.toArray())))
-        .join(broadcast(windowRows).as("w"), col("e.cluster").equalTo(col("w.cluster")).and(col("e.deviceid").equalTo(col("w.deviceid")))
-            .and(expr("unix_micros(CAST(e.tripstart AS TIMESTAMP))").between(col("w.wlo"), col("w.whi"))), "left_semi")
-        .select(COLUMNS.stream().map(c -> col("e." + c)).toArray(Column[]::new));
-  }
-
-  /** Whether Iceberg's metadata leaves room for stored rows of these devices with a trip start in [lo, hi]. */
-  private static boolean mayHoldRows(Table summary, Set<String> devices, long lo, long hi) {
-    summary.refresh();
-    if (summary.currentSnapshot() == null) {
-      return false;
-    }
-    try (var files = summary.newScan().filter(RawMetadata.devicesBetween("deviceid", "tripstart", devices, lo, hi)).planFiles()) {
-      return files.iterator().hasNext();
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private String summaryName() {
-    return Lake.CATALOG_NAME + "." + lake.tripsTable(SUMMARY);
-  }
-
   // ---------------------------------------------------------------- merge
-
-  private record Counts(boolean committed, long inserted, long updated, long deleted, long upserted, long rowsDeleted) {
-    static final Counts NONE = new Counts(false, 0, 0, 0, 0, 0);
-  }
-
-  /**
-   * Compares the recomputed rows with the stored rows of the same windows and MERGEs only the
-   * difference: new and changed rows, and rows of trips that no longer exist.
-   */
-  private Counts mergeDiff(Run run, Dataset<Row> fresh, Dataset<Row> existing, Map<String, String> properties, String target) {
-    Column joinKey = null;
-    for (String k : KEY) {
-      Column eq = col("n." + k).equalTo(col("e." + k));
-      joinKey = joinKey == null ? eq : joinKey.and(eq);
-    }
-    Column same = lit(true);
-    for (String c : List.of("signalvalue", "signalcount", "duration", "tripend")) {
-      same = same.and(col("n." + c).eqNullSafe(col("e." + c)));
-    }
-    Column op = when(col("e.tripid").isNull(), lit("I"))
-        .when(col("n.tripid").isNull(), lit("D"))
-        .when(same.unary_$bang(), lit("U"))
-        .otherwise(lit("S"));
-    List<Column> select = new ArrayList<>();
-    for (String c : COLUMNS) {
-      select.add(KEY.contains(c) || c.equals("tripdate") ? coalesce(col("n." + c), col("e." + c)).as(c)
-          : when(col("n.tripid").isNull(), col("e." + c)).otherwise(col("n." + c)).as(c));
-    }
-    select.add(op.as("op"));
-    // Rebalanced: the difference is small, and would otherwise keep one partition per device and message
-    // (each later task then deserialises the whole plan's lineage for a handful of rows).
-    Dataset<Row> diff = fresh.as("n").join(existing.as("e"), joinKey, "full_outer").select(select.toArray(Column[]::new))
-        .hint("rebalance").persist(StorageLevel.MEMORY_AND_DISK());
-    try {
-      Row totals = diff.groupBy("cluster", "deviceid", "tripid")
-          .agg(expr("max(CASE WHEN op <> 'D' THEN 1 ELSE 0 END)").as("has_new"),
-              expr("max(CASE WHEN op <> 'I' THEN 1 ELSE 0 END)").as("has_old"),
-              expr("max(CASE WHEN op <> 'S' THEN 1 ELSE 0 END)").as("changed"),
-              expr("sum(CASE WHEN op IN ('I', 'U') THEN 1 ELSE 0 END)").as("upserted"),
-              expr("sum(CASE WHEN op = 'D' THEN 1 ELSE 0 END)").as("deleted"))
-          .agg(expr("coalesce(sum(CASE WHEN has_new = 1 AND has_old = 0 THEN 1 ELSE 0 END), 0)"),
-              expr("coalesce(sum(CASE WHEN has_new = 1 AND has_old = 1 AND changed = 1 THEN 1 ELSE 0 END), 0)"),
-              expr("coalesce(sum(CASE WHEN has_new = 0 THEN 1 ELSE 0 END), 0)"),
-              expr("coalesce(sum(upserted), 0)"), expr("coalesce(sum(deleted), 0)"))
-          .first();
-      long upserted = totals.getLong(3);
-      long deleted = totals.getLong(4);
-      if (upserted + deleted == 0) {
-        return new Counts(false, 0, 0, 0, 0, 0);
-      }
-      String view = "trip_lake_changes_" + runId.replaceAll("[^A-Za-z0-9]", "_");
-      diff.where(col("op").notEqual(lit("S"))).createOrReplaceTempView(view);
-      String on = KEY.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-      if (properties.containsKey(LakeProperties.CHECKPOINT)) {
-        requireCheckpointUnchanged(run);
-      }
-      String merge = "MERGE INTO " + target + " t USING " + view + " s ON t.tripdate = s.tripdate AND " + on
-          + " WHEN MATCHED AND s.op = 'D' THEN DELETE"
-          + " WHEN MATCHED THEN UPDATE SET t.signalvalue = s.signalvalue, t.signalcount = s.signalcount,"
-          + " t.duration = s.duration, t.tripend = s.tripend, t.updatedat = s.updatedat"
-          + " WHEN NOT MATCHED AND s.op <> 'D' THEN INSERT (" + String.join(", ", COLUMNS) + ") VALUES ("
-          + COLUMNS.stream().map(c -> "s." + c).collect(Collectors.joining(", ")) + ")";
-      try {
-        CommitMetadata.withCommitProperties(properties, () -> spark.sql(merge), RuntimeException.class);
-      } catch (CommitFailedException | ValidationException e) {
-        throw new IllegalStateException("Cannot commit trip summaries to " + lake.tripsTable(SUMMARY)
-            + ": another writer changed the table during this run (" + e.getMessage()
-            + "). Nothing was committed; run the aggregator again, it resumes from the last checkpoint.", e);
-      } finally {
-        spark.catalog().dropTempView(view);
-      }
-      return new Counts(true, totals.getLong(0), totals.getLong(1), totals.getLong(2), upserted, deleted);
-    } finally {
-      diff.unpersist();
-    }
-  }
-
-  /**
-   * A commit to main carries the checkpoint and the pins this run started from, moved on: if another run
-   * committed a checkpoint meanwhile, this one would take it (and its pins) back. Refused instead.
-   */
-  private void requireCheckpointUnchanged(Run run) {
-    run.summary.refresh();
-    Long now = Checkpoint.latest(run.summary).map(Checkpoint::snapshotId).orElse(null);
-    Long then = run.before.map(Checkpoint::snapshotId).orElse(null);
-    if (!java.util.Objects.equals(now, then)) {
-      throw new IllegalStateException("Cannot commit trip summaries to " + lake.tripsTable(SUMMARY) + ": another run committed "
-          + "checkpoint snapshot " + now + " since this one started from " + then + ". Nothing was committed; run again, it "
-          + "resumes from the new checkpoint.");
-    }
-  }
-
-  private Long refreshedSnapshot(Run run) {
-    run.summary.refresh();
-    Snapshot current = run.summary.currentSnapshot();
-    if (current == null || !runId.equals(current.summary().get(LakeProperties.RUN_ID))) {
-      return null;
-    }
-    return current.snapshotId();
-  }
 
   private static Map<String, Long> positions(Map<String, Checkpoint.Position> positions) {
     Map<String, Long> ids = new TreeMap<>();
@@ -716,17 +508,18 @@ final class SparkTripAggregator implements TripAggregator {
     return ids;
   }
 
-  private Result result(Run run, String mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Counts counts,
+  private Result result(Run run, Mode mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Changes changes,
       List<LocalDate> reprocessDays) {
     Set<String> devices = new LinkedHashSet<>();
     run.windowsByCluster.values().forEach(w -> devices.addAll(w.keySet()));
     int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
     // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier one.
-    boolean committed = run.branch != null ? counts.committed() : snapshotId != null;
-    Result result = new Result(runId, mode, committed, snapshotId, before, after, List.copyOf(run.rawRead), run.filesRead, run.rowsRead,
-        devices.size(), windowCount, run.trips, counts.inserted(), counts.updated(), counts.deleted(), counts.upserted(), counts.rowsDeleted(),
-        config.fingerprint(), List.copyOf(run.notes), reprocessDays, run.branch, run.pins, (System.nanoTime() - run.startNanos) / 1e9);
+    boolean committed = run.branch != null ? changes.any() : snapshotId != null;
+    Result result = new Result(runId, mode, committed, snapshotId, before, after, List.copyOf(run.rawRead),
+        new Work(devices.size(), windowCount, run.filesRead, run.rowsRead, run.trips), changes, config.fingerprint(),
+        List.copyOf(run.notes), reprocessDays, run.branch, run.pins, (System.nanoTime() - run.startNanos) / 1e9);
     LOG.info(result.summary());
     return result;
   }
+
 }

@@ -57,15 +57,48 @@ public interface TripAggregator {
   /** A raw table's snapshot read by a run. */
   record RawRead(String table, Long fromSnapshotId, Long toSnapshotId, int snapshots, int changedFiles, boolean fallback) {}
 
+  /** What kind of run it was. */
+  enum Mode {
+    /** From the checkpoint on. */
+    INCREMENTAL,
+    /** No checkpoint yet: everything. */
+    FULL,
+    /** One day, from today's raw files or as of a moment. */
+    REPROCESS;
+
+    @com.fasterxml.jackson.annotation.JsonValue
+    @Override
+    public String toString() {
+      return name().toLowerCase(java.util.Locale.ROOT);
+    }
+  }
+
   /**
-   * What a run did.
+   * What a run read and found.
    *
-   * @param mode {@code incremental}, {@code full} (no checkpoint yet) or {@code reprocess}
-   * @param committed whether a tripsummary snapshot was committed
+   * @param devicesTouched devices with at least one recompute window
    * @param windows recompute windows (device x stretch of time)
-   * @param trips trips found in those windows
    * @param filesRead raw files planned for reading (metadata), over all tables
    * @param rowsRead rows in those files
+   * @param trips trips found in those windows
+   */
+  record Work(int devicesTouched, int windows, int filesRead, long rowsRead, long trips) {}
+
+  /** What a run changed in tripsummary: trips (by id) and rows. */
+  record Changes(long tripsInserted, long tripsUpdated, long tripsDeleted, long rowsUpserted, long rowsDeleted) {
+    static final Changes NONE = new Changes(0, 0, 0, 0, 0);
+
+    /** Whether any row changed (and so a snapshot was committed). */
+    public boolean any() {
+      return rowsUpserted + rowsDeleted > 0;
+    }
+  }
+
+  /**
+   * What a run did. The JSON report keeps one flat object: {@link Work} and {@link Changes} are unwrapped.
+   *
+   * @param committed whether a tripsummary snapshot was committed (on main, or on the as-of branch)
+   * @param snapshotId main's snapshot this run committed; for an as-of run, the branch's head
    * @param notes what an operator should know: fallbacks, config changes
    * @param reprocessDays with a changed config: the days a reprocess would refresh
    * @param branch the tripsummary branch an as-of reprocess committed to (null: main)
@@ -73,22 +106,14 @@ public interface TripAggregator {
    */
   record Result(
       String runId,
-      String mode,
+      Mode mode,
       boolean committed,
       Long snapshotId,
       Map<String, Long> checkpointBefore,
       Map<String, Long> checkpointAfter,
       List<RawRead> rawRead,
-      int filesRead,
-      long rowsRead,
-      int devicesTouched,
-      int windows,
-      long trips,
-      long tripsInserted,
-      long tripsUpdated,
-      long tripsDeleted,
-      long rowsUpserted,
-      long rowsDeleted,
+      @com.fasterxml.jackson.annotation.JsonUnwrapped Work work,
+      @com.fasterxml.jackson.annotation.JsonUnwrapped Changes changes,
       String configFingerprint,
       List<String> notes,
       List<LocalDate> reprocessDays,
@@ -99,9 +124,10 @@ public interface TripAggregator {
     public String summary() {
       return String.format("Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read, %d trips; trips +%d ~%d -%d "
               + "(%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
-          mode, runId, committed ? "committed snapshot " + snapshotId : "nothing to commit", devicesTouched, windows,
-          filesRead, rowsRead, trips, tripsInserted, tripsUpdated, tripsDeleted, rowsUpserted, rowsDeleted, checkpointBefore,
-          checkpointAfter, seconds, notes.isEmpty() ? "" : "; " + String.join("; ", notes))
+          mode, runId, committed ? "committed snapshot " + snapshotId : "nothing to commit", work.devicesTouched(), work.windows(),
+          work.filesRead(), work.rowsRead(), work.trips(), changes.tripsInserted(), changes.tripsUpdated(), changes.tripsDeleted(),
+          changes.rowsUpserted(), changes.rowsDeleted(), checkpointBefore, checkpointAfter, seconds,
+          notes.isEmpty() ? "" : "; " + String.join("; ", notes))
           + (branch == null ? "" : "; on branch " + branch + " (main untouched)")
           + (pinnedDays.isEmpty() ? "" : "; " + pinned(pinnedDays));
     }

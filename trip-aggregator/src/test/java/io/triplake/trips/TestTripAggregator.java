@@ -156,7 +156,7 @@ class TestTripAggregator extends SparkLakeTest {
     Lake scratch = lakeNamed("s");
     upload(scratch, tempDir.resolve("src-" + name + "-s"), files);
     TripAggregator.Result full = aggregate(scratch);
-    assertThat(full.mode()).isEqualTo("full");
+    assertThat(full.mode()).isEqualTo(TripAggregator.Mode.FULL);
     List<String> expected = summary(scratch);
 
     Lake incremental = lakeNamed("i");
@@ -206,8 +206,8 @@ class TestTripAggregator extends SparkLakeTest {
       speed.newDelete().deleteFile(path).commit();
     }
     TripAggregator.Result split = aggregate(incremental);
-    assertThat(split.tripsInserted()).isEqualTo(1);
-    assertThat(split.tripsUpdated()).isEqualTo(1);
+    assertThat(split.changes().tripsInserted()).isEqualTo(1);
+    assertThat(split.changes().tripsUpdated()).isEqualTo(1);
     Lake rescratch = lakeNamed("r");
     upload(rescratch, tempDir.resolve("src-" + name + "-s"), List.of());
     Table speed = rescratch.catalog(spark).loadTable(rescratch.rawTable("can2_speed"));
@@ -243,9 +243,9 @@ class TestTripAggregator extends SparkLakeTest {
 
     // Two windows (the extended late trip, the morning trip) in one of the clusters, and only the files
     // touching them: the three new ones and the late trip's file; not the five history days.
-    assertThat(result.windows()).as(result.summary()).isEqualTo(2);
-    assertThat(result.filesRead()).as(result.summary()).isEqualTo(4);
-    assertThat(result.trips()).isEqualTo(2);
+    assertThat(result.work().windows()).as(result.summary()).isEqualTo(2);
+    assertThat(result.work().filesRead()).as(result.summary()).isEqualTo(4);
+    assertThat(result.work().trips()).isEqualTo(2);
     Lake scratch = lakeNamed("s");
     List<Path> all = new ArrayList<>(history);
     all.addAll(newDay);
@@ -295,7 +295,7 @@ class TestTripAggregator extends SparkLakeTest {
     upload(messy, tempDir.resolve("src-" + name + "-m"),
         List.of(speedRows(d, "backwards", backwards), speedRows(d, "even", even), speedRows(d, "odd", odd), odo));
     TripAggregator.Result result = aggregate(messy);
-    assertThat(result.trips()).isEqualTo(1);
+    assertThat(result.work().trips()).isEqualTo(1);
     Lake ordered = lakeNamed("o");
     upload(ordered, tempDir.resolve("src-" + name + "-o"), List.of(speedRows(d, "all", all), odo));
     aggregate(ordered);
@@ -424,7 +424,7 @@ class TestTripAggregator extends SparkLakeTest {
   }
 
   @Test
-  void reprocessingADayAsOfAnEarlierTimeGoesToABranchAndLeavesMainEqualToAFromScratchRun() throws InterruptedException {
+  void reprocessingADayAsOfAnEarlierTimeGoesToABranchAndLeavesMainEqualToAFromScratchRun() throws Exception {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
@@ -454,7 +454,14 @@ class TestTripAggregator extends SparkLakeTest {
     long mainBefore = summary.currentSnapshot().snapshotId();
 
     TripAggregator.Result byTime = reprocess(target, "2024-06-01").asOf(between.toString()).execute();
-    assertThat(byTime.mode()).isEqualTo("reprocess");
+    assertThat(byTime.mode()).isEqualTo(TripAggregator.Mode.REPROCESS);
+    // The JSON report stays one flat object with the field names operators' scripts read.
+    com.fasterxml.jackson.databind.JsonNode report = io.triplake.lake.Json.MAPPER.readTree(io.triplake.lake.Json.write(byTime));
+    assertThat(report.get("mode").asText()).isEqualTo("reprocess");
+    assertThat(report.get("tripsUpdated").asLong()).isEqualTo(byTime.changes().tripsUpdated());
+    assertThat(report.get("filesRead").asInt()).isEqualTo(byTime.work().filesRead());
+    assertThat(report.has("work")).isFalse();
+    assertThat(report.get("branch").asText()).isEqualTo(byTime.branch());
     assertThat(byTime.committed()).isTrue();
     assertThat(byTime.branch()).isEqualTo("asof_20240601_" + RawAsOf.resolve(between.toString(), Map.of(), summary, "s", Instant.now(),
         java.util.Set.of()).tag());
