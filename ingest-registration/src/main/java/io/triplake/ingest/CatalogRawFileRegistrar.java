@@ -157,7 +157,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
 
     double seconds = (System.nanoTime() - start) / 1e9;
     Result result = new Result(runId, source, List.copyOf(outcome.created), List.copyOf(outcome.columnsAdded),
-        outcome.registered, outcome.skipped, outcome.ignored, outcome.rows, outcome.bytes, List.copyOf(outcome.commits),
+        new Added(outcome.registered, outcome.rows, outcome.bytes), new Passed(outcome.skipped, outcome.ignored), List.copyOf(outcome.commits),
         sorted(outcome.changed), sorted(outcome.missing), sorted(outcome.rejected), seconds);
     LOG.info(result.summary());
     return result;

@@ -1,5 +1,6 @@
 package io.triplake.ingest;
 
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import io.triplake.lake.Lake;
 import java.time.LocalDate;
 import java.util.List;
@@ -51,11 +52,25 @@ public interface RawFileRegistrar {
   record TableCommit(String table, long snapshotId, int files, long rows, long bytes) {}
 
   /**
-   * What a run did.
+   * The files a run added to the raw tables.
    *
-   * @param registeredFiles files added to the raw tables
+   * @param registeredFiles files added
+   * @param registeredRows their rows (from the footers)
+   * @param registeredBytes their sizes
+   */
+  record Added(int registeredFiles, long registeredRows, long registeredBytes) {}
+
+  /**
+   * The listed files a run left alone, as it should.
+   *
    * @param skippedFiles files already registered with the same size
    * @param ignoredFiles listed files that are not Parquet by name or are hidden ({@code .x}, {@code _x})
+   */
+  record Passed(int skippedFiles, int ignoredFiles) {}
+
+  /**
+   * What a run did. The JSON report keeps one flat object: {@link Added} and {@link Passed} are unwrapped.
+   *
    * @param changedFiles registered files whose size changed since: not re-added
    * @param missingFiles registered files no longer in the source (reconcile only)
    * @param rejectedFiles files that could not be registered, with the reason
@@ -65,16 +80,33 @@ public interface RawFileRegistrar {
       String source,
       List<String> tablesCreated,
       List<String> columnsAdded,
-      int registeredFiles,
-      int skippedFiles,
-      int ignoredFiles,
-      long registeredRows,
-      long registeredBytes,
+      @JsonUnwrapped Added added,
+      @JsonUnwrapped Passed passed,
       List<TableCommit> commits,
       List<FileProblem> changedFiles,
       List<FileProblem> missingFiles,
       List<FileProblem> rejectedFiles,
       double seconds) {
+
+    public int registeredFiles() {
+      return added.registeredFiles();
+    }
+
+    public long registeredRows() {
+      return added.registeredRows();
+    }
+
+    public long registeredBytes() {
+      return added.registeredBytes();
+    }
+
+    public int skippedFiles() {
+      return passed.skippedFiles();
+    }
+
+    public int ignoredFiles() {
+      return passed.ignoredFiles();
+    }
 
     /** True when every listed file is now registered unchanged. */
     public boolean clean() {
@@ -89,8 +121,8 @@ public interface RawFileRegistrar {
       return String.format(
           "Registered %d files (%d rows, %d bytes) into %d tables from %s in %.1f s: %d tables created, "
               + "%d columns added, %d skipped as already registered, %d ignored, %d changed, %d missing, %d rejected (run %s)",
-          registeredFiles, registeredRows, registeredBytes, commits.size(), source, seconds, tablesCreated.size(),
-          columnsAdded.size(), skippedFiles, ignoredFiles, changedFiles.size(), missingFiles.size(),
+          added.registeredFiles(), added.registeredRows(), added.registeredBytes(), commits.size(), source, seconds,
+          tablesCreated.size(), columnsAdded.size(), passed.skippedFiles(), passed.ignoredFiles(), changedFiles.size(), missingFiles.size(),
           rejectedFiles.size(), runId);
     }
   }

@@ -69,7 +69,7 @@ class TestRawFileRegistrar extends SparkLakeTest {
   }
 
   @Test
-  void registersEverySampleFileOnceWithAllItsRows() {
+  void registersEverySampleFileOnceWithAllItsRows() throws Exception {
     Path sample = SampleLake.location();
     Map<String, String> before = Checksums.of(sample);
 
@@ -81,6 +81,12 @@ class TestRawFileRegistrar extends SparkLakeTest {
     assertThat(first.rejectedFiles()).isEmpty();
     assertThat(first.ignoredFiles()).isEqualTo(2); // README.md and MANIFEST.json
     assertThat(first.registeredRows()).isEqualTo(719_624L);
+    // The JSON report stays one flat object with the field names operators' scripts read.
+    com.fasterxml.jackson.databind.JsonNode report = io.triplake.lake.Json.MAPPER.readTree(io.triplake.lake.Json.write(first));
+    assertThat(report.get("registeredFiles").asInt()).isEqualTo(165);
+    assertThat(report.get("ignoredFiles").asInt()).isEqualTo(2);
+    assertThat(report.get("registeredRows").asLong()).isEqualTo(719_624L);
+    assertThat(report.has("added")).isFalse();
     assertThat(first.tablesCreated()).hasSize(18);
 
     // count(*) of each table equals the rows of its files, read directly with Spark's Parquet reader.
