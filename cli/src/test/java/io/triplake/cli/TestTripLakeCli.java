@@ -3,7 +3,6 @@ package io.triplake.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.triplake.lake.Json;
-import io.triplake.lake.Lake;
 import io.triplake.lake.RawFileWriter;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SampleLake;
@@ -16,7 +15,6 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine;
 
 /** The command line as a user runs it, against the lake of this test class. */

@@ -1,6 +1,7 @@
 package io.triplake.ingest;
 
 import io.triplake.lake.ParquetInput;
+import io.triplake.lake.PrefetchedInputFile;
 import java.io.IOException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
@@ -24,9 +25,12 @@ final class ParquetFooter {
     if (length < MIN_SIZE) {
       throw new IOException("not a Parquet file: " + length + " bytes is shorter than any Parquet file");
     }
-    InputFile file = io.newInputFile(location, length);
+    // The footer is in the file's last bytes: one ranged GET on S3 instead of one for its length and one for it.
+    InputFile file = PrefetchedInputFile.tail(io.newInputFile(location, length));
     try (ParquetFileReader reader = ParquetInput.open(file)) {
       return reader.getFooter();
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
     } catch (RuntimeException e) {
       // parquet-mr reports bad magic and corrupt footers as RuntimeExceptions.
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();

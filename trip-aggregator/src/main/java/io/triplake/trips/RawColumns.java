@@ -15,7 +15,7 @@ import java.util.TreeSet;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
-import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.mapping.MappedField;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.mapping.NameMappingParser;
@@ -116,8 +116,8 @@ final class RawColumns {
    *
    * @param table the table's name, for errors
    */
-  static void read(FileIO io, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into) {
-    try (ParquetFileReader reader = ParquetInput.open(io.newInputFile(file.location(), file.length()))) {
+  static void read(InputFile input, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into) {
+    try (ParquetFileReader reader = ParquetInput.open(input)) {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
       boolean hasIds = schema.getFields().stream().anyMatch(f -> f.getId() != null);
       Type timeField = find(schema, time, hasIds);

@@ -4,14 +4,9 @@ import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Json;
 import io.triplake.lake.RawSchema;
 import io.triplake.lake.LakeProperties;
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
 import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
 import static org.apache.spark.sql.functions.when;
 
-import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Lake;
 import io.triplake.trips.RawMetadata.FileSpan;
 import io.triplake.trips.TripConfig.Cluster;
@@ -20,7 +15,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
-import java.time.format.DateTimeParseException;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,25 +32,16 @@ import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.spark.CommitMetadata;
 import org.apache.iceberg.types.Types;
-import org.apache.iceberg.util.SnapshotUtil;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
 import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -419,8 +404,8 @@ final class SparkTripAggregator implements TripAggregator {
 
   /**
    * The summary rows of every trip in the windows of every cluster: the driver plans the raw files of
-   * each window from Iceberg's metadata; one task per device and window reads them and summarises its
-   * trips ({@link TripSummaries.Pass}).
+   * each window from Iceberg's metadata ({@link UnitPlan}); one task per device and window reads them and
+   * summarises its trips ({@link TripSummaries.Pass}).
    *
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
@@ -433,29 +418,12 @@ final class SparkTripAggregator implements TripAggregator {
       io.put(message, table.io());
       tables.put(message, run.rawName(message));
     });
-
-    List<TripSummaries.Unit> units = new ArrayList<>();
-    for (int c = 0; c < clusters.size(); c++) {
-      Cluster cluster = clusters.get(c);
-      Map<String, List<Window>> windows = run.windowsByCluster.get(cluster.name());
-      Map<String, Map<String, List<FileSpan>>> byMessage = new HashMap<>();
-      for (String message : cluster.messages()) {
-        byMessage.put(message, plannedFiles(run, message, windows));
-      }
-      TripSummaries.ClusterPlan clusterPlan = plan.clusters().get(c);
-      for (Map.Entry<String, List<Window>> e : windows.entrySet()) {
-        for (Window w : e.getValue()) {
-          List<List<RawColumns.RawFile>> specFiles = new ArrayList<>();
-          for (TripSummaries.Spec spec : clusterPlan.specs()) {
-            specFiles.add(touching(byMessage.get(spec.message()), e.getKey(), w));
-          }
-          units.add(new TripSummaries.Unit(c, e.getKey(), w.lo(), w.hi(), touching(byMessage.get(cluster.identifierMessage()), e.getKey(), w),
-              List.copyOf(specFiles)));
-        }
-      }
-    }
+    UnitPlan units = UnitPlan.of(plan, clusters, run.windowsByCluster, run.rawByMessage::get,
+        message -> run.readSnapshot.get(run.rawName(message)));
+    run.filesRead = units.files();
+    run.rowsRead = units.rows();
     // A few units per core: even when devices differ in size, no core waits long for the last one.
-    List<List<TripSummaries.Unit>> slices = TripSummaries.balance(units, spark.sparkContext().defaultParallelism() * 4);
+    List<List<TripSummaries.Unit>> slices = TripSummaries.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
     JavaRDD<Row> passed = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slices, slices.size())
         .flatMap(new TripSummaries.Pass(plan, new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()), startRange, io, tables));
     // Computed once: counted here, then compared with the stored rows.
@@ -465,40 +433,7 @@ final class SparkTripAggregator implements TripAggregator {
     return TripSummaries.summaryRows(rows, run.now);
   }
 
-  /**
-   * The files of a message's raw table that touch a window of the devices, per device (planned once per
-   * table: partition pruning by device, file pruning by the windows' overall time range). Counted as read.
-   */
-  private Map<String, List<FileSpan>> plannedFiles(Run run, String message, Map<String, List<Window>> windows) {
-    Map<String, List<FileSpan>> byDevice = new HashMap<>();
-    Table table = run.rawByMessage.get(message);
-    Long snapshot = table == null ? null : run.readSnapshot.get(run.rawName(message));
-    if (snapshot == null) {
-      return byDevice;
-    }
-    long lo = Long.MAX_VALUE;
-    long hi = Long.MIN_VALUE;
-    for (List<Window> list : windows.values()) {
-      for (Window w : list) {
-        lo = Math.min(lo, w.lo());
-        hi = Math.max(hi, w.hi());
-      }
-    }
-    for (FileSpan f : RawMetadata.files(table, snapshot, RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, windows.keySet(), lo, hi))) {
-      List<Window> deviceWindows = windows.get(f.device());
-      if (deviceWindows != null && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
-        byDevice.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(f);
-        run.filesRead++;
-        run.rowsRead += f.records();
-      }
-    }
-    return byDevice;
-  }
 
-  private static List<RawColumns.RawFile> touching(Map<String, List<FileSpan>> byDevice, String device, Window w) {
-    return byDevice.getOrDefault(device, List.of()).stream().filter(f -> w.touches(f.lo(), f.hi()))
-        .map(f -> new RawColumns.RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records())).toList();
-  }
 
   // ---------------------------------------------------------------- merge
 

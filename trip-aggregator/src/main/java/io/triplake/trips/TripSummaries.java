@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.lake.PrefetchedInputFile;
 import io.triplake.lake.RawSchema;
 import io.triplake.trips.RawColumns.Column;
 import io.triplake.trips.RawColumns.RawFile;
@@ -11,12 +12,14 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.InputFile;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
@@ -145,7 +148,11 @@ final class TripSummaries {
     List<Row> summarise(Unit unit) {
       ClusterPlan cluster = plan.clusters().get(unit.cluster());
       TripSessionizer.Cut cut = sessionizer.cut();
-      inTimeOrder(cluster.identifierMessage(), unit.identifierFiles(), cluster.identifierTime(), List.of(), unit,
+      // The identifier files are read once to cut the trips and again when their message is aggregated: kept
+      // in memory between the two (up to a bound), so each is fetched once.
+      boolean aggregated = cluster.specs().stream().anyMatch(s -> s.message().equals(cluster.identifierMessage()));
+      Inputs inputs = new Inputs(aggregated ? KEPT_BYTES_MAX : 0);
+      inTimeOrder(cluster.identifierMessage(), unit.identifierFiles(), cluster.identifierTime(), List.of(), unit, inputs,
           (rows, i) -> cut.add(rows.ts[i]));
       TripSessionizer.Trips trips = cut.trips();
       // Trips come in time order: those starting in the range are one run of them.
@@ -174,7 +181,8 @@ final class TripSummaries {
         List<Column> columns = spec.signals().stream().map(Signal::column).toList();
         int[] trip = {0};
         // Rows come in time order and trips do not overlap: the trip of a row is at or after the last one's.
-        inTimeOrder(spec.message(), unit.specFiles().get(s), spec.time(), columns, unit, (rows, i) -> {
+        inTimeOrder(spec.message(), unit.specFiles().get(s), spec.time(), columns, unit,
+            spec.message().equals(cluster.identifierMessage()) ? inputs : new Inputs(0), (rows, i) -> {
           long ts = rows.ts[i];
           while (trip[0] < starts.length && ends[trip[0]] < ts) {
             trip[0]++;
@@ -209,7 +217,8 @@ final class TripSummaries {
      * upload) are read together and their rows sorted, as is a file whose own rows are out of order. Memory
      * is one file's rows, or one group of overlapping files'.
      */
-    private void inTimeOrder(String message, List<RawFile> files, Column time, List<Column> signals, Unit unit, RowVisitor visitor) {
+    private void inTimeOrder(String message, List<RawFile> files, Column time, List<Column> signals, Unit unit, Inputs inputs,
+        RowVisitor visitor) {
       List<RawFile> ordered = new ArrayList<>(files);
       ordered.sort(Comparator.comparingLong(RawFile::lo).thenComparingLong(RawFile::hi));
       FileIO fileIO = io.get(message);
@@ -230,7 +239,7 @@ final class TripSummaries {
         }
         RawColumns.Rows rows = new RawColumns.Rows(signals.size(), (int) Math.min(Math.max(records, 16), 1 << 20));
         for (int f = i; f < j; f++) {
-          RawColumns.read(fileIO, table, ordered.get(f), time, signals, unit.lo(), unit.hi(), rows);
+          RawColumns.read(inputs.open(fileIO, ordered.get(f)), table, ordered.get(f), time, signals, unit.lo(), unit.hi(), rows);
         }
         if (rows.sorted()) {
           for (int r = 0; r < rows.size; r++) {
@@ -243,6 +252,35 @@ final class TripSummaries {
         }
         i = j;
       }
+    }
+  }
+
+  /** A raw file at most this large is fetched whole, in one request; a larger one's footer and chunks as needed. */
+  static final int WHOLE_FILE_MAX = 16 << 20;
+  /** The most bytes of identifier files one unit keeps between its two reads of them. */
+  static final long KEPT_BYTES_MAX = 64L << 20;
+
+  /** Opens a unit's raw files, keeping the ones read twice (up to {@code keepMax} bytes) for the second read. */
+  private static final class Inputs {
+    private final long keepMax;
+    private final Map<String, PrefetchedInputFile> kept = new HashMap<>();
+    private long keptBytes;
+
+    Inputs(long keepMax) {
+      this.keepMax = keepMax;
+    }
+
+    InputFile open(FileIO io, RawFile file) {
+      PrefetchedInputFile input = kept.get(file.location());
+      if (input != null) {
+        return input;
+      }
+      input = PrefetchedInputFile.whole(io.newInputFile(file.location(), file.length()), WHOLE_FILE_MAX);
+      if (keptBytes + file.length() <= keepMax) {
+        kept.put(file.location(), input);
+        keptBytes += file.length();
+      }
+      return input;
     }
   }
 

@@ -84,7 +84,7 @@ class TestRawColumns {
   private static RawColumns.Rows read(RawFile file, List<Column> signals, long lo, long hi) {
     RawColumns.Rows rows = new RawColumns.Rows(signals.size(), 4);
     try (LakeFileIO io = new LakeFileIO()) {
-      RawColumns.read(io, "raw.test", file, TIME, signals, lo, hi, rows);
+      RawColumns.read(io.newInputFile(file.location(), file.length()), "raw.test", file, TIME, signals, lo, hi, rows);
     }
     return rows;
   }
@@ -122,8 +122,8 @@ class TestRawColumns {
     RawFile file = write("range", 5000, LogicalTypeAnnotation.TimeUnit.MICROS);
     RawColumns.Rows rows = new RawColumns.Rows(1, 4);
     try (LakeFileIO io = new LakeFileIO()) {
-      RawColumns.read(io, "raw.test", file, TIME, List.of(SPEED), 4000 * 1_000_000L, 4100 * 1_000_000L, rows);
-      RawColumns.read(io, "raw.test", file, TIME, List.of(SPEED), 10 * 1_000_000L, 12 * 1_000_000L, rows);
+      RawColumns.read(io.newInputFile(file.location(), file.length()), "raw.test", file, TIME, List.of(SPEED), 4000 * 1_000_000L, 4100 * 1_000_000L, rows);
+      RawColumns.read(io.newInputFile(file.location(), file.length()), "raw.test", file, TIME, List.of(SPEED), 10 * 1_000_000L, 12 * 1_000_000L, rows);
     }
     // 4000..4100 less 4009, 4019, ..., 4099 (10 rows without t), then 10..12 (no gaps).
     assertThat(rows.size).isEqualTo(101 - 10 + 3);
