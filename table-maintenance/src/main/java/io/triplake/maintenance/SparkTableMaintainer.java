@@ -63,8 +63,6 @@ final class SparkTableMaintainer implements TableMaintainer {
   private static final int ATTEMPTS = 3;
   /** Compaction commits in file groups, so a conflict with a concurrent MERGE loses one group, not the run. */
   private static final int COMPACTION_COMMITS = 10;
-  private static final String KIND_SUMMARY = "tripsummary";
-  private static final String KIND_RAW = "raw";
   /** Table properties that place files somewhere else than the table location. */
   private static final List<String> LOCATION_PROPERTIES =
       List.of("write.data.path", "write.metadata.path", "write.object-storage.path", "write.folder-storage.path");
@@ -249,7 +247,7 @@ final class SparkTableMaintainer implements TableMaintainer {
     if (!raw) {
       notes.add("raw tables skipped");
     }
-    Result result = new Result(runId, dryRun, results, total(results), notes, seconds(start));
+    Result result = new Result(runId, dryRun, results, notes, seconds(start));
     LOG.info(result.summary());
     return result;
   }
@@ -353,7 +351,7 @@ final class SparkTableMaintainer implements TableMaintainer {
     long start = System.nanoTime();
     Table table = view.summary;
     String name = lake.tripsTable(TableDdl.TRIPSUMMARY).toString();
-    Tally tally = new Tally(name, KIND_SUMMARY, table);
+    Tally tally = new Tally(name, Kind.SUMMARY, table);
 
     if (steps.get(SUMMARY_REWRITE_DATA_FILES)) {
       compact(table, tally);
@@ -535,7 +533,7 @@ final class SparkTableMaintainer implements TableMaintainer {
   private TableResult maintainRaw(TableIdentifier id, Table table, Map<Long, String> needed, long windowStart) {
     long start = System.nanoTime();
     String name = id.toString();
-    Tally tally = new Tally(name, KIND_RAW, table);
+    Tally tally = new Tally(name, Kind.RAW, table);
     Set<String> filesBefore = dataFiles(table);
 
     if (steps.get(RAW_REWRITE_MANIFESTS)) {
@@ -690,47 +688,29 @@ final class SparkTableMaintainer implements TableMaintainer {
     return (System.nanoTime() - startNanos) / 1e9;
   }
 
-  private static TableResult total(List<TableResult> results) {
-    return new TableResult("total", "total", sum(results, TableResult::dataFilesBefore), sum(results, TableResult::dataFilesAfter),
-        sum(results, TableResult::deleteFilesBefore), sum(results, TableResult::deleteFilesAfter),
-        sum(results, TableResult::manifestsBefore), sum(results, TableResult::manifestsAfter),
-        sum(results, TableResult::snapshotsBefore), sum(results, TableResult::snapshotsAfter),
-        sum(results, TableResult::rewrittenDataFiles), sum(results, TableResult::addedDataFiles),
-        sum(results, TableResult::removedDeleteFiles), sum(results, TableResult::rewrittenManifests),
-        sum(results, TableResult::addedManifests), sum(results, TableResult::snapshotsExpired), null, null,
-        results.stream().mapToLong(TableResult::filesDeleted).sum(), results.stream().mapToLong(TableResult::orphanFilesDeleted).sum(),
-        List.of(), List.of(), results.stream().mapToDouble(TableResult::seconds).sum());
-  }
-
-  private static int sum(List<TableResult> results, java.util.function.ToIntFunction<TableResult> figure) {
-    return results.stream().mapToInt(figure).sum();
-  }
-
   /** File, manifest and snapshot counts of a table's current state. */
-  private record Counts(int dataFiles, int deleteFiles, int manifests, int snapshots) {
-    static Counts of(Table table) {
-      table.refresh();
-      Snapshot current = table.currentSnapshot();
-      if (current == null) {
-        return new Counts(0, 0, 0, size(table.snapshots()));
-      }
-      return new Counts(live(current.dataManifests(table.io())), live(current.deleteManifests(table.io())),
-          current.allManifests(table.io()).size(), size(table.snapshots()));
+  private static Counts counts(Table table) {
+    table.refresh();
+    Snapshot current = table.currentSnapshot();
+    if (current == null) {
+      return new Counts(0, 0, 0, size(table.snapshots()));
     }
+    return new Counts(live(current.dataManifests(table.io())), live(current.deleteManifests(table.io())),
+        current.allManifests(table.io()).size(), size(table.snapshots()));
+  }
 
-    private static int live(List<ManifestFile> manifests) {
-      int n = 0;
-      for (ManifestFile m : manifests) {
-        n += (m.addedFilesCount() == null ? 0 : m.addedFilesCount()) + (m.existingFilesCount() == null ? 0 : m.existingFilesCount());
-      }
-      return n;
+  private static int live(List<ManifestFile> manifests) {
+    int n = 0;
+    for (ManifestFile m : manifests) {
+      n += (m.addedFilesCount() == null ? 0 : m.addedFilesCount()) + (m.existingFilesCount() == null ? 0 : m.existingFilesCount());
     }
+    return n;
   }
 
   /** Figures of one table while its steps run. */
   private static final class Tally {
     final String table;
-    final String kind;
+    final Kind kind;
     final Counts before;
     final List<String> plan = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
@@ -745,10 +725,10 @@ final class SparkTableMaintainer implements TableMaintainer {
     long filesDeleted;
     long orphanFilesDeleted;
 
-    Tally(String table, String kind, Table t) {
+    Tally(String table, Kind kind, Table t) {
       this.table = table;
       this.kind = kind;
-      this.before = Counts.of(t);
+      this.before = counts(t);
     }
 
     void retention(RetentionPlan plan) {
@@ -757,11 +737,10 @@ final class SparkTableMaintainer implements TableMaintainer {
     }
 
     TableResult result(Table t, double seconds) {
-      Counts after = Counts.of(t);
-      return new TableResult(table, kind, before.dataFiles(), after.dataFiles(), before.deleteFiles(), after.deleteFiles(),
-          before.manifests(), after.manifests(), before.snapshots(), after.snapshots(), rewrittenDataFiles, addedDataFiles,
-          removedDeleteFiles, rewrittenManifests, addedManifests, snapshotsExpired, keptFrom, keptBecause, filesDeleted,
-          orphanFilesDeleted, plan, notes, seconds);
+      return new TableResult(table, kind, before, counts(t),
+          new Compaction(rewrittenDataFiles, addedDataFiles, removedDeleteFiles),
+          new ManifestRewrite(rewrittenManifests, addedManifests),
+          new Expiry(snapshotsExpired, keptFrom, keptBecause, filesDeleted), orphanFilesDeleted, plan, notes, seconds);
     }
   }
 }
