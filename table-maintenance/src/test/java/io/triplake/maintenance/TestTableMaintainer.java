@@ -446,7 +446,7 @@ class TestTableMaintainer extends SparkLakeTest {
 
     // Expire the two older snapshots, and let a registration commit after the transaction read the table.
     Transaction txn = speed.newTransaction();
-    SparkTableMaintainer.stageRawExpiry(txn, history.subList(0, 2));
+    RawMaintenance.stageRawExpiry(txn, history.subList(0, 2));
     RawFileRegistrar.Result concurrent = fleet.upload(fleet.cycleFiles(3));
     Map<String, String> source = Checksums.of(fleet.source);
     long registered = concurrent.snapshotIds().get(fleet.lake.rawTable("can2_speed").toString());
