@@ -86,10 +86,10 @@ final class MaintainCommand implements Callable<Integer> {
     out.println(result.summary());
     out.println(TablePrinter.format(
         List.of("table", "data_files", "delete_files", "manifests", "snapshots", "expired", "files_deleted", "orphans_deleted", "seconds"),
-        result.tables().stream().map(t -> List.<Object>of(t.table(), t.dataFilesBefore() + " -> " + t.dataFilesAfter(),
-            t.deleteFilesBefore() + " -> " + t.deleteFilesAfter(), t.manifestsBefore() + " -> " + t.manifestsAfter(),
-            t.snapshotsBefore() + " -> " + t.snapshotsAfter(), t.snapshotsExpired(), t.filesDeleted(), t.orphanFilesDeleted(),
-            String.format("%.1f", t.seconds()))).toList()));
+        result.tables().stream().map(t -> List.<Object>of(t.table(), t.before().dataFiles() + " -> " + t.after().dataFiles(),
+            t.before().deleteFiles() + " -> " + t.after().deleteFiles(), t.before().manifests() + " -> " + t.after().manifests(),
+            t.before().snapshots() + " -> " + t.after().snapshots(), t.expiry().snapshotsExpired(), t.expiry().filesDeleted(),
+            t.orphanFilesDeleted(), String.format("%.1f", t.seconds()))).toList()));
     for (TableMaintainer.TableResult table : result.tables()) {
       if (dryRun || !table.notes().isEmpty()) {
         out.println(table.table() + ":");

@@ -1,9 +1,15 @@
 package io.triplake.maintenance;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import com.fasterxml.jackson.annotation.JsonValue;
 import io.triplake.lake.Lake;
 import java.time.Clock;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BinaryOperator;
+import java.util.function.Function;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -88,42 +94,97 @@ public interface TableMaintainer {
 
   Result execute();
 
+  /** Whose figures a {@link TableResult} holds; the report and the summary line show the lower-case label. */
+  enum Kind {
+    SUMMARY("tripsummary"),
+    RAW("raw"),
+    /** The tables of a run summed ({@link Result#total()}). */
+    TOTAL("total");
+
+    private final String label;
+
+    Kind(String label) {
+      this.label = label;
+    }
+
+    @JsonValue
+    @Override
+    public String toString() {
+      return label;
+    }
+  }
+
+  /** File, manifest and snapshot counts of a table's current snapshot. */
+  record Counts(int dataFiles, int deleteFiles, int manifests, int snapshots) {
+    public static final Counts NONE = new Counts(0, 0, 0, 0);
+
+    public Counts plus(Counts other) {
+      return new Counts(dataFiles + other.dataFiles, deleteFiles + other.deleteFiles, manifests + other.manifests,
+          snapshots + other.snapshots);
+    }
+  }
+
   /**
-   * What maintenance did to one table. File and manifest counts are those of the table's current
-   * snapshot. In a dry run the "after" counts equal the "before" ones, and the step counts say what a
-   * run would do (except {@code filesDeleted}: which files an expiry frees is only known once it commits).
+   * What compaction did (tripsummary only).
    *
-   * @param kind {@code tripsummary} or {@code raw}
    * @param rewrittenDataFiles data files replaced by compaction; {@code addedDataFiles} replace them
    * @param removedDeleteFiles delete files that compaction made unnecessary
+   */
+  record Compaction(int rewrittenDataFiles, int addedDataFiles, int removedDeleteFiles) {
+    public static final Compaction NONE = new Compaction(0, 0, 0);
+
+    public Compaction plus(Compaction other) {
+      return new Compaction(rewrittenDataFiles + other.rewrittenDataFiles, addedDataFiles + other.addedDataFiles,
+          removedDeleteFiles + other.removedDeleteFiles);
+    }
+  }
+
+  /** What the manifest rewrite did (a dry run rewrites none). */
+  record ManifestRewrite(int rewrittenManifests, int addedManifests) {
+    public static final ManifestRewrite NONE = new ManifestRewrite(0, 0);
+
+    public ManifestRewrite plus(ManifestRewrite other) {
+      return new ManifestRewrite(rewrittenManifests + other.rewrittenManifests, addedManifests + other.addedManifests);
+    }
+  }
+
+  /**
+   * What snapshot expiry did.
+   *
    * @param snapshotsExpired snapshots removed from the table's metadata
    * @param keptFromSnapshotId the oldest snapshot kept in the current history; all newer ones are kept
    * @param keptBecause why that one: the time-travel window, or a checkpoint that still needs it
    * @param filesDeleted files of expired snapshots deleted (tripsummary only; always 0 for raw tables)
+   */
+  record Expiry(int snapshotsExpired, Long keptFromSnapshotId, String keptBecause, long filesDeleted) {
+    public static final Expiry NONE = new Expiry(0, null, null, 0);
+
+    /** The counts summed; which snapshot is kept is a table's own, so a sum has none. */
+    public Expiry plus(Expiry other) {
+      return new Expiry(snapshotsExpired + other.snapshotsExpired, null, null, filesDeleted + other.filesDeleted);
+    }
+  }
+
+  /**
+   * What maintenance did to one table. In a dry run the "after" counts equal the "before" ones, and the step
+   * figures say what a run would do (except {@link Expiry#filesDeleted()}: which files an expiry frees is only
+   * known once it commits).
+   *
+   * <p>The report ({@code maintain-<run id>.json}) keeps one flat object per table: the step figures are
+   * unwrapped under their own names, the counts as {@code dataFilesBefore}, {@code dataFilesAfter} and so on.
+   *
    * @param orphanFilesDeleted files no snapshot references, deleted from the tripsummary location
    * @param plan one line per step: what it does (dry run: what it would do)
    * @param notes what an operator should know: skipped steps, conflicts with concurrent writers
    */
   record TableResult(
       String table,
-      String kind,
-      int dataFilesBefore,
-      int dataFilesAfter,
-      int deleteFilesBefore,
-      int deleteFilesAfter,
-      int manifestsBefore,
-      int manifestsAfter,
-      int snapshotsBefore,
-      int snapshotsAfter,
-      int rewrittenDataFiles,
-      int addedDataFiles,
-      int removedDeleteFiles,
-      int rewrittenManifests,
-      int addedManifests,
-      int snapshotsExpired,
-      Long keptFromSnapshotId,
-      String keptBecause,
-      long filesDeleted,
+      Kind kind,
+      @JsonUnwrapped(suffix = "Before") Counts before,
+      @JsonUnwrapped(suffix = "After") Counts after,
+      @JsonUnwrapped Compaction compaction,
+      @JsonUnwrapped ManifestRewrite manifests,
+      @JsonUnwrapped Expiry expiry,
       long orphanFilesDeleted,
       List<String> plan,
       List<String> notes,
@@ -137,30 +198,43 @@ public interface TableMaintainer {
     public String summary() {
       return String.format("%s (%s): data files %d -> %d, delete files %d -> %d, manifests %d -> %d, snapshots %d -> %d "
               + "(%d expired, kept from %s: %s), %d files and %d orphans deleted in %.1f s",
-          table, kind, dataFilesBefore, dataFilesAfter, deleteFilesBefore, deleteFilesAfter, manifestsBefore, manifestsAfter,
-          snapshotsBefore, snapshotsAfter, snapshotsExpired, keptFromSnapshotId, keptBecause, filesDeleted, orphanFilesDeleted,
-          seconds);
+          table, kind, before.dataFiles(), after.dataFiles(), before.deleteFiles(), after.deleteFiles(), before.manifests(),
+          after.manifests(), before.snapshots(), after.snapshots(), expiry.snapshotsExpired(), expiry.keptFromSnapshotId(),
+          expiry.keptBecause(), expiry.filesDeleted(), orphanFilesDeleted, seconds);
     }
   }
 
-  /**
-   * What a run did.
-   *
-   * @param total the tables' figures summed ({@code table} is {@code total})
-   */
-  record Result(String runId, boolean dryRun, List<TableResult> tables, TableResult total, List<String> notes, double seconds) {
+  /** What a run did. */
+  @JsonPropertyOrder({"runId", "dryRun", "tables", "total", "notes", "seconds"})
+  record Result(String runId, boolean dryRun, List<TableResult> tables, List<String> notes, double seconds) {
     public Result {
       tables = List.copyOf(tables);
       notes = List.copyOf(notes);
     }
 
+    /** The tables' figures summed ({@code table} is {@code total}). */
+    @JsonProperty("total")
+    public TableResult total() {
+      return new TableResult("total", Kind.TOTAL, sum(TableResult::before, Counts.NONE, Counts::plus),
+          sum(TableResult::after, Counts.NONE, Counts::plus), sum(TableResult::compaction, Compaction.NONE, Compaction::plus),
+          sum(TableResult::manifests, ManifestRewrite.NONE, ManifestRewrite::plus),
+          sum(TableResult::expiry, Expiry.NONE, Expiry::plus), sum(TableResult::orphanFilesDeleted, 0L, Long::sum),
+          List.of(), List.of(), sum(TableResult::seconds, 0.0, Double::sum));
+    }
+
+    private <T> T sum(Function<TableResult, T> figure, T zero, BinaryOperator<T> plus) {
+      return tables.stream().map(figure).reduce(zero, plus);
+    }
+
     public String summary() {
+      TableResult total = total();
       return String.format("Maintenance%s run %s: %d tables; data files %d -> %d, delete files %d -> %d, manifests %d -> %d, "
               + "snapshots %d -> %d (%d expired); %d expired files and %d orphan files deleted; in %.1f s%s",
-          dryRun ? " (dry run: nothing committed or deleted)" : "", runId, tables.size(), total.dataFilesBefore(),
-          total.dataFilesAfter(), total.deleteFilesBefore(), total.deleteFilesAfter(), total.manifestsBefore(),
-          total.manifestsAfter(), total.snapshotsBefore(), total.snapshotsAfter(), total.snapshotsExpired(), total.filesDeleted(),
-          total.orphanFilesDeleted(), seconds, notes.isEmpty() ? "" : "; " + String.join("; ", notes));
+          dryRun ? " (dry run: nothing committed or deleted)" : "", runId, tables.size(), total.before().dataFiles(),
+          total.after().dataFiles(), total.before().deleteFiles(), total.after().deleteFiles(), total.before().manifests(),
+          total.after().manifests(), total.before().snapshots(), total.after().snapshots(), total.expiry().snapshotsExpired(),
+          total.expiry().filesDeleted(), total.orphanFilesDeleted(), seconds,
+          notes.isEmpty() ? "" : "; " + String.join("; ", notes));
     }
 
     public TableResult table(String name) {

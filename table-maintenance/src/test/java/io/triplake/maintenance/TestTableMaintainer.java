@@ -122,25 +122,25 @@ class TestTableMaintainer extends SparkLakeTest {
       Table table = fleet.table(raw);
       assertThat(table.properties()).containsEntry(TableProperties.GC_ENABLED, "false");
       TableMaintainer.TableResult r = result.table(fleet.lake.rawTable(raw).toString());
-      assertThat(r.kind()).isEqualTo("raw");
-      assertThat(r.dataFilesAfter()).isEqualTo(r.dataFilesBefore());
-      assertThat(r.rewrittenDataFiles()).isZero();
-      assertThat(r.filesDeleted()).isZero();
+      assertThat(r.kind()).isEqualTo(TableMaintainer.Kind.RAW);
+      assertThat(r.after().dataFiles()).isEqualTo(r.before().dataFiles());
+      assertThat(r.compaction().rewrittenDataFiles()).isZero();
+      assertThat(r.expiry().filesDeleted()).isZero();
       assertThat(r.orphanFilesDeleted()).isZero();
-      assertThat(r.manifestsAfter()).as(r.summary()).isEqualTo(1).isLessThan(r.manifestsBefore());
-      assertThat(r.snapshotsExpired()).as(r.summary()).isEqualTo(WINDOW_FROM);
+      assertThat(r.after().manifests()).as(r.summary()).isEqualTo(1).isLessThan(r.before().manifests());
+      assertThat(r.expiry().snapshotsExpired()).as(r.summary()).isEqualTo(WINDOW_FROM);
     }
 
     // tripsummary: the same rows in far fewer files: one per day, no deletes.
     assertThat(fleet.summary()).isEqualTo(rowsBefore);
     TableMaintainer.TableResult s = result.table(fleet.lake.tripsTable("tripsummary").toString());
     int days = CYCLES;
-    assertThat(s.dataFilesBefore()).as(s.summary()).isGreaterThan(days);
-    assertThat(s.deleteFilesBefore()).as(s.summary()).isPositive();
-    assertThat(s.dataFilesAfter()).as(s.summary()).isEqualTo(days);
-    assertThat(s.deleteFilesAfter()).as(s.summary()).isZero();
-    assertThat(s.manifestsAfter()).as(s.summary()).isLessThan(s.manifestsBefore());
-    assertThat(s.snapshotsExpired()).as(s.summary()).isPositive();
+    assertThat(s.before().dataFiles()).as(s.summary()).isGreaterThan(days);
+    assertThat(s.before().deleteFiles()).as(s.summary()).isPositive();
+    assertThat(s.after().dataFiles()).as(s.summary()).isEqualTo(days);
+    assertThat(s.after().deleteFiles()).as(s.summary()).isZero();
+    assertThat(s.after().manifests()).as(s.summary()).isLessThan(s.before().manifests());
+    assertThat(s.expiry().snapshotsExpired()).as(s.summary()).isPositive();
     assertThat(s.orphanFilesDeleted()).isEqualTo(1);
     assertThat(oldOrphan).doesNotExist();
     assertThat(youngOrphan).exists();
@@ -179,9 +179,9 @@ class TestTableMaintainer extends SparkLakeTest {
     Snapshot checkpointSnapshot = speed.snapshot(checkpoint.position(fleet.lake.rawTable("can2_speed").toString())
         .orElseThrow().snapshotId());
     assertThat(checkpointSnapshot).as("the raw snapshot the checkpoint reads on from").isNotNull();
-    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).keptFromSnapshotId())
+    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).expiry().keptFromSnapshotId())
         .isEqualTo(checkpointSnapshot.snapshotId());
-    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).keptBecause()).contains("latest checkpoint");
+    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).expiry().keptBecause()).contains("latest checkpoint");
     assertThat(Checksums.of(fleet.source)).isEqualTo(sourceBefore);
     assertThat(youngOrphan).as("past the margin now").doesNotExist();
     // What is in the tripsummary location is exactly what the kept snapshots reference: nothing leaked, nothing missing.
@@ -236,8 +236,8 @@ class TestTableMaintainer extends SparkLakeTest {
     // A month on, the time-travel window holds nothing: what stays is what the checkpoint, the pin and the branch need.
     TableMaintainer.Result result = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
     TableMaintainer.TableResult raw = result.table(speedName);
-    assertThat(raw.keptFromSnapshotId()).as(raw.summary()).isEqualTo(pinned);
-    assertThat(raw.keptBecause()).contains("pinned day 2024-03-01").contains("--reprocess-day 2024-03-01");
+    assertThat(raw.expiry().keptFromSnapshotId()).as(raw.summary()).isEqualTo(pinned);
+    assertThat(raw.expiry().keptBecause()).contains("pinned day 2024-03-01").contains("--reprocess-day 2024-03-01");
     TableMaintainer.TableResult s = result.table(fleet.lake.tripsTable("tripsummary").toString());
     assertThat(s.plan()).anySatisfy(line -> assertThat(line).contains("keep 1 as-of branches").contains(branch.branch()));
     assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + branch.branch()
@@ -253,7 +253,7 @@ class TestTableMaintainer extends SparkLakeTest {
     // Released, the pin no longer holds the raw history back.
     fleet.reprocess("2024-03-01").execute();
     TableMaintainer.Result released = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
-    assertThat(released.table(speedName).keptBecause()).contains("latest checkpoint");
+    assertThat(released.table(speedName).expiry().keptBecause()).contains("latest checkpoint");
   }
 
   private List<String> rawFiles(Fleet fleet, String raw) {
@@ -287,11 +287,11 @@ class TestTableMaintainer extends SparkLakeTest {
     assertThat(s.plan()).hasSize(5);
     assertThat(s.plan().get(0)).startsWith("compact: ").contains("sorted by");
     assertThat(s.plan().get(1)).startsWith("rewrite manifests: ");
-    assertThat(s.plan().get(2)).startsWith("expire snapshots: " + (s.snapshotsBefore() - 1) + " of " + s.snapshotsBefore());
+    assertThat(s.plan().get(2)).startsWith("expire snapshots: " + (s.before().snapshots() - 1) + " of " + s.before().snapshots());
     assertThat(s.plan().get(3)).startsWith("delete orphan files: ");
     assertThat(s.plan().get(4)).contains("orphans: 1, e.g. ").contains("orphan.parquet");
-    assertThat(s.dataFilesAfter()).isEqualTo(s.dataFilesBefore());
-    assertThat(s.snapshotsAfter()).isEqualTo(s.snapshotsBefore());
+    assertThat(s.after().dataFiles()).isEqualTo(s.before().dataFiles());
+    assertThat(s.after().snapshots()).isEqualTo(s.before().snapshots());
     TableMaintainer.TableResult raw = result.table(fleet.lake.rawTable("can2_speed").toString());
     assertThat(raw.plan()).hasSize(2);
     assertThat(raw.plan().get(0)).startsWith("rewrite manifests: 2 data and 0 delete manifests (")
@@ -412,7 +412,7 @@ class TestTableMaintainer extends SparkLakeTest {
 
     // Put right, the same lake is maintained.
     TableMaintainer.Result ok = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
-    assertThat(ok.total().snapshotsExpired()).as(ok.summary()).isEqualTo(2);
+    assertThat(ok.total().expiry().snapshotsExpired()).as(ok.summary()).isEqualTo(2);
     assertThat(Checksums.of(fleet.source)).isEqualTo(source);
   }
 
@@ -446,7 +446,7 @@ class TestTableMaintainer extends SparkLakeTest {
 
     // Expire the two older snapshots, and let a registration commit after the transaction read the table.
     Transaction txn = speed.newTransaction();
-    SparkTableMaintainer.stageRawExpiry(txn, history.subList(0, 2));
+    RawMaintenance.stageRawExpiry(txn, history.subList(0, 2));
     RawFileRegistrar.Result concurrent = fleet.upload(fleet.cycleFiles(3));
     Map<String, String> source = Checksums.of(fleet.source);
     long registered = concurrent.snapshotIds().get(fleet.lake.rawTable("can2_speed").toString());
