@@ -5,8 +5,10 @@ One self-contained jar runs every job as an EMR Serverless job run:
     spark-submit --class io.triplake.cli.TripLake s3://<artifacts>/jars/trip-lake.jar <command> <options>
 
 Everything that depends on the environment comes from Airflow Variables (created from the Terraform
-outputs) through Jinja templates rendered when a task runs. Nothing here does I/O or reads a Variable
-at import time: MWAA imports every file under ``dags/`` many times a minute.
+outputs) through Jinja templates rendered when a task runs. Nothing here reads a Variable or calls a
+service at import time: MWAA imports every file under ``dags/`` many times a minute. The one file read
+at import is ``job-contract.json`` beside this one (job sizes, timeouts, artifact keys, ``--as-of``
+formats), shared with the Java jobs and Terraform and deployed with the DAGs.
 
 This module holds no DAG: the DAG processor parses it, finds none, and moves on. (An ``.airflowignore``
 entry would spare that, but with the pathspec version MWAA ships, Airflow 3.3.1 then warns about its
@@ -15,9 +17,11 @@ own ignore-file handling on every parse.)
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 from airflow.providers.amazon.aws.hooks.emr import EmrServerlessHook
@@ -27,6 +31,15 @@ from airflow.sdk import Param
 from airflow.sdk.exceptions import AirflowException
 
 log = logging.getLogger(__name__)
+
+# --- The job contract, shared with the Java jobs and Terraform ------------------------------------
+
+CONTRACT_FILE = Path(__file__).with_name("job-contract.json")
+"""The one home of the job contract. It sits among the DAGs because MWAA sees nothing else of the
+repository; ``aws s3 sync airflow-dags/dags/`` ships it with them, and the DAG processor, which parses
+``.py`` files only, leaves it alone. A local read of a few hundred bytes: no service is called."""
+
+CONTRACT: dict[str, Any] = json.loads(CONTRACT_FILE.read_text(encoding="utf-8"))
 
 # --- Where things are: Airflow Variables, rendered at run time ------------------------------------
 
@@ -47,9 +60,9 @@ ARTIFACTS = "s3://{{ var.value.trip_lake_artifacts_bucket }}"
 RAW_URI = "{{ var.value.trip_lake_raw_uri }}"
 LOGS_URI = "{{ var.value.trip_lake_logs_uri }}"
 
-JAR = f"{ARTIFACTS}/jars/trip-lake.jar"
-CATALOG_CONF = f"{ARTIFACTS}/conf/catalog.properties"
-AGGREGATIONS_CONF = f"{ARTIFACTS}/conf/aggregations.json"
+JAR = f"{ARTIFACTS}/{CONTRACT['artifacts']['job_jar']}"
+CATALOG_CONF = f"{ARTIFACTS}/{CONTRACT['artifacts']['catalog_conf']}"
+AGGREGATIONS_CONF = f"{ARTIFACTS}/{CONTRACT['artifacts']['aggregations_conf']}"
 MAIN_CLASS = "io.triplake.cli.TripLake"
 RUN_ID = "{{ run_id }}"
 
@@ -100,21 +113,21 @@ class SparkSize:
 
 
 SPARK_SIZES: dict[str, SparkSize] = {
-    # Never starts Spark: the driver reads the new files' Parquet footers (16 in flight, latency-bound)
-    # and commits through the Iceberg API, so no executor is requested and these sizes stay unused.
-    "register": SparkSize(executor_cores=4, executor_memory="8g", max_executors=10),
-    # The heaviest job: one task per device and recompute window reads that window's raw files in time
-    # order and aggregates in one pass, with no Spark sort or shuffle of raw rows; memory is one file's
-    # rows, or one group of overlapping files'.
-    "aggregate": SparkSize(executor_cores=4, executor_memory="16g", max_executors=20),
-    # Compaction of the summary tables and snapshot expiry.
-    "maintain": SparkSize(executor_cores=4, executor_memory="16g", max_executors=10),
+    job: SparkSize(
+        executor_cores=defaults["executor_cores"],
+        executor_memory=defaults["executor_memory"],
+        max_executors=defaults["max_executors"],
+    )
+    for job, defaults in CONTRACT["jobs"].items()
 }
+"""Default executor sizes per job, from the job contract (its ``$comment`` says why each is so)."""
 
-JOB_TIMEOUT_MINUTES: dict[str, int] = {"register": 120, "aggregate": 240, "maintain": 240}
-"""EMR Serverless stops a job run after this long (``executionTimeoutMinutes``). The task waits a
-little longer than that, so that it is EMR that ends a runaway job: when the provider's waiter gives
-up first, the job run is left running (apache/airflow#42401)."""
+JOB_TIMEOUT_MINUTES: dict[str, int] = {
+    job: defaults["timeout_minutes"] for job, defaults in CONTRACT["jobs"].items()
+}
+"""EMR Serverless stops a job run after this long (``executionTimeoutMinutes``, from the job contract).
+The task waits a little longer than that, so that it is EMR that ends a runaway job: when the
+provider's waiter gives up first, the job run is left running (apache/airflow#42401)."""
 
 WAITER_DELAY_SECONDS = 60
 WAITER_GRACE_MINUTES = 15
@@ -208,14 +221,11 @@ AGGREGATE_ARGUMENTS = [
 
 MAINTAIN_ARGUMENTS = ["maintain", "--catalog-conf", CATALOG_CONF, "--run-id", RUN_ID]
 
-AS_OF_PATTERN = (
-    r"^([0-9]{1,19}"
-    r"|[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,9})?(Z|[+-][0-9]{2}:[0-9]{2}))$"
-)
-"""``--as-of``: an Iceberg snapshot id, or an ISO-8601 timestamp with its offset
-(``2024-03-02T10:00:00Z``, ``2024-03-02T11:00:00.5+01:00``: what ``OffsetDateTime.parse`` reads).
-A date alone or a timestamp without offset is refused: which instant it means would depend on a
-time zone."""
+AS_OF_PATTERN: str = CONTRACT["as_of"]["pattern"]
+"""``--as-of``: an Iceberg snapshot id, or an ISO-8601 timestamp with ``Z`` or an offset
+(``2024-03-02T10:00:00Z``, ``2024-03-02T11:00:00.5+01:00``). A date alone or a timestamp without
+offset is refused: which instant it means would depend on a time zone. The job contract's pattern,
+which the job checks too: what the param lets through, the job reads."""
 
 
 def as_of_params(condition: str) -> dict[str, Param]:

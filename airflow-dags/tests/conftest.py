@@ -7,6 +7,7 @@ of this conftest, before any test module imports Airflow.
 
 from __future__ import annotations
 
+import copy
 import importlib.util
 import itertools
 import json
@@ -193,6 +194,14 @@ def load_dag(dag_id: str):
     spec.loader.exec_module(module)
     assert module.dag.dag_id == dag_id
     return module.dag
+
+
+def validated(dag, conf):
+    """Params of a run of ``dag`` triggered with ``conf``, validated as Airflow validates them."""
+    params = copy.deepcopy(dag.params)
+    for key, value in conf.items():
+        params[key] = value  # a Param validates its new value here
+    return params.validate()
 
 
 # --- Rendering a task as the task runner does ------------------------------------------------------

@@ -1,4 +1,5 @@
-"""The DAGs folder imports the way MWAA's DAG processor imports it: no errors, no warnings, no I/O."""
+"""The DAGs folder imports the way MWAA's DAG processor imports it: no errors, no warnings, no I/O but
+the job contract beside the DAGs."""
 
 from __future__ import annotations
 
@@ -45,11 +46,20 @@ def _module_level_calls(path: Path) -> list[str]:
     return calls
 
 
+READS_AT_IMPORT = {"trip_lake_common.py": ["CONTRACT_FILE.read_text"]}
+"""The one read a DAG module does at import: the job contract beside it (a local file, no service)."""
+
+
 def test_no_variable_or_connection_lookup_at_import():
     for path in sorted(DAGS.glob("*.py")):
         source = path.read_text()
         assert "Variable.get" not in source, path.name
         assert "get_connection" not in source, path.name
         calls = _module_level_calls(path)
-        io_calls = [c for c in calls if c.split(".")[0] in {"open", "boto3", "requests", "urlopen", "os"}]
-        assert io_calls == [], f"{path.name} does I/O at import: {io_calls}"
+        io_calls = [
+            c
+            for c in calls
+            if c.split(".")[0] in {"open", "boto3", "requests", "urlopen", "os"}
+            or c.rsplit(".", 1)[-1] in {"open", "read_text", "read_bytes"}
+        ]
+        assert io_calls == READS_AT_IMPORT.get(path.name, []), f"{path.name} does I/O at import: {io_calls}"

@@ -9,6 +9,8 @@ import hcl2
 TERRAFORM_DIR = pathlib.Path(__file__).resolve().parents[1]
 MODULE_DIR = TERRAFORM_DIR / "modules" / "trip-lake"
 EXAMPLE_DIR = TERRAFORM_DIR / "examples" / "complete"
+JOB_CONTRACT = TERRAFORM_DIR.parent / "airflow-dags" / "dags" / "job-contract.json"
+"""The job contract the module reads (jsondecode(file())), shared with the Java jobs and the DAGs."""
 
 
 def tf_files() -> list[pathlib.Path]:

@@ -20,7 +20,7 @@ import pytest
 
 import policy_checks
 import policy_eval
-from hcl_files import EXAMPLE_DIR, MODULE_DIR, TERRAFORM_DIR, parse, tf_files
+from hcl_files import EXAMPLE_DIR, JOB_CONTRACT, MODULE_DIR, TERRAFORM_DIR, parse, tf_files
 
 AIRFLOW_VARIABLE_KEYS = {
     "trip_lake_emr_application_id",
@@ -339,6 +339,49 @@ def test_catalog_properties_are_what_the_jobs_need(parsed_files):
     assert properties["client.region"] == "${local.region}"
 
 
+def test_module_reads_the_job_contract_the_dags_read(parsed_files):
+    expression = policy_checks.first(module_locals(parsed_files, MODULE_DIR)["job_contract"])
+    read = re.fullmatch(r'\$\{jsondecode\(file\("\$\{path\.module\}/([^"]+)"\)\)\}', expression)
+    assert read, expression
+    assert (MODULE_DIR / read.group(1)).resolve() == JOB_CONTRACT.resolve()
+
+
+def test_artifact_layout_comes_from_the_job_contract(parsed_files):
+    local_values = module_locals(parsed_files, MODULE_DIR)
+    assert policy_checks.first(local_values["jars_prefix"]) == "${local.job_contract.artifacts.jars_prefix}"
+    assert policy_checks.first(local_values["conf_prefix"]) == "${local.job_contract.artifacts.conf_prefix}"
+    objects = {
+        name: body
+        for path, parsed in parsed_files.items()
+        if path.parent == MODULE_DIR
+        for rtype, name, body in policy_checks.resources_of(parsed)
+        if rtype == "aws_s3_object"
+    }
+    assert policy_checks.first(objects["catalog_properties"]["key"]) == "${local.job_contract.artifacts.catalog_conf}"
+
+
+def _values_outside_descriptions(value):
+    """The scalar leaves of parsed HCL, without descriptions (prose may name a key; code may not)."""
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if key not in ("description", "error_message"):
+                yield from _values_outside_descriptions(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _values_outside_descriptions(item)
+    elif value is not None:
+        yield str(value)
+
+
+def test_no_artifact_key_of_the_job_contract_is_written_into_the_module(parsed_files):
+    artifacts = json.loads(JOB_CONTRACT.read_text(encoding="utf-8"))["artifacts"]
+    keys = [value for name, value in artifacts.items() if not name.startswith("$")]
+    for path, parsed in parsed_files.items():
+        if path.parent == MODULE_DIR:
+            for value in _values_outside_descriptions(parsed):
+                assert not any(key in value for key in keys), f"{path.name}: {value}"
+
+
 def test_example_wires_the_module(parsed_files):
     modules = list(named_blocks(parsed_files, "module", EXAMPLE_DIR))
     assert len(modules) == 1
@@ -521,7 +564,8 @@ def terraform_version() -> tuple[int, ...]:
 
 @pytest.fixture(scope="module")
 def initialized(tmp_path_factory):
-    """A copy of terraform/ (without this test directory) with the module and the example initialized."""
+    """A copy of terraform/ (without this test directory) and of the job contract, with the module and the
+    example initialized."""
     copy = tmp_path_factory.mktemp("tf") / "terraform"
 
     def ignore(directory, names):
@@ -531,6 +575,10 @@ def initialized(tmp_path_factory):
         return ignored
 
     shutil.copytree(TERRAFORM_DIR, copy, ignore=ignore)
+    # The module reads the job contract from beside the DAGs, outside terraform/.
+    contract = copy.parent / JOB_CONTRACT.relative_to(TERRAFORM_DIR.parent)
+    contract.parent.mkdir(parents=True)
+    shutil.copyfile(JOB_CONTRACT, contract)
     for root in ("examples/complete", "modules/trip-lake"):
         init = run_terraform(["init", "-backend=false", "-input=false", "-no-color", f"-plugin-dir={PLUGIN_DIR}"], copy / root)
         assert init.returncode == 0, init.stdout + init.stderr

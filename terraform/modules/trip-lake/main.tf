@@ -38,9 +38,14 @@ locals {
   warehouse_uri = "s3://${local.bucket_names.warehouse}/"
   logs_uri      = "s3://${local.bucket_names.logs}/emr/"
 
-  # Fixed layout of the artifacts bucket, shared with the `submit` command and the DAG.
-  jars_prefix = "jars/"
-  conf_prefix = "conf/"
+  # The job contract shared with the Java jobs and the DAGs (artifact layout, job sizes, --as-of formats).
+  # Its one home is among the DAGs, the only folder MWAA sees, so the module reads it from there instead
+  # of repeating its keys.
+  job_contract = jsondecode(file("${path.module}/../../../airflow-dags/dags/job-contract.json"))
+
+  # Layout of the artifacts bucket: the job role may read these two prefixes only.
+  jars_prefix = local.job_contract.artifacts.jars_prefix
+  conf_prefix = local.job_contract.artifacts.conf_prefix
 
   kms_key_arn = var.create_kms_key ? aws_kms_key.this[0].arn : var.kms_key_arn
 

@@ -295,7 +295,7 @@ resource "aws_s3_bucket_policy" "logs" {
 # s3://<artifacts>/conf/catalog.properties: the Iceberg catalog properties of the jobs.
 resource "aws_s3_object" "catalog_properties" {
   bucket       = aws_s3_bucket.this["artifacts"].id
-  key          = "${local.conf_prefix}catalog.properties"
+  key          = local.job_contract.artifacts.catalog_conf
   content_type = "text/plain"
   content      = join("", [for key in sort(keys(local.catalog_properties)) : "${key}=${local.catalog_properties[key]}\n"])
   kms_key_id   = local.kms_key_arn

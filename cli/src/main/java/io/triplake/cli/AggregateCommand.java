@@ -36,7 +36,8 @@ final class AggregateCommand implements Callable<Integer> {
   LocalDate reprocessDay;
 
   @Option(names = "--as-of", paramLabel = "TIME_OR_SNAPSHOT",
-      description = "With --reprocess-day: the raw tables as of this time (2024-03-02T10:00:00Z) or snapshot id; the result "
+      description = "With --reprocess-day: the raw tables as of this time with its zone (2024-03-02T10:00:00Z, "
+          + "2024-03-02T11:00:00+01:00) or snapshot id; the result "
           + "goes to the tripsummary branch asof_<day>_<moment>, main stays as it is.")
   String asOf;
 

@@ -13,9 +13,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 
 @Command(name = "deploy", mixinStandardHelpOptions = true,
     description = {"Put the job jar and the aggregation config where the Airflow DAG reads them: upload by content hash "
-        + "(jars/trip-lake-<sha>.jar, conf/aggregations-<sha>.json), then copy to the fixed keys jars/trip-lake.jar and "
-        + "conf/aggregations.json when their content differs.",
-        "conf/catalog.properties is Terraform's: deploy never writes it."})
+        + "beside the fixed keys of the job contract (below), then copy to the fixed keys when their content differs.",
+        "The catalog properties are Terraform's: deploy never writes them."})
 final class DeployCommand implements Callable<Integer> {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -34,17 +33,26 @@ final class DeployCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     try (S3Client s3 = S3Client.create()) {
       ArtifactStore store = new ArtifactStore(s3, S3Uri.bucketOrUri(aws.artifacts()));
-      ArtifactStore.Artifact jarArtifact = store.upload(jar != null ? jar : AwsOptions.defaultJar(), ArtifactStore.JARS_PREFIX, "trip-lake", ".jar");
-      report(out, store, jarArtifact, ArtifactStore.DAG_JAR);
+      deploy(out, store, jar != null ? jar : AwsOptions.defaultJar(), ArtifactStore.DAG_JAR);
       if (config != null) {
-        report(out, store, store.upload(config, ArtifactStore.CONF_PREFIX, "aggregations", ".json"), ArtifactStore.DAG_AGGREGATIONS);
+        deploy(out, store, config, ArtifactStore.DAG_AGGREGATIONS);
       }
     }
     out.flush();
     return 0;
   }
 
-  private static void report(PrintWriter out, ArtifactStore store, ArtifactStore.Artifact artifact, String fixedKey) {
+  /** The end of the help: the keys, from the job contract (annotations can only hold constants). */
+  static String[] contractFooter() {
+    return new String[] {"%nKeys in the artifacts bucket (airflow-dags/dags/job-contract.json):",
+        "  job jar            " + ArtifactStore.DAG_JAR,
+        "  aggregation config " + ArtifactStore.DAG_AGGREGATIONS,
+        "  catalog properties " + ArtifactStore.CATALOG_CONF + " (Terraform's)"};
+  }
+
+  /** Uploads {@code file} by content hash beside {@code fixedKey}, then copies it there when it differs. */
+  private static void deploy(PrintWriter out, ArtifactStore store, Path file, String fixedKey) {
+    ArtifactStore.Artifact artifact = store.upload(file, fixedKey);
     out.println((artifact.uploaded() ? "Uploaded " : "In place ") + artifact.uri() + " (" + artifact.bytes() + " bytes)");
     boolean copied = store.publish(artifact, fixedKey);
     out.println((copied ? "Published as " : "Unchanged ") + store.root().resolve(fixedKey));

@@ -10,6 +10,7 @@ import java.time.LocalDate;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -61,22 +62,25 @@ final class SubmitCommand implements Callable<Integer> {
   Path jar;
 
   @Option(names = "--catalog-conf", paramLabel = "FILE_OR_URI",
-      description = "Catalog properties of the job: s3:// as is, a local file is uploaded (default: s3://<artifacts>/conf/catalog.properties).")
+      description = "Catalog properties of the job: s3:// as is, a local file is uploaded (default: the one Terraform writes "
+          + "to the artifacts bucket, see below).")
   String catalogConf;
 
   @Option(names = "--config", paramLabel = "FILE", description = "aggregate: a local aggregations.json, uploaded and passed as --config.")
   Path config;
 
-  @Option(names = "--executor-cores", paramLabel = "N", description = "vCPU per executor (default: 4).")
+  @Option(names = "--executor-cores", paramLabel = "N", description = "vCPU per executor (default: the job's, below).")
   Integer executorCores;
 
-  @Option(names = "--executor-memory", paramLabel = "SIZE", description = "Memory per executor, like 16g (register 8g, else 16g).")
+  @Option(names = "--executor-memory", paramLabel = "SIZE", description = "Memory per executor, like 16g (default: the job's, below).")
   String executorMemory;
 
-  @Option(names = "--max-executors", paramLabel = "N", description = "spark.dynamicAllocation.maxExecutors (register 10, aggregate 20, maintain 10).")
+  @Option(names = "--max-executors", paramLabel = "N",
+      description = "spark.dynamicAllocation.maxExecutors (default: the job's, below).")
   Integer maxExecutors;
 
-  @Option(names = "--timeout-minutes", paramLabel = "N", description = "executionTimeoutMinutes of the job run (register 120, else 240).")
+  @Option(names = "--timeout-minutes", paramLabel = "N",
+      description = "executionTimeoutMinutes of the job run (default: the job's, below).")
   Integer timeoutMinutes;
 
   @Option(names = "--logical-date", paramLabel = "YYYY-MM-DD",
@@ -106,7 +110,7 @@ final class SubmitCommand implements Callable<Integer> {
     PrintWriter out = spec.commandLine().getOut();
     String artifacts = aws.artifacts();
     String conf = catalogConf != null ? catalogConf
-        : io.triplake.emr.S3Uri.bucketOrUri(artifacts).resolve(ArtifactStore.CONF_PREFIX + "catalog.properties").toString();
+        : io.triplake.emr.S3Uri.bucketOrUri(artifacts).resolve(ArtifactStore.CATALOG_CONF).toString();
     // The job's Spark properties come from the catalog properties it will read.
     Lake lake = Lake.fromCatalogConf(conf);
     JobSubmission.Size defaults = JobSubmission.Size.defaultFor(job);
@@ -163,6 +167,22 @@ final class SubmitCommand implements Callable<Integer> {
     spec.commandLine().getErr().println("trip-lake submit: job run " + result.jobRunId() + " ended " + result.state()
         + (result.timedOut() ? " after submit gave up waiting" : "") + "; see " + result.logUri());
     return result.timedOut() ? TripLake.EXIT_GAVE_UP : 1;
+  }
+
+  /**
+   * The end of the help: each job's defaults and the catalog properties' key, from the job contract (the
+   * values the DAGs run with; annotations can only hold constants, so {@link TripLake} sets it).
+   */
+  static String[] contractFooter() {
+    List<String> lines = new ArrayList<>();
+    lines.add("%nDefaults, as the Airflow DAGs run the jobs (airflow-dags/dags/job-contract.json):");
+    JobSubmission.JOBS.forEach(job -> {
+      JobSubmission.Size size = JobSubmission.Size.defaultFor(job);
+      lines.add(String.format(Locale.ROOT, "  %-9s %d cores, %s, up to %d executors, timeout %d minutes",
+          job, size.executorCores(), size.executorMemory(), size.maxExecutors(), size.timeoutMinutes()));
+    });
+    lines.add("  --catalog-conf s3://<artifacts>/" + ArtifactStore.CATALOG_CONF);
+    return lines.toArray(String[]::new);
   }
 
   /** {@code 90s}, {@code 30m}, {@code 4h}, or ISO-8601 ({@code PT30M}). */

@@ -38,6 +38,9 @@ public final class TripLake implements Runnable {
 
   static CommandLine commandLine() {
     CommandLine cli = new CommandLine(new TripLake());
+    // Help that quotes the job contract: its values are read at run time, which annotations cannot do.
+    cli.getSubcommands().get("submit").getCommandSpec().usageMessage().footer(SubmitCommand.contractFooter());
+    cli.getSubcommands().get("deploy").getCommandSpec().usageMessage().footer(DeployCommand.contractFooter());
     cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
       // Users get the message that names the file, table or setting; the stack trace goes to the log.
       org.slf4j.LoggerFactory.getLogger(TripLake.class).debug("Command failed", e);

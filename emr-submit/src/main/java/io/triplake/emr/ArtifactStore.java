@@ -1,5 +1,6 @@
 package io.triplake.emr;
 
+import io.triplake.lake.JobContract;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -20,20 +21,21 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The artifacts bucket: job jars under {@code jars/}, configuration under {@code conf/}, each uploaded under
- * a key that carries its content hash ({@code jars/trip-lake-<sha256:16>.jar}), so an unchanged file is
- * never uploaded twice and a job run always names the exact bytes it runs. {@link #publish} copies such an
- * object to the fixed key the Airflow DAG reads ({@code jars/trip-lake.jar}).
+ * The artifacts bucket: job jars under {@code jars/}, configuration under {@code conf/}, each uploaded beside
+ * its fixed key under a key that carries its content hash ({@code jars/trip-lake-<sha256:16>.jar}), so an
+ * unchanged file is never uploaded twice and a job run always names the exact bytes it runs. {@link #publish}
+ * copies such an object to the fixed key the Airflow DAG reads ({@code jars/trip-lake.jar}). The layout is the
+ * job contract's ({@link JobContract.Artifacts}, shared with the DAGs and Terraform).
  */
 public final class ArtifactStore {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
   /** User metadata with the SHA-256 of the object's content. */
   public static final String SHA256_METADATA = "trip-lake-sha256";
-  public static final String JARS_PREFIX = "jars/";
-  public static final String CONF_PREFIX = "conf/";
-  /** The fixed keys the DAG reads (airflow-dags/dags/trip_lake_common.py). */
-  public static final String DAG_JAR = JARS_PREFIX + "trip-lake.jar";
-  public static final String DAG_AGGREGATIONS = CONF_PREFIX + "aggregations.json";
+  /** The fixed keys the DAGs pass to every job run, from the job contract. */
+  public static final String DAG_JAR = JobContract.load().artifacts().jobJar();
+  public static final String DAG_AGGREGATIONS = JobContract.load().artifacts().aggregationsConf();
+  /** The catalog properties Terraform writes; the default {@code --catalog-conf} of every job run. */
+  public static final String CATALOG_CONF = JobContract.load().artifacts().catalogConf();
 
   private static final int HASH_CHARS = 16;
 
@@ -52,13 +54,16 @@ public final class ArtifactStore {
     return root;
   }
 
-  /** Uploads {@code file} as {@code <prefix><base>-<hash><ext>} unless that key exists already. */
-  public Artifact upload(Path file, String prefix, String base, String extension) {
+  /**
+   * Uploads {@code file} beside {@code fixedKey} under its content hash unless that key exists already:
+   * {@code jars/trip-lake.jar} gives {@code jars/trip-lake-<hash>.jar}.
+   */
+  public Artifact upload(Path file, String fixedKey) {
     if (!Files.isRegularFile(file)) {
       throw new IllegalArgumentException("Cannot upload: no such file (" + file + ")");
     }
     String sha = sha256(file);
-    S3Uri target = root.resolve(prefix + base + "-" + sha.substring(0, HASH_CHARS) + extension);
+    S3Uri target = root.resolve(hashedKey(fixedKey, sha.substring(0, HASH_CHARS)));
     long size;
     try {
       size = Files.size(file);
@@ -104,6 +109,13 @@ public final class ArtifactStore {
       }
       throw e;
     }
+  }
+
+  /** {@code fixedKey} with {@code -<hash>} before its extension: {@code jars/trip-lake-<hash>.jar}. */
+  static String hashedKey(String fixedKey, String hash) {
+    int dot = fixedKey.lastIndexOf('.');
+    int stem = dot > fixedKey.lastIndexOf('/') ? dot : fixedKey.length();
+    return fixedKey.substring(0, stem) + "-" + hash + fixedKey.substring(stem);
   }
 
   static String sha256(Path file) {

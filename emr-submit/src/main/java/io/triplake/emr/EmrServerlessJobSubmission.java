@@ -256,15 +256,15 @@ final class EmrServerlessJobSubmission implements JobSubmission {
 
     ArtifactStore store = new ArtifactStore(s3, artifacts);
     List<ArtifactStore.Artifact> uploaded = new ArrayList<>();
-    ArtifactStore.Artifact jarArtifact = store.upload(jar, ArtifactStore.JARS_PREFIX, "trip-lake", ".jar");
+    ArtifactStore.Artifact jarArtifact = store.upload(jar, ArtifactStore.DAG_JAR);
     uploaded.add(jarArtifact);
 
     List<String> entryArguments = new ArrayList<>();
     entryArguments.add(job);
     if (!arguments.contains("--catalog-conf")) {
-      String conf = catalogConf != null ? catalogConf : artifacts.resolve(ArtifactStore.CONF_PREFIX + "catalog.properties").toString();
+      String conf = catalogConf != null ? catalogConf : artifacts.resolve(ArtifactStore.CATALOG_CONF).toString();
       if (!conf.startsWith("s3://")) {
-        ArtifactStore.Artifact confArtifact = store.upload(Path.of(conf), ArtifactStore.CONF_PREFIX, "catalog", ".properties");
+        ArtifactStore.Artifact confArtifact = store.upload(Path.of(conf), ArtifactStore.CATALOG_CONF);
         uploaded.add(confArtifact);
         conf = confArtifact.uri();
       }
@@ -275,7 +275,7 @@ final class EmrServerlessJobSubmission implements JobSubmission {
       if (arguments.contains("--config")) {
         throw new IllegalArgumentException("Cannot submit aggregate: --config is given twice (" + aggregationConfig + " and the job arguments)");
       }
-      ArtifactStore.Artifact config = store.upload(aggregationConfig, ArtifactStore.CONF_PREFIX, "aggregations", ".json");
+      ArtifactStore.Artifact config = store.upload(aggregationConfig, ArtifactStore.DAG_AGGREGATIONS);
       uploaded.add(config);
       entryArguments.add("--config");
       entryArguments.add(config.uri());

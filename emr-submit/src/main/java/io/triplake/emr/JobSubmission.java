@@ -1,5 +1,6 @@
 package io.triplake.emr;
 
+import io.triplake.lake.JobContract;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
@@ -21,22 +22,20 @@ import software.amazon.awssdk.services.s3.S3Client;
  */
 public interface JobSubmission {
   String MAIN_CLASS = "io.triplake.cli.TripLake";
-  List<String> JOBS = List.of("register", "aggregate", "maintain");
+  /** The jobs of the job contract, in its order: register, aggregate, maintain. */
+  List<String> JOBS = List.copyOf(JobContract.load().jobs().keySet());
   String RELEASE_LABEL_DEFAULT = "emr-spark-8.1.0";
   String LOG_GROUP_DEFAULT = "/aws/emr-serverless/trip-lake";
   Duration POLL_INTERVAL_DEFAULT = Duration.ofSeconds(30);
   /** How much longer than the job's execution timeout {@code submit} waits before it cancels the job run. */
   Duration WAIT_GRACE_DEFAULT = Duration.ofMinutes(15);
 
-  /** Executor sizes and the execution timeout of a job (the DAG's SPARK_SIZES and JOB_TIMEOUT_MINUTES). */
+  /** Executor sizes and the execution timeout of a job run. */
   record Size(int executorCores, String executorMemory, int maxExecutors, int timeoutMinutes) {
+    /** The job's defaults: the job contract's, which the DAGs run with too. */
     public static Size defaultFor(String job) {
-      return switch (job) {
-        case "register" -> new Size(4, "8g", 10, 120);
-        case "aggregate" -> new Size(4, "16g", 20, 240);
-        case "maintain" -> new Size(4, "16g", 10, 240);
-        default -> throw new IllegalArgumentException("Cannot size job: unknown job (" + job + ")");
-      };
+      JobContract.Job defaults = JobContract.load().job(job);
+      return new Size(defaults.executorCores(), defaults.executorMemory(), defaults.maxExecutors(), defaults.timeoutMinutes());
     }
   }
 
@@ -51,7 +50,7 @@ public interface JobSubmission {
 
   JobSubmission executionRoleArn(String arn);
 
-  /** The artifacts bucket (name or {@code s3://bucket/}): jars under {@code jars/}, config under {@code conf/}. */
+  /** The artifacts bucket (name or {@code s3://bucket/}), laid out as the job contract says ({@link ArtifactStore}). */
   JobSubmission artifacts(String bucketOrUri);
 
   /** The local job jar to upload (emr-job/target/trip-lake-emr.jar). */

@@ -3,6 +3,8 @@ package io.triplake.emr;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -98,5 +100,33 @@ class TestJobSubmission {
   void artifactKeysCarryTheContentHash(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("a.jar"), "abc");
     assertThat(ArtifactStore.sha256(file)).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(ArtifactStore.hashedKey("jars/trip-lake.jar", "ba7816bf8f01cfea")).isEqualTo("jars/trip-lake-ba7816bf8f01cfea.jar");
+    assertThat(ArtifactStore.hashedKey("conf/v1.2/catalog", "ab")).isEqualTo("conf/v1.2/catalog-ab");
+  }
+
+  /** The job contract as the DAGs and Terraform read it: the file itself, not Java's copy of it. */
+  private static JsonNode contractFile() throws Exception {
+    return new ObjectMapper().readTree(Path.of("..", "airflow-dags", "dags", "job-contract.json").toFile());
+  }
+
+  @Test
+  void jobDefaultsAreTheJobContracts() throws Exception {
+    JsonNode jobs = contractFile().get("jobs");
+    assertThat(JobSubmission.JOBS).containsExactlyElementsOf(jobs::fieldNames);
+    for (String job : JobSubmission.JOBS) {
+      JsonNode file = jobs.get(job);
+      assertThat(JobSubmission.Size.defaultFor(job)).as(job).isEqualTo(new JobSubmission.Size(file.get("executor_cores").asInt(),
+          file.get("executor_memory").asText(), file.get("max_executors").asInt(), file.get("timeout_minutes").asInt()));
+    }
+    assertThatThrownBy(() -> JobSubmission.Size.defaultFor("compact"))
+        .hasMessage("Cannot size job: unknown job, expected one of [register, aggregate, maintain] (compact)");
+  }
+
+  @Test
+  void artifactKeysAreTheJobContracts() throws Exception {
+    JsonNode artifacts = contractFile().get("artifacts");
+    assertThat(ArtifactStore.DAG_JAR).isEqualTo(artifacts.get("job_jar").asText()).isEqualTo("jars/trip-lake.jar");
+    assertThat(ArtifactStore.DAG_AGGREGATIONS).isEqualTo(artifacts.get("aggregations_conf").asText());
+    assertThat(ArtifactStore.CATALOG_CONF).isEqualTo(artifacts.get("catalog_conf").asText());
   }
 }

@@ -1,8 +1,8 @@
 package io.triplake.trips;
 
 import io.triplake.lake.Checkpoint;
+import io.triplake.lake.JobContract;
 import java.time.Instant;
-import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
@@ -150,16 +150,21 @@ record RawAsOf(String moment, String tag, Map<String, Checkpoint.Position> posit
     return TAG.format(instant) + (millis == 0 ? "" : String.format("%03d", millis)) + "z";
   }
 
+  /**
+   * A time in the job contract's {@code --as-of} syntax, the one the DAGs' {@code as_of} param checks: ISO-8601
+   * with {@code Z} or an offset. The pattern comes first because {@link Instant#parse} alone reads more
+   * ({@code t}/{@code z} in lower case, {@code +01:00:30}, {@code +12024-...}) than the DAGs let through;
+   * {@link Instant#parse} then refuses what the pattern cannot see, such as 2024-02-30.
+   */
   static Instant parseTime(String text) {
-    try {
-      return Instant.parse(text);
-    } catch (DateTimeParseException e) {
+    if (JobContract.load().asOf().matches(text)) {
       try {
-        return LocalDateTime.parse(text.replace(' ', 'T')).toInstant(ZoneOffset.UTC);
-      } catch (DateTimeParseException e2) {
-        throw new IllegalArgumentException("Cannot reprocess as of '" + text
-            + "': not a snapshot id nor a time like 2024-03-02T10:00:00Z or 2024-03-02 10:00:00 (UTC)");
+        return Instant.parse(text);
+      } catch (DateTimeParseException e) {
+        // Not a date of the calendar: the same message as a wrong syntax.
       }
     }
+    throw new IllegalArgumentException("Cannot reprocess as of '" + text
+        + "': not a snapshot id nor a time with a zone like 2024-03-02T10:00:00Z or 2024-03-02T11:00:00+01:00");
   }
 }

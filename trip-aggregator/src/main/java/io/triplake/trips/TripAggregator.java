@@ -36,9 +36,9 @@ public interface TripAggregator {
   TripAggregator reprocessDay(LocalDate day);
 
   /**
-   * With {@link #reprocessDay}: the raw tables as of this moment. A timestamp ({@code 2024-03-02T10:00:00Z},
-   * {@code 2024-03-02 10:00:00} in UTC) or a snapshot id: of tripsummary (the raw snapshots its
-   * checkpoint names) or of a raw table (its commit time). Default: now.
+   * With {@link #reprocessDay}: the raw tables as of this moment. A timestamp with its zone ({@code 2024-03-02T10:00:00Z},
+   * {@code 2024-03-02T11:00:00+01:00}: the job contract's formats, the DAGs' too) or a snapshot id: of tripsummary
+   * (the raw snapshots its checkpoint names) or of a raw table (its commit time). Default: now.
    */
   TripAggregator asOf(String timestampOrSnapshotId);
 

@@ -1,0 +1,87 @@
+"""The DAGs take the job contract from ``dags/job-contract.json``, the file the Java jobs and Terraform read.
+
+The values are read here straight from the file, not through ``trip_lake_common``: a DAG value that
+differs from the file fails. The ``--as-of`` examples are the DAG half of the cross-language test;
+the Java half, over the same examples, is trip-aggregator's ``TestAsOfContract``.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from airflow.sdk.definitions.param import ParamValidationError
+
+import trip_lake_common as common
+from conftest import DAGS, validated
+
+CONTRACT_FILE = DAGS / "job-contract.json"
+CONTRACT = json.loads(CONTRACT_FILE.read_text(encoding="utf-8"))
+
+AS_OF_DAGS = {
+    # The params a run of each DAG needs besides as_of.
+    "trip_lake_daily": {"reprocess_day": "2024-03-02"},
+    "trip_lake_reprocess": {"start_day": "2024-03-01", "end_day": "2024-03-02"},
+}
+
+
+def test_the_contract_is_deployed_with_the_dags():
+    # `aws s3 sync airflow-dags/dags/ s3://<mwaa bucket>/dags/` is the deployment (README): the contract
+    # must be in that folder, and the DAGs must read it from there.
+    assert common.CONTRACT_FILE.resolve() == CONTRACT_FILE.resolve()
+
+
+def test_dag_processor_leaves_the_contract_alone(dagbag):
+    assert str(CONTRACT_FILE) not in dagbag.import_errors
+    assert {dag.fileloc for dag in dagbag.dags.values()} == {
+        str(DAGS / "trip_lake_daily.py"),
+        str(DAGS / "trip_lake_reprocess.py"),
+    }
+
+
+def test_spark_sizes_and_timeouts_are_the_contracts():
+    jobs = CONTRACT["jobs"]
+    assert list(common.SPARK_SIZES) == list(jobs) == ["register", "aggregate", "maintain"]
+    for job, defaults in jobs.items():
+        assert common.SPARK_SIZES[job] == common.SparkSize(
+            executor_cores=defaults["executor_cores"],
+            executor_memory=defaults["executor_memory"],
+            max_executors=defaults["max_executors"],
+        ), job
+        assert common.JOB_TIMEOUT_MINUTES[job] == defaults["timeout_minutes"], job
+
+
+def test_job_runs_get_the_contracts_sizes_and_timeout():
+    for job, defaults in CONTRACT["jobs"].items():
+        kwargs = common.job_kwargs(job, [job])
+        assert kwargs["config"] == {"executionTimeoutMinutes": defaults["timeout_minutes"]}
+        parameters = kwargs["job_driver"]["sparkSubmit"]["sparkSubmitParameters"]
+        assert f"params.executor_cores or {defaults['executor_cores']} " in parameters
+        assert f"params.executor_memory or '{defaults['executor_memory']}' " in parameters
+        assert f"params.max_executors or {defaults['max_executors']} " in parameters
+
+
+def test_artifact_keys_are_the_contracts():
+    artifacts = CONTRACT["artifacts"]
+    assert common.JAR == f"{common.ARTIFACTS}/{artifacts['job_jar']}"
+    assert common.CATALOG_CONF == f"{common.ARTIFACTS}/{artifacts['catalog_conf']}"
+    assert common.AGGREGATIONS_CONF == f"{common.ARTIFACTS}/{artifacts['aggregations_conf']}"
+
+
+@pytest.mark.parametrize("dag_id", sorted(AS_OF_DAGS))
+def test_the_as_of_param_checks_the_contracts_pattern(dagbag, dag_id):
+    assert common.AS_OF_PATTERN == CONTRACT["as_of"]["pattern"]
+    assert dagbag.dags[dag_id].params.get_param("as_of").schema["pattern"] == CONTRACT["as_of"]["pattern"]
+
+
+@pytest.mark.parametrize("dag_id", sorted(AS_OF_DAGS))
+@pytest.mark.parametrize("as_of", CONTRACT["as_of"]["accepted"])
+def test_every_accepted_as_of_passes_the_dags_param(dagbag, dag_id, as_of):
+    assert validated(dagbag.dags[dag_id], {**AS_OF_DAGS[dag_id], "as_of": as_of})["as_of"] == as_of
+
+
+@pytest.mark.parametrize("dag_id", sorted(AS_OF_DAGS))
+@pytest.mark.parametrize("as_of", CONTRACT["as_of"]["refused"])
+def test_every_refused_as_of_fails_the_dags_param(dagbag, dag_id, as_of):
+    with pytest.raises(ParamValidationError):
+        validated(dagbag.dags[dag_id], {**AS_OF_DAGS[dag_id], "as_of": as_of})
