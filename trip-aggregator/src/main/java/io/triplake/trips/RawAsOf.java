@@ -39,7 +39,7 @@ record RawAsOf(String moment, String tag, Map<String, Checkpoint.Position> posit
 
   /**
    * @param asOf a snapshot id (of tripsummary: the raw snapshots its checkpoint names; of a raw table: its
-   *     commit time) or a time ({@code 2024-03-02T10:00:00Z}, {@code 2024-03-02 10:00:00} in UTC)
+   *     commit time) or a time with its zone ({@code 2024-03-02T10:00:00Z}, {@code 2024-03-02T11:00:00+01:00}): the job contract's formats
    * @param raw raw table name to table, for every raw table of the config that exists
    * @param summary the tripsummary table (its name is {@code summaryName})
    * @param emptyAtMoment raw table names the user says were empty at the moment
