@@ -405,13 +405,13 @@ final class SparkTripAggregator implements TripAggregator {
   /**
    * The summary rows of every trip in the windows of every cluster: the driver plans the raw files of
    * each window from Iceberg's metadata ({@link UnitPlan}); one task per device and window reads them and
-   * summarises its trips ({@link TripSummaries.Pass}).
+   * summarises its trips ({@link TripPass}).
    *
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
   private Dataset<Row> summaryRows(Run run, long[] startRange) {
     List<Cluster> clusters = config.clusters().stream().filter(c -> run.windowsByCluster.containsKey(c.name())).toList();
-    TripSummaries.Plan plan = TripSummaries.plan(clusters, run.rawByMessage::get);
+    SummaryPlan plan = SummaryPlan.of(clusters, run.rawByMessage::get);
     Map<String, FileIO> io = new HashMap<>();
     Map<String, String> tables = new HashMap<>();
     run.rawByMessage.forEach((message, table) -> {
@@ -423,9 +423,9 @@ final class SparkTripAggregator implements TripAggregator {
     run.filesRead = units.files();
     run.rowsRead = units.rows();
     // A few units per core: even when devices differ in size, no core waits long for the last one.
-    List<List<TripSummaries.Unit>> slices = TripSummaries.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
+    List<List<WorkUnit>> slices = WorkUnit.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
     JavaRDD<Row> passed = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slices, slices.size())
-        .flatMap(new TripSummaries.Pass(plan, new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()), startRange, io, tables));
+        .flatMap(new TripPass(plan, new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()), startRange, io, tables));
     // Computed once: counted here, then compared with the stored rows.
     Dataset<Row> rows = spark.createDataFrame(passed, TripSummaries.PASS_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
     run.persisted.add(rows);

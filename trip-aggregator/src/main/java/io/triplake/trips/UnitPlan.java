@@ -20,7 +20,7 @@ import org.apache.iceberg.Table;
  * @param files raw files planned for reading, over all tables (a file of two windows counts once)
  * @param rows rows in those files
  */
-record UnitPlan(List<TripSummaries.Unit> units, int files, long rows) {
+record UnitPlan(List<WorkUnit> units, int files, long rows) {
 
   UnitPlan {
     units = List.copyOf(units);
@@ -32,9 +32,9 @@ record UnitPlan(List<TripSummaries.Unit> units, int files, long rows) {
    * @param rawTable message to its raw table (null: no table)
    * @param snapshot message to the raw snapshot the run reads (null: the table was empty then)
    */
-  static UnitPlan of(TripSummaries.Plan plan, List<Cluster> clusters, Map<String, Map<String, List<Window>>> windowsByCluster,
+  static UnitPlan of(SummaryPlan plan, List<Cluster> clusters, Map<String, Map<String, List<Window>>> windowsByCluster,
       Function<String, Table> rawTable, Function<String, Long> snapshot) {
-    List<TripSummaries.Unit> units = new ArrayList<>();
+    List<WorkUnit> units = new ArrayList<>();
     int files = 0;
     long rows = 0;
     for (int c = 0; c < clusters.size(); c++) {
@@ -49,14 +49,14 @@ record UnitPlan(List<TripSummaries.Unit> units, int files, long rows) {
           rows += spans.stream().mapToLong(FileSpan::records).sum();
         }
       }
-      TripSummaries.ClusterPlan clusterPlan = plan.clusters().get(c);
+      SummaryPlan.ClusterPlan clusterPlan = plan.clusters().get(c);
       for (Map.Entry<String, List<Window>> e : windows.entrySet()) {
         for (Window w : e.getValue()) {
           List<List<RawColumns.RawFile>> specFiles = new ArrayList<>();
-          for (TripSummaries.Spec spec : clusterPlan.specs()) {
+          for (SummaryPlan.MessagePlan spec : clusterPlan.messages()) {
             specFiles.add(touching(byMessage.get(spec.message()), e.getKey(), w));
           }
-          units.add(new TripSummaries.Unit(c, e.getKey(), w.lo(), w.hi(), touching(byMessage.get(cluster.identifierMessage()), e.getKey(), w),
+          units.add(new WorkUnit(c, e.getKey(), w.lo(), w.hi(), touching(byMessage.get(cluster.identifierMessage()), e.getKey(), w),
               List.copyOf(specFiles)));
         }
       }

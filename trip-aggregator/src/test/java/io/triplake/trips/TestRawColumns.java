@@ -147,7 +147,7 @@ class TestRawColumns {
   @Test
   void orderSortsIndexesByKeyStably() {
     long[] keys = {5, 3, 5, 1, 3, 9, 0, 5};
-    assertThat(TripSummaries.order(keys, keys.length)).containsExactly(6, 3, 1, 4, 0, 2, 7, 5);
-    assertThat(TripSummaries.order(keys, 0)).isEmpty();
+    assertThat(TripPass.order(keys, keys.length)).containsExactly(6, 3, 1, 4, 0, 2, 7, 5);
+    assertThat(TripPass.order(keys, 0)).isEmpty();
   }
 }
