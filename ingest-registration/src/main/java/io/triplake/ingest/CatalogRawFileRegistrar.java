@@ -75,6 +75,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private boolean reconcile;
   private String runId = UUID.randomUUID().toString();
   private int parallelism = PARALLELISM_DEFAULT;
+  private int filesPerCommit = FILES_PER_COMMIT_DEFAULT;
   /** Listed size of every file this run looks at, by location. */
   private final Map<String, Long> sizes = new HashMap<>();
 
@@ -128,6 +129,15 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   }
 
   @Override
+  public RawFileRegistrar filesPerCommit(int files) {
+    if (files < 1) {
+      throw new IllegalArgumentException("Cannot register: files per commit must be at least 1 (" + files + ")");
+    }
+    this.filesPerCommit = files;
+    return this;
+  }
+
+  @Override
   public Result execute() {
     if (source == null) {
       throw new IllegalStateException("Cannot register: no source set");
@@ -150,9 +160,29 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     for (String name : tableNames) {
       batches.add(plan(name, listed.getOrDefault(name, List.of()), outcome));
     }
-    readFooters(batches, outcome);
-    for (TableBatch batch : batches) {
-      commit(batch, outcome);
+    ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
+      Thread thread = new Thread(r, "footer-reader");
+      thread.setDaemon(true);
+      return thread;
+    });
+    try {
+      for (TableBatch batch : batches) {
+        // Slices keep memory to one slice's footers; each slice is a commit of its own (registration is
+        // idempotent by path, so a run stopped between two resumes where it stopped).
+        List<Candidate> candidates = List.copyOf(batch.candidates);
+        int from = 0;
+        do {
+          TableBatch slice = from == 0 ? batch : new TableBatch(batch.id, catalog.tableExists(batch.id) ? catalog.loadTable(batch.id) : null);
+          List<Candidate> part = List.copyOf(candidates.subList(from, Math.min(candidates.size(), from + filesPerCommit)));
+          slice.candidates.clear();
+          slice.candidates.addAll(part);
+          readFooters(slice, outcome, pool);
+          commit(slice, outcome);
+          from += filesPerCommit;
+        } while (from < candidates.size());
+      }
+    } finally {
+      pool.shutdownNow();
     }
 
     double seconds = (System.nanoTime() - start) / 1e9;
@@ -296,19 +326,10 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return files;
   }
 
-  private void readFooters(List<TableBatch> batches, Outcome outcome) {
-    List<Candidate> all = batches.stream().flatMap(b -> b.candidates.stream()).toList();
-    if (all.isEmpty()) {
-      return;
-    }
-    ExecutorService pool = Executors.newFixedThreadPool(Math.min(parallelism, all.size()), r -> {
-      Thread thread = new Thread(r, "footer-reader");
-      thread.setDaemon(true);
-      return thread;
-    });
+  private void readFooters(TableBatch batch, Outcome outcome, ExecutorService pool) {
     try {
       List<Future<?>> futures = new ArrayList<>();
-      for (Candidate candidate : all) {
+      for (Candidate candidate : batch.candidates) {
         futures.add(pool.submit(() -> readFooter(candidate, outcome)));
       }
       for (Future<?> future : futures) {
@@ -319,12 +340,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       throw new IllegalStateException("Cannot register: interrupted while reading footers", e);
     } catch (ExecutionException e) {
       throw new IllegalStateException("Cannot register: footer reader failed: " + e.getCause(), e.getCause());
-    } finally {
-      pool.shutdownNow();
     }
-    for (TableBatch batch : batches) {
-      batch.candidates.removeIf(c -> c.schema == null);
-    }
+    batch.candidates.removeIf(c -> c.schema == null);
   }
 
   private void readFooter(Candidate candidate, Outcome outcome) {

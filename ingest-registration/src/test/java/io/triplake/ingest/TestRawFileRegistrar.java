@@ -122,6 +122,25 @@ class TestRawFileRegistrar extends SparkLakeTest {
   }
 
   @Test
+  void aTableWithMoreNewFilesThanOneCommitHoldsGetsSeveralAndTheSameRows() {
+    Result sliced;
+    try (FileIO io = testLake.sourceIO()) {
+      sliced = RawFileRegistrar.of(testLake, catalog, io).source(SampleLake.location().toString()).filesPerCommit(7).execute();
+    }
+    assertThat(sliced.registeredFiles()).isEqualTo(165);
+    assertThat(sliced.registeredRows()).isEqualTo(719_624L);
+    // Tables with more than 7 new files commit in slices: more commits than tables, each of at most 7 files.
+    assertThat(sliced.commits()).hasSizeGreaterThan(sliced.tablesCreated().size());
+    assertThat(sliced.commits()).allSatisfy(c -> assertThat(c.files()).isBetween(1, 7));
+    assertThat(sliced.commits().stream().mapToLong(RawFileRegistrar.TableCommit::rows).sum()).isEqualTo(719_624L);
+    String busiest = sliced.commits().stream().collect(java.util.stream.Collectors.groupingBy(RawFileRegistrar.TableCommit::table,
+        java.util.stream.Collectors.counting())).entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    org.apache.iceberg.Table table = catalog.loadTable(org.apache.iceberg.catalog.TableIdentifier.parse(busiest));
+    assertThat(sliced.snapshotIds().get(busiest)).isEqualTo(table.currentSnapshot().snapshotId());
+    assertThat(register(SampleLake.location().toString()).skippedFiles()).as("nothing twice").isEqualTo(165);
+  }
+
+  @Test
   void metricsLandOnTheRightColumnsSoFiltersFindTheRows() {
     // Signals named in mixed case in the file, lower case in the table: the name mapping joins them.
     register(SampleLake.location().toString());
@@ -337,6 +356,7 @@ class TestRawFileRegistrar extends SparkLakeTest {
       assertThatThrownBy(() -> registrar.lastDays(0, LocalDate.now()))
           .hasMessage("Cannot limit registration to the last days: days must be at least 1 (0)");
       assertThatThrownBy(() -> registrar.parallelism(0)).hasMessage("Cannot read footers: parallelism must be at least 1 (0)");
+      assertThatThrownBy(() -> registrar.filesPerCommit(0)).hasMessage("Cannot register: files per commit must be at least 1 (0)");
       assertThatThrownBy(registrar::execute).hasMessage("Cannot register: no source set");
       assertThatThrownBy(() -> registrar.source(source.resolve("nope").toString()).execute())
           .hasMessageStartingWith("Cannot list the source");
