@@ -174,9 +174,9 @@ public final class CostModel {
     // Aggregate: executor work, spread over as many executors as keep each busy a minute.
     double waitPerFile = m.aggregateRawPerFile().reads() * m.latencySeconds();
     double work = files * waitPerFile + rows * m.aggregateCpuSecondsPerRow();
-    lines.add(new Line("aggregate: executor work", fmt("%s files x %s raw GET+HEAD x %s s + %s rows x %s µs CPU", num(files),
-        num(m.aggregateRawPerFile().reads()), num(m.latencySeconds()), num(rows), num(m.aggregateCpuSecondsPerRow() * 1e6)),
-        work, "vCPU-s"));
+    lines.add(new Line("aggregate: executor work", fmt("%s files x %s raw GET+HEAD x %s s + %s rows x %s µs CPU = %s + %s", num(files),
+        num(m.aggregateRawPerFile().reads()), num(m.latencySeconds()), num(rows), num(m.aggregateCpuSecondsPerRow() * 1e6),
+        num(files * waitPerFile), num(rows * m.aggregateCpuSecondsPerRow())), work, "vCPU-s"));
     int vcpu = sizes.executor().vcpu();
     int executors = (int) Math.max(1, Math.min(sizes.maxExecutors(), Math.ceil(work / (vcpu * p.minimumWorkerSeconds()))));
     lines.add(new Line("aggregate: executors", fmt("min(%d, ceil(%s vCPU-s / (%d vCPU x %s s)))", sizes.maxExecutors(), num(work),

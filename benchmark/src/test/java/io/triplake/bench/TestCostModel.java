@@ -90,7 +90,7 @@ class TestCostModel {
         "S3 PUT+POST+LIST", "per day");
     assertThat(e.lines().get(0).arithmetic()).isEqualTo("100 devices x 1,000 files");
     assertThat(e.lines().get(2).arithmetic()).isEqualTo("max(60 s, 100,000 files / 100 files/s)");
-    assertThat(e.lines().get(4).arithmetic()).isEqualTo("100,000 files x 4 raw GET+HEAD x 0.03 s + 10,000,000,000 rows x 1 µs CPU");
+    assertThat(e.lines().get(4).arithmetic()).isEqualTo("100,000 files x 4 raw GET+HEAD x 0.03 s + 10,000,000,000 rows x 1 µs CPU = 12,000 + 10,000");
     assertThat(e.lines().get(4).value()).isCloseTo(22_000, within(1e-6));
     assertThat(e.lines().get(5).arithmetic()).isEqualTo("min(20, ceil(22,000 vCPU-s / (4 vCPU x 60 s)))");
     assertThat(e.lines().get(7).arithmetic()).isEqualTo("275 s / 3600 x (20 x (4 vCPU x $0.04 + 18 GB x $0.004) + 4 vCPU x $0.04 + 16 GB x $0.004)");

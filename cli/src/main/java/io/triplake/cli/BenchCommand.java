@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB.",
-    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class, BenchCommand.Incremental.class})
+    description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB, "
+        + "S3 requests and cost per day.",
+    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class, BenchCommand.Incremental.class, BenchCommand.S3.class})
 final class BenchCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -164,6 +165,84 @@ final class BenchCommand implements Runnable {
       } finally {
         if (workDir == null) {
           Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        }
+      }
+    }
+  }
+
+  @Command(name = "s3", mixinStandardHelpOptions = true,
+      description = "Upload a generated fleet to moto's S3 and register and aggregate it through a Glue catalog, as a job run does, "
+          + "behind a proxy that adds a latency to every S3 request and counts them; prints requests per raw file, files/s, "
+          + "rows/s per core, peak heap and the cost per day of 1 to 1000 devices.")
+  static final class S3 implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "4", description = "Devices (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--imu-hz", defaultValue = "5", description = "IMU rate (default: ${DEFAULT-VALUE}).")
+    int imuHz;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--latency-ms", defaultValue = "30",
+        description = "Added to every S3 request, before it is forwarded: S3's first-byte time for small ranged GETs (default: ${DEFAULT-VALUE}).")
+    int latencyMs;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "" + io.triplake.ingest.RawFileRegistrar.PARALLELISM_DEFAULT,
+        description = "Registration's footer reads in flight, as register --parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--cpu-us-per-row", paramLabel = "MICROSECONDS",
+        description = "The cost model's aggregate CPU per row (default: the warm rerun's, measured here; small files overstate it).")
+    Double cpuMicrosPerRow;
+
+    @Option(names = "--endpoint", paramLabel = "URL",
+        description = "moto's server to use (http://127.0.0.1:5000); default: start .cache/venv-moto's (aws-it/setup.sh installs it) "
+            + "or MOTO_SERVER's on a free port, stopped after.")
+    String endpoint;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+        description = "Scratch folder; a fleet already generated there is reused (default: a new temporary one, deleted after).")
+    Path workDir;
+
+    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-s3.json",
+        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Override
+    public Integer call() throws IOException {
+      io.triplake.bench.FleetGenerator.Options base = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed);
+      io.triplake.bench.S3Benchmark.Options options = new io.triplake.bench.S3Benchmark.Options(
+          new io.triplake.bench.FleetGenerator.Options(base.devices(), base.days(), base.firstDay(), base.seed(), imuHz, base.speedHz(),
+              base.drivingHours(), base.splitMinutes(), 0), java.time.Duration.ofMillis(latencyMs), parallelism,
+          cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
+      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
+      io.triplake.bench.s3.MotoServerProcess moto = null;
+      try {
+        if (endpoint == null) {
+          moto = io.triplake.bench.s3.MotoServerProcess.start(
+              java.util.List.of(io.triplake.bench.s3.MotoServerProcess.locate(io.triplake.bench.s3.MotoServerProcess.repoRoot()).toString()),
+              java.util.Map.of());
+        }
+        io.triplake.bench.S3Benchmark.Result result = io.triplake.bench.S3Benchmark.run(dir, options,
+            moto != null ? moto.endpoint() : endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
+        PrintWriter out = spec.commandLine().getOut();
+        out.println(result.summary());
+        Json.write(result, json);
+        out.println("Figures: " + json);
+        return result.proxyFailures() == 0 ? 0 : 1;
+      } finally {
+        if (moto != null) {
+          moto.close();
+        }
+        if (workDir == null) {
+          Sessions.deleteQuietly(dir);
         }
       }
     }
