@@ -56,25 +56,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      try {
-        io.triplake.bench.FleetGenerator.Options base = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed);
-        io.triplake.bench.FleetGenerator.Options options = new io.triplake.bench.FleetGenerator.Options(base.devices(), base.days(),
-            base.firstDay(), base.seed(), imuHz, base.speedHz(), base.drivingHours(), base.splitMinutes(), 0);
+      io.triplake.bench.FleetGenerator.Options options = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
+      io.triplake.bench.TripBenchmark.Result result = runIn(workDir, dir -> {
         java.nio.file.Path lakeDir = dir.resolve("lake");
         Sessions.deleteQuietly(lakeDir);
         io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        io.triplake.bench.TripBenchmark.Result result = io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, Sessions.open(lake, "trip-lake bench"), lake);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return result.oracleEqual() ? 0 : 1;
-      } finally {
-        if (workDir == null) {
-          Sessions.deleteQuietly(dir);
-        }
-      }
+        return io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, Sessions.open(lake, "trip-lake bench"), lake);
+      }, io.triplake.bench.TripBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      return result.oracleEqual() ? 0 : 1;
     }
   }
 
@@ -112,24 +101,15 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      try {
+      runIn(workDir, dir -> {
         java.nio.file.Path lakeDir = dir.resolve("lake");
         Sessions.deleteQuietly(lakeDir);
         io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        io.triplake.bench.IncrementalBenchmark.Result result = io.triplake.bench.IncrementalBenchmark.run(dir,
+        return io.triplake.bench.IncrementalBenchmark.run(dir,
             new io.triplake.bench.IncrementalBenchmark.Options(devices, imuHz, historyImuHz, historyDays, seed),
             Sessions.open(lake, "trip-lake bench"), lake);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return 0;
-      } finally {
-        if (workDir == null) {
-          Sessions.deleteQuietly(dir);
-        }
-      }
+      }, io.triplake.bench.IncrementalBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      return 0;
     }
   }
 
@@ -154,19 +134,8 @@ final class BenchCommand implements Runnable {
       if (files < 1) {
         throw new IllegalArgumentException("Cannot benchmark: --files must be at least 1 (" + files + ")");
       }
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      try {
-        RegistrationBenchmark.Result result = RegistrationBenchmark.run(dir, files);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return 0;
-      } finally {
-        if (workDir == null) {
-          Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
-        }
-      }
+      runIn(workDir, dir -> RegistrationBenchmark.run(dir, files), RegistrationBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      return 0;
     }
   }
 
@@ -217,33 +186,45 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      io.triplake.bench.FleetGenerator.Options base = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed);
       io.triplake.bench.S3Benchmark.Options options = new io.triplake.bench.S3Benchmark.Options(
-          new io.triplake.bench.FleetGenerator.Options(base.devices(), base.days(), base.firstDay(), base.seed(), imuHz, base.speedHz(),
-              base.drivingHours(), base.splitMinutes(), 0), java.time.Duration.ofMillis(latencyMs), parallelism,
-          cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      io.triplake.bench.s3.MotoServerProcess moto = null;
-      try {
-        if (endpoint == null) {
-          moto = io.triplake.bench.s3.MotoServerProcess.start(
-              java.util.List.of(io.triplake.bench.s3.MotoServerProcess.locate(io.triplake.bench.s3.MotoServerProcess.repoRoot()).toString()),
-              java.util.Map.of());
+          io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz), java.time.Duration.ofMillis(latencyMs),
+          parallelism, cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
+      io.triplake.bench.S3Benchmark.Result result = runIn(workDir, dir -> {
+        if (endpoint != null) {
+          return io.triplake.bench.S3Benchmark.run(dir, options, endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
         }
-        io.triplake.bench.S3Benchmark.Result result = io.triplake.bench.S3Benchmark.run(dir, options,
-            moto != null ? moto.endpoint() : endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return result.proxyFailures() == 0 ? 0 : 1;
-      } finally {
-        if (moto != null) {
-          moto.close();
+        Path motoServer = io.triplake.bench.s3.MotoServerProcess.locate(io.triplake.bench.s3.MotoServerProcess.repoRoot());
+        try (io.triplake.bench.s3.MotoServerProcess moto = io.triplake.bench.s3.MotoServerProcess.start(
+            java.util.List.of(motoServer.toString()), java.util.Map.of())) {
+          return io.triplake.bench.S3Benchmark.run(dir, options, moto.endpoint(), lake -> Sessions.open(lake, "trip-lake bench s3"));
         }
-        if (workDir == null) {
-          Sessions.deleteQuietly(dir);
-        }
+      }, io.triplake.bench.S3Benchmark.Result::summary, spec.commandLine().getOut(), json);
+      return result.proxyFailures() == 0 ? 0 : 1;
+    }
+  }
+
+  /** A benchmark that runs in a scratch folder. */
+  @FunctionalInterface
+  interface InFolder<R> {
+    R run(Path dir) throws IOException;
+  }
+
+  /**
+   * Runs a benchmark in {@code workDir}, or in a new temporary folder deleted after; prints its summary and writes
+   * its figures as JSON.
+   */
+  static <R> R runIn(Path workDir, InFolder<R> bench, java.util.function.Function<R, String> summary, PrintWriter out, Path json)
+      throws IOException {
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
+    try {
+      R result = bench.run(dir);
+      out.println(summary.apply(result));
+      Json.write(result, json);
+      out.println("Figures: " + json);
+      return result;
+    } finally {
+      if (workDir == null) {
+        Sessions.deleteQuietly(dir);
       }
     }
   }
