@@ -1,22 +1,15 @@
 package io.triplake.awsit;
 
+import io.triplake.bench.s3.MotoServerProcess;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.HttpURLConnection;
-import java.net.ServerSocket;
-import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
-import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
-import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
-import software.amazon.awssdk.core.checksums.ResponseChecksumValidation;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
@@ -25,77 +18,44 @@ import software.amazon.awssdk.services.s3.S3Client;
  * moto's server on a free loopback port, for one test class ({@code @RegisterExtension static}): started
  * before the class, stopped after it. It is {@code .cache/venv-moto} (aws-it/setup.sh) running
  * {@code src/test/python/moto_server_for_tests.py}, moto's own server with a switch for EMR Serverless job
- * run states ({@link #nextJobRunState}). {@code MOTO_SERVER} may name another {@code moto_server}; the
- * Python next to it runs the script. Missing: the test fails, saying how to install it.
+ * run states ({@link #nextJobRunState}), started by {@link MotoServerProcess} (which finds it, or says how to
+ * install it).
  *
  * <p>The test JVM talks to it as any AWS client would be configured from outside: JVM system properties
- * for credentials, region and the SDK's checksum mode ({@link #configureSdkDefaults}).
+ * for credentials, region and the SDK's checksum mode ({@link MotoServerProcess#SDK_PROPERTIES}).
  */
 public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
-  public static final String ACCOUNT_ID = "123456789012";
-  public static final Region REGION = Region.US_EAST_1;
+  public static final String ACCOUNT_ID = MotoServerProcess.ACCOUNT_ID;
+  public static final Region REGION = MotoServerProcess.REGION;
 
-  private Process process;
-  private int port;
+  private MotoServerProcess process;
   private Path stateFile;
-  private Path log;
 
   @Override
   public void beforeAll(ExtensionContext context) throws Exception {
     Path root = repoRoot();
-    Path motoServer = System.getenv("MOTO_SERVER") != null ? Path.of(System.getenv("MOTO_SERVER"))
-        : root.resolve(".cache/venv-moto/bin/moto_server");
-    Path python = motoServer.resolveSibling("python");
-    if (!Files.isExecutable(motoServer) || !Files.isExecutable(python)) {
-      throw new IllegalStateException("Cannot start moto's server: " + motoServer + " not found. Install it with "
-          + "`bash aws-it/setup.sh` (creates .cache/venv-moto from aws-it/requirements.txt), or set MOTO_SERVER "
-          + "to a moto_server of moto[server] 5.2.x with python next to it.");
-    }
+    Path python = MotoServerProcess.locate(root).resolveSibling("python");
     Path script = root.resolve("aws-it/src/test/python/moto_server_for_tests.py");
-    port = freePort();
     stateFile = Files.createTempFile("moto-job-state", ".txt");
     Files.delete(stateFile);
-    log = Files.createTempFile("moto-server", ".log");
-    ProcessBuilder builder = new ProcessBuilder(List.of(python.toString(), script.toString(), "-H", "127.0.0.1", "-p", String.valueOf(port)))
-        .redirectErrorStream(true)
-        .redirectOutput(log.toFile());
-    builder.environment().put("TRIP_LAKE_MOTO_JOB_STATE_FILE", stateFile.toString());
-    process = builder.start();
-    waitUntilUp(Duration.ofSeconds(60));
-    configureSdkDefaults();
+    process = MotoServerProcess.start(List.of(python.toString(), script.toString()),
+        Map.of("TRIP_LAKE_MOTO_JOB_STATE_FILE", stateFile.toString()));
+    MotoServerProcess.SDK_PROPERTIES.forEach(System::setProperty);
   }
 
   @Override
   public void afterAll(ExtensionContext context) throws Exception {
-    for (String key : List.of("aws.accessKeyId", "aws.secretAccessKey", "aws.region", "aws.requestChecksumCalculation",
-        "aws.responseChecksumValidation", "aws.endpointUrl", "aws.endpointUrlS3")) {
-      System.clearProperty(key);
-    }
+    MotoServerProcess.SDK_PROPERTIES.keySet().forEach(System::clearProperty);
+    System.clearProperty("aws.endpointUrl");
+    System.clearProperty("aws.endpointUrlS3");
     if (process != null) {
-      process.destroy();
-      if (!process.waitFor(10, java.util.concurrent.TimeUnit.SECONDS)) {
-        process.destroyForcibly().waitFor();
-      }
+      process.close();
     }
     Files.deleteIfExists(stateFile);
-    Files.deleteIfExists(log);
   }
 
   public String endpoint() {
-    return "http://127.0.0.1:" + port;
-  }
-
-  /**
-   * Credentials, region and checksum mode of every SDK client in this JVM, as a user sets them outside
-   * the code (the SDK reads these system properties like the AWS_* environment variables). Emulators
-   * reject the SDK's default request checksums (DESIGN-NOTES), hence WHEN_REQUIRED.
-   */
-  private void configureSdkDefaults() {
-    System.setProperty("aws.accessKeyId", "testing");
-    System.setProperty("aws.secretAccessKey", "testing");
-    System.setProperty("aws.region", REGION.id());
-    System.setProperty("aws.requestChecksumCalculation", "WHEN_REQUIRED");
-    System.setProperty("aws.responseChecksumValidation", "WHEN_REQUIRED");
+    return process.endpoint();
   }
 
   /** The state the next EMR Serverless job runs start in; null: moto's SUCCESS. */
@@ -112,58 +72,15 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
   }
 
   public S3Client s3() {
-    return S3Client.builder().endpointOverride(URI.create(endpoint())).region(REGION).forcePathStyle(true)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-        .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
-        .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
-        .build();
+    return MotoServerProcess.s3(endpoint());
   }
 
   public GlueClient glue() {
-    return GlueClient.builder().endpointOverride(URI.create(endpoint())).region(REGION)
-        .credentialsProvider(StaticCredentialsProvider.create(AwsBasicCredentials.create("testing", "testing")))
-        .build();
+    return MotoServerProcess.glue(endpoint());
   }
 
-  private void waitUntilUp(Duration timeout) throws IOException, InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("Cannot start moto's server: it exited with " + process.exitValue() + ":\n" + Files.readString(log));
-      }
-      try {
-        HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/moto-api/").toURL().openConnection();
-        c.setConnectTimeout(500);
-        c.setReadTimeout(2000);
-        if (c.getResponseCode() == 200) {
-          return;
-        }
-      } catch (IOException e) {
-        // not listening yet
-      }
-      Thread.sleep(200);
-    }
-    process.destroyForcibly();
-    throw new IllegalStateException("Cannot start moto's server: no answer on " + endpoint() + " within " + timeout + ":\n" + Files.readString(log));
-  }
-
-  private static int freePort() throws IOException {
-    try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-      return socket.getLocalPort();
-    }
-  }
-
-  /** The repository root: the folder above this module that holds sample-data. */
+  /** The repository root ({@link MotoServerProcess#repoRoot}). */
   public static Path repoRoot() {
-    Path dir = Path.of("").toAbsolutePath();
-    List<Path> tried = new ArrayList<>();
-    while (dir != null) {
-      if (Files.isDirectory(dir.resolve("aws-it")) && Files.isDirectory(dir.resolve("sample-data"))) {
-        return dir;
-      }
-      tried.add(dir);
-      dir = dir.getParent();
-    }
-    throw new IllegalStateException("Cannot find the repository root above " + tried);
+    return MotoServerProcess.repoRoot();
   }
 }

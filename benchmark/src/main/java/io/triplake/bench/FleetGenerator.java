@@ -35,6 +35,10 @@ public final class FleetGenerator {
       return new Options(devices, days, LocalDate.of(2024, 1, 1), seed, 50, 5, 6, 10, 0);
     }
 
+    public Options withImuHz(int hz) {
+      return new Options(devices, days, firstDay, seed, hz, speedHz, drivingHours, splitMinutes, lateShare);
+    }
+
     public Options {
       if (devices < 1 || devices > 100_000) {
         throw new IllegalArgumentException("Cannot generate a fleet: devices must be 1..100000 (" + devices + ")");

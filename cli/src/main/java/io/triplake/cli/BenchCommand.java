@@ -12,8 +12,9 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB.",
-    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class, BenchCommand.Incremental.class})
+    description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB, "
+        + "S3 requests and cost per day.",
+    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class, BenchCommand.Incremental.class, BenchCommand.S3.class})
 final class BenchCommand implements Runnable {
   @Spec
   picocli.CommandLine.Model.CommandSpec spec;
@@ -55,25 +56,14 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      try {
-        io.triplake.bench.FleetGenerator.Options base = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed);
-        io.triplake.bench.FleetGenerator.Options options = new io.triplake.bench.FleetGenerator.Options(base.devices(), base.days(),
-            base.firstDay(), base.seed(), imuHz, base.speedHz(), base.drivingHours(), base.splitMinutes(), 0);
+      io.triplake.bench.FleetGenerator.Options options = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
+      io.triplake.bench.TripBenchmark.Result result = runIn(workDir, dir -> {
         java.nio.file.Path lakeDir = dir.resolve("lake");
         Sessions.deleteQuietly(lakeDir);
         io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        io.triplake.bench.TripBenchmark.Result result = io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, Sessions.open(lake, "trip-lake bench"), lake);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return result.oracleEqual() ? 0 : 1;
-      } finally {
-        if (workDir == null) {
-          Sessions.deleteQuietly(dir);
-        }
-      }
+        return io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, Sessions.open(lake, "trip-lake bench"), lake);
+      }, io.triplake.bench.TripBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      return result.oracleEqual() ? 0 : 1;
     }
   }
 
@@ -111,24 +101,15 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      try {
+      runIn(workDir, dir -> {
         java.nio.file.Path lakeDir = dir.resolve("lake");
         Sessions.deleteQuietly(lakeDir);
         io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        io.triplake.bench.IncrementalBenchmark.Result result = io.triplake.bench.IncrementalBenchmark.run(dir,
+        return io.triplake.bench.IncrementalBenchmark.run(dir,
             new io.triplake.bench.IncrementalBenchmark.Options(devices, imuHz, historyImuHz, historyDays, seed),
             Sessions.open(lake, "trip-lake bench"), lake);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return 0;
-      } finally {
-        if (workDir == null) {
-          Sessions.deleteQuietly(dir);
-        }
-      }
+      }, io.triplake.bench.IncrementalBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      return 0;
     }
   }
 
@@ -153,18 +134,97 @@ final class BenchCommand implements Runnable {
       if (files < 1) {
         throw new IllegalArgumentException("Cannot benchmark: --files must be at least 1 (" + files + ")");
       }
-      Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
-      try {
-        RegistrationBenchmark.Result result = RegistrationBenchmark.run(dir, files);
-        PrintWriter out = spec.commandLine().getOut();
-        out.println(result.summary());
-        Json.write(result, json);
-        out.println("Figures: " + json);
-        return 0;
-      } finally {
-        if (workDir == null) {
-          Files.walk(dir).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+      runIn(workDir, dir -> RegistrationBenchmark.run(dir, files), RegistrationBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      return 0;
+    }
+  }
+
+  @Command(name = "s3", mixinStandardHelpOptions = true,
+      description = "Upload a generated fleet to moto's S3 and register and aggregate it through a Glue catalog, as a job run does, "
+          + "behind a proxy that adds a latency to every S3 request and counts them; prints requests per raw file, files/s, "
+          + "rows/s per core, peak heap and the cost per day of 1 to 1000 devices.")
+  static final class S3 implements Callable<Integer> {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--devices", defaultValue = "4", description = "Devices (default: ${DEFAULT-VALUE}).")
+    int devices;
+
+    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
+    int days;
+
+    @Option(names = "--imu-hz", defaultValue = "5", description = "IMU rate (default: ${DEFAULT-VALUE}).")
+    int imuHz;
+
+    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--latency-ms", defaultValue = "30",
+        description = "Added to every S3 request, before it is forwarded: S3's first-byte time for small ranged GETs (default: ${DEFAULT-VALUE}).")
+    int latencyMs;
+
+    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "" + io.triplake.ingest.RawFileRegistrar.PARALLELISM_DEFAULT,
+        description = "Registration's footer reads in flight, as register --parallelism (default: ${DEFAULT-VALUE}).")
+    int parallelism;
+
+    @Option(names = "--cpu-us-per-row", paramLabel = "MICROSECONDS",
+        description = "The cost model's aggregate CPU per row (default: the warm rerun's, measured here; small files overstate it).")
+    Double cpuMicrosPerRow;
+
+    @Option(names = "--endpoint", paramLabel = "URL",
+        description = "moto's server to use (http://127.0.0.1:5000); default: start .cache/venv-moto's (aws-it/setup.sh installs it) "
+            + "or MOTO_SERVER's on a free port, stopped after.")
+    String endpoint;
+
+    @Option(names = "--work-dir", paramLabel = "DIR",
+        description = "Scratch folder; a fleet already generated there is reused (default: a new temporary one, deleted after).")
+    Path workDir;
+
+    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-s3.json",
+        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
+    Path json;
+
+    @Override
+    public Integer call() throws IOException {
+      io.triplake.bench.S3Benchmark.Options options = new io.triplake.bench.S3Benchmark.Options(
+          io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz), java.time.Duration.ofMillis(latencyMs),
+          parallelism, cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
+      io.triplake.bench.S3Benchmark.Result result = runIn(workDir, dir -> {
+        if (endpoint != null) {
+          return io.triplake.bench.S3Benchmark.run(dir, options, endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
         }
+        Path motoServer = io.triplake.bench.s3.MotoServerProcess.locate(io.triplake.bench.s3.MotoServerProcess.repoRoot());
+        try (io.triplake.bench.s3.MotoServerProcess moto = io.triplake.bench.s3.MotoServerProcess.start(
+            java.util.List.of(motoServer.toString()), java.util.Map.of())) {
+          return io.triplake.bench.S3Benchmark.run(dir, options, moto.endpoint(), lake -> Sessions.open(lake, "trip-lake bench s3"));
+        }
+      }, io.triplake.bench.S3Benchmark.Result::summary, spec.commandLine().getOut(), json);
+      return result.proxyFailures() == 0 ? 0 : 1;
+    }
+  }
+
+  /** A benchmark that runs in a scratch folder. */
+  @FunctionalInterface
+  interface InFolder<R> {
+    R run(Path dir) throws IOException;
+  }
+
+  /**
+   * Runs a benchmark in {@code workDir}, or in a new temporary folder deleted after; prints its summary and writes
+   * its figures as JSON.
+   */
+  static <R> R runIn(Path workDir, InFolder<R> bench, java.util.function.Function<R, String> summary, PrintWriter out, Path json)
+      throws IOException {
+    Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
+    try {
+      R result = bench.run(dir);
+      out.println(summary.apply(result));
+      Json.write(result, json);
+      out.println("Figures: " + json);
+      return result;
+    } finally {
+      if (workDir == null) {
+        Sessions.deleteQuietly(dir);
       }
     }
   }
