@@ -46,14 +46,9 @@ final class TripWindows {
     }
     long horizon = DAY;
     while (!pending.isEmpty()) {
-      long lo = Long.MAX_VALUE;
-      long hi = Long.MIN_VALUE;
-      for (List<Window> spans : pending.values()) {
-        for (Window w : spans) {
-          lo = Math.min(lo, w.lo());
-          hi = Math.max(hi, w.hi());
-        }
-      }
+      long[] bounds = bounds(pending.values());
+      long lo = bounds[0];
+      long hi = bounds[1];
       boolean unbounded = horizon > MAX_HORIZON;
       long queryLo = unbounded ? Long.MIN_VALUE : saturatedAdd(lo, -horizon);
       long queryHi = unbounded ? Long.MAX_VALUE : saturatedAdd(hi, horizon);
@@ -139,6 +134,19 @@ final class TripWindows {
       }
     }
     return merged;
+  }
+
+  /** The earliest start and the latest end of all these windows ({@code [MAX, MIN]} when there are none). */
+  static long[] bounds(Collection<List<Window>> windows) {
+    long lo = Long.MAX_VALUE;
+    long hi = Long.MIN_VALUE;
+    for (List<Window> list : windows) {
+      for (Window w : list) {
+        lo = Math.min(lo, w.lo());
+        hi = Math.max(hi, w.hi());
+      }
+    }
+    return new long[] {lo, hi};
   }
 
   static long saturatedAdd(long a, long b) {

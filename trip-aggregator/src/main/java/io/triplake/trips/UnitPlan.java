@@ -73,15 +73,9 @@ record UnitPlan(List<WorkUnit> units, int files, long rows) {
     if (table == null || snapshot == null) {
       return byDevice;
     }
-    long lo = Long.MAX_VALUE;
-    long hi = Long.MIN_VALUE;
-    for (List<Window> list : windows.values()) {
-      for (Window w : list) {
-        lo = Math.min(lo, w.lo());
-        hi = Math.max(hi, w.hi());
-      }
-    }
-    for (FileSpan f : RawMetadata.files(table, snapshot, RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, windows.keySet(), lo, hi))) {
+    long[] bounds = TripWindows.bounds(windows.values());
+    for (FileSpan f : RawMetadata.files(table, snapshot,
+        RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, windows.keySet(), bounds[0], bounds[1]))) {
       List<Window> deviceWindows = windows.get(f.device());
       if (deviceWindows != null && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
         byDevice.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(f);

@@ -428,10 +428,7 @@ class TestTripAggregator extends SparkLakeTest {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
-    upload(target, source, List.of(
-        speed(d, "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE),
-        speed(d, "b1", at("2024-06-02T08:00:00Z"), at("2024-06-02T08:30:00Z"), MINUTE),
-        odo(d, "o1", at("2024-06-01T07:00:00Z"), at("2024-06-02T10:00:00Z"), MINUTE)));
+    uploadTwoDays(target, source, "2024-06-02T10:00:00Z");
     TripAggregator.Result first = aggregate(target);
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
     List<String> day1Before = rows(table, "2024-06-01");
@@ -562,10 +559,7 @@ class TestTripAggregator extends SparkLakeTest {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
-    upload(target, source, List.of(
-        speed(d, "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE),
-        speed(d, "b1", at("2024-06-02T08:00:00Z"), at("2024-06-02T08:30:00Z"), MINUTE),
-        odo(d, "o1", at("2024-06-01T07:00:00Z"), at("2024-06-02T13:00:00Z"), MINUTE)));
+    uploadTwoDays(target, source, "2024-06-02T13:00:00Z");
     aggregate(target);
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
     List<String> day1Then = rows(table, "2024-06-01");
@@ -609,6 +603,15 @@ class TestTripAggregator extends SparkLakeTest {
     Table summaryTable = target.catalog(spark).loadTable(target.tripsTable("tripsummary"));
     assertThat(Checkpoint.latest(summaryTable).orElseThrow().pinnedDays()).isEmpty();
     assertThat(aggregate(target).committed()).isFalse();
+  }
+
+  /** A half-hour trip of D1000001 on 1 and on 2 June 2024, and its odometer from 07:00 on 1 June until {@code odoUntil}. */
+  private void uploadTwoDays(Lake target, Path source, String odoUntil) {
+    String d = "D1000001";
+    upload(target, source, List.of(
+        speed(d, "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE),
+        speed(d, "b1", at("2024-06-02T08:00:00Z"), at("2024-06-02T08:30:00Z"), MINUTE),
+        odo(d, "o1", at("2024-06-01T07:00:00Z"), at(odoUntil), MINUTE)));
   }
 
   private TripAggregator reprocess(Lake target, String day) {
