@@ -1,6 +1,7 @@
 package io.triplake.bench.s3;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
@@ -144,5 +145,13 @@ class TestCountingProxy {
     assertThat(answer.statusCode()).isEqualTo(502);
     assertThat(proxy.failures()).isEqualTo(1);
     assertThat(proxy.traffic().total("raw").requests()).isZero();
+  }
+
+  @Test
+  void refusesWhatItCannotForward() {
+    assertThatThrownBy(() -> CountingProxy.start(URI.create("https://s3.amazonaws.com"), Duration.ZERO, RequestKinds.glue()))
+        .hasMessage("Cannot forward: the upstream must be http://host:port (https://s3.amazonaws.com)");
+    assertThatThrownBy(() -> CountingProxy.start(URI.create("http://127.0.0.1:9"), Duration.ofMillis(-1), RequestKinds.glue()))
+        .hasMessage("Cannot forward: the latency must not be negative (PT-0.001S)");
   }
 }
