@@ -123,9 +123,6 @@ final class SparkTripAggregator implements TripAggregator {
     /** The pinned days as the run leaves them. */
     Map<LocalDate, Checkpoint.Pin> pins = Map.of();
     String branch;
-    long trips;
-    int filesRead;
-    long rowsRead;
 
     String rawName(String message) {
       return lake.rawTable(message.toLowerCase(Locale.ROOT)).toString();
@@ -235,7 +232,7 @@ final class SparkTripAggregator implements TripAggregator {
     List<LocalDate> reprocessDays = configChange(run);
     if (!anyChange) {
       return result(run, mode, null, positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())), Changes.NONE, reprocessDays);
+          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())), Summarised.NONE, Changes.NONE, reprocessDays);
     }
 
     for (Cluster cluster : config.clusters()) {
@@ -272,7 +269,8 @@ final class SparkTripAggregator implements TripAggregator {
       }
     }
 
-    Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, summaryRows(run, null));
+    Summarised summarised = run.windowsByCluster.isEmpty() ? Summarised.NONE : summaryRows(run, null);
+    Dataset<Row> fresh = summarised.rows() == null ? null : withoutPinnedDays(run, summarised.rows());
     Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, run.summary.inWindows(run.windowsByCluster));
     Map<String, String> props = checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
     Changes written = fresh == null ? Changes.NONE : run.summary.merge(fresh, existing, props, null);
@@ -281,7 +279,7 @@ final class SparkTripAggregator implements TripAggregator {
       run.summary.commitProperties(props);
     }
     return result(run, mode, run.summary.committedByThisRun(), positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-        positions(after), written, reprocessDays);
+        positions(after), summarised, written, reprocessDays);
   }
 
   private Map<String, String> checkpointProperties(Checkpoint checkpoint) {
@@ -337,7 +335,8 @@ final class SparkTripAggregator implements TripAggregator {
         run.windowsByCluster.put(cluster.name(), windows);
       }
     }
-    Dataset<Row> fresh = run.windowsByCluster.isEmpty() ? null : summaryRows(run, new long[] {dayStart, dayEnd});
+    Summarised summarised = run.windowsByCluster.isEmpty() ? Summarised.NONE : summaryRows(run, new long[] {dayStart, dayEnd});
+    Dataset<Row> fresh = summarised.rows();
 
     Map<String, String> props = new LinkedHashMap<>();
     props.put(LakeProperties.RUN_ID, runId);
@@ -374,7 +373,7 @@ final class SparkTripAggregator implements TripAggregator {
     }
     Map<String, Long> checkpoint = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Long snapshot = run.branch != null ? Long.valueOf(run.summary.head(run.branch)) : run.summary.committedByThisRun();
-    return result(run, Mode.REPROCESS, snapshot, checkpoint, checkpoint, changes, List.of());
+    return result(run, Mode.REPROCESS, snapshot, checkpoint, checkpoint, summarised, changes, List.of());
   }
 
   /** The snapshot each raw table is read at: as of the resolved moment, or the current one. */
@@ -409,7 +408,7 @@ final class SparkTripAggregator implements TripAggregator {
    *
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
-  private Dataset<Row> summaryRows(Run run, long[] startRange) {
+  private Summarised summaryRows(Run run, long[] startRange) {
     List<Cluster> clusters = config.clusters().stream().filter(c -> run.windowsByCluster.containsKey(c.name())).toList();
     SummaryPlan plan = SummaryPlan.of(clusters, run.rawByMessage::get);
     Map<String, FileIO> io = new HashMap<>();
@@ -420,8 +419,6 @@ final class SparkTripAggregator implements TripAggregator {
     });
     UnitPlan units = UnitPlan.of(plan, clusters, run.windowsByCluster, run.rawByMessage::get,
         message -> run.readSnapshot.get(run.rawName(message)));
-    run.filesRead = units.files();
-    run.rowsRead = units.rows();
     // A few units per core: even when devices differ in size, no core waits long for the last one.
     List<List<WorkUnit>> slices = WorkUnit.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
     JavaRDD<Row> passed = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slices, slices.size())
@@ -429,8 +426,19 @@ final class SparkTripAggregator implements TripAggregator {
     // Computed once: counted here, then compared with the stored rows.
     Dataset<Row> rows = spark.createDataFrame(passed, TripSummaries.PASS_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
     run.persisted.add(rows);
-    run.trips = rows.where("message IS NULL").count();
-    return TripSummaries.summaryRows(rows, run.now);
+    return new Summarised(TripSummaries.summaryRows(rows, run.now), units.files(), units.rows(), rows.where("message IS NULL").count());
+  }
+
+  /**
+   * The summary rows of a run's windows, and what making them read and found.
+   *
+   * @param rows tripsummary rows (null: no window)
+   * @param files raw files planned for reading
+   * @param rowsRead rows in those files
+   * @param trips trips found
+   */
+  private record Summarised(Dataset<Row> rows, int files, long rowsRead, long trips) {
+    static final Summarised NONE = new Summarised(null, 0, 0, 0);
   }
 
 
@@ -443,15 +451,16 @@ final class SparkTripAggregator implements TripAggregator {
     return ids;
   }
 
-  private Result result(Run run, Mode mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Changes changes,
-      List<LocalDate> reprocessDays) {
+  private Result result(Run run, Mode mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Summarised summarised,
+      Changes changes, List<LocalDate> reprocessDays) {
     Set<String> devices = new LinkedHashSet<>();
     run.windowsByCluster.values().forEach(w -> devices.addAll(w.keySet()));
     int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
     // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier one.
     boolean committed = run.branch != null ? changes.any() : snapshotId != null;
     Result result = new Result(runId, mode, committed, snapshotId, before, after, List.copyOf(run.rawRead),
-        new Work(devices.size(), windowCount, run.filesRead, run.rowsRead, run.trips), changes, config.fingerprint(),
+        new Work(devices.size(), windowCount, summarised.files(), summarised.rowsRead(), summarised.trips()),
+        changes, config.fingerprint(),
         List.copyOf(run.notes), reprocessDays, run.branch, run.pins, (System.nanoTime() - run.startNanos) / 1e9);
     LOG.info(result.summary());
     return result;
