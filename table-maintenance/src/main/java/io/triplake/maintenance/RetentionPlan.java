@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.apache.iceberg.HistoryEntry;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
@@ -80,13 +81,29 @@ record RetentionPlan(List<Long> expire, Set<Long> kept, Long keptFromSnapshotId,
       if (kept.contains(id) || protectedIds.contains(id)) {
         continue;
       }
-      // Outside the ancestry (a rolled-back branch of history): only once it is older than the window.
-      if (ancestry.contains(id) || snapshot.timestampMillis() < windowStartMillis) {
+      // Outside the ancestry (a rolled-back branch of history): only once it stopped being current before the
+      // window (it was current from its commit until the rollback, and time travel follows that log).
+      if (ancestry.contains(id) || currentUntil(table, snapshot) < windowStartMillis) {
         expire.add(id);
       }
     }
     expire.sort((a, b) -> Long.compare(table.snapshot(a).sequenceNumber(), table.snapshot(b).sequenceNumber()));
     return new RetentionPlan(expire, kept, ancestors.get(keepTo).snapshotId(), because);
+  }
+
+  /**
+   * When a snapshot stopped being the table's current one, from the snapshot log: the time of the entry after
+   * its last one. A snapshot never current (or no longer in the log) counts from its commit time.
+   */
+  private static long currentUntil(Table table, Snapshot snapshot) {
+    List<HistoryEntry> log = table.history();
+    long until = snapshot.timestampMillis();
+    for (int i = 0; i < log.size(); i++) {
+      if (log.get(i).snapshotId() == snapshot.snapshotId()) {
+        until = i + 1 < log.size() ? log.get(i + 1).timestampMillis() : Long.MAX_VALUE;
+      }
+    }
+    return until;
   }
 
   /** Snapshots that tags and branches other than main hold on to: never expired here. */

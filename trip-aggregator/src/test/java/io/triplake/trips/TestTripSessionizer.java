@@ -3,87 +3,110 @@ package io.triplake.trips;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** The cutter alone, on hand-made times (seconds, as microseconds): no Spark, no files. */
+/** The streaming trip cutter on its own: identifier times in, trips out, no Spark. */
 class TestTripSessionizer {
-  private static final long S = 1_000_000L;
-  /** The vendor's defaults: a new trip after a gap of more than 10 minutes; trips under 1 minute dropped. */
-  private final TripSessionizer sessionizer = new TripSessionizer(600 * S, 60 * S);
+  private static final long MINUTE = 60_000_000L;
+  /** The defaults of aggregations.json: a 10-minute gap, trips of at least one minute. */
+  private static final TripSessionizer DEFAULTS = new TripSessionizer(10 * MINUTE, MINUTE);
 
-  private TripSessionizer.Trips cut(long... seconds) {
+  /** A trip, both ends inclusive, in microseconds. */
+  private record Trip(long start, long end) {}
+
+  private static List<Trip> cut(TripSessionizer sessionizer, long... times) {
     TripSessionizer.Cut cut = sessionizer.cut();
-    for (long s : seconds) {
-      cut.add(s * S);
+    for (long t : times) {
+      cut.add(t);
     }
-    return cut.trips();
-  }
-
-  private static long[][] seconds(TripSessionizer.Trips trips) {
-    long[][] out = new long[trips.size()][];
+    TripSessionizer.Trips trips = cut.trips();
+    List<Trip> result = new ArrayList<>();
     for (int i = 0; i < trips.size(); i++) {
-      out[i] = new long[] {trips.starts()[i] / S, trips.ends()[i] / S};
+      result.add(new Trip(trips.starts()[i], trips.ends()[i]));
     }
-    return out;
+    return result;
   }
 
   @Test
-  void aGapStrictlyGreaterThanTheThresholdStartsANewTripAndAnEqualOneDoesNot() {
-    assertThat(seconds(cut(0, 100, 700, 800))).as("700 - 100 = 600: not more than the gap")
-        .isDeepEqualTo(new long[][] {{0, 800}});
-    assertThat(seconds(cut(0, 100, 701, 800))).as("601 s: a new trip").isDeepEqualTo(new long[][] {{0, 100}, {701, 800}});
+  void aGapOfExactlyTheThresholdStaysInTheTrip() {
+    assertThat(cut(DEFAULTS, 0, 10 * MINUTE, 20 * MINUTE)).containsExactly(new Trip(0, 20 * MINUTE));
   }
 
   @Test
-  void aTripShorterThanTheMinimumIsDroppedAndOneOfExactlyTheMinimumIsKept() {
-    assertThat(seconds(cut(0, 59, 1000, 1060))).isDeepEqualTo(new long[][] {{1000, 1060}});
-    assertThat(cut(0, 30).size()).isZero();
+  void aGapOneMicrosecondLongerThanTheThresholdStartsANewTrip() {
+    long next = 10 * MINUTE + 1;
+    assertThat(cut(DEFAULTS, 0, 2 * MINUTE, 2 * MINUTE + next, 4 * MINUTE + next))
+        .containsExactly(new Trip(0, 2 * MINUTE), new Trip(2 * MINUTE + next, 4 * MINUTE + next));
   }
 
   @Test
-  void aSingleRowIsATripOfLengthZeroKeptOnlyWithoutAMinimum() {
-    assertThat(cut(5).size()).isZero();
-    TripSessionizer.Cut cut = new TripSessionizer(600 * S, 0).cut();
-    cut.add(5 * S);
-    assertThat(seconds(cut.trips())).isDeepEqualTo(new long[][] {{5, 5}});
+  void aTripOfExactlyTheMinimumLengthIsKeptAndOneMicrosecondShorterIsDropped() {
+    long second = 30 * MINUTE;
+    assertThat(cut(DEFAULTS, 0, MINUTE - 1, second, second + MINUTE)).containsExactly(new Trip(second, second + MINUTE));
   }
 
   @Test
-  void rowsAtTheSameInstantStayInOneTrip() {
-    assertThat(seconds(cut(0, 0, 0, 90, 90))).isDeepEqualTo(new long[][] {{0, 90}});
+  void aSingleRowIsATripOfLengthZero() {
+    // Kept only when no minimum length is configured; with the default minute it is too short.
+    assertThat(cut(new TripSessionizer(10 * MINUTE, 0), 5 * MINUTE)).containsExactly(new Trip(5 * MINUTE, 5 * MINUTE));
+    assertThat(cut(DEFAULTS, 5 * MINUTE)).isEmpty();
   }
 
   @Test
-  void aTripAcrossMidnightIsOneTrip() {
-    long midnight = 19_783 * 86_400L;
-    assertThat(seconds(cut(midnight - 900, midnight - 300, midnight - 1, midnight, midnight + 300, midnight + 900)))
-        .isDeepEqualTo(new long[][] {{midnight - 900, midnight + 900}});
+  void rowsAtTheSameInstantAreAllowedAndDoNotStartATrip() {
+    assertThat(cut(DEFAULTS, 0, 0, 0, 3 * MINUTE, 3 * MINUTE)).containsExactly(new Trip(0, 3 * MINUTE));
   }
 
   @Test
-  void timesOutOfOrderAreRefusedRatherThanCutWrongly() {
-    TripSessionizer.Cut cut = sessionizer.cut();
-    cut.add(100 * S);
-    assertThatThrownBy(() -> cut.add(99 * S)).isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Cannot sessionize: time 99000000 comes after 100000000");
+  void anEmptyCutHasNoTrip() {
+    assertThat(cut(DEFAULTS)).isEmpty();
   }
 
   @Test
-  void noRowsNoTripsAndBadSettingsAreRefused() {
-    assertThat(cut().size()).isZero();
-    assertThatThrownBy(() -> new TripSessionizer(0, 0)).hasMessage("Cannot sessionize: the trip gap must be positive (0 us)");
-    assertThatThrownBy(() -> new TripSessionizer(1, -1))
+  void aTimeBeforeThePreviousOneIsRefused() {
+    TripSessionizer.Cut cut = DEFAULTS.cut();
+    cut.add(3 * MINUTE);
+    assertThatThrownBy(() -> cut.add(3 * MINUTE - 1)).isInstanceOf(IllegalArgumentException.class)
+        .hasMessage("Cannot sessionize: time 179999999 comes after 180000000");
+  }
+
+  @Test
+  void aTripOverMidnightIsOneTrip() {
+    long evening = micros(Instant.parse("2024-03-01T23:55:00Z"));
+    long[] everyMinute = new long[11];
+    for (int i = 0; i < everyMinute.length; i++) {
+      everyMinute[i] = evening + i * MINUTE;
+    }
+    assertThat(cut(DEFAULTS, everyMinute)).containsExactly(new Trip(evening, micros(Instant.parse("2024-03-02T00:05:00Z"))));
+  }
+
+  @Test
+  void manyTripsComeOutInOrder() {
+    // More trips than the cut's first arrays hold, so they have to grow.
+    long[] times = new long[40];
+    List<Trip> expected = new ArrayList<>();
+    for (int i = 0; i < 20; i++) {
+      long start = i * 60 * MINUTE;
+      times[2 * i] = start;
+      times[2 * i + 1] = start + 5 * MINUTE;
+      expected.add(new Trip(start, start + 5 * MINUTE));
+    }
+    assertThat(cut(DEFAULTS, times)).containsExactlyElementsOf(expected);
+  }
+
+  @Test
+  void aGapThatIsNotPositiveOrANegativeMinimumLengthIsRefused() {
+    assertThatThrownBy(() -> new TripSessionizer(0, MINUTE))
+        .hasMessage("Cannot sessionize: the trip gap must be positive (0 us)");
+    assertThatThrownBy(() -> new TripSessionizer(MINUTE, -1))
         .hasMessage("Cannot sessionize: the minimum trip length must not be negative (-1 us)");
   }
 
-  @Test
-  void manyTripsGrowTheirArrays() {
-    long[] times = new long[40];
-    for (int i = 0; i < times.length; i++) {
-      times[i] = i / 2 * 10_000L + (i % 2) * 120;
-    }
-    TripSessionizer.Trips trips = cut(times);
-    assertThat(trips.size()).isEqualTo(20);
-    assertThat(seconds(trips)[19]).containsExactly(190_000, 190_120);
+  private static long micros(Instant instant) {
+    return ChronoUnit.MICROS.between(Instant.EPOCH, instant);
   }
 }

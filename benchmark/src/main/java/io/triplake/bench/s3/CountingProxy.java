@@ -178,6 +178,7 @@ public final class CountingProxy implements AutoCloseable {
     ClientOutput client = new ClientOutput(out);
     long requestBytes = request.size() + body.size();
     long headBytes = 0;
+    boolean counted = false;
     try (Socket upstream = new Socket(upstreamHost, upstreamPort)) {
       upstream.setTcpNoDelay(true);
       OutputStream up = new BufferedOutputStream(upstream.getOutputStream());
@@ -200,10 +201,17 @@ public final class CountingProxy implements AutoCloseable {
       headBytes = head.length;
       client.write(head);
       long[] relayed = Body.relay(framing, response, down, client);
-      client.flush();
+      // Counted before the answer's last bytes leave the buffer: a client that has its answer (a test that reads
+      // the counts next) always finds the request counted.
       counter(key).add(requestBytes, response.size() + relayed[0], relayed[1], ranged, false);
+      counted = true;
+      client.flush();
       return keepAlive;
     } catch (IOException e) {
+      if (client.failed && counted) {
+        counter(key).abort();
+        throw e;
+      }
       if (client.failed) {
         // The client closed the connection before the end of the answer, as S3FileIO does with a stream it seeks away
         // from: S3 bills the request all the same. What it got is about what went into the connection's buffers.
@@ -285,6 +293,10 @@ public final class CountingProxy implements AutoCloseable {
     private long rangeRequests;
     private long rangeBodyBytes;
     private long aborted;
+
+    synchronized void abort() {
+      aborted++;
+    }
 
     synchronized void add(long sent, long answered, long body, boolean ranged, boolean abortedByClient) {
       requests++;
