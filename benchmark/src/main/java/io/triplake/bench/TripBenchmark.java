@@ -34,18 +34,19 @@ public final class TripBenchmark {
    *     without the first run's class loading and code generation, and with more of the JIT's work done
    * @param duckdbWarmTripRuns DuckDB's trip SQL run again as many times (its first run loads the library and
    *     reads the files cold); {@code warmTripToDuckdbTrip} compares the two medians
+   * @param reader how the trip job read raw files ({@link TripAggregator#RAW_READERS})
    */
   public record Result(int devices, int days, int files, long rows, double generateSeconds, double registerSeconds,
       double registerFilesPerSecond, double tripSeconds, double tripRowsPerSecond, long summaryRows, double duckdbTripSeconds,
       double duckdbScanSeconds, double tripToDuckdbTrip, double tripToDuckdbScan, long peakHeapBytes, long peakRssBytes,
       boolean oracleEqual, double warmTripSeconds, double warmTripToDuckdbTrip, List<Double> warmTripRuns, double duckdbWarmTripSeconds,
-      List<Double> duckdbWarmTripRuns, int cores) {
+      List<Double> duckdbWarmTripRuns, int cores, String reader) {
     public String summary() {
-      return String.format("Trip job on %d devices x %d days (%d files, %d rows, %d cores): register %.1f s (%.0f files/s); "
+      return String.format("Trip job (raw files read by %s) on %d devices x %d days (%d files, %d rows, %d cores): register %.1f s (%.0f files/s); "
               + "trip job %.1f s = %.0f rows/s, %d summary rows, peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, "
               + "scan %.2f s; trip job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to DuckDB: %s; "
               + "the same job again in the same JVM (median of %d runs) %.1f s, DuckDB trip SQL again %.2f s: warm / warm = %.1f",
-          devices, days, files, rows, cores, registerSeconds, registerFilesPerSecond, tripSeconds, tripRowsPerSecond, summaryRows,
+          reader, devices, days, files, rows, cores, registerSeconds, registerFilesPerSecond, tripSeconds, tripRowsPerSecond, summaryRows,
           peakHeapBytes / 1e6, peakRssBytes / 1e6, duckdbTripSeconds, duckdbScanSeconds, tripToDuckdbTrip, tripToDuckdbScan,
           oracleEqual ? "yes" : "NO", warmTripRuns.size(), warmTripSeconds, duckdbWarmTripSeconds, warmTripToDuckdbTrip);
     }
@@ -53,11 +54,32 @@ public final class TripBenchmark {
 
   /**
    * @param warmRuns how many times the trip job runs again after the timed cold run (at least 1)
+   * @param reader how the trip job reads raw files, one of {@link TripAggregator#RAW_READERS}: set as
+   *     {@link TripAggregator#RAW_READER} for the run (Spark's local executors share this JVM)
    */
-  public static Result run(Path workDir, FleetGenerator.Options options, int warmRuns, SparkSession spark, Lake lake) throws IOException {
+  public static Result run(Path workDir, FleetGenerator.Options options, int warmRuns, String reader, SparkSession spark, Lake lake)
+      throws IOException {
     if (warmRuns < 1) {
       throw new IllegalArgumentException("Cannot benchmark: --warm-runs must be at least 1 (" + warmRuns + ")");
     }
+    if (!TripAggregator.RAW_READERS.contains(reader)) {
+      throw new IllegalArgumentException("Cannot benchmark: --reader must be one of " + String.join(", ", TripAggregator.RAW_READERS)
+          + " (" + reader + ")");
+    }
+    String before = System.setProperty(TripAggregator.RAW_READER, reader);
+    try {
+      return run(workDir, options, warmRuns, spark, lake, reader);
+    } finally {
+      if (before == null) {
+        System.clearProperty(TripAggregator.RAW_READER);
+      } else {
+        System.setProperty(TripAggregator.RAW_READER, before);
+      }
+    }
+  }
+
+  private static Result run(Path workDir, FleetGenerator.Options options, int warmRuns, SparkSession spark, Lake lake, String reader)
+      throws IOException {
     Path source = workDir.resolve("raw");
     FleetGenerator.Result generated = Files.exists(source) ? null : FleetGenerator.generate(source, null, options);
 
@@ -104,7 +126,7 @@ public final class TripBenchmark {
         registered.seconds(), registered.registeredFiles() / Math.max(1e-9, registered.seconds()), trips.seconds(),
         trips.work().rowsRead() / trips.seconds(), summaryRows, duckdbTrip, duckdbScan, trips.seconds() / duckdbTrip,
         trips.seconds() / duckdbScan, peakHeap, peakRss(), equal, warmMedian, warmMedian / duckdbWarmMedian, List.copyOf(warm),
-        duckdbWarmMedian, List.copyOf(duckdbWarm), cores);
+        duckdbWarmMedian, List.copyOf(duckdbWarm), cores, reader);
   }
 
   static double median(List<Double> values) {

@@ -5,15 +5,22 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.triplake.lake.testing.SparkLakeTest;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.FieldSource;
 
 /** The benchmarks on a tiny fleet: what their figures claim holds, whatever the timings. */
 class TestBenchmarks extends SparkLakeTest {
-  @Test
-  void theTripBenchmarkComparesEqualResults() throws java.io.IOException {
+  /** With every reader of raw files: the trip job's rows equal DuckDB's. */
+  @ParameterizedTest
+  @FieldSource("io.triplake.trips.TripAggregator#RAW_READERS")
+  void theTripBenchmarkComparesEqualResults(String reader) throws java.io.IOException {
     FleetGenerator.Options base = FleetGenerator.Options.of(1, 1, 3);
     FleetGenerator.Options tiny = new FleetGenerator.Options(1, 1, base.firstDay(), 3, 2, 2, 2, base.splitMinutes(), 0);
-    TripBenchmark.Result result = TripBenchmark.run(tempDir.resolve("trips"), tiny, 2, spark, lake.withNamespaces("raw_tb", "trips_tb"));
+    String suffix = reader.replace("-", "_");
+    TripBenchmark.Result result = TripBenchmark.run(tempDir.resolve("trips-" + reader), tiny, 2, reader, spark,
+        lake.withNamespaces("raw_tb_" + suffix, "trips_tb_" + suffix));
 
+    assertThat(result.reader()).isEqualTo(reader);
     assertThat(result.oracleEqual()).as(result.summary()).isTrue();
     assertThat(result.summaryRows()).isPositive();
     assertThat(result.rows()).isPositive();

@@ -50,6 +50,11 @@ final class BenchCommand implements Runnable {
         description = "Times the same job, and DuckDB's trip SQL, run again after their first runs; the medians are compared (default: ${DEFAULT-VALUE}).")
     int warmRuns;
 
+    @Option(names = "--reader", paramLabel = "READER", defaultValue = io.triplake.trips.TripAggregator.RAW_READER_DEFAULT,
+        description = "How the trip job reads raw files: raw-columns (the project's Parquet page decoder), iceberg (Iceberg's "
+            + "generic records) or iceberg-vectorized (Iceberg's vectorized Spark batches) (default: ${DEFAULT-VALUE}).")
+    String reader;
+
     @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-trips.json",
         description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
     Path json;
@@ -61,7 +66,8 @@ final class BenchCommand implements Runnable {
         java.nio.file.Path lakeDir = dir.resolve("lake");
         Sessions.deleteQuietly(lakeDir);
         io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        return io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, Sessions.open(lake, "trip-lake bench"), lake);
+        return io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, reader,
+            Sessions.open(lake, "trip-lake bench"), lake);
       }, io.triplake.bench.TripBenchmark.Result::summary, spec.commandLine().getOut(), json);
       return result.oracleEqual() ? 0 : 1;
     }

@@ -3,7 +3,6 @@ package io.triplake.trips;
 import io.triplake.lake.ParquetInput;
 import java.io.IOException;
 import java.io.Serializable;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -51,9 +50,14 @@ import org.apache.iceberg.shaded.org.apache.parquet.schema.Type;
  * device in a task and merging them by their {@code t} bounds costs a scan and nothing more. Columns are
  * found the way Iceberg finds them in files without field ids: through the table's name mapping.
  */
-final class RawColumns {
-  /** A table column, its field id, and the names it may have in a file (the table's name mapping). */
-  record Column(String name, int fieldId, Set<String> fileNames) implements Serializable {
+final class RawColumns implements RawFileReader {
+  static final RawColumns READER = new RawColumns();
+
+  /**
+   * A table column: its field id, its Iceberg type (what Iceberg's readers project), and the names it may have in a
+   * file (the table's name mapping).
+   */
+  record Column(String name, int fieldId, org.apache.iceberg.types.Type type, Set<String> fileNames) implements Serializable {
     static Column of(Table table, String name) {
       Schema schema = table.schema();
       org.apache.iceberg.types.Types.NestedField field = schema.findField(name);
@@ -70,7 +74,7 @@ final class RawColumns {
           names.addAll(mapped.names());
         }
       }
-      return new Column(field.name(), field.fieldId(), Set.copyOf(names));
+      return new Column(field.name(), field.fieldId(), field.type(), Set.copyOf(names));
     }
   }
 
@@ -110,13 +114,8 @@ final class RawColumns {
 
   private RawColumns() {}
 
-  /**
-   * Appends the rows of {@code file} with a {@code t} in [lo, hi] to {@code into}; rows without {@code t}
-   * are no rows. A signal the file does not have is missing in every row.
-   *
-   * @param table the table's name, for errors
-   */
-  static void read(InputFile input, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into) {
+  @Override
+  public void read(InputFile input, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into) {
     try (ParquetFileReader reader = ParquetInput.open(input)) {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
       boolean hasIds = schema.getFields().stream().anyMatch(f -> f.getId() != null);
@@ -171,10 +170,8 @@ final class RawColumns {
         }
         into.size = base + kept;
       }
-    } catch (IOException e) {
-      throw new UncheckedIOException("Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage(), e);
-    } catch (RuntimeException e) {
-      throw new IllegalStateException("Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage(), e);
+    } catch (IOException | RuntimeException e) {
+      throw RawFileReader.cannotRead(file, table, e);
     }
   }
 

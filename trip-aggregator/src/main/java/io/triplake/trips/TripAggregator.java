@@ -25,6 +25,15 @@ import org.apache.spark.sql.SparkSession;
  * </ul>
  */
 public interface TripAggregator {
+  /**
+   * System property naming how the trip job reads raw files: {@value #RAW_READER_DEFAULT} (the project's own Parquet
+   * page decoder), {@code iceberg} (Iceberg's generic records) or {@code iceberg-vectorized} (Iceberg's vectorized
+   * Spark batches). A switch for measuring one against the other ({@code ./trip-lake bench trips --reader}); a task
+   * reads it in its executor's JVM.
+   */
+  String RAW_READER = "trip-lake.raw-reader";
+  String RAW_READER_DEFAULT = "raw-columns";
+  List<String> RAW_READERS = List.of(RAW_READER_DEFAULT, "iceberg", "iceberg-vectorized");
 
   static TripAggregator of(Lake lake, SparkSession spark, TripConfig config) {
     return new SparkTripAggregator(lake, spark, config);

@@ -133,7 +133,8 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
       }
       RawColumns.Rows rows = new RawColumns.Rows(signals.size(), (int) Math.min(Math.max(records, 16), 1 << 20));
       for (int f = i; f < j; f++) {
-        RawColumns.read(inputs.open(fileIO, ordered.get(f)), table, ordered.get(f), time, signals, unit.lo(), unit.hi(), rows);
+        RawFileReader.configured().read(inputs.open(fileIO, ordered.get(f)), table, ordered.get(f), time, signals, unit.lo(), unit.hi(),
+            rows);
       }
       if (rows.sorted()) {
         for (int r = 0; r < rows.size; r++) {
