@@ -15,14 +15,15 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * moto's server on a free loopback port, for one test class ({@code @RegisterExtension static}): started
- * before the class, stopped after it. It is {@code .cache/venv-moto} (aws-it/setup.sh) running
- * {@code src/test/python/moto_server_for_tests.py}, moto's own server with a switch for EMR Serverless job
- * run states ({@link #nextJobRunState}), started by {@link MotoServerProcess} (which finds it, or says how to
- * install it).
+ * moto's server on a free loopback port, for one test class ({@code @RegisterExtension static}):
+ * started before the class, stopped after it. It is {@code .cache/venv-moto} (aws-it/setup.sh)
+ * running {@code src/test/python/moto_server_for_tests.py}, moto's own server with a switch for EMR
+ * Serverless job run states ({@link #nextJobRunState}), started by {@link MotoServerProcess} (which
+ * finds it, or says how to install it).
  *
- * <p>The test JVM talks to it as any AWS client would be configured from outside: JVM system properties
- * for credentials, region and the SDK's checksum mode ({@link MotoServerProcess#SDK_PROPERTIES}).
+ * <p>The test JVM talks to it as any AWS client would be configured from outside: JVM system
+ * properties for credentials, region and the SDK's checksum mode ({@link
+ * MotoServerProcess#SDK_PROPERTIES}).
  */
 public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
   public static final String ACCOUNT_ID = MotoServerProcess.ACCOUNT_ID;
@@ -38,8 +39,10 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
     Path script = root.resolve("aws-it/src/test/python/moto_server_for_tests.py");
     stateFile = Files.createTempFile("moto-job-state", ".txt");
     Files.delete(stateFile);
-    process = MotoServerProcess.start(List.of(python.toString(), script.toString()),
-        Map.of("TRIP_LAKE_MOTO_JOB_STATE_FILE", stateFile.toString()));
+    process =
+        MotoServerProcess.start(
+            List.of(python.toString(), script.toString()),
+            Map.of("TRIP_LAKE_MOTO_JOB_STATE_FILE", stateFile.toString()));
     MotoServerProcess.SDK_PROPERTIES.forEach(System::setProperty);
   }
 

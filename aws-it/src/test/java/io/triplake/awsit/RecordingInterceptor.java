@@ -8,10 +8,10 @@ import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.emrserverless.model.StartJobRunRequest;
 
 /**
- * Records every EMR Serverless StartJobRun request any SDK client of this JVM sends, including the ones the
- * code under test builds itself. A global SDK interceptor, listed in
- * {@code software/amazon/awssdk/global/handlers/execution.interceptors} (the SDK's own mechanism).
- * moto keeps the request but does not return all of it (the client token), so the tests read it here.
+ * Records every EMR Serverless StartJobRun request any SDK client of this JVM sends, including the
+ * ones the code under test builds itself. A global SDK interceptor, listed in {@code
+ * software/amazon/awssdk/global/handlers/execution.interceptors} (the SDK's own mechanism). moto
+ * keeps the request but does not return all of it (the client token), so the tests read it here.
  */
 public final class RecordingInterceptor implements ExecutionInterceptor {
   private static final List<StartJobRunRequest> START_JOB_RUNS = new CopyOnWriteArrayList<>();

@@ -28,13 +28,13 @@ import software.amazon.awssdk.core.sync.RequestBody;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * {@code bench s3} against moto's server: the proxy counts what the SDK really sends (a hand-made sequence of
- * requests, counted exactly), and the benchmark on a tiny fleet reports counts that make sense whatever the
- * timings: every raw file read at least once, nothing written to the raw bucket, commits in the warehouse.
+ * {@code bench s3} against moto's server: the proxy counts what the SDK really sends (a hand-made
+ * sequence of requests, counted exactly), and the benchmark on a tiny fleet reports counts that
+ * make sense whatever the timings: every raw file read at least once, nothing written to the raw
+ * bucket, commits in the warehouse.
  */
 class TestS3Benchmark {
-  @RegisterExtension
-  static final MotoServer MOTO = new MotoServer();
+  @RegisterExtension static final MotoServer MOTO = new MotoServer();
 
   private static Path temp;
   private static SparkSession spark;
@@ -44,14 +44,20 @@ class TestS3Benchmark {
   static void runTheBenchmarkOnATinyFleet() throws IOException {
     temp = Files.createTempDirectory("trip-lake-s3-bench");
     FleetGenerator.Options base = FleetGenerator.Options.of(1, 1, 3);
-    FleetGenerator.Options tiny = new FleetGenerator.Options(1, 1, base.firstDay(), 3, 2, 2, 2, base.splitMinutes(), 0);
+    FleetGenerator.Options tiny =
+        new FleetGenerator.Options(1, 1, base.firstDay(), 3, 2, 2, 2, base.splitMinutes(), 0);
     System.setProperty("spark.master", "local[2]");
     // No latency: the counts do not depend on it, and the test should not wait for it.
-    result = S3Benchmark.run(temp, new S3Benchmark.Options(tiny, Duration.ZERO, 4), MOTO.endpoint(), lake -> {
-      spark = lake.spark("aws-it bench s3");
-      spark.conf().set("spark.sql.shuffle.partitions", "4");
-      return spark;
-    });
+    result =
+        S3Benchmark.run(
+            temp,
+            new S3Benchmark.Options(tiny, Duration.ZERO, 4),
+            MOTO.endpoint(),
+            lake -> {
+              spark = lake.spark("aws-it bench s3");
+              spark.conf().set("spark.sql.shuffle.partitions", "4");
+              return spark;
+            });
   }
 
   @AfterAll
@@ -71,23 +77,33 @@ class TestS3Benchmark {
 
   @Test
   void theProxyCountsExactlyWhatTheSdkSends() throws IOException {
-    try (CountingProxy proxy = CountingProxy.start(URI.create(MOTO.endpoint()), Duration.ZERO,
-        RequestKinds.s3(Map.of("counted", "raw")));
+    try (CountingProxy proxy =
+            CountingProxy.start(
+                URI.create(MOTO.endpoint()),
+                Duration.ZERO,
+                RequestKinds.s3(Map.of("counted", "raw")));
         S3Client s3 = io.triplake.bench.s3.MotoServerProcess.s3(proxy.endpoint())) {
       s3.createBucket(b -> b.bucket("counted"));
       for (String key : List.of("a/1.parquet", "a/2.parquet", "b/3.parquet")) {
         s3.putObject(b -> b.bucket("counted").key(key), RequestBody.fromString("0123456789" + key));
       }
       assertThat(s3.listObjectsV2(b -> b.bucket("counted").prefix("a/")).contents()).hasSize(2);
-      assertThat(s3.headObject(b -> b.bucket("counted").key("a/1.parquet")).contentLength()).isEqualTo(21);
-      assertThat(s3.getObjectAsBytes(b -> b.bucket("counted").key("a/2.parquet")).asString(StandardCharsets.UTF_8))
+      assertThat(s3.headObject(b -> b.bucket("counted").key("a/1.parquet")).contentLength())
+          .isEqualTo(21);
+      assertThat(
+              s3.getObjectAsBytes(b -> b.bucket("counted").key("a/2.parquet"))
+                  .asString(StandardCharsets.UTF_8))
           .isEqualTo("0123456789a/2.parquet");
-      assertThat(s3.getObjectAsBytes(b -> b.bucket("counted").key("b/3.parquet").range("bytes=5-9")).asString(StandardCharsets.UTF_8))
+      assertThat(
+              s3.getObjectAsBytes(b -> b.bucket("counted").key("b/3.parquet").range("bytes=5-9"))
+                  .asString(StandardCharsets.UTF_8))
           .isEqualTo("56789");
       s3.deleteObject(b -> b.bucket("counted").key("b/3.parquet"));
 
       Traffic traffic = proxy.reset();
-      assertThat(traffic.requests("raw", RequestKinds.PUT)).as("the bucket and three objects").isEqualTo(4);
+      assertThat(traffic.requests("raw", RequestKinds.PUT))
+          .as("the bucket and three objects")
+          .isEqualTo(4);
       assertThat(traffic.requests("raw", RequestKinds.LIST)).isEqualTo(1);
       assertThat(traffic.requests("raw", RequestKinds.HEAD)).isEqualTo(1);
       Traffic.Tally gets = traffic.tally("raw", RequestKinds.GET);
@@ -106,12 +122,17 @@ class TestS3Benchmark {
   void registrationReadsEveryRawFileAndWritesOnlyTheWarehouse() {
     Phase register = result.register();
     assertThat(result.rawFiles()).isPositive();
-    assertThat(register.s3().requests(S3Benchmark.RAW, RequestKinds.GET)).as("each footer read at least once").isGreaterThanOrEqualTo(result.rawFiles());
+    assertThat(register.s3().requests(S3Benchmark.RAW, RequestKinds.GET))
+        .as("each footer read at least once")
+        .isGreaterThanOrEqualTo(result.rawFiles());
     assertThat(register.s3().requests(S3Benchmark.RAW, RequestKinds.LIST)).isPositive();
-    assertThat(register.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.PUT)).as("table metadata").isPositive();
+    assertThat(register.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.PUT))
+        .as("table metadata")
+        .isPositive();
     // The generator writes five messages: one raw table each, created through Glue.
     assertThat(register.glue().requests(RequestKinds.GLUE, "CreateTable")).isEqualTo(5);
-    assertThat(register.s3().tally(S3Benchmark.RAW, RequestKinds.GET).bodyBytes()).isLessThan(result.rawBytes());
+    assertThat(register.s3().tally(S3Benchmark.RAW, RequestKinds.GET).bodyBytes())
+        .isLessThan(result.rawBytes());
   }
 
   @Test
@@ -120,9 +141,14 @@ class TestS3Benchmark {
     assertThat(result.rows()).isPositive();
     assertThat(result.summaryTrips()).isPositive();
     for (Phase phase : List.of(result.aggregate(), result.rerun())) {
-      assertThat(phase.s3().requests(S3Benchmark.RAW, RequestKinds.GET)).as(phase.name()).isGreaterThanOrEqualTo(result.aggregateFilesRead());
-      assertThat(phase.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.PUT) + phase.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.POST))
-          .as(phase.name() + ": tripsummary's files and metadata").isPositive();
+      assertThat(phase.s3().requests(S3Benchmark.RAW, RequestKinds.GET))
+          .as(phase.name())
+          .isGreaterThanOrEqualTo(result.aggregateFilesRead());
+      assertThat(
+              phase.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.PUT)
+                  + phase.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.POST))
+          .as(phase.name() + ": tripsummary's files and metadata")
+          .isPositive();
     }
   }
 
@@ -130,9 +156,13 @@ class TestS3Benchmark {
   void nothingIsEverWrittenToTheRawBucketNorLost() {
     for (Phase phase : List.of(result.register(), result.aggregate(), result.rerun())) {
       for (String kind : List.of(RequestKinds.PUT, RequestKinds.POST, RequestKinds.DELETE)) {
-        assertThat(phase.s3().requests(S3Benchmark.RAW, kind)).as("%s %s", phase.name(), kind).isZero();
+        assertThat(phase.s3().requests(S3Benchmark.RAW, kind))
+            .as("%s %s", phase.name(), kind)
+            .isZero();
       }
-      assertThat(phase.s3().groups().keySet()).as(phase.name()).containsOnly(S3Benchmark.RAW, S3Benchmark.WAREHOUSE);
+      assertThat(phase.s3().groups().keySet())
+          .as(phase.name())
+          .containsOnly(S3Benchmark.RAW, S3Benchmark.WAREHOUSE);
     }
     assertThat(result.proxyFailures()).as("%s", result.proxyFailureMessages()).isZero();
   }
@@ -140,10 +170,16 @@ class TestS3Benchmark {
   @Test
   void theCostTableCoversTheFleetSizesFromTheMeasuredFigures() {
     assertThat(result.costs()).extracting(e -> e.devices()).containsExactly(1, 100, 500, 1000);
-    assertThat(result.costs()).extracting(e -> e.totalDollars()).isSorted().allSatisfy(t -> assertThat(t).isPositive());
+    assertThat(result.costs())
+        .extracting(e -> e.totalDollars())
+        .isSorted()
+        .allSatisfy(t -> assertThat(t).isPositive());
     assertThat(result.measured().registerRawPerFile().get())
-        .isEqualTo(result.register().s3().requests(S3Benchmark.RAW, RequestKinds.GET) / (double) result.rawFiles());
-    assertThat(result.summary()).contains("Cost per day", "500 devices:", "aggregate: executor work");
+        .isEqualTo(
+            result.register().s3().requests(S3Benchmark.RAW, RequestKinds.GET)
+                / (double) result.rawFiles());
+    assertThat(result.summary())
+        .contains("Cost per day", "500 devices:", "aggregate: executor work");
     assertThat(Json.write(result)).contains("\"registerRawPerFile\"", "\"rangeRequests\"");
   }
 }

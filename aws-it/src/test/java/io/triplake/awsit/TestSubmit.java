@@ -33,21 +33,30 @@ import software.amazon.awssdk.services.emrserverless.model.StartJobRunRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * {@code ./trip-lake submit} against moto's EMR Serverless and S3: the job run it starts (driver, entry point,
- * arguments, Spark properties, logs, role, idempotency token), and how it ends: success, failure, and a job
- * run that does not end in time (cancelled). The command builds its AWS clients from the environment only;
- * here the JVM system properties {@code aws.endpointUrl}, {@code aws.region}, ... point them at moto.
+ * {@code ./trip-lake submit} against moto's EMR Serverless and S3: the job run it starts (driver,
+ * entry point, arguments, Spark properties, logs, role, idempotency token), and how it ends:
+ * success, failure, and a job run that does not end in time (cancelled). The command builds its AWS
+ * clients from the environment only; here the JVM system properties {@code aws.endpointUrl}, {@code
+ * aws.region}, ... point them at moto.
  */
 class TestSubmit {
-  @RegisterExtension
-  static final MotoServer MOTO = new MotoServer();
+  @RegisterExtension static final MotoServer MOTO = new MotoServer();
 
   /** moto accepts only release labels like emr-7.12.0, so the test application runs that one. */
   private static final String RELEASE = "emr-7.12.0";
+
   private static final String ARTIFACTS = "trip-lake-artifacts";
-  private static final String ROLE = "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/trip-lake-emr-job";
-  private static final String CATALOG = String.join("\n", "type=glue", "warehouse=s3://trip-lake-warehouse/",
-      "io-impl=org.apache.iceberg.aws.s3.S3FileIO", "client.region=us-east-1", "glue.id=" + MotoServer.ACCOUNT_ID, "");
+  private static final String ROLE =
+      "arn:aws:iam::" + MotoServer.ACCOUNT_ID + ":role/trip-lake-emr-job";
+  private static final String CATALOG =
+      String.join(
+          "\n",
+          "type=glue",
+          "warehouse=s3://trip-lake-warehouse/",
+          "io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+          "client.region=us-east-1",
+          "glue.id=" + MotoServer.ACCOUNT_ID,
+          "");
 
   private static Path temp;
   private static Path jar;
@@ -63,17 +72,30 @@ class TestSubmit {
     System.setProperty("aws.endpointUrl", MOTO.endpoint());
     temp = Files.createTempDirectory("trip-lake-submit");
     s3 = MOTO.s3();
-    emr = EmrServerlessClient.builder().endpointOverride(URI.create(MOTO.endpoint())).region(MotoServer.REGION).build();
+    emr =
+        EmrServerlessClient.builder()
+            .endpointOverride(URI.create(MOTO.endpoint()))
+            .region(MotoServer.REGION)
+            .build();
     s3.createBucket(b -> b.bucket(ARTIFACTS));
     s3.createBucket(b -> b.bucket("trip-lake-logs"));
-    s3.putObject(b -> b.bucket(ARTIFACTS).key("conf/catalog.properties"), RequestBody.fromString(CATALOG));
-    applicationId = emr.createApplication(b -> b.name("trip-lake").releaseLabel(RELEASE).type("SPARK").clientToken("create-app"))
-        .applicationId();
+    s3.putObject(
+        b -> b.bucket(ARTIFACTS).key("conf/catalog.properties"), RequestBody.fromString(CATALOG));
+    applicationId =
+        emr.createApplication(
+                b ->
+                    b.name("trip-lake")
+                        .releaseLabel(RELEASE)
+                        .type("SPARK")
+                        .clientToken("create-app"))
+            .applicationId();
     jar = temp.resolve("trip-lake-emr.jar");
     Files.write(jar, "not really a jar, but bytes with a hash".getBytes(StandardCharsets.UTF_8));
     // What `terraform output -json` of terraform/examples/complete gives (the values submit reads).
     outputs = temp.resolve("outputs.json");
-    Files.writeString(outputs, """
+    Files.writeString(
+        outputs,
+        """
         {
           "emr_application_id": {"sensitive": false, "type": "string", "value": "%s"},
           "emr_job_execution_role_arn": {"sensitive": false, "type": "string", "value": "%s"},
@@ -82,7 +104,8 @@ class TestSubmit {
           "artifacts_bucket": {"sensitive": false, "type": "string", "value": "%s"},
           "logs_uri": {"sensitive": false, "type": "string", "value": "s3://trip-lake-logs/emr/"}
         }
-        """.formatted(applicationId, ROLE, RELEASE, ARTIFACTS));
+        """
+            .formatted(applicationId, ROLE, RELEASE, ARTIFACTS));
   }
 
   @AfterAll
@@ -115,21 +138,45 @@ class TestSubmit {
   }
 
   private static String sha256(String text) throws Exception {
-    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+    return HexFormat.of()
+        .formatHex(
+            MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
   }
 
   @Test
   void startsTheJobRunTheDagWouldStartAndReportsItsEnd() throws Exception {
     Path config = MotoServer.repoRoot().resolve("sample-data/aggregations.json");
-    Run run = submit("aggregate", "--terraform-output", outputs.toString(), "--jar", jar.toString(), "--config", config.toString(),
-        "--logical-date", "2024-03-02", "--poll-interval", "1s", "--", "--reprocess-day", "2024-03-01");
+    Run run =
+        submit(
+            "aggregate",
+            "--terraform-output",
+            outputs.toString(),
+            "--jar",
+            jar.toString(),
+            "--config",
+            config.toString(),
+            "--logical-date",
+            "2024-03-02",
+            "--poll-interval",
+            "1s",
+            "--",
+            "--reprocess-day",
+            "2024-03-01");
     assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
 
     String jarSha = sha256(Files.readString(jar));
-    String configSha = HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(config)));
+    String configSha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(config)));
     String jarUri = "s3://" + ARTIFACTS + "/jars/trip-lake-" + jarSha.substring(0, 16) + ".jar";
-    String configUri = "s3://" + ARTIFACTS + "/conf/aggregations-" + configSha.substring(0, 16) + ".json";
-    assertThat(s3.headObject(b -> b.bucket(ARTIFACTS).key("jars/trip-lake-" + jarSha.substring(0, 16) + ".jar")).metadata())
+    String configUri =
+        "s3://" + ARTIFACTS + "/conf/aggregations-" + configSha.substring(0, 16) + ".json";
+    assertThat(
+            s3.headObject(
+                    b ->
+                        b.bucket(ARTIFACTS)
+                            .key("jars/trip-lake-" + jarSha.substring(0, 16) + ".jar"))
+                .metadata())
         .containsEntry("trip-lake-sha256", jarSha);
 
     assertThat(RecordingInterceptor.startJobRuns()).hasSize(1);
@@ -142,144 +189,272 @@ class TestSubmit {
     assertThat(request.clientToken()).isEqualTo(token);
     assertThat(request.executionTimeoutMinutes()).isEqualTo(240L);
     assertThat(request.jobDriver().sparkSubmit().entryPoint()).isEqualTo(jarUri);
-    assertThat(request.jobDriver().sparkSubmit().entryPointArguments()).containsExactly(
-        "aggregate", "--catalog-conf", "s3://" + ARTIFACTS + "/conf/catalog.properties", "--config", configUri,
-        "--reprocess-day", "2024-03-01", "--run-id", "trip-lake-aggregate-2024-03-02-" + token.substring(0, 8));
-    assertThat(request.jobDriver().sparkSubmit().sparkSubmitParameters()).isEqualTo(String.join(" ",
-        "--class io.triplake.cli.TripLake",
-        "--conf spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
-        "--conf spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog",
-        "--conf spark.sql.catalog.lake.client.region=us-east-1",
-        "--conf spark.sql.catalog.lake.glue.id=" + MotoServer.ACCOUNT_ID,
-        "--conf spark.sql.catalog.lake.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
-        "--conf spark.sql.catalog.lake.type=glue",
-        "--conf spark.sql.catalog.lake.warehouse=s3://trip-lake-warehouse/",
-        "--conf spark.sql.catalog.lake.cache-enabled=false",
-        "--conf spark.sql.defaultCatalog=lake",
-        "--conf spark.sql.session.timeZone=UTC",
-        "--conf spark.executor.cores=4",
-        "--conf spark.executor.memory=16g",
-        "--conf spark.dynamicAllocation.maxExecutors=20"));
+    assertThat(request.jobDriver().sparkSubmit().entryPointArguments())
+        .containsExactly(
+            "aggregate",
+            "--catalog-conf",
+            "s3://" + ARTIFACTS + "/conf/catalog.properties",
+            "--config",
+            configUri,
+            "--reprocess-day",
+            "2024-03-01",
+            "--run-id",
+            "trip-lake-aggregate-2024-03-02-" + token.substring(0, 8));
+    assertThat(request.jobDriver().sparkSubmit().sparkSubmitParameters())
+        .isEqualTo(
+            String.join(
+                " ",
+                "--class io.triplake.cli.TripLake",
+                "--conf"
+                    + " spark.sql.extensions=org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions",
+                "--conf spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog",
+                "--conf spark.sql.catalog.lake.client.region=us-east-1",
+                "--conf spark.sql.catalog.lake.glue.id=" + MotoServer.ACCOUNT_ID,
+                "--conf spark.sql.catalog.lake.io-impl=org.apache.iceberg.aws.s3.S3FileIO",
+                "--conf spark.sql.catalog.lake.type=glue",
+                "--conf spark.sql.catalog.lake.warehouse=s3://trip-lake-warehouse/",
+                "--conf spark.sql.catalog.lake.cache-enabled=false",
+                "--conf spark.sql.defaultCatalog=lake",
+                "--conf spark.sql.session.timeZone=UTC",
+                "--conf spark.executor.cores=4",
+                "--conf spark.executor.memory=16g",
+                "--conf spark.dynamicAllocation.maxExecutors=20"));
     var monitoring = request.configurationOverrides().monitoringConfiguration();
-    assertThat(monitoring.s3MonitoringConfiguration().logUri()).isEqualTo("s3://trip-lake-logs/emr/");
+    assertThat(monitoring.s3MonitoringConfiguration().logUri())
+        .isEqualTo("s3://trip-lake-logs/emr/");
     assertThat(monitoring.cloudWatchLoggingConfiguration().enabled()).isTrue();
-    assertThat(monitoring.cloudWatchLoggingConfiguration().logGroupName()).isEqualTo("/aws/emr-serverless/trip-lake");
+    assertThat(monitoring.cloudWatchLoggingConfiguration().logGroupName())
+        .isEqualTo("/aws/emr-serverless/trip-lake");
 
     // What moto stored is what was sent.
-    String jobRunId = emr.listJobRuns(b -> b.applicationId(applicationId)).jobRuns().stream()
-        .filter(r -> r.name().equals(name)).findFirst().orElseThrow().id();
+    String jobRunId =
+        emr.listJobRuns(b -> b.applicationId(applicationId)).jobRuns().stream()
+            .filter(r -> r.name().equals(name))
+            .findFirst()
+            .orElseThrow()
+            .id();
     JobRun stored = emr.getJobRun(b -> b.applicationId(applicationId).jobRunId(jobRunId)).jobRun();
     assertThat(stored.jobDriver().sparkSubmit().entryPoint()).isEqualTo(jarUri);
-    assertThat(stored.jobDriver().sparkSubmit().entryPointArguments()).isEqualTo(request.jobDriver().sparkSubmit().entryPointArguments());
-    assertThat(stored.jobDriver().sparkSubmit().sparkSubmitParameters()).isEqualTo(request.jobDriver().sparkSubmit().sparkSubmitParameters());
+    assertThat(stored.jobDriver().sparkSubmit().entryPointArguments())
+        .isEqualTo(request.jobDriver().sparkSubmit().entryPointArguments());
+    assertThat(stored.jobDriver().sparkSubmit().sparkSubmitParameters())
+        .isEqualTo(request.jobDriver().sparkSubmit().sparkSubmitParameters());
     assertThat(stored.executionRole()).isEqualTo(ROLE);
 
     assertThat(run.out())
-        // Uploaded by this run or, when another test of this class ran first, already in place (same content).
+        // Uploaded by this run or, when another test of this class ran first, already in place
+        // (same content).
         .contains(jarUri + " (39 bytes)", configUri + " (1983 bytes)")
         .contains("Started EMR Serverless job run " + jobRunId)
         .contains(": SUCCESS")
-        .contains("Logs: s3://trip-lake-logs/emr/applications/" + applicationId + "/jobs/" + jobRunId
-            + "/ and CloudWatch /aws/emr-serverless/trip-lake")
+        .contains(
+            "Logs: s3://trip-lake-logs/emr/applications/"
+                + applicationId
+                + "/jobs/"
+                + jobRunId
+                + "/ and CloudWatch /aws/emr-serverless/trip-lake")
         .contains("Billed: 0.000 vCPU-hours, 0.000 GB-hours memory, 0.000 GB-hours storage");
 
     // The same job again: nothing uploaded, the same idempotency token.
-    Run again = submit("aggregate", "--terraform-output", outputs.toString(), "--jar", jar.toString(), "--config", config.toString(),
-        "--logical-date", "2024-03-02", "--poll-interval", "1s", "--", "--reprocess-day", "2024-03-01");
+    Run again =
+        submit(
+            "aggregate",
+            "--terraform-output",
+            outputs.toString(),
+            "--jar",
+            jar.toString(),
+            "--config",
+            config.toString(),
+            "--logical-date",
+            "2024-03-02",
+            "--poll-interval",
+            "1s",
+            "--",
+            "--reprocess-day",
+            "2024-03-01");
     assertThat(again.exitCode()).isZero();
     assertThat(again.out()).contains("In place " + jarUri, "In place " + configUri);
-    assertThat(RecordingInterceptor.startJobRuns()).extracting(StartJobRunRequest::clientToken).containsExactly(token, token);
+    assertThat(RecordingInterceptor.startJobRuns())
+        .extracting(StartJobRunRequest::clientToken)
+        .containsExactly(token, token);
   }
 
   @Test
   void aFailedJobRunFailsTheCommandAndSaysWhere() {
     MOTO.nextJobRunState("FAILED", "Job failed, ExitCode: 3. See the driver's stderr");
-    Run run = submit("register", "--application-id", applicationId, "--execution-role-arn", ROLE, "--artifacts", ARTIFACTS,
-        "--release-label", RELEASE, "--logs-uri", "s3://trip-lake-logs/emr/", "--jar", jar.toString(), "--poll-interval", "1s",
-        "--", "--source", "s3://trip-lake-raw/");
+    Run run =
+        submit(
+            "register",
+            "--application-id",
+            applicationId,
+            "--execution-role-arn",
+            ROLE,
+            "--artifacts",
+            ARTIFACTS,
+            "--release-label",
+            RELEASE,
+            "--logs-uri",
+            "s3://trip-lake-logs/emr/",
+            "--jar",
+            jar.toString(),
+            "--poll-interval",
+            "1s",
+            "--",
+            "--source",
+            "s3://trip-lake-raw/");
     assertThat(run.exitCode()).isEqualTo(1);
     assertThat(run.out()).contains(": FAILED - Job failed, ExitCode: 3. See the driver's stderr");
-    assertThat(run.err()).startsWith("trip-lake submit: job run ").contains(" ended FAILED; see s3://trip-lake-logs/emr/applications/");
+    assertThat(run.err())
+        .startsWith("trip-lake submit: job run ")
+        .contains(" ended FAILED; see s3://trip-lake-logs/emr/applications/");
     StartJobRunRequest request = RecordingInterceptor.startJobRuns().get(0);
     assertThat(request.executionTimeoutMinutes()).isEqualTo(120L);
-    assertThat(request.jobDriver().sparkSubmit().entryPointArguments()).startsWith(
-        "register", "--catalog-conf", "s3://" + ARTIFACTS + "/conf/catalog.properties", "--source", "s3://trip-lake-raw/");
+    assertThat(request.jobDriver().sparkSubmit().entryPointArguments())
+        .startsWith(
+            "register",
+            "--catalog-conf",
+            "s3://" + ARTIFACTS + "/conf/catalog.properties",
+            "--source",
+            "s3://trip-lake-raw/");
   }
 
   @Test
   void aJobRunThatDoesNotEndInTimeIsCancelled() throws IOException {
     MOTO.nextJobRunState("RUNNING", null);
-    // What `terraform output -json` of terraform/examples/complete gives: the values inside airflow_variables.
+    // What `terraform output -json` of terraform/examples/complete gives: the values inside
+    // airflow_variables.
     Path example = temp.resolve("example-outputs.json");
-    Files.writeString(example, """
+    Files.writeString(
+        example,
+        """
         {"airflow_variables": {"sensitive": false, "type": ["object", {}], "value": {
           "trip_lake_emr_application_id": "%s", "trip_lake_emr_execution_role_arn": "%s",
           "trip_lake_artifacts_bucket": "%s", "trip_lake_raw_uri": "s3://trip-lake-raw/",
           "trip_lake_logs_uri": "s3://trip-lake-logs/emr/", "trip_lake_release_label": "%s"}}}
-        """.formatted(applicationId, ROLE, ARTIFACTS, RELEASE));
-    Run run = submit("maintain", "--terraform-output", example.toString(), "--jar", jar.toString(),
-        "--wait-timeout", "2s", "--poll-interval", "1s");
+        """
+            .formatted(applicationId, ROLE, ARTIFACTS, RELEASE));
+    Run run =
+        submit(
+            "maintain",
+            "--terraform-output",
+            example.toString(),
+            "--jar",
+            jar.toString(),
+            "--wait-timeout",
+            "2s",
+            "--poll-interval",
+            "1s");
     assertThat(run.exitCode()).as(run.out() + run.err()).isEqualTo(4);
-    String jobRunId = RecordingInterceptor.startJobRuns().isEmpty() ? null
-        : emr.listJobRuns(b -> b.applicationId(applicationId)).jobRuns().stream()
-            .filter(r -> r.name().startsWith("trip-lake maintain")).findFirst().orElseThrow().id();
-    assertThat(run.out()).contains("RUNNING", "cancelling job run " + jobRunId, ": CANCELLED (gave up waiting; cancel requested)");
-    assertThat(emr.getJobRun(b -> b.applicationId(applicationId).jobRunId(jobRunId)).jobRun().stateAsString()).isEqualTo("CANCELLED");
-    assertThat(RecordingInterceptor.startJobRuns().get(0).configurationOverrides().monitoringConfiguration()
-        .s3MonitoringConfiguration().logUri()).isEqualTo("s3://trip-lake-logs/emr/");
+    String jobRunId =
+        RecordingInterceptor.startJobRuns().isEmpty()
+            ? null
+            : emr.listJobRuns(b -> b.applicationId(applicationId)).jobRuns().stream()
+                .filter(r -> r.name().startsWith("trip-lake maintain"))
+                .findFirst()
+                .orElseThrow()
+                .id();
+    assertThat(run.out())
+        .contains(
+            "RUNNING",
+            "cancelling job run " + jobRunId,
+            ": CANCELLED (gave up waiting; cancel requested)");
+    assertThat(
+            emr.getJobRun(b -> b.applicationId(applicationId).jobRunId(jobRunId))
+                .jobRun()
+                .stateAsString())
+        .isEqualTo("CANCELLED");
+    assertThat(
+            RecordingInterceptor.startJobRuns()
+                .get(0)
+                .configurationOverrides()
+                .monitoringConfiguration()
+                .s3MonitoringConfiguration()
+                .logUri())
+        .isEqualTo("s3://trip-lake-logs/emr/");
   }
 
   @Test
   void theWaiterGivesUpOnTheClockItIsGiven() {
     MOTO.nextJobRunState("RUNNING", null);
     Instant[] now = {Instant.parse("2024-03-02T03:00:00Z")};
-    Clock clock = new Clock() {
-      @Override
-      public java.time.ZoneId getZone() {
-        return ZoneOffset.UTC;
-      }
+    Clock clock =
+        new Clock() {
+          @Override
+          public java.time.ZoneId getZone() {
+            return ZoneOffset.UTC;
+          }
 
-      @Override
-      public Clock withZone(java.time.ZoneId zone) {
-        return this;
-      }
+          @Override
+          public Clock withZone(java.time.ZoneId zone) {
+            return this;
+          }
 
-      @Override
-      public Instant instant() {
-        return now[0];
-      }
-    };
+          @Override
+          public Instant instant() {
+            return now[0];
+          }
+        };
     List<String> progress = new ArrayList<>();
     JobSubmission.Result result;
     try (S3Client client = MOTO.s3()) {
-      result = JobSubmission.of(emr, client)
-          .job("aggregate", List.of())
-          .applicationId(applicationId).executionRoleArn(ROLE).artifacts("s3://" + ARTIFACTS + "/").jar(jar)
-          .releaseLabel(RELEASE).logsUri("s3://trip-lake-logs/emr/").logicalDate(LocalDate.of(2024, 3, 2))
-          .size(new JobSubmission.Size(4, "16g", 20, 240))
-          .pollInterval(Duration.ofMinutes(10))
-          .clock(clock, d -> now[0] = now[0].plus(d))
-          .progress(progress::add)
-          .execute();
+      result =
+          JobSubmission.of(emr, client)
+              .job("aggregate", List.of())
+              .applicationId(applicationId)
+              .executionRoleArn(ROLE)
+              .artifacts("s3://" + ARTIFACTS + "/")
+              .jar(jar)
+              .releaseLabel(RELEASE)
+              .logsUri("s3://trip-lake-logs/emr/")
+              .logicalDate(LocalDate.of(2024, 3, 2))
+              .size(new JobSubmission.Size(4, "16g", 20, 240))
+              .pollInterval(Duration.ofMinutes(10))
+              .clock(clock, d -> now[0] = now[0].plus(d))
+              .progress(progress::add)
+              .execute();
     }
-    assertThat(result.entryPointArguments()).as("aggregate without a config reads the one deploy put where the DAG reads it")
+    assertThat(result.entryPointArguments())
+        .as("aggregate without a config reads the one deploy put where the DAG reads it")
         .containsSubsequence("--config", "s3://" + ARTIFACTS + "/conf/aggregations.json");
     assertThat(result.timedOut()).isTrue();
     assertThat(result.state()).isEqualTo("CANCELLED");
     assertThat(result.succeeded()).isFalse();
     // Its execution timeout (240 min) plus 15 minutes of grace, polled every 10 minutes.
-    assertThat(Duration.between(Instant.parse("2024-03-02T03:00:00Z"), now[0])).isEqualTo(Duration.ofMinutes(250));
-    assertThat(progress).first().asString().startsWith("Started EMR Serverless job run " + result.jobRunId());
-    assertThat(progress).contains("  0:00:00  RUNNING", "  4:10:00  still RUNNING after waiting 4:15:00: cancelling job run " + result.jobRunId());
+    assertThat(Duration.between(Instant.parse("2024-03-02T03:00:00Z"), now[0]))
+        .isEqualTo(Duration.ofMinutes(250));
+    assertThat(progress)
+        .first()
+        .asString()
+        .startsWith("Started EMR Serverless job run " + result.jobRunId());
+    assertThat(progress)
+        .contains(
+            "  0:00:00  RUNNING",
+            "  4:10:00  still RUNNING after waiting 4:15:00: cancelling job run "
+                + result.jobRunId());
   }
 
   @Test
   void anApplicationOnAnotherReleaseIsRefusedBeforeAnyUpload() {
-    Run run = submit("register", "--terraform-output", outputs.toString(), "--release-label", "emr-spark-8.1.0", "--jar", jar.toString(),
-        "--", "--source", "s3://trip-lake-raw/");
+    Run run =
+        submit(
+            "register",
+            "--terraform-output",
+            outputs.toString(),
+            "--release-label",
+            "emr-spark-8.1.0",
+            "--jar",
+            jar.toString(),
+            "--",
+            "--source",
+            "s3://trip-lake-raw/");
     assertThat(run.exitCode()).isEqualTo(1);
-    assertThat(run.err()).contains("Cannot submit to application " + applicationId + ": it runs " + RELEASE
-        + " but the job jar is built for emr-spark-8.1.0 (--release-label)");
+    assertThat(run.err())
+        .contains(
+            "Cannot submit to application "
+                + applicationId
+                + ": it runs "
+                + RELEASE
+                + " but the job jar is built for emr-spark-8.1.0 (--release-label)");
     assertThat(RecordingInterceptor.startJobRuns()).isEmpty();
   }
 
@@ -293,16 +468,26 @@ class TestSubmit {
     assertThat(first.out())
         .contains("Published as s3://" + ARTIFACTS + "/jars/trip-lake.jar")
         .contains("Published as s3://" + ARTIFACTS + "/conf/aggregations.json");
-    assertThat(s3.getObjectAsBytes(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).asUtf8String()).isEqualTo("version 1");
+    assertThat(
+            s3.getObjectAsBytes(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).asUtf8String())
+        .isEqualTo("version 1");
 
     Run again = deploy(deployJar, config);
-    assertThat(again.out()).contains("Unchanged s3://" + ARTIFACTS + "/jars/trip-lake.jar", "Unchanged s3://" + ARTIFACTS + "/conf/aggregations.json")
+    assertThat(again.out())
+        .contains(
+            "Unchanged s3://" + ARTIFACTS + "/jars/trip-lake.jar",
+            "Unchanged s3://" + ARTIFACTS + "/conf/aggregations.json")
         .doesNotContain("Uploaded ", "Published");
 
     Files.writeString(deployJar, "version 2");
     Run changed = deploy(deployJar, config);
-    assertThat(changed.out()).contains("Published as s3://" + ARTIFACTS + "/jars/trip-lake.jar", "Unchanged s3://" + ARTIFACTS + "/conf/aggregations.json");
-    assertThat(s3.getObjectAsBytes(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).asUtf8String()).isEqualTo("version 2");
+    assertThat(changed.out())
+        .contains(
+            "Published as s3://" + ARTIFACTS + "/jars/trip-lake.jar",
+            "Unchanged s3://" + ARTIFACTS + "/conf/aggregations.json");
+    assertThat(
+            s3.getObjectAsBytes(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).asUtf8String())
+        .isEqualTo("version 2");
     assertThat(s3.headObject(b -> b.bucket(ARTIFACTS).key("jars/trip-lake.jar")).metadata())
         .containsEntry("trip-lake-sha256", sha256("version 2"));
   }
@@ -310,8 +495,18 @@ class TestSubmit {
   private static Run deploy(Path deployJar, Path config) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
-    int code = TripLakeRunner.run(List.of("deploy", "--terraform-output", outputs.toString(), "--jar", deployJar.toString(),
-        "--config", config.toString()), new PrintWriter(out), new PrintWriter(err));
+    int code =
+        TripLakeRunner.run(
+            List.of(
+                "deploy",
+                "--terraform-output",
+                outputs.toString(),
+                "--jar",
+                deployJar.toString(),
+                "--config",
+                config.toString()),
+            new PrintWriter(out),
+            new PrintWriter(err));
     return new Run(code, out.toString(), err.toString());
   }
 }

@@ -4,7 +4,10 @@ import java.io.PrintWriter;
 import java.util.List;
 import picocli.CommandLine;
 
-/** Runs the trip-lake command line in this JVM, as {@code ./trip-lake ARGS} would (same package as TripLake). */
+/**
+ * Runs the trip-lake command line in this JVM, as {@code ./trip-lake ARGS} would (same package as
+ * TripLake).
+ */
 public final class TripLakeRunner {
   private TripLakeRunner() {}
 

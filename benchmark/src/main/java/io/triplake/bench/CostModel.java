@@ -5,25 +5,29 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * What the daily register and aggregate job runs cost on ARM EMR Serverless plus the S3 requests they make,
- * for a fleet of N devices, from figures measured by {@code bench s3} and a price table. Every step is a
- * {@link Line} with its arithmetic, so a reader can redo it.
+ * What the daily register and aggregate job runs cost on ARM EMR Serverless plus the S3 requests
+ * they make, for a fleet of N devices, from figures measured by {@code bench s3} and a price table.
+ * Every step is a {@link Line} with its arithmetic, so a reader can redo it.
  *
  * <p>The model:
+ *
  * <ul>
- *   <li>files and rows: {@link Fleet} (DESIGN-NOTES: 500 devices make about 650,000 raw files a day, about
- *       1 GB a device; the real sample's 11.7 bytes a row);
- *   <li>register: one driver worker (registration is Java API work, no Spark executors), for
- *       {@code files / files per second}, the rate measured against S3 with the injected latency;
- *   <li>aggregate: executor work in vCPU-seconds = the raw requests each file waits for (a task holds its core
- *       while it waits) plus the CPU each row costs; as many executors as keep each busy a minute, at most the
- *       DAG's maximum; the driver as long as the executors;
- *   <li>EMR Serverless bills each worker's vCPU and memory per second with a one-minute minimum per worker, so
- *       every job run pays at least a minute of each worker it starts;
- *   <li>S3: raw requests per raw file (measured) times the files; warehouse requests per job run (measured, taken
- *       as independent of the fleet's size: one commit per table); LISTs grow with what a listing walks.
+ *   <li>files and rows: {@link Fleet} (DESIGN-NOTES: 500 devices make about 650,000 raw files a
+ *       day, about 1 GB a device; the real sample's 11.7 bytes a row);
+ *   <li>register: one driver worker (registration is Java API work, no Spark executors), for {@code
+ *       files / files per second}, the rate measured against S3 with the injected latency;
+ *   <li>aggregate: executor work in vCPU-seconds = the raw requests each file waits for (a task
+ *       holds its core while it waits) plus the CPU each row costs; as many executors as keep each
+ *       busy a minute, at most the DAG's maximum; the driver as long as the executors;
+ *   <li>EMR Serverless bills each worker's vCPU and memory per second with a one-minute minimum per
+ *       worker, so every job run pays at least a minute of each worker it starts;
+ *   <li>S3: raw requests per raw file (measured) times the files; warehouse requests per job run
+ *       (measured, taken as independent of the fleet's size: one commit per table); LISTs grow with
+ *       what a listing walks.
  * </ul>
- * Not included: MWAA, Glue, Athena, storage, data transfer, ephemeral storage above the free 20 GB per worker.
+ *
+ * Not included: MWAA, Glue, Athena, storage, data transfer, ephemeral storage above the free 20 GB
+ * per worker.
  */
 public final class CostModel {
   private CostModel() {}
@@ -37,13 +41,19 @@ public final class CostModel {
    * @param putPer1000 S3 Standard PUT, COPY, POST and LIST, per 1,000 (DELETE is free)
    * @param minimumWorkerSeconds the least EMR Serverless bills a worker it started
    */
-  public record Prices(double vcpuHour, double gbHour, double getPer1000, double putPer1000, double minimumWorkerSeconds) {
+  public record Prices(
+      double vcpuHour,
+      double gbHour,
+      double getPer1000,
+      double putPer1000,
+      double minimumWorkerSeconds) {
     /**
-     * us-east-1, on-demand. EMR Serverless on ARM (Graviton): $0.04208 per vCPU-hour and $0.00464 per GB-hour, the
-     * figures this project was given on 2026-11-23 (README, "What it costs per day"; AWS's pricing page could not be
-     * read from here: check before relying on totals); billed per second, one-minute minimum per worker. S3 Standard
-     * requests (DESIGN-NOTES, AWS's S3 pricing page): GET and all other $0.0004 per 1,000, PUT/COPY/POST/LIST $0.005
-     * per 1,000, DELETE free.
+     * us-east-1, on-demand. EMR Serverless on ARM (Graviton): $0.04208 per vCPU-hour and $0.00464
+     * per GB-hour, the figures this project was given on 2026-11-23 (README, "What it costs per
+     * day"; AWS's pricing page could not be read from here: check before relying on totals); billed
+     * per second, one-minute minimum per worker. S3 Standard requests (DESIGN-NOTES, AWS's S3
+     * pricing page): GET and all other $0.0004 per 1,000, PUT/COPY/POST/LIST $0.005 per 1,000,
+     * DELETE free.
      */
     public static final Prices ARM_US_EAST_1 = new Prices(0.04208, 0.00464, 0.0004, 0.005, 60);
   }
@@ -54,18 +64,23 @@ public final class CostModel {
    * @param filesPerDevice raw files a device uploads a day
    * @param bytesPerDevice raw bytes a device uploads a day
    * @param bytesPerRow raw bytes per row (rows a day = bytes / this)
-   * @param listedDays days of raw files the registrar's listing walks each run (it lists the whole source: 1 for a
-   *     new bucket, growing by one each day)
+   * @param listedDays days of raw files the registrar's listing walks each run (it lists the whole
+   *     source: 1 for a new bucket, growing by one each day)
    */
-  public record Fleet(double filesPerDevice, double bytesPerDevice, double bytesPerRow, int listedDays) {
+  public record Fleet(
+      double filesPerDevice, double bytesPerDevice, double bytesPerRow, int listedDays) {
     /**
-     * DESIGN-NOTES: 500 devices, one file per message per 10 minutes, about 650,000 raw files a day (1,300 a device)
-     * and 1 GB a device; README: the real sample has 11.7 bytes per row; a new bucket.
+     * DESIGN-NOTES: 500 devices, one file per message per 10 minutes, about 650,000 raw files a day
+     * (1,300 a device) and 1 GB a device; README: the real sample has 11.7 bytes per row; a new
+     * bucket.
      */
     public static final Fleet DESIGN_NOTES = new Fleet(650_000.0 / 500, 1e9, 11.7, 1);
   }
 
-  /** One EMR Serverless worker: its vCPU and the memory it is billed for (Spark memory plus overhead, rounded up). */
+  /**
+   * One EMR Serverless worker: its vCPU and the memory it is billed for (Spark memory plus
+   * overhead, rounded up).
+   */
   public record Worker(int vcpu, double memoryGb) {
     double dollarsPerHour(Prices p) {
       return vcpu * p.vcpuHour() + memoryGb * p.gbHour();
@@ -81,14 +96,16 @@ public final class CostModel {
    */
   public record Sizes(Worker driver, Worker executor, int maxExecutors) {
     /**
-     * The DAG's aggregate executors (4 vCPU, 16g + 10 % overhead: 18 GB, at most 20); the driver at EMR Serverless's
-     * default Spark settings (4 vCPU, 14g + 10 % overhead: 16 GB), as the DAG leaves it.
+     * The DAG's aggregate executors (4 vCPU, 16g + 10 % overhead: 18 GB, at most 20); the driver at
+     * EMR Serverless's default Spark settings (4 vCPU, 14g + 10 % overhead: 16 GB), as the DAG
+     * leaves it.
      */
     public static final Sizes DAG = new Sizes(new Worker(4, 16), new Worker(4, 18), 20);
   }
 
   /** S3 requests by billing kind (per raw file or per job run). */
-  public record Requests(double get, double head, double list, double put, double post, double delete) {
+  public record Requests(
+      double get, double head, double list, double put, double post, double delete) {
     public static final Requests NONE = new Requests(0, 0, 0, 0, 0, 0);
 
     /** GET and HEAD: S3's cheap class. */
@@ -102,11 +119,13 @@ public final class CostModel {
     }
 
     Requests plus(Requests o) {
-      return new Requests(get + o.get, head + o.head, list + o.list, put + o.put, post + o.post, delete + o.delete);
+      return new Requests(
+          get + o.get, head + o.head, list + o.list, put + o.put, post + o.post, delete + o.delete);
     }
 
     Requests times(double factor) {
-      return new Requests(get * factor, head * factor, list * factor, put * factor, post * factor, delete * factor);
+      return new Requests(
+          get * factor, head * factor, list * factor, put * factor, post * factor, delete * factor);
     }
   }
 
@@ -117,19 +136,33 @@ public final class CostModel {
    * @param registerWarehousePerRun register's requests to the warehouse bucket in its run
    * @param aggregateRawPerFile aggregate's requests to the raw bucket, per raw file
    * @param aggregateWarehousePerRun aggregate's requests to the warehouse bucket in its run
-   * @param registerFilesPerSecond registration's rate against S3 with {@code latencySeconds} per request
+   * @param registerFilesPerSecond registration's rate against S3 with {@code latencySeconds} per
+   *     request
    * @param latencySeconds the injected latency of one S3 request
    * @param aggregateCpuSecondsPerRow the aggregate run's CPU seconds over the rows it read
    */
-  public record Measured(Requests registerRawPerFile, Requests registerWarehousePerRun, Requests aggregateRawPerFile,
-      Requests aggregateWarehousePerRun, double registerFilesPerSecond, double latencySeconds, double aggregateCpuSecondsPerRow) {
+  public record Measured(
+      Requests registerRawPerFile,
+      Requests registerWarehousePerRun,
+      Requests aggregateRawPerFile,
+      Requests aggregateWarehousePerRun,
+      double registerFilesPerSecond,
+      double latencySeconds,
+      double aggregateCpuSecondsPerRow) {
     public Measured {
       if (!(registerFilesPerSecond > 0)) {
-        throw new IllegalArgumentException("Cannot model the cost: the registration rate must be positive (" + registerFilesPerSecond + ")");
+        throw new IllegalArgumentException(
+            "Cannot model the cost: the registration rate must be positive ("
+                + registerFilesPerSecond
+                + ")");
       }
       if (latencySeconds < 0 || aggregateCpuSecondsPerRow < 0) {
-        throw new IllegalArgumentException("Cannot model the cost: latency and CPU per row must not be negative ("
-            + latencySeconds + ", " + aggregateCpuSecondsPerRow + ")");
+        throw new IllegalArgumentException(
+            "Cannot model the cost: latency and CPU per row must not be negative ("
+                + latencySeconds
+                + ", "
+                + aggregateCpuSecondsPerRow
+                + ")");
       }
     }
   }
@@ -144,8 +177,18 @@ public final class CostModel {
    * @param aggregateDollars the aggregate job run
    * @param s3Dollars every S3 request of both
    */
-  public record Estimate(int devices, double files, double rows, double registerSeconds, double aggregateSeconds, int executors,
-      double registerDollars, double aggregateDollars, double s3Dollars, double totalDollars, List<Line> lines) {
+  public record Estimate(
+      int devices,
+      double files,
+      double rows,
+      double registerSeconds,
+      double aggregateSeconds,
+      int executors,
+      double registerDollars,
+      double aggregateDollars,
+      double s3Dollars,
+      double totalDollars,
+      List<Line> lines) {
     public double dollarsPerDevice() {
       return totalDollars / devices;
     }
@@ -153,68 +196,170 @@ public final class CostModel {
 
   public static Estimate estimate(int devices, Measured m, Fleet fleet, Prices p, Sizes sizes) {
     if (devices < 1) {
-      throw new IllegalArgumentException("Cannot model the cost: devices must be at least 1 (" + devices + ")");
+      throw new IllegalArgumentException(
+          "Cannot model the cost: devices must be at least 1 (" + devices + ")");
     }
     List<Line> lines = new ArrayList<>();
     double files = devices * fleet.filesPerDevice();
-    lines.add(new Line("raw files a day", fmt("%d devices x %s files", devices, num(fleet.filesPerDevice())), files, "files"));
+    lines.add(
+        new Line(
+            "raw files a day",
+            fmt("%d devices x %s files", devices, num(fleet.filesPerDevice())),
+            files,
+            "files"));
     double rows = devices * fleet.bytesPerDevice() / fleet.bytesPerRow();
-    lines.add(new Line("raw rows a day", fmt("%d devices x %s bytes / %s bytes per row", devices, num(fleet.bytesPerDevice()),
-        num(fleet.bytesPerRow())), rows, "rows"));
+    lines.add(
+        new Line(
+            "raw rows a day",
+            fmt(
+                "%d devices x %s bytes / %s bytes per row",
+                devices, num(fleet.bytesPerDevice()), num(fleet.bytesPerRow())),
+            rows,
+            "rows"));
 
     // Register: the driver alone, at the measured rate.
     double registerRaw = files / m.registerFilesPerSecond();
     double registerSeconds = Math.max(p.minimumWorkerSeconds(), registerRaw);
-    lines.add(new Line("register: driver time", fmt("max(%s s, %s files / %s files/s)", num(p.minimumWorkerSeconds()), num(files),
-        num(m.registerFilesPerSecond())), registerSeconds, "s"));
+    lines.add(
+        new Line(
+            "register: driver time",
+            fmt(
+                "max(%s s, %s files / %s files/s)",
+                num(p.minimumWorkerSeconds()), num(files), num(m.registerFilesPerSecond())),
+            registerSeconds,
+            "s"));
     double registerDollars = registerSeconds / 3600 * sizes.driver().dollarsPerHour(p);
-    lines.add(new Line("register: EMR", fmt("%s s / 3600 x (%s)", num(registerSeconds), workerPrice(sizes.driver(), p)),
-        registerDollars, "$"));
+    lines.add(
+        new Line(
+            "register: EMR",
+            fmt("%s s / 3600 x (%s)", num(registerSeconds), workerPrice(sizes.driver(), p)),
+            registerDollars,
+            "$"));
 
     // Aggregate: executor work, spread over as many executors as keep each busy a minute.
     double waitPerFile = m.aggregateRawPerFile().reads() * m.latencySeconds();
     double work = files * waitPerFile + rows * m.aggregateCpuSecondsPerRow();
-    lines.add(new Line("aggregate: executor work", fmt("%s files x %s raw GET+HEAD x %s s + %s rows x %s µs CPU = %s + %s", num(files),
-        num(m.aggregateRawPerFile().reads()), num(m.latencySeconds()), num(rows), num(m.aggregateCpuSecondsPerRow() * 1e6),
-        num(files * waitPerFile), num(rows * m.aggregateCpuSecondsPerRow())), work, "vCPU-s"));
+    lines.add(
+        new Line(
+            "aggregate: executor work",
+            fmt(
+                "%s files x %s raw GET+HEAD x %s s + %s rows x %s µs CPU = %s + %s",
+                num(files),
+                num(m.aggregateRawPerFile().reads()),
+                num(m.latencySeconds()),
+                num(rows),
+                num(m.aggregateCpuSecondsPerRow() * 1e6),
+                num(files * waitPerFile),
+                num(rows * m.aggregateCpuSecondsPerRow())),
+            work,
+            "vCPU-s"));
     int vcpu = sizes.executor().vcpu();
-    int executors = (int) Math.max(1, Math.min(sizes.maxExecutors(), Math.ceil(work / (vcpu * p.minimumWorkerSeconds()))));
-    lines.add(new Line("aggregate: executors", fmt("min(%d, ceil(%s vCPU-s / (%d vCPU x %s s)))", sizes.maxExecutors(), num(work),
-        vcpu, num(p.minimumWorkerSeconds())), executors, "workers"));
+    int executors =
+        (int)
+            Math.max(
+                1,
+                Math.min(
+                    sizes.maxExecutors(), Math.ceil(work / (vcpu * p.minimumWorkerSeconds()))));
+    lines.add(
+        new Line(
+            "aggregate: executors",
+            fmt(
+                "min(%d, ceil(%s vCPU-s / (%d vCPU x %s s)))",
+                sizes.maxExecutors(), num(work), vcpu, num(p.minimumWorkerSeconds())),
+            executors,
+            "workers"));
     double aggregateSeconds = Math.max(p.minimumWorkerSeconds(), work / (executors * vcpu));
-    lines.add(new Line("aggregate: wall time", fmt("max(%s s, %s vCPU-s / (%d x %d vCPU))", num(p.minimumWorkerSeconds()), num(work),
-        executors, vcpu), aggregateSeconds, "s"));
-    double aggregateDollars = aggregateSeconds / 3600
-        * (executors * sizes.executor().dollarsPerHour(p) + sizes.driver().dollarsPerHour(p));
-    lines.add(new Line("aggregate: EMR", fmt("%s s / 3600 x (%d x (%s) + %s)", num(aggregateSeconds), executors,
-        workerPrice(sizes.executor(), p), workerPrice(sizes.driver(), p)), aggregateDollars, "$"));
+    lines.add(
+        new Line(
+            "aggregate: wall time",
+            fmt(
+                "max(%s s, %s vCPU-s / (%d x %d vCPU))",
+                num(p.minimumWorkerSeconds()), num(work), executors, vcpu),
+            aggregateSeconds,
+            "s"));
+    double aggregateDollars =
+        aggregateSeconds
+            / 3600
+            * (executors * sizes.executor().dollarsPerHour(p) + sizes.driver().dollarsPerHour(p));
+    lines.add(
+        new Line(
+            "aggregate: EMR",
+            fmt(
+                "%s s / 3600 x (%d x (%s) + %s)",
+                num(aggregateSeconds),
+                executors,
+                workerPrice(sizes.executor(), p),
+                workerPrice(sizes.driver(), p)),
+            aggregateDollars,
+            "$"));
 
     // S3 requests of both runs.
     Requests perFile = m.registerRawPerFile().plus(m.aggregateRawPerFile());
     Requests perRun = m.registerWarehousePerRun().plus(m.aggregateWarehousePerRun());
-    Requests listed = new Requests(0, 0, m.registerRawPerFile().list() * (fleet.listedDays() - 1), 0, 0, 0);
+    Requests listed =
+        new Requests(0, 0, m.registerRawPerFile().list() * (fleet.listedDays() - 1), 0, 0, 0);
     Requests day = perFile.times(files).plus(listed.times(files)).plus(perRun);
     double reads = day.reads() * p.getPer1000() / 1000;
-    lines.add(new Line("S3 GET+HEAD", fmt("(%s files x %s per file + %s per run) x $%s / 1000", num(files), num(perFile.reads()),
-        num(perRun.reads()), num(p.getPer1000())), reads, "$"));
+    lines.add(
+        new Line(
+            "S3 GET+HEAD",
+            fmt(
+                "(%s files x %s per file + %s per run) x $%s / 1000",
+                num(files), num(perFile.reads()), num(perRun.reads()), num(p.getPer1000())),
+            reads,
+            "$"));
     double writes = day.writesAndLists() * p.putPer1000() / 1000;
-    lines.add(new Line("S3 PUT+POST+LIST", fmt("(%s files x %s per file%s + %s per run) x $%s / 1000", num(files),
-        num(perFile.writesAndLists()), fleet.listedDays() == 1 ? "" : fmt(" + %s LIST per file x %d more listed days",
-            num(m.registerRawPerFile().list()), fleet.listedDays() - 1), num(perRun.writesAndLists()), num(p.putPer1000())), writes, "$"));
+    lines.add(
+        new Line(
+            "S3 PUT+POST+LIST",
+            fmt(
+                "(%s files x %s per file%s + %s per run) x $%s / 1000",
+                num(files),
+                num(perFile.writesAndLists()),
+                fleet.listedDays() == 1
+                    ? ""
+                    : fmt(
+                        " + %s LIST per file x %d more listed days",
+                        num(m.registerRawPerFile().list()), fleet.listedDays() - 1),
+                num(perRun.writesAndLists()),
+                num(p.putPer1000())),
+            writes,
+            "$"));
     double s3 = reads + writes;
 
     double total = registerDollars + aggregateDollars + s3;
-    lines.add(new Line("per day", fmt("%s + %s + %s + %s", money(registerDollars), money(aggregateDollars), money(reads), money(writes)),
-        total, "$"));
-    return new Estimate(devices, files, rows, registerSeconds, aggregateSeconds, executors, registerDollars, aggregateDollars, s3, total,
+    lines.add(
+        new Line(
+            "per day",
+            fmt(
+                "%s + %s + %s + %s",
+                money(registerDollars), money(aggregateDollars), money(reads), money(writes)),
+            total,
+            "$"));
+    return new Estimate(
+        devices,
+        files,
+        rows,
+        registerSeconds,
+        aggregateSeconds,
+        executors,
+        registerDollars,
+        aggregateDollars,
+        s3,
+        total,
         List.copyOf(lines));
   }
 
   private static String workerPrice(Worker w, Prices p) {
-    return fmt("%d vCPU x $%s + %s GB x $%s", w.vcpu(), num(p.vcpuHour()), num(w.memoryGb()), num(p.gbHour()));
+    return fmt(
+        "%d vCPU x $%s + %s GB x $%s",
+        w.vcpu(), num(p.vcpuHour()), num(w.memoryGb()), num(p.gbHour()));
   }
 
-  /** A number for the arithmetic lines: up to 4 significant digits, thousands separated, no exponent below 1e15. */
+  /**
+   * A number for the arithmetic lines: up to 4 significant digits, thousands separated, no exponent
+   * below 1e15.
+   */
   static String num(double v) {
     if (v == Math.rint(v) && Math.abs(v) < 1e15) {
       return String.format(Locale.ROOT, "%,d", (long) v);

@@ -12,61 +12,83 @@ import java.util.List;
 import java.util.Random;
 
 /**
- * Generates a CANedge-style raw lake: per device and day a few drives with parking in between, logger
- * drop-outs inside drives, the last drive of some days crossing midnight; GNSS speed at a few Hz,
- * position, altitude and odometer at 1 Hz, IMU at 50-100 Hz; one file per message per logger file
- * split (the CANedge splits its log every few minutes), SNAPPY Parquet, folder = the split's start day.
- * Deterministic for a seed. Optionally a share of the files goes to a second "late" lake, to upload
- * after the rest.
+ * Generates a CANedge-style raw lake: per device and day a few drives with parking in between,
+ * logger drop-outs inside drives, the last drive of some days crossing midnight; GNSS speed at a
+ * few Hz, position, altitude and odometer at 1 Hz, IMU at 50-100 Hz; one file per message per
+ * logger file split (the CANedge splits its log every few minutes), SNAPPY Parquet, folder = the
+ * split's start day. Deterministic for a seed. Optionally a share of the files goes to a second
+ * "late" lake, to upload after the rest.
  */
 public final class FleetGenerator {
   private static final long SECOND = 1_000_000L;
   private static final long MINUTE = 60 * SECOND;
-  private static final DateTimeFormatter FOLDER = DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
+  private static final DateTimeFormatter FOLDER =
+      DateTimeFormatter.ofPattern("yyyy/MM/dd").withZone(ZoneOffset.UTC);
 
   /**
    * @param drivingHours driving per device and day (the rows scale with it)
    * @param splitMinutes length of one logger file split
    * @param lateShare share of the splits written to {@code lateOut} instead
    */
-  public record Options(int devices, int days, LocalDate firstDay, long seed, int imuHz, int speedHz, double drivingHours,
-      int splitMinutes, double lateShare) {
+  public record Options(
+      int devices,
+      int days,
+      LocalDate firstDay,
+      long seed,
+      int imuHz,
+      int speedHz,
+      double drivingHours,
+      int splitMinutes,
+      double lateShare) {
     public static Options of(int devices, int days, long seed) {
       return new Options(devices, days, LocalDate.of(2024, 1, 1), seed, 50, 5, 6, 10, 0);
     }
 
     public Options withImuHz(int hz) {
-      return new Options(devices, days, firstDay, seed, hz, speedHz, drivingHours, splitMinutes, lateShare);
+      return new Options(
+          devices, days, firstDay, seed, hz, speedHz, drivingHours, splitMinutes, lateShare);
     }
 
     public Options {
       if (devices < 1 || devices > 100_000) {
-        throw new IllegalArgumentException("Cannot generate a fleet: devices must be 1..100000 (" + devices + ")");
+        throw new IllegalArgumentException(
+            "Cannot generate a fleet: devices must be 1..100000 (" + devices + ")");
       }
       if (days < 1) {
-        throw new IllegalArgumentException("Cannot generate a fleet: days must be at least 1 (" + days + ")");
+        throw new IllegalArgumentException(
+            "Cannot generate a fleet: days must be at least 1 (" + days + ")");
       }
       if (imuHz < 1 || imuHz > 1000 || speedHz < 1 || speedHz > 100) {
-        throw new IllegalArgumentException("Cannot generate a fleet: rates out of range (imu " + imuHz + " Hz, speed " + speedHz + " Hz)");
+        throw new IllegalArgumentException(
+            "Cannot generate a fleet: rates out of range (imu "
+                + imuHz
+                + " Hz, speed "
+                + speedHz
+                + " Hz)");
       }
       if (drivingHours <= 0 || drivingHours > 20) {
-        throw new IllegalArgumentException("Cannot generate a fleet: driving hours must be in (0, 20] (" + drivingHours + ")");
+        throw new IllegalArgumentException(
+            "Cannot generate a fleet: driving hours must be in (0, 20] (" + drivingHours + ")");
       }
       if (lateShare < 0 || lateShare >= 1) {
-        throw new IllegalArgumentException("Cannot generate a fleet: late share must be in [0, 1) (" + lateShare + ")");
+        throw new IllegalArgumentException(
+            "Cannot generate a fleet: late share must be in [0, 1) (" + lateShare + ")");
       }
     }
   }
 
-  public record Result(int files, long rows, long bytes, int lateFiles, int drives, double seconds) {
+  public record Result(
+      int files, long rows, long bytes, int lateFiles, int drives, double seconds) {
     public String summary() {
-      return String.format("Generated %d files (%d late), %d rows, %.1f MB, %d drives in %.1f s", files, lateFiles, rows,
-          bytes / 1e6, drives, seconds);
+      return String.format(
+          "Generated %d files (%d late), %d rows, %.1f MB, %d drives in %.1f s",
+          files, lateFiles, rows, bytes / 1e6, drives, seconds);
     }
   }
 
   /** The messages and signals the generator writes, and the trip config that summarises them. */
-  public static final String CONFIG = """
+  public static final String CONFIG =
+      """
       {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
        "device_clusters": [{"cluster": "fleet", "devices": ["*"]}],
        "cluster_details": [{"clusters": ["fleet"], "details": {"trip_identifier": {"message": "CAN2_gnss_speed"}, "aggregations": [
@@ -94,7 +116,13 @@ public final class FleetGenerator {
         }
       }
     }
-    return new Result(counts.files, counts.rows, counts.bytes, counts.late, counts.drives, (System.nanoTime() - start) / 1e9);
+    return new Result(
+        counts.files,
+        counts.rows,
+        counts.bytes,
+        counts.late,
+        counts.drives,
+        (System.nanoTime() - start) / 1e9);
   }
 
   private static final class Counts {
@@ -124,7 +152,10 @@ public final class FleetGenerator {
     }
   }
 
-  /** The drives of one day: start 05:00-08:00, 2-4 drives, parking 20-150 minutes; some last drives run past midnight. */
+  /**
+   * The drives of one day: start 05:00-08:00, 2-4 drives, parking 20-150 minutes; some last drives
+   * run past midnight.
+   */
   private static List<long[]> drives(long dayStart, Options o, Random random) {
     int n = 2 + random.nextInt(3);
     long total = Math.round(o.drivingHours() * 60 * MINUTE);
@@ -142,7 +173,8 @@ public final class FleetGenerator {
     return drives;
   }
 
-  private static void writeDrive(Path out, Path lateOut, Options o, Device dev, long from, long to, Counts counts) {
+  private static void writeDrive(
+      Path out, Path lateOut, Options o, Device dev, long from, long to, Counts counts) {
     Random random = dev.random;
     double speed = 5;
     // Logger drop-outs inside a drive: 1-4 minutes, well under the 10-minute trip gap.
@@ -162,33 +194,97 @@ public final class FleetGenerator {
         String name = String.format("%08d_%08d", dev.session, split);
         String folder = FOLDER.format(Instant.EPOCH.plusNanos(s * 1000));
         double[] state = {speed};
-        counts.rows += write(root, dev, "CAN2_gnss_speed", folder, name, s, e, SECOND / o.speedHz(), List.of("Speed", "SpeedAccuracy"),
-            (ts, v) -> {
-              state[0] = Math.max(0, Math.min(36, state[0] + random.nextGaussian() * 0.3));
-              v[0] = state[0];
-              v[1] = 0.2 + random.nextDouble() * 0.3;
-            }, counts);
-        counts.rows += write(root, dev, "CAN2_gnss_pos", folder, name, s, e, SECOND, List.of("Latitude", "Longitude"), (ts, v) -> {
-          dev.lat += random.nextGaussian() * 1e-4;
-          dev.lon += random.nextGaussian() * 1e-4;
-          v[0] = dev.lat;
-          v[1] = dev.lon;
-        }, counts);
-        counts.rows += write(root, dev, "CAN2_gnss_altitude", folder, name, s, e, SECOND, List.of("Altitude"), (ts, v) -> {
-          dev.altitude += random.nextGaussian() * 0.2;
-          v[0] = dev.altitude;
-        }, counts);
-        counts.rows += write(root, dev, "CAN2_gnss_odo", folder, name, s, e, SECOND, List.of("DistanceTrip", "DistanceTotal"), (ts, v) -> {
-          dev.distance += state[0];
-          v[0] = dev.distance - 0;
-          v[1] = dev.distance;
-        }, counts);
-        counts.rows += write(root, dev, "CAN2_gnss_imu", folder, name, s, e, SECOND / o.imuHz(),
-            List.of("AccelerationX", "AccelerationY", "AccelerationZ", "AngularRateX", "AngularRateY", "AngularRateZ"), (ts, v) -> {
-              for (int k = 0; k < 6; k++) {
-                v[k] = random.nextGaussian() * (k == 2 ? 0.5 : 1.5) + (k == 2 ? 9.81 : 0);
-              }
-            }, counts);
+        counts.rows +=
+            write(
+                root,
+                dev,
+                "CAN2_gnss_speed",
+                folder,
+                name,
+                s,
+                e,
+                SECOND / o.speedHz(),
+                List.of("Speed", "SpeedAccuracy"),
+                (ts, v) -> {
+                  state[0] = Math.max(0, Math.min(36, state[0] + random.nextGaussian() * 0.3));
+                  v[0] = state[0];
+                  v[1] = 0.2 + random.nextDouble() * 0.3;
+                },
+                counts);
+        counts.rows +=
+            write(
+                root,
+                dev,
+                "CAN2_gnss_pos",
+                folder,
+                name,
+                s,
+                e,
+                SECOND,
+                List.of("Latitude", "Longitude"),
+                (ts, v) -> {
+                  dev.lat += random.nextGaussian() * 1e-4;
+                  dev.lon += random.nextGaussian() * 1e-4;
+                  v[0] = dev.lat;
+                  v[1] = dev.lon;
+                },
+                counts);
+        counts.rows +=
+            write(
+                root,
+                dev,
+                "CAN2_gnss_altitude",
+                folder,
+                name,
+                s,
+                e,
+                SECOND,
+                List.of("Altitude"),
+                (ts, v) -> {
+                  dev.altitude += random.nextGaussian() * 0.2;
+                  v[0] = dev.altitude;
+                },
+                counts);
+        counts.rows +=
+            write(
+                root,
+                dev,
+                "CAN2_gnss_odo",
+                folder,
+                name,
+                s,
+                e,
+                SECOND,
+                List.of("DistanceTrip", "DistanceTotal"),
+                (ts, v) -> {
+                  dev.distance += state[0];
+                  v[0] = dev.distance - 0;
+                  v[1] = dev.distance;
+                },
+                counts);
+        counts.rows +=
+            write(
+                root,
+                dev,
+                "CAN2_gnss_imu",
+                folder,
+                name,
+                s,
+                e,
+                SECOND / o.imuHz(),
+                List.of(
+                    "AccelerationX",
+                    "AccelerationY",
+                    "AccelerationZ",
+                    "AngularRateX",
+                    "AngularRateY",
+                    "AngularRateZ"),
+                (ts, v) -> {
+                  for (int k = 0; k < 6; k++) {
+                    v[k] = random.nextGaussian() * (k == 2 ? 0.5 : 1.5) + (k == 2 ? 9.81 : 0);
+                  }
+                },
+                counts);
         counts.files += 5;
         if (late) {
           counts.late += 5;
@@ -203,8 +299,18 @@ public final class FleetGenerator {
     void fill(long t, double[] values);
   }
 
-  private static long write(Path root, Device dev, String message, String folder, String name, long from, long to, long step,
-      List<String> signals, Values values, Counts counts) {
+  private static long write(
+      Path root,
+      Device dev,
+      String message,
+      String folder,
+      String name,
+      long from,
+      long to,
+      long step,
+      List<String> signals,
+      Values values,
+      Counts counts) {
     Path file = root.resolve(dev.id).resolve(message).resolve(folder).resolve(name + ".parquet");
     long rows = 0;
     double[] v = new double[signals.size()];

@@ -8,19 +8,42 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.spark.sql.Row;
 
-/** Whether tripsummary rows equal DuckDB's: same keys and trip bounds, values within 1e-9 relative. */
+/**
+ * Whether tripsummary rows equal DuckDB's: same keys and trip bounds, values within 1e-9 relative.
+ */
 final class OracleComparison {
   private OracleComparison() {}
 
   static boolean equal(List<Row> rows, List<DuckDbTrips.Row> oracle) {
     Map<String, DuckDbTrips.Row> expected = new HashMap<>();
-    oracle.forEach(o -> expected.put(o.cluster() + "|" + o.tripid() + "|" + o.message() + "|" + o.signal() + "|" + o.aggregation(), o));
+    oracle.forEach(
+        o ->
+            expected.put(
+                o.cluster()
+                    + "|"
+                    + o.tripid()
+                    + "|"
+                    + o.message()
+                    + "|"
+                    + o.signal()
+                    + "|"
+                    + o.aggregation(),
+                o));
     if (expected.size() != rows.size()) {
       return false;
     }
     for (Row r : rows) {
-      DuckDbTrips.Row o = expected.get(r.getAs("cluster") + "|" + r.getAs("tripid") + "|" + r.getAs("message") + "|" + r.getAs("signal")
-          + "|" + r.getAs("aggregation"));
+      DuckDbTrips.Row o =
+          expected.get(
+              r.getAs("cluster")
+                  + "|"
+                  + r.getAs("tripid")
+                  + "|"
+                  + r.getAs("message")
+                  + "|"
+                  + r.getAs("signal")
+                  + "|"
+                  + r.getAs("aggregation"));
       if (o == null
           || !((LocalDateTime) r.getAs("tripstart")).toInstant(ZoneOffset.UTC).equals(o.tripstart())
           || !((LocalDateTime) r.getAs("tripend")).toInstant(ZoneOffset.UTC).equals(o.tripend())

@@ -11,8 +11,8 @@ import org.apache.iceberg.io.FileIO;
 
 /**
  * Registration throughput on many small local files: the cost that grows with a fleet's file count.
- * A warm-up run on a separate lake pays class loading and JIT first, so the figure is the steady rate
- * a daily job sees; the cold figure is printed beside it.
+ * A warm-up run on a separate lake pays class loading and JIT first, so the figure is the steady
+ * rate a daily job sees; the cold figure is printed beside it.
  */
 public final class RegistrationBenchmark {
   private static final int MESSAGES = 10;
@@ -26,12 +26,28 @@ public final class RegistrationBenchmark {
    * @param rerunSeconds wall time of the same registration again (everything skipped)
    * @param coldSeconds wall time of the warm-up registration (first in this JVM)
    */
-  public record Result(int files, int tables, long rows, double seconds, double filesPerSecond, double rerunSeconds,
-      int coldFiles, double coldSeconds) {
+  public record Result(
+      int files,
+      int tables,
+      long rows,
+      double seconds,
+      double filesPerSecond,
+      double rerunSeconds,
+      int coldFiles,
+      double coldSeconds) {
     public String summary() {
-      return String.format("Registration: %d files (%d tables, %d rows) in %.2f s = %.0f files/s; "
-              + "re-run (all skipped) %.2f s = %.0f files/s; cold JVM: %d files in %.2f s = %.0f files/s",
-          files, tables, rows, seconds, filesPerSecond, rerunSeconds, files / rerunSeconds, coldFiles, coldSeconds,
+      return String.format(
+          "Registration: %d files (%d tables, %d rows) in %.2f s = %.0f files/s; re-run (all"
+              + " skipped) %.2f s = %.0f files/s; cold JVM: %d files in %.2f s = %.0f files/s",
+          files,
+          tables,
+          rows,
+          seconds,
+          filesPerSecond,
+          rerunSeconds,
+          files / rerunSeconds,
+          coldFiles,
+          coldSeconds,
           coldFiles / coldSeconds);
     }
   }
@@ -41,20 +57,30 @@ public final class RegistrationBenchmark {
   public static Result run(Path workDir, int files) {
     int warmupFiles = Math.max(MESSAGES * DAYS, files / 20);
     Path warmupSource = generate(workDir.resolve("warmup-source"), warmupFiles, 1);
-    double coldSeconds = time(Lake.embedded(workDir.resolve("warmup-lake")), warmupSource).seconds();
+    double coldSeconds =
+        time(Lake.embedded(workDir.resolve("warmup-lake")), warmupSource).seconds();
 
     Path source = generate(workDir.resolve("source"), files, 2);
     Lake lake = Lake.embedded(workDir.resolve("lake"));
     RawFileRegistrar.Result first = time(lake, source);
     if (first.registeredFiles() != files || !first.clean()) {
-      throw new IllegalStateException("Benchmark registration did not register every file: " + first.summary());
+      throw new IllegalStateException(
+          "Benchmark registration did not register every file: " + first.summary());
     }
     RawFileRegistrar.Result again = time(lake, source);
     if (again.skippedFiles() != files) {
-      throw new IllegalStateException("Benchmark re-run did not skip every file: " + again.summary());
+      throw new IllegalStateException(
+          "Benchmark re-run did not skip every file: " + again.summary());
     }
-    return new Result(files, first.commits().size(), first.registeredRows(), first.seconds(), files / first.seconds(),
-        again.seconds(), warmupFiles, coldSeconds);
+    return new Result(
+        files,
+        first.commits().size(),
+        first.registeredRows(),
+        first.seconds(),
+        files / first.seconds(),
+        again.seconds(),
+        warmupFiles,
+        coldSeconds);
   }
 
   private static RawFileRegistrar.Result time(Lake lake, Path source) {
@@ -81,13 +107,19 @@ public final class RegistrationBenchmark {
       for (int message = 0; message < MESSAGES && written < files; message++) {
         for (int day = 0; day < DAYS && written < files; day++) {
           LocalDate date = firstDay.plusDays(day);
-          Path file = root.resolve(deviceId).resolve("CAN2_msg" + message)
-              .resolve(String.format("%04d/%02d/%02d", date.getYear(), date.getMonthValue(), date.getDayOfMonth()))
-              .resolve("00000001_00000001.parquet");
+          Path file =
+              root.resolve(deviceId)
+                  .resolve("CAN2_msg" + message)
+                  .resolve(
+                      String.format(
+                          "%04d/%02d/%02d",
+                          date.getYear(), date.getMonthValue(), date.getDayOfMonth()))
+                  .resolve("00000001_00000001.parquet");
           long start = date.toEpochDay() * 86_400_000_000L + 8 * 3_600_000_000L;
           try (RawFileWriter writer = RawFileWriter.open(file, true, SIGNALS)) {
             for (int row = 0; row < ROWS_PER_FILE; row++) {
-              writer.write(start + row * 1_000_000L, 10.0 + row, 100.0 + day, (double) (row * 6 % 360));
+              writer.write(
+                  start + row * 1_000_000L, 10.0 + row, 100.0 + day, (double) (row * 6 % 360));
             }
           }
           written++;

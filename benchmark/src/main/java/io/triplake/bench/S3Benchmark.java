@@ -34,20 +34,21 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * The generated fleet in an S3 emulator (moto's server), registered and aggregated as a job run does it: a
- * Glue catalog, S3FileIO for the warehouse and the raw files. S3 requests go through a {@link CountingProxy}
- * that adds a latency to each (what a small ranged GET takes on S3 before its first byte) and counts them by
- * kind and bucket; Glue's requests go through another, without latency. Counters start from zero for each
- * phase (register, aggregate, and the same aggregate run again on a warm JVM for the CPU a row costs); the upload
- * of the fleet is not counted.
+ * The generated fleet in an S3 emulator (moto's server), registered and aggregated as a job run
+ * does it: a Glue catalog, S3FileIO for the warehouse and the raw files. S3 requests go through a
+ * {@link CountingProxy} that adds a latency to each (what a small ranged GET takes on S3 before its
+ * first byte) and counts them by kind and bucket; Glue's requests go through another, without
+ * latency. Counters start from zero for each phase (register, aggregate, and the same aggregate run
+ * again on a warm JVM for the CPU a row costs); the upload of the fleet is not counted.
  *
- * <p>Reports per phase: requests by kind and bucket, raw requests per raw file, raw bytes read over raw bytes,
- * ranged GETs; register's files/s, aggregate's rows/s per core, CPU time and peak heap; and the cost per day
- * ({@link CostModel}) of fleets of several sizes from those figures.
+ * <p>Reports per phase: requests by kind and bucket, raw requests per raw file, raw bytes read over
+ * raw bytes, ranged GETs; register's files/s, aggregate's rows/s per core, CPU time and peak heap;
+ * and the cost per day ({@link CostModel}) of fleets of several sizes from those figures.
  */
 public final class S3Benchmark {
   public static final String RAW = "raw";
   public static final String WAREHOUSE = "warehouse";
+
   /** Fleet sizes the cost table shows. */
   public static final List<Integer> COST_DEVICES = List.of(1, 100, 500, 1000);
 
@@ -57,23 +58,27 @@ public final class S3Benchmark {
    * @param fleet the generated fleet
    * @param latency added before every S3 request is forwarded
    * @param parallelism registration's footer reads in flight ({@code register --parallelism})
-   * @param cpuSecondsPerRow the cost model's CPU per row; null: the warm rerun's, measured here (on a small fleet
-   *     of small files the run's fixed and per-file CPU make it an upper bound)
+   * @param cpuSecondsPerRow the cost model's CPU per row; null: the warm rerun's, measured here (on
+   *     a small fleet of small files the run's fixed and per-file CPU make it an upper bound)
    */
-  public record Options(FleetGenerator.Options fleet, Duration latency, int parallelism, Double cpuSecondsPerRow) {
+  public record Options(
+      FleetGenerator.Options fleet, Duration latency, int parallelism, Double cpuSecondsPerRow) {
     public Options(FleetGenerator.Options fleet, Duration latency, int parallelism) {
       this(fleet, latency, parallelism, null);
     }
 
     public Options {
       if (cpuSecondsPerRow != null && !(cpuSecondsPerRow >= 0)) {
-        throw new IllegalArgumentException("Cannot benchmark: the CPU per row must not be negative (" + cpuSecondsPerRow + ")");
+        throw new IllegalArgumentException(
+            "Cannot benchmark: the CPU per row must not be negative (" + cpuSecondsPerRow + ")");
       }
       if (latency.isNegative() || latency.compareTo(Duration.ofSeconds(10)) > 0) {
-        throw new IllegalArgumentException("Cannot benchmark: the latency must be 0..10000 ms (" + latency.toMillis() + " ms)");
+        throw new IllegalArgumentException(
+            "Cannot benchmark: the latency must be 0..10000 ms (" + latency.toMillis() + " ms)");
       }
       if (parallelism < 1) {
-        throw new IllegalArgumentException("Cannot benchmark: the parallelism must be at least 1 (" + parallelism + ")");
+        throw new IllegalArgumentException(
+            "Cannot benchmark: the parallelism must be at least 1 (" + parallelism + ")");
       }
     }
   }
@@ -85,7 +90,13 @@ public final class S3Benchmark {
    * @param glue Glue requests by operation
    * @param cpuSeconds this JVM's CPU time during the phase (the job, and the proxies' forwarding)
    */
-  public record Phase(String name, double seconds, double cpuSeconds, long peakHeapBytes, Traffic s3, Traffic glue) {
+  public record Phase(
+      String name,
+      double seconds,
+      double cpuSeconds,
+      long peakHeapBytes,
+      Traffic s3,
+      Traffic glue) {
     /** Requests of one kind to one bucket per raw file. */
     public double perFile(String bucket, String kind, int rawFiles) {
       return s3.requests(bucket, kind) / (double) rawFiles;
@@ -97,9 +108,13 @@ public final class S3Benchmark {
     }
 
     CostModel.Requests requests(String bucket, double per) {
-      return new CostModel.Requests(s3.requests(bucket, RequestKinds.GET) / per, s3.requests(bucket, RequestKinds.HEAD) / per,
-          s3.requests(bucket, RequestKinds.LIST) / per, s3.requests(bucket, RequestKinds.PUT) / per,
-          s3.requests(bucket, RequestKinds.POST) / per, s3.requests(bucket, RequestKinds.DELETE) / per);
+      return new CostModel.Requests(
+          s3.requests(bucket, RequestKinds.GET) / per,
+          s3.requests(bucket, RequestKinds.HEAD) / per,
+          s3.requests(bucket, RequestKinds.LIST) / per,
+          s3.requests(bucket, RequestKinds.PUT) / per,
+          s3.requests(bucket, RequestKinds.POST) / per,
+          s3.requests(bucket, RequestKinds.DELETE) / per);
     }
 
     long glueRequests() {
@@ -112,49 +127,78 @@ public final class S3Benchmark {
    * @param rows raw rows the aggregate run read
    * @param aggregateFilesRead raw files the aggregate run read
    * @param registerFilesPerSecond raw files over register's wall time
-   * @param rerun the same full aggregate run again in the same JVM (tripsummary dropped before): the CPU a row
-   *     costs once the JVM is warm, as it is in an executor after its first minutes
+   * @param rerun the same full aggregate run again in the same JVM (tripsummary dropped before):
+   *     the CPU a row costs once the JVM is warm, as it is in an executor after its first minutes
    * @param rerunCpuSecondsPerRow the rerun's CPU seconds over its rows
-   * @param cpuPerRowGiven whether the cost model's CPU per row was given ({@link Options#cpuSecondsPerRow}) instead
+   * @param cpuPerRowGiven whether the cost model's CPU per row was given ({@link
+   *     Options#cpuSecondsPerRow}) instead
    * @param aggregateRowsPerSecondPerCore rows read over aggregate's wall time and this JVM's cores
    * @param rerunRowsPerSecondPerCore the same for the rerun
-   * @param proxyFailures requests the proxies could not forward (0 in a valid run), and what went wrong with the first
+   * @param proxyFailures requests the proxies could not forward (0 in a valid run), and what went
+   *     wrong with the first
    * @param measured the inputs of the cost model
    * @param costs the cost per day of {@link #COST_DEVICES} devices
    */
-  public record Result(int devices, int days, int imuHz, int rawFiles, long rawBytes, long rows, int aggregateFilesRead,
-      long summaryTrips, double latencyMs, int parallelism, int cores, double uploadSeconds, Phase register, Phase aggregate,
-      Phase rerun, double rerunCpuSecondsPerRow, boolean cpuPerRowGiven, double registerFilesPerSecond, double aggregateRowsPerSecondPerCore, double rerunRowsPerSecondPerCore,
-      long proxyFailures, List<String> proxyFailureMessages, CostModel.Measured measured,
-      CostModel.Fleet costFleet, CostModel.Prices prices, CostModel.Sizes sizes, List<CostModel.Estimate> costs) {
+  public record Result(
+      int devices,
+      int days,
+      int imuHz,
+      int rawFiles,
+      long rawBytes,
+      long rows,
+      int aggregateFilesRead,
+      long summaryTrips,
+      double latencyMs,
+      int parallelism,
+      int cores,
+      double uploadSeconds,
+      Phase register,
+      Phase aggregate,
+      Phase rerun,
+      double rerunCpuSecondsPerRow,
+      boolean cpuPerRowGiven,
+      double registerFilesPerSecond,
+      double aggregateRowsPerSecondPerCore,
+      double rerunRowsPerSecondPerCore,
+      long proxyFailures,
+      List<String> proxyFailureMessages,
+      CostModel.Measured measured,
+      CostModel.Fleet costFleet,
+      CostModel.Prices prices,
+      CostModel.Sizes sizes,
+      List<CostModel.Estimate> costs) {
     public String summary() {
       return S3BenchmarkReport.text(this);
     }
   }
 
   /**
-   * Runs the benchmark against moto's server at {@code motoEndpoint}: buckets, Glue databases and tables get
-   * names of their own, so a server that already holds others can be used.
+   * Runs the benchmark against moto's server at {@code motoEndpoint}: buckets, Glue databases and
+   * tables get names of their own, so a server that already holds others can be used.
    *
    * @param sessions the Spark session for a lake (the CLI's, or a test's)
    */
-  public static Result run(Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions) throws IOException {
+  public static Result run(
+      Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions)
+      throws IOException {
     Map<String, String> previous = new HashMap<>();
     MotoServerProcess.SDK_PROPERTIES.forEach((k, v) -> previous.put(k, System.setProperty(k, v)));
     try {
       return runConfigured(workDir, options, motoEndpoint, sessions);
     } finally {
-      previous.forEach((k, v) -> {
-        if (v == null) {
-          System.clearProperty(k);
-        } else {
-          System.setProperty(k, v);
-        }
-      });
+      previous.forEach(
+          (k, v) -> {
+            if (v == null) {
+              System.clearProperty(k);
+            } else {
+              System.setProperty(k, v);
+            }
+          });
     }
   }
 
-  private static Result runConfigured(Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions)
+  private static Result runConfigured(
+      Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions)
       throws IOException {
     Path source = workDir.resolve("raw");
     if (!Files.exists(source)) {
@@ -168,12 +212,17 @@ public final class S3Benchmark {
 
     long uploadStart = System.nanoTime();
     long[] uploaded;
-    try (S3Client s3 = MotoServerProcess.s3(motoEndpoint); GlueClient glue = MotoServerProcess.glue(motoEndpoint)) {
-      // What Terraform creates: the buckets and the two Glue databases (the job role cannot create databases).
+    try (S3Client s3 = MotoServerProcess.s3(motoEndpoint);
+        GlueClient glue = MotoServerProcess.glue(motoEndpoint)) {
+      // What Terraform creates: the buckets and the two Glue databases (the job role cannot create
+      // databases).
       s3.createBucket(b -> b.bucket(rawBucket));
       s3.createBucket(b -> b.bucket(warehouseBucket));
       for (String db : List.of(rawNamespace, tripsNamespace)) {
-        glue.createDatabase(b -> b.databaseInput(d -> d.name(db).locationUri("s3://" + warehouseBucket + "/" + db + ".db")));
+        glue.createDatabase(
+            b ->
+                b.databaseInput(
+                    d -> d.name(db).locationUri("s3://" + warehouseBucket + "/" + db + ".db")));
       }
       uploaded = upload(s3, source, rawBucket);
     }
@@ -181,10 +230,17 @@ public final class S3Benchmark {
 
     Map<String, String> roles = Map.of(rawBucket, RAW, warehouseBucket, WAREHOUSE);
     URI moto = URI.create(motoEndpoint);
-    try (CountingProxy s3Proxy = CountingProxy.start(moto, options.latency(), RequestKinds.s3(roles));
+    try (CountingProxy s3Proxy =
+            CountingProxy.start(moto, options.latency(), RequestKinds.s3(roles));
         CountingProxy glueProxy = CountingProxy.start(moto, Duration.ZERO, RequestKinds.glue())) {
-      Lake lake = Lake.fromCatalogConf(catalogConf(workDir.resolve("catalog-" + id + ".properties"), warehouseBucket,
-          s3Proxy.endpoint(), glueProxy.endpoint())).withNamespaces(rawNamespace, tripsNamespace);
+      Lake lake =
+          Lake.fromCatalogConf(
+                  catalogConf(
+                      workDir.resolve("catalog-" + id + ".properties"),
+                      warehouseBucket,
+                      s3Proxy.endpoint(),
+                      glueProxy.endpoint()))
+              .withNamespaces(rawNamespace, tripsNamespace);
       SparkSession spark = sessions.apply(lake);
 
       // Register: what `trip-lake register --source s3://<raw>/` runs.
@@ -194,24 +250,34 @@ public final class S3Benchmark {
       RawFileRegistrar.Result registered;
       Catalog catalog = lake.catalog();
       try (FileIO io = lake.sourceIO()) {
-        registered = RawFileRegistrar.of(lake, catalog, io).source("s3://" + rawBucket + "/").parallelism(options.parallelism()).execute();
+        registered =
+            RawFileRegistrar.of(lake, catalog, io)
+                .source("s3://" + rawBucket + "/")
+                .parallelism(options.parallelism())
+                .execute();
       } finally {
         closeQuietly(catalog);
       }
       Phase register = meter.stop("register", s3Proxy.reset(), glueProxy.reset());
       if (registered.registeredFiles() != uploaded[0] || !registered.clean()) {
-        throw new IllegalStateException("Cannot benchmark: registration did not register every uploaded file (" + uploaded[0] + "): "
-            + registered.summary());
+        throw new IllegalStateException(
+            "Cannot benchmark: registration did not register every uploaded file ("
+                + uploaded[0]
+                + "): "
+                + registered.summary());
       }
 
-      // Aggregate: what `trip-lake aggregate --config ...` runs (the config parsed here, not read from S3).
+      // Aggregate: what `trip-lake aggregate --config ...` runs (the config parsed here, not read
+      // from S3).
       TripConfig config = TripConfig.parse(FleetGenerator.CONFIG, "generator");
       meter = Meter.start();
       TripAggregator.Result trips = TripAggregator.of(lake, spark, config).execute();
       Phase aggregate = meter.stop("aggregate", s3Proxy.reset(), glueProxy.reset());
 
-      // The same full run again in this JVM, for the CPU a row costs without the first run's class loading and JIT.
-      spark.sql("DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
+      // The same full run again in this JVM, for the CPU a row costs without the first run's class
+      // loading and JIT.
+      spark.sql(
+          "DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
       s3Proxy.reset();
       glueProxy.reset();
       meter = Meter.start();
@@ -221,9 +287,17 @@ public final class S3Benchmark {
       int files = (int) uploaded[0];
       int cores = Runtime.getRuntime().availableProcessors();
       double filesPerSecond = files / register.seconds();
-      CostModel.Measured measured = new CostModel.Measured(register.requests(RAW, files), register.requests(WAREHOUSE, 1),
-          aggregate.requests(RAW, files), aggregate.requests(WAREHOUSE, 1), filesPerSecond, options.latency().toNanos() / 1e9,
-          options.cpuSecondsPerRow() != null ? options.cpuSecondsPerRow() : rerunCpuSecondsPerRow(rerun, again));
+      CostModel.Measured measured =
+          new CostModel.Measured(
+              register.requests(RAW, files),
+              register.requests(WAREHOUSE, 1),
+              aggregate.requests(RAW, files),
+              aggregate.requests(WAREHOUSE, 1),
+              filesPerSecond,
+              options.latency().toNanos() / 1e9,
+              options.cpuSecondsPerRow() != null
+                  ? options.cpuSecondsPerRow()
+                  : rerunCpuSecondsPerRow(rerun, again));
       CostModel.Fleet fleet = CostModel.Fleet.DESIGN_NOTES;
       CostModel.Prices prices = CostModel.Prices.ARM_US_EAST_1;
       CostModel.Sizes sizes = CostModel.Sizes.DAG;
@@ -232,12 +306,35 @@ public final class S3Benchmark {
         costs.add(CostModel.estimate(devices, measured, fleet, prices, sizes));
       }
       FleetGenerator.Options o = options.fleet();
-      return new Result(o.devices(), o.days(), o.imuHz(), files, uploaded[1], trips.work().rowsRead(), trips.work().filesRead(), trips.work().trips(),
-          options.latency().toNanos() / 1e6, options.parallelism(), cores, uploadSeconds, register, aggregate, rerun,
-          rerunCpuSecondsPerRow(rerun, again), options.cpuSecondsPerRow() != null, filesPerSecond,
-          trips.work().rowsRead() / aggregate.seconds() / cores, again.work().rowsRead() / rerun.seconds() / cores,
-          s3Proxy.failures() + glueProxy.failures(), Stream.concat(s3Proxy.failureMessages().stream(),
-              glueProxy.failureMessages().stream()).toList(), measured, fleet, prices, sizes, List.copyOf(costs));
+      return new Result(
+          o.devices(),
+          o.days(),
+          o.imuHz(),
+          files,
+          uploaded[1],
+          trips.work().rowsRead(),
+          trips.work().filesRead(),
+          trips.work().trips(),
+          options.latency().toNanos() / 1e6,
+          options.parallelism(),
+          cores,
+          uploadSeconds,
+          register,
+          aggregate,
+          rerun,
+          rerunCpuSecondsPerRow(rerun, again),
+          options.cpuSecondsPerRow() != null,
+          filesPerSecond,
+          trips.work().rowsRead() / aggregate.seconds() / cores,
+          again.work().rowsRead() / rerun.seconds() / cores,
+          s3Proxy.failures() + glueProxy.failures(),
+          Stream.concat(s3Proxy.failureMessages().stream(), glueProxy.failureMessages().stream())
+              .toList(),
+          measured,
+          fleet,
+          prices,
+          sizes,
+          List.copyOf(costs));
     }
   }
 
@@ -245,8 +342,13 @@ public final class S3Benchmark {
     return again.work().rowsRead() == 0 ? 0 : rerun.cpuSeconds() / again.work().rowsRead();
   }
 
-  /** The catalog profile "Glue against an emulator" (README), with S3 and Glue behind the counting proxies. */
-  private static Path catalogConf(Path file, String warehouseBucket, String s3Endpoint, String glueEndpoint) throws IOException {
+  /**
+   * The catalog profile "Glue against an emulator" (README), with S3 and Glue behind the counting
+   * proxies.
+   */
+  private static Path catalogConf(
+      Path file, String warehouseBucket, String s3Endpoint, String glueEndpoint)
+      throws IOException {
     Map<String, String> props = new LinkedHashMap<>();
     props.put("type", "glue");
     props.put("warehouse", "s3://" + warehouseBucket + "/");
@@ -263,7 +365,10 @@ public final class S3Benchmark {
     return file;
   }
 
-  /** Uploads every file under {@code source} to the bucket under its relative path; returns {files, bytes}. */
+  /**
+   * Uploads every file under {@code source} to the bucket under its relative path; returns {files,
+   * bytes}.
+   */
   private static long[] upload(S3Client s3, Path source, String bucket) throws IOException {
     List<Path> files;
     try (Stream<Path> walk = Files.walk(source)) {
@@ -274,10 +379,12 @@ public final class S3Benchmark {
       List<Future<Long>> sizes = new ArrayList<>();
       for (Path file : files) {
         String key = source.relativize(file).toString().replace('\\', '/');
-        sizes.add(pool.submit(() -> {
-          s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
-          return Files.size(file);
-        }));
+        sizes.add(
+            pool.submit(
+                () -> {
+                  s3.putObject(b -> b.bucket(bucket).key(key), RequestBody.fromFile(file));
+                  return Files.size(file);
+                }));
       }
       long bytes = 0;
       for (Future<Long> size : sizes) {
@@ -312,14 +419,23 @@ public final class S3Benchmark {
     }
 
     Phase stop(String name, Traffic s3, Traffic glue) {
-      return new Phase(name, (System.nanoTime() - startNanos) / 1e9, (cpuNanos() - startCpuNanos) / 1e9, TripBenchmark.peakHeap(), s3, glue);
+      return new Phase(
+          name,
+          (System.nanoTime() - startNanos) / 1e9,
+          (cpuNanos() - startCpuNanos) / 1e9,
+          TripBenchmark.peakHeap(),
+          s3,
+          glue);
     }
 
     private static long cpuNanos() {
-      if (ManagementFactory.getOperatingSystemMXBean() instanceof com.sun.management.OperatingSystemMXBean os) {
+      if (ManagementFactory.getOperatingSystemMXBean()
+          instanceof com.sun.management.OperatingSystemMXBean os) {
         return os.getProcessCpuTime();
       }
-      throw new UncheckedIOException(new IOException("Cannot measure CPU time: this JVM has no com.sun.management.OperatingSystemMXBean"));
+      throw new UncheckedIOException(
+          new IOException(
+              "Cannot measure CPU time: this JVM has no com.sun.management.OperatingSystemMXBean"));
     }
   }
 

@@ -10,18 +10,33 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
-/** The printed form of a {@link S3Benchmark} result: request table, per-file figures, throughput, cost per day. */
+/**
+ * The printed form of a {@link S3Benchmark} result: request table, per-file figures, throughput,
+ * cost per day.
+ */
 final class S3BenchmarkReport {
   private S3BenchmarkReport() {}
 
   static String text(Result r) {
     StringBuilder out = new StringBuilder();
-    out.append(fmt("S3 benchmark: %d devices x %d days (IMU %d Hz), %,d raw files, %,d bytes, uploaded to moto's server in %.1f s "
-            + "(not counted); every S3 request waits %s ms in the proxy; register parallelism %d; %d cores%n%n", r.devices(), r.days(),
-        r.imuHz(), r.rawFiles(), r.rawBytes(), r.uploadSeconds(), CostModel.num(r.latencyMs()), r.parallelism(), r.cores()));
+    out.append(
+        fmt(
+            "S3 benchmark: %d devices x %d days (IMU %d Hz), %,d raw files, %,d bytes, uploaded to"
+                + " moto's server in %.1f s (not counted); every S3 request waits %s ms in the"
+                + " proxy; register parallelism %d; %d cores%n%n",
+            r.devices(),
+            r.days(),
+            r.imuHz(),
+            r.rawFiles(),
+            r.rawBytes(),
+            r.uploadSeconds(),
+            CostModel.num(r.latencyMs()),
+            r.parallelism(),
+            r.cores()));
 
-    out.append("Requests (ranged: GETs with a Range header; aborted: GETs the client closed before their end; bytes: what the GETs "
-        + "returned; rerun: the same aggregate run again, warm)\n");
+    out.append(
+        "Requests (ranged: GETs with a Range header; aborted: GETs the client closed before their"
+            + " end; bytes: what the GETs returned; rerun: the same aggregate run again, warm)\n");
     out.append(fmt("%-10s %-10s", "phase", "bucket"));
     for (String kind : RequestKinds.S3_KINDS) {
       out.append(fmt(" %8s", kind));
@@ -38,34 +53,70 @@ final class S3BenchmarkReport {
       }
     }
     for (Phase phase : List.of(r.register(), r.aggregate(), r.rerun())) {
-      out.append(fmt("Glue requests, %s: %d (%s)%n", phase.name(), phase.glueRequests(), phase.glue().groups()
-          .getOrDefault(RequestKinds.GLUE, Map.of()).entrySet().stream().map(e -> e.getKey() + " " + e.getValue().requests())
-          .collect(Collectors.joining(", "))));
+      out.append(
+          fmt(
+              "Glue requests, %s: %d (%s)%n",
+              phase.name(),
+              phase.glueRequests(),
+              phase.glue().groups().getOrDefault(RequestKinds.GLUE, Map.of()).entrySet().stream()
+                  .map(e -> e.getKey() + " " + e.getValue().requests())
+                  .collect(Collectors.joining(", "))));
     }
 
     out.append(fmt("%nPer raw file (%,d files, %,d bytes)%n", r.rawFiles(), r.rawBytes()));
     for (Phase phase : List.of(r.register(), r.aggregate(), r.rerun())) {
       Traffic.Tally get = phase.s3().tally(S3Benchmark.RAW, RequestKinds.GET);
-      out.append(fmt("  %-10s raw GET %.2f (ranged %.2f, aborted %.2f), HEAD %.2f, LIST %.4f; raw bytes read / raw bytes %.3f%n",
-          phase.name() + ":", phase.perFile(S3Benchmark.RAW, RequestKinds.GET, r.rawFiles()), get.rangeRequests() / (double) r.rawFiles(),
-          get.aborted() / (double) r.rawFiles(),
-          phase.perFile(S3Benchmark.RAW, RequestKinds.HEAD, r.rawFiles()), phase.perFile(S3Benchmark.RAW, RequestKinds.LIST, r.rawFiles()),
-          phase.rawBytesReadShare(r.rawBytes())));
+      out.append(
+          fmt(
+              "  %-10s raw GET %.2f (ranged %.2f, aborted %.2f), HEAD %.2f, LIST %.4f; raw bytes"
+                  + " read / raw bytes %.3f%n",
+              phase.name() + ":",
+              phase.perFile(S3Benchmark.RAW, RequestKinds.GET, r.rawFiles()),
+              get.rangeRequests() / (double) r.rawFiles(),
+              get.aborted() / (double) r.rawFiles(),
+              phase.perFile(S3Benchmark.RAW, RequestKinds.HEAD, r.rawFiles()),
+              phase.perFile(S3Benchmark.RAW, RequestKinds.LIST, r.rawFiles()),
+              phase.rawBytesReadShare(r.rawBytes())));
     }
 
-    out.append(fmt("%nregister:  %,d files in %.2f s = %.1f files/s; CPU %.2f s = %.2f ms per file; peak heap %.0f MB%n", r.rawFiles(),
-        r.register().seconds(), r.registerFilesPerSecond(), r.register().cpuSeconds(), r.register().cpuSeconds() * 1e3 / r.rawFiles(),
-        r.register().peakHeapBytes() / 1e6));
-    out.append(fmt("aggregate: %,d rows (%,d files) in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f µs per row; peak heap %.0f MB; "
-            + "%d trips%n", r.rows(), r.aggregateFilesRead(), r.aggregate().seconds(), r.aggregateRowsPerSecondPerCore(),
-        r.aggregate().cpuSeconds(), r.aggregate().cpuSeconds() * 1e6 / r.rows(), r.aggregate().peakHeapBytes() / 1e6,
-        r.summaryTrips()));
-    out.append(fmt("rerun:     the same in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f µs per row%s; peak heap %.0f MB%n",
-        r.rerun().seconds(), r.rerunRowsPerSecondPerCore(), r.rerun().cpuSeconds(), r.rerunCpuSecondsPerRow() * 1e6,
-        r.cpuPerRowGiven() ? "" : " (the cost model's CPU per row)", r.rerun().peakHeapBytes() / 1e6));
+    out.append(
+        fmt(
+            "%nregister:  %,d files in %.2f s = %.1f files/s; CPU %.2f s = %.2f ms per file; peak"
+                + " heap %.0f MB%n",
+            r.rawFiles(),
+            r.register().seconds(),
+            r.registerFilesPerSecond(),
+            r.register().cpuSeconds(),
+            r.register().cpuSeconds() * 1e3 / r.rawFiles(),
+            r.register().peakHeapBytes() / 1e6));
+    out.append(
+        fmt(
+            "aggregate: %,d rows (%,d files) in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f"
+                + " µs per row; peak heap %.0f MB; %d trips%n",
+            r.rows(),
+            r.aggregateFilesRead(),
+            r.aggregate().seconds(),
+            r.aggregateRowsPerSecondPerCore(),
+            r.aggregate().cpuSeconds(),
+            r.aggregate().cpuSeconds() * 1e6 / r.rows(),
+            r.aggregate().peakHeapBytes() / 1e6,
+            r.summaryTrips()));
+    out.append(
+        fmt(
+            "rerun:     the same in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f µs per row%s;"
+                + " peak heap %.0f MB%n",
+            r.rerun().seconds(),
+            r.rerunRowsPerSecondPerCore(),
+            r.rerun().cpuSeconds(),
+            r.rerunCpuSecondsPerRow() * 1e6,
+            r.cpuPerRowGiven() ? "" : " (the cost model's CPU per row)",
+            r.rerun().peakHeapBytes() / 1e6));
     if (r.proxyFailures() > 0) {
-      out.append(fmt("WARNING: the proxies could not forward %d requests: the counts are incomplete. First: %s%n", r.proxyFailures(),
-          String.join("; ", r.proxyFailureMessages())));
+      out.append(
+          fmt(
+              "WARNING: the proxies could not forward %d requests: the counts are incomplete."
+                  + " First: %s%n",
+              r.proxyFailures(), String.join("; ", r.proxyFailureMessages())));
     }
 
     out.append(costs(r));
@@ -74,7 +125,9 @@ final class S3BenchmarkReport {
 
   private static List<String> buckets(Traffic traffic) {
     List<String> known = List.of(S3Benchmark.RAW, S3Benchmark.WAREHOUSE);
-    return java.util.stream.Stream.concat(known.stream(), traffic.groups().keySet().stream().filter(g -> !known.contains(g))).toList();
+    return java.util.stream.Stream.concat(
+            known.stream(), traffic.groups().keySet().stream().filter(g -> !known.contains(g)))
+        .toList();
   }
 
   private static String costs(Result r) {
@@ -84,40 +137,94 @@ final class S3BenchmarkReport {
     CostModel.Measured m = r.measured();
     StringBuilder out = new StringBuilder();
     out.append(fmt("%nCost per day (CostModel): ARM EMR Serverless, us-east-1%n"));
-    out.append(fmt("  prices: $%s per vCPU-hour, $%s per GB-hour, billed per second with a %s s minimum per worker; S3 GET/HEAD $%s "
-            + "and PUT/POST/LIST $%s per 1,000, DELETE free%n", CostModel.num(p.vcpuHour()), CostModel.num(p.gbHour()),
-        CostModel.num(p.minimumWorkerSeconds()), CostModel.num(p.getPer1000()), CostModel.num(p.putPer1000())));
-    out.append(fmt("  fleet (assumed): %s raw files and %s bytes per device a day, %s bytes per row; the registrar's listing walks "
-            + "%d day(s) of files%n", CostModel.num(f.filesPerDevice()), CostModel.num(f.bytesPerDevice()), CostModel.num(f.bytesPerRow()),
-        f.listedDays()));
-    out.append(fmt("  workers (assumed): driver %d vCPU / %s GB, aggregate executors %d vCPU / %s GB, at most %d; register runs on "
-            + "the driver alone%n", s.driver().vcpu(), CostModel.num(s.driver().memoryGb()), s.executor().vcpu(),
-        CostModel.num(s.executor().memoryGb()), s.maxExecutors()));
-    out.append(fmt("  measured here: register %s files/s at %s s per request; raw GET+HEAD per file: register %s, aggregate %s; "
-            + "warehouse requests per run: register %s, aggregate %s (GET+HEAD) and %s, %s (PUT+POST+LIST)%n",
-        CostModel.num(m.registerFilesPerSecond()), CostModel.num(m.latencySeconds()),
-        CostModel.num(m.registerRawPerFile().reads()), CostModel.num(m.aggregateRawPerFile().reads()),
-        CostModel.num(m.registerWarehousePerRun().reads()), CostModel.num(m.aggregateWarehousePerRun().reads()),
-        CostModel.num(m.registerWarehousePerRun().writesAndLists()), CostModel.num(m.aggregateWarehousePerRun().writesAndLists())));
-    out.append(r.cpuPerRowGiven()
-        ? fmt("  given: aggregate %s µs CPU per row (--cpu-us-per-row; the rerun here measured %s)%n",
-            CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6), CostModel.num(r.rerunCpuSecondsPerRow() * 1e6))
-        : fmt("  measured here: aggregate %s µs CPU per row, the warm rerun's CPU over its rows: with this fleet's small files it "
-            + "also holds the per-file and per-run CPU, so it overstates a fleet of larger files (--cpu-us-per-row sets another)%n",
-            CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6)));
-    out.append("  not included: MWAA, Glue, Athena, S3 storage, ephemeral storage above 20 GB per worker\n\n");
+    out.append(
+        fmt(
+            "  prices: $%s per vCPU-hour, $%s per GB-hour, billed per second with a %s s minimum"
+                + " per worker; S3 GET/HEAD $%s and PUT/POST/LIST $%s per 1,000, DELETE free%n",
+            CostModel.num(p.vcpuHour()),
+            CostModel.num(p.gbHour()),
+            CostModel.num(p.minimumWorkerSeconds()),
+            CostModel.num(p.getPer1000()),
+            CostModel.num(p.putPer1000())));
+    out.append(
+        fmt(
+            "  fleet (assumed): %s raw files and %s bytes per device a day, %s bytes per row; the"
+                + " registrar's listing walks %d day(s) of files%n",
+            CostModel.num(f.filesPerDevice()),
+            CostModel.num(f.bytesPerDevice()),
+            CostModel.num(f.bytesPerRow()),
+            f.listedDays()));
+    out.append(
+        fmt(
+            "  workers (assumed): driver %d vCPU / %s GB, aggregate executors %d vCPU / %s GB, at"
+                + " most %d; register runs on the driver alone%n",
+            s.driver().vcpu(),
+            CostModel.num(s.driver().memoryGb()),
+            s.executor().vcpu(),
+            CostModel.num(s.executor().memoryGb()),
+            s.maxExecutors()));
+    out.append(
+        fmt(
+            "  measured here: register %s files/s at %s s per request; raw GET+HEAD per file:"
+                + " register %s, aggregate %s; warehouse requests per run: register %s, aggregate"
+                + " %s (GET+HEAD) and %s, %s (PUT+POST+LIST)%n",
+            CostModel.num(m.registerFilesPerSecond()),
+            CostModel.num(m.latencySeconds()),
+            CostModel.num(m.registerRawPerFile().reads()),
+            CostModel.num(m.aggregateRawPerFile().reads()),
+            CostModel.num(m.registerWarehousePerRun().reads()),
+            CostModel.num(m.aggregateWarehousePerRun().reads()),
+            CostModel.num(m.registerWarehousePerRun().writesAndLists()),
+            CostModel.num(m.aggregateWarehousePerRun().writesAndLists())));
+    out.append(
+        r.cpuPerRowGiven()
+            ? fmt(
+                "  given: aggregate %s µs CPU per row (--cpu-us-per-row; the rerun here measured"
+                    + " %s)%n",
+                CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6),
+                CostModel.num(r.rerunCpuSecondsPerRow() * 1e6))
+            : fmt(
+                "  measured here: aggregate %s µs CPU per row, the warm rerun's CPU over its rows:"
+                    + " with this fleet's small files it also holds the per-file and per-run CPU,"
+                    + " so it overstates a fleet of larger files (--cpu-us-per-row sets another)%n",
+                CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6)));
+    out.append(
+        "  not included: MWAA, Glue, Athena, S3 storage, ephemeral storage above 20 GB per"
+            + " worker\n\n");
 
-    out.append(fmt("  %8s %14s %16s %10s %10s %10s %10s %10s %12s%n", "devices", "raw files/day", "rows/day", "register",
-        "aggregate", "executors", "S3", "total", "per device"));
+    out.append(
+        fmt(
+            "  %8s %14s %16s %10s %10s %10s %10s %10s %12s%n",
+            "devices",
+            "raw files/day",
+            "rows/day",
+            "register",
+            "aggregate",
+            "executors",
+            "S3",
+            "total",
+            "per device"));
     for (CostModel.Estimate e : r.costs()) {
-      out.append(fmt("  %8d %,14.0f %,16.0f %10s %10s %10d %10s %10s %12s%n", e.devices(), e.files(), e.rows(),
-          CostModel.money(e.registerDollars()), CostModel.money(e.aggregateDollars()), e.executors(), CostModel.money(e.s3Dollars()),
-          CostModel.money(e.totalDollars()), CostModel.money(e.dollarsPerDevice())));
+      out.append(
+          fmt(
+              "  %8d %,14.0f %,16.0f %10s %10s %10d %10s %10s %12s%n",
+              e.devices(),
+              e.files(),
+              e.rows(),
+              CostModel.money(e.registerDollars()),
+              CostModel.money(e.aggregateDollars()),
+              e.executors(),
+              CostModel.money(e.s3Dollars()),
+              CostModel.money(e.totalDollars()),
+              CostModel.money(e.dollarsPerDevice())));
     }
     for (CostModel.Estimate e : r.costs()) {
       out.append(fmt("%n  %d devices:%n", e.devices()));
       for (CostModel.Line line : e.lines()) {
-        String value = line.unit().equals("$") ? CostModel.money(line.value()) : CostModel.num(line.value()) + " " + line.unit();
+        String value =
+            line.unit().equals("$")
+                ? CostModel.money(line.value())
+                : CostModel.num(line.value()) + " " + line.unit();
         out.append(fmt("    %-26s %s = %s%n", line.what(), line.arithmetic(), value));
       }
     }

@@ -18,8 +18,9 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * The trip job on a generated fleet, next to DuckDB on the same files and cores, in one run: rows/s,
- * peak memory and the ratio to DuckDB's trip SQL (the yardstick) and plain scan (the floor).
+ * The trip job on a generated fleet, next to DuckDB on the same files and cores, in one run:
+ * rows/s, peak memory and the ratio to DuckDB's trip SQL (the yardstick) and plain scan (the
+ * floor).
  */
 public final class TripBenchmark {
   private TripBenchmark() {}
@@ -28,43 +29,98 @@ public final class TripBenchmark {
    * @param rows raw rows the trip job read (all raw rows of the configured messages)
    * @param peakHeapBytes the JVM's peak heap during the trip job
    * @param peakRssBytes the process's peak resident memory (whole run)
-   * @param oracleEqual whether DuckDB's rows equal the job's (same keys, values within 1e-9 relative)
+   * @param oracleEqual whether DuckDB's rows equal the job's (same keys, values within 1e-9
+   *     relative)
    * @param warmTripSeconds the median of {@code warmTripRuns}
-   * @param warmTripRuns the same full trip job run again in the same JVM (tripsummary dropped before each):
-   *     without the first run's class loading and code generation, and with more of the JIT's work done
-   * @param duckdbWarmTripRuns DuckDB's trip SQL run again as many times (its first run loads the library and
-   *     reads the files cold); {@code warmTripToDuckdbTrip} compares the two medians
+   * @param warmTripRuns the same full trip job run again in the same JVM (tripsummary dropped
+   *     before each): without the first run's class loading and code generation, and with more of
+   *     the JIT's work done
+   * @param duckdbWarmTripRuns DuckDB's trip SQL run again as many times (its first run loads the
+   *     library and reads the files cold); {@code warmTripToDuckdbTrip} compares the two medians
    * @param reader how the trip job read raw files ({@link TripAggregator#RAW_READERS})
    */
-  public record Result(int devices, int days, int files, long rows, double generateSeconds, double registerSeconds,
-      double registerFilesPerSecond, double tripSeconds, double tripRowsPerSecond, long summaryRows, double duckdbTripSeconds,
-      double duckdbScanSeconds, double tripToDuckdbTrip, double tripToDuckdbScan, long peakHeapBytes, long peakRssBytes,
-      boolean oracleEqual, double warmTripSeconds, double warmTripToDuckdbTrip, List<Double> warmTripRuns, double duckdbWarmTripSeconds,
-      List<Double> duckdbWarmTripRuns, int cores, String reader) {
+  public record Result(
+      int devices,
+      int days,
+      int files,
+      long rows,
+      double generateSeconds,
+      double registerSeconds,
+      double registerFilesPerSecond,
+      double tripSeconds,
+      double tripRowsPerSecond,
+      long summaryRows,
+      double duckdbTripSeconds,
+      double duckdbScanSeconds,
+      double tripToDuckdbTrip,
+      double tripToDuckdbScan,
+      long peakHeapBytes,
+      long peakRssBytes,
+      boolean oracleEqual,
+      double warmTripSeconds,
+      double warmTripToDuckdbTrip,
+      List<Double> warmTripRuns,
+      double duckdbWarmTripSeconds,
+      List<Double> duckdbWarmTripRuns,
+      int cores,
+      String reader) {
     public String summary() {
-      return String.format("Trip job (raw files read by %s) on %d devices x %d days (%d files, %d rows, %d cores): register %.1f s (%.0f files/s); "
-              + "trip job %.1f s = %.0f rows/s, %d summary rows, peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, "
-              + "scan %.2f s; trip job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to DuckDB: %s; "
-              + "the same job again in the same JVM (median of %d runs) %.1f s, DuckDB trip SQL again %.2f s: warm / warm = %.1f",
-          reader, devices, days, files, rows, cores, registerSeconds, registerFilesPerSecond, tripSeconds, tripRowsPerSecond, summaryRows,
-          peakHeapBytes / 1e6, peakRssBytes / 1e6, duckdbTripSeconds, duckdbScanSeconds, tripToDuckdbTrip, tripToDuckdbScan,
-          oracleEqual ? "yes" : "NO", warmTripRuns.size(), warmTripSeconds, duckdbWarmTripSeconds, warmTripToDuckdbTrip);
+      return String.format(
+          "Trip job (raw files read by %s) on %d devices x %d days (%d files, %d rows, %d cores):"
+              + " register %.1f s (%.0f files/s); trip job %.1f s = %.0f rows/s, %d summary rows,"
+              + " peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, scan %.2f s; trip"
+              + " job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to DuckDB: %s;"
+              + " the same job again in the same JVM (median of %d runs) %.1f s, DuckDB trip SQL"
+              + " again %.2f s: warm / warm = %.1f",
+          reader,
+          devices,
+          days,
+          files,
+          rows,
+          cores,
+          registerSeconds,
+          registerFilesPerSecond,
+          tripSeconds,
+          tripRowsPerSecond,
+          summaryRows,
+          peakHeapBytes / 1e6,
+          peakRssBytes / 1e6,
+          duckdbTripSeconds,
+          duckdbScanSeconds,
+          tripToDuckdbTrip,
+          tripToDuckdbScan,
+          oracleEqual ? "yes" : "NO",
+          warmTripRuns.size(),
+          warmTripSeconds,
+          duckdbWarmTripSeconds,
+          warmTripToDuckdbTrip);
     }
   }
 
   /**
    * @param warmRuns how many times the trip job runs again after the timed cold run (at least 1)
-   * @param reader how the trip job reads raw files, one of {@link TripAggregator#RAW_READERS}: set as
-   *     {@link TripAggregator#RAW_READER} for the run (Spark's local executors share this JVM)
+   * @param reader how the trip job reads raw files, one of {@link TripAggregator#RAW_READERS}: set
+   *     as {@link TripAggregator#RAW_READER} for the run (Spark's local executors share this JVM)
    */
-  public static Result run(Path workDir, FleetGenerator.Options options, int warmRuns, String reader, SparkSession spark, Lake lake)
+  public static Result run(
+      Path workDir,
+      FleetGenerator.Options options,
+      int warmRuns,
+      String reader,
+      SparkSession spark,
+      Lake lake)
       throws IOException {
     if (warmRuns < 1) {
-      throw new IllegalArgumentException("Cannot benchmark: --warm-runs must be at least 1 (" + warmRuns + ")");
+      throw new IllegalArgumentException(
+          "Cannot benchmark: --warm-runs must be at least 1 (" + warmRuns + ")");
     }
     if (!TripAggregator.RAW_READERS.contains(reader)) {
-      throw new IllegalArgumentException("Cannot benchmark: --reader must be one of " + String.join(", ", TripAggregator.RAW_READERS)
-          + " (" + reader + ")");
+      throw new IllegalArgumentException(
+          "Cannot benchmark: --reader must be one of "
+              + String.join(", ", TripAggregator.RAW_READERS)
+              + " ("
+              + reader
+              + ")");
     }
     String before = System.setProperty(TripAggregator.RAW_READER, reader);
     try {
@@ -78,20 +134,29 @@ public final class TripBenchmark {
     }
   }
 
-  private static Result run(Path workDir, FleetGenerator.Options options, int warmRuns, SparkSession spark, Lake lake, String reader)
+  private static Result run(
+      Path workDir,
+      FleetGenerator.Options options,
+      int warmRuns,
+      SparkSession spark,
+      Lake lake,
+      String reader)
       throws IOException {
     Path source = workDir.resolve("raw");
-    FleetGenerator.Result generated = Files.exists(source) ? null : FleetGenerator.generate(source, null, options);
+    FleetGenerator.Result generated =
+        Files.exists(source) ? null : FleetGenerator.generate(source, null, options);
 
     RawFileRegistrar.Result registered;
     try (FileIO io = lake.sourceIO()) {
-      registered = RawFileRegistrar.of(lake, lake.catalog(spark), io).source(source.toString()).execute();
+      registered =
+          RawFileRegistrar.of(lake, lake.catalog(spark), io).source(source.toString()).execute();
     }
     TripConfig config = TripConfig.parse(FleetGenerator.CONFIG, "generator");
     resetPeakHeap();
     TripAggregator.Result trips = TripAggregator.of(lake, spark, config).execute();
     long peakHeap = peakHeap();
-    long summaryRows = spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).count();
+    long summaryRows =
+        spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).count();
 
     Set<String> devices = new TreeSet<>();
     try (var dirs = Files.list(source)) {
@@ -99,17 +164,25 @@ public final class TripBenchmark {
     }
     int cores = Runtime.getRuntime().availableProcessors();
     long t0 = System.nanoTime();
-    List<DuckDbTrips.Row> oracle = DuckDbTrips.compute(source, DuckDbTrips.specs(config, devices), cores);
+    List<DuckDbTrips.Row> oracle =
+        DuckDbTrips.compute(source, DuckDbTrips.specs(config, devices), cores);
     double duckdbTrip = (System.nanoTime() - t0) / 1e9;
     double duckdbScan = DuckDbTrips.scanSeconds(source, cores);
-    boolean equal = oracle.size() == summaryRows && OracleComparison.equal(
-        spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).collectAsList(), oracle);
+    boolean equal =
+        oracle.size() == summaryRows
+            && OracleComparison.equal(
+                spark
+                    .table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary"))
+                    .collectAsList(),
+                oracle);
 
-    // The same job again, warm: the first run's fixed costs (class loading, codegen, JIT) set apart. An
+    // The same job again, warm: the first run's fixed costs (class loading, codegen, JIT) set
+    // apart. An
     // EMR Serverless job pays them once per run; a long-lived JVM pays them once.
     List<Double> warm = new ArrayList<>();
     for (int i = 0; i < warmRuns; i++) {
-      spark.sql("DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
+      spark.sql(
+          "DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
       warm.add(TripAggregator.of(lake, spark, config).execute().seconds());
     }
     double warmMedian = median(warm);
@@ -122,16 +195,38 @@ public final class TripBenchmark {
     double duckdbWarmMedian = median(duckdbWarm);
 
     int files = registered.registeredFiles() + registered.skippedFiles();
-    return new Result(options.devices(), options.days(), files, trips.work().rowsRead(), generated == null ? 0 : generated.seconds(),
-        registered.seconds(), registered.registeredFiles() / Math.max(1e-9, registered.seconds()), trips.seconds(),
-        trips.work().rowsRead() / trips.seconds(), summaryRows, duckdbTrip, duckdbScan, trips.seconds() / duckdbTrip,
-        trips.seconds() / duckdbScan, peakHeap, peakRss(), equal, warmMedian, warmMedian / duckdbWarmMedian, List.copyOf(warm),
-        duckdbWarmMedian, List.copyOf(duckdbWarm), cores, reader);
+    return new Result(
+        options.devices(),
+        options.days(),
+        files,
+        trips.work().rowsRead(),
+        generated == null ? 0 : generated.seconds(),
+        registered.seconds(),
+        registered.registeredFiles() / Math.max(1e-9, registered.seconds()),
+        trips.seconds(),
+        trips.work().rowsRead() / trips.seconds(),
+        summaryRows,
+        duckdbTrip,
+        duckdbScan,
+        trips.seconds() / duckdbTrip,
+        trips.seconds() / duckdbScan,
+        peakHeap,
+        peakRss(),
+        equal,
+        warmMedian,
+        warmMedian / duckdbWarmMedian,
+        List.copyOf(warm),
+        duckdbWarmMedian,
+        List.copyOf(duckdbWarm),
+        cores,
+        reader);
   }
 
   static double median(List<Double> values) {
     List<Double> sorted = values.stream().sorted().toList();
-    return sorted.size() % 2 == 1 ? sorted.get(sorted.size() / 2) : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+    return sorted.size() % 2 == 1
+        ? sorted.get(sorted.size() / 2)
+        : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
   }
 
   static void resetPeakHeap() {
@@ -140,8 +235,10 @@ public final class TripBenchmark {
   }
 
   static long peakHeap() {
-    return ManagementFactory.getMemoryPoolMXBeans().stream().filter(p -> p.getType() == MemoryType.HEAP)
-        .mapToLong(p -> p.getPeakUsage().getUsed()).sum();
+    return ManagementFactory.getMemoryPoolMXBeans().stream()
+        .filter(p -> p.getType() == MemoryType.HEAP)
+        .mapToLong(p -> p.getPeakUsage().getUsed())
+        .sum();
   }
 
   /** VmHWM from /proc (Linux); 0 where there is none. */

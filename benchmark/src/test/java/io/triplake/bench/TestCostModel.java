@@ -19,14 +19,19 @@ class TestCostModel {
   private static final Prices PRICES = new Prices(0.04, 0.004, 0.0004, 0.005, 60);
   private static final Fleet FLEET = new Fleet(1000, 1e9, 10, 1);
   private static final Sizes SIZES = new Sizes(new Worker(4, 16), new Worker(4, 18), 20);
-  private static final Measured MEASURED = new Measured(
-      new Requests(2, 0, 0.001, 0, 0, 0),
-      new Requests(10, 0, 0, 20, 0, 0),
-      new Requests(4, 0, 0, 0, 0, 0),
-      new Requests(30, 5, 2, 10, 0, 3),
-      100, 0.03, 1e-6);
+  private static final Measured MEASURED =
+      new Measured(
+          new Requests(2, 0, 0.001, 0, 0, 0),
+          new Requests(10, 0, 0, 20, 0, 0),
+          new Requests(4, 0, 0, 0, 0, 0),
+          new Requests(30, 5, 2, 10, 0, 3),
+          100,
+          0.03,
+          1e-6);
+
   /** Driver: 4 x 0.04 + 16 x 0.004; executor: 4 x 0.04 + 18 x 0.004 ($ per hour). */
   private static final double DRIVER = 0.224;
+
   private static final double EXECUTOR = 0.232;
 
   @Test
@@ -38,14 +43,19 @@ class TestCostModel {
     // 100,000 files at 100 files/s on the driver.
     assertThat(e.registerSeconds()).isEqualTo(1000);
     assertThat(e.registerDollars()).isCloseTo(1000 / 3600.0 * DRIVER, within(1e-12));
-    // 100,000 x 4 GETs x 0.03 s + 1e10 rows x 1 µs = 22,000 vCPU-s; ceil(22,000 / 240) = 92 > 20 executors.
+    // 100,000 x 4 GETs x 0.03 s + 1e10 rows x 1 µs = 22,000 vCPU-s; ceil(22,000 / 240) = 92 > 20
+    // executors.
     assertThat(e.executors()).isEqualTo(20);
     assertThat(e.aggregateSeconds()).isCloseTo(22_000 / 80.0, within(1e-9));
-    assertThat(e.aggregateDollars()).isCloseTo(275 / 3600.0 * (20 * EXECUTOR + DRIVER), within(1e-12));
-    // GET+HEAD: 100,000 x (2 + 4) + (10 + 30 + 5); PUT+POST+LIST: 100,000 x 0.001 + (20 + 10 + 2); DELETE free.
+    assertThat(e.aggregateDollars())
+        .isCloseTo(275 / 3600.0 * (20 * EXECUTOR + DRIVER), within(1e-12));
+    // GET+HEAD: 100,000 x (2 + 4) + (10 + 30 + 5); PUT+POST+LIST: 100,000 x 0.001 + (20 + 10 + 2);
+    // DELETE free.
     double s3 = 600_045 * 0.0004 / 1000 + 132 * 0.005 / 1000;
     assertThat(e.s3Dollars()).isCloseTo(s3, within(1e-12));
-    assertThat(e.totalDollars()).isCloseTo(1000 / 3600.0 * DRIVER + 275 / 3600.0 * (20 * EXECUTOR + DRIVER) + s3, within(1e-12));
+    assertThat(e.totalDollars())
+        .isCloseTo(
+            1000 / 3600.0 * DRIVER + 275 / 3600.0 * (20 * EXECUTOR + DRIVER) + s3, within(1e-12));
     assertThat(e.dollarsPerDevice()).isCloseTo(e.totalDollars() / 100, within(1e-15));
   }
 
@@ -53,7 +63,8 @@ class TestCostModel {
   void oneDevicePaysTheOneMinuteMinimumOfEveryWorker() {
     Estimate e = CostModel.estimate(1, MEASURED, FLEET, PRICES, SIZES);
 
-    // 1,000 files take 10 s to register, 220 vCPU-s to aggregate on one executor: both billed a minute.
+    // 1,000 files take 10 s to register, 220 vCPU-s to aggregate on one executor: both billed a
+    // minute.
     assertThat(e.registerSeconds()).isEqualTo(60);
     assertThat(e.executors()).isEqualTo(1);
     assertThat(e.aggregateSeconds()).isEqualTo(60);
@@ -64,7 +75,8 @@ class TestCostModel {
 
   @Test
   void executorsAreAsManyAsKeepEachBusyAMinute() {
-    // 10 devices: 10,000 x 0.12 + 1e9 x 1e-6 = 2,200 vCPU-s; ceil(2,200 / 240) = 10 executors for 55 s, billed 60 s.
+    // 10 devices: 10,000 x 0.12 + 1e9 x 1e-6 = 2,200 vCPU-s; ceil(2,200 / 240) = 10 executors for
+    // 55 s, billed 60 s.
     Estimate e = CostModel.estimate(10, MEASURED, FLEET, PRICES, SIZES);
 
     assertThat(e.executors()).isEqualTo(10);
@@ -75,8 +87,9 @@ class TestCostModel {
   void aListingOfMoreDaysMultipliesRegistersLists() {
     Fleet year = new Fleet(1000, 1e9, 10, 365);
 
-    double more = CostModel.estimate(100, MEASURED, year, PRICES, SIZES).s3Dollars()
-        - CostModel.estimate(100, MEASURED, FLEET, PRICES, SIZES).s3Dollars();
+    double more =
+        CostModel.estimate(100, MEASURED, year, PRICES, SIZES).s3Dollars()
+            - CostModel.estimate(100, MEASURED, FLEET, PRICES, SIZES).s3Dollars();
 
     assertThat(more).isCloseTo(100_000 * 0.001 * 364 * 0.005 / 1000, within(1e-12));
   }
@@ -85,15 +98,33 @@ class TestCostModel {
   void everyStepIsPrintedWithItsArithmetic() {
     Estimate e = CostModel.estimate(100, MEASURED, FLEET, PRICES, SIZES);
 
-    assertThat(e.lines()).extracting(Line::what).containsExactly("raw files a day", "raw rows a day", "register: driver time",
-        "register: EMR", "aggregate: executor work", "aggregate: executors", "aggregate: wall time", "aggregate: EMR", "S3 GET+HEAD",
-        "S3 PUT+POST+LIST", "per day");
+    assertThat(e.lines())
+        .extracting(Line::what)
+        .containsExactly(
+            "raw files a day",
+            "raw rows a day",
+            "register: driver time",
+            "register: EMR",
+            "aggregate: executor work",
+            "aggregate: executors",
+            "aggregate: wall time",
+            "aggregate: EMR",
+            "S3 GET+HEAD",
+            "S3 PUT+POST+LIST",
+            "per day");
     assertThat(e.lines().get(0).arithmetic()).isEqualTo("100 devices x 1,000 files");
     assertThat(e.lines().get(2).arithmetic()).isEqualTo("max(60 s, 100,000 files / 100 files/s)");
-    assertThat(e.lines().get(4).arithmetic()).isEqualTo("100,000 files x 4 raw GET+HEAD x 0.03 s + 10,000,000,000 rows x 1 µs CPU = 12,000 + 10,000");
+    assertThat(e.lines().get(4).arithmetic())
+        .isEqualTo(
+            "100,000 files x 4 raw GET+HEAD x 0.03 s + 10,000,000,000 rows x 1 µs CPU = 12,000 +"
+                + " 10,000");
     assertThat(e.lines().get(4).value()).isCloseTo(22_000, within(1e-6));
-    assertThat(e.lines().get(5).arithmetic()).isEqualTo("min(20, ceil(22,000 vCPU-s / (4 vCPU x 60 s)))");
-    assertThat(e.lines().get(7).arithmetic()).isEqualTo("275 s / 3600 x (20 x (4 vCPU x $0.04 + 18 GB x $0.004) + 4 vCPU x $0.04 + 16 GB x $0.004)");
+    assertThat(e.lines().get(5).arithmetic())
+        .isEqualTo("min(20, ceil(22,000 vCPU-s / (4 vCPU x 60 s)))");
+    assertThat(e.lines().get(7).arithmetic())
+        .isEqualTo(
+            "275 s / 3600 x (20 x (4 vCPU x $0.04 + 18 GB x $0.004) + 4 vCPU x $0.04 + 16 GB x"
+                + " $0.004)");
     assertThat(e.lines().get(10).value()).isEqualTo(e.totalDollars());
   }
 
@@ -101,7 +132,10 @@ class TestCostModel {
   void refusesWhatCannotBeModelled() {
     assertThatThrownBy(() -> CostModel.estimate(0, MEASURED, FLEET, PRICES, SIZES))
         .hasMessage("Cannot model the cost: devices must be at least 1 (0)");
-    assertThatThrownBy(() -> new Measured(Requests.NONE, Requests.NONE, Requests.NONE, Requests.NONE, 0, 0.03, 1e-6))
+    assertThatThrownBy(
+            () ->
+                new Measured(
+                    Requests.NONE, Requests.NONE, Requests.NONE, Requests.NONE, 0, 0.03, 1e-6))
         .hasMessage("Cannot model the cost: the registration rate must be positive (0.0)");
   }
 

@@ -8,12 +8,16 @@ import org.junit.jupiter.api.Test;
 
 /** The S3 benchmark's options are checked before anything starts. */
 class TestS3BenchmarkOptions {
-  private static final FleetGenerator.Options FLEET = FleetGenerator.Options.of(4, 1, 1).withImuHz(5);
+  private static final FleetGenerator.Options FLEET =
+      FleetGenerator.Options.of(4, 1, 1).withImuHz(5);
 
   @Test
   void aFleetWithAnotherImuRateKeepsTheRest() {
     assertThat(FLEET.imuHz()).isEqualTo(5);
-    assertThat(FLEET).isEqualTo(new FleetGenerator.Options(4, 1, FleetGenerator.Options.of(4, 1, 1).firstDay(), 1, 5, 5, 6, 10, 0));
+    assertThat(FLEET)
+        .isEqualTo(
+            new FleetGenerator.Options(
+                4, 1, FleetGenerator.Options.of(4, 1, 1).firstDay(), 1, 5, 5, 6, 10, 0));
   }
 
   @Test
@@ -26,6 +30,7 @@ class TestS3BenchmarkOptions {
         .hasMessage("Cannot benchmark: the parallelism must be at least 1 (0)");
     assertThatThrownBy(() -> new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16, -1e-6))
         .hasMessage("Cannot benchmark: the CPU per row must not be negative (-1.0E-6)");
-    assertThat(new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16).cpuSecondsPerRow()).isNull();
+    assertThat(new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16).cpuSecondsPerRow())
+        .isNull();
   }
 }

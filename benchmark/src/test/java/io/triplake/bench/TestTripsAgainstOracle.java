@@ -25,10 +25,12 @@ import org.junit.jupiter.api.Test;
 
 /** The Spark job against an independent implementation in DuckDB SQL over the raw Parquet files. */
 class TestTripsAgainstOracle extends SparkLakeTest {
-  private static final String ALL = "[\"avg\", \"median\", \"max\", \"min\", \"sum\", \"first\", \"last\", \"delta_sum\", "
-      + "\"delta_sum_pos\", \"delta_sum_neg\", \"count\", \"stddev\"]";
+  private static final String ALL =
+      "[\"avg\", \"median\", \"max\", \"min\", \"sum\", \"first\", \"last\", \"delta_sum\", "
+          + "\"delta_sum_pos\", \"delta_sum_neg\", \"count\", \"stddev\"]";
 
-  static final String SAMPLE_CONFIG = """
+  static final String SAMPLE_CONFIG =
+      """
       {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
        "device_clusters": [
          {"cluster": "gnss_can2", "devices": ["3BA199E2", "2F6913DB", "11111111", "94C49784"]},
@@ -47,15 +49,21 @@ class TestTripsAgainstOracle extends SparkLakeTest {
          {"clusters": ["rest"], "details": {"trip_identifier": {"message": "CAN1_EEC1"}, "aggregations": [
            {"message": "CAN1_EEC1", "signal": ["EngineSpeed"], "aggregation": ALL},
            {"message": "CAN1_CCVS1", "signal": ["WheelBasedVehicleSpeed"], "aggregation": ALL}]}}]}
-      """.replace("ALL", ALL);
+      """
+          .replace("ALL", ALL);
 
   private List<Row> aggregate(Lake target, Path source, String config) {
     try (FileIO io = target.sourceIO()) {
-      RawFileRegistrar.Result registered = RawFileRegistrar.of(target, target.catalog(spark), io).source(source.toString()).execute();
+      RawFileRegistrar.Result registered =
+          RawFileRegistrar.of(target, target.catalog(spark), io)
+              .source(source.toString())
+              .execute();
       assertThat(registered.rejectedFiles()).isEmpty();
     }
     TripAggregator.of(target, spark, TripConfig.parse(config, "test")).execute();
-    return spark.sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary")).collectAsList();
+    return spark
+        .sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary"))
+        .collectAsList();
   }
 
   private static Set<String> devices(Path root) {
@@ -68,31 +76,63 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     return devices;
   }
 
-  /** Compares row by row: identity exactly, values to 1e-9 relative (sums in another order round differently). */
+  /**
+   * Compares row by row: identity exactly, values to 1e-9 relative (sums in another order round
+   * differently).
+   */
   private static void assertSame(List<Row> spark, List<DuckDbTrips.Row> oracle) {
     Map<String, Row> byKey = new TreeMap<>();
     for (Row r : spark) {
-      byKey.put(r.getAs("cluster") + "|" + r.getAs("tripid") + "|" + r.getAs("message") + "|" + r.getAs("signal") + "|" + r.getAs("aggregation"), r);
+      byKey.put(
+          r.getAs("cluster")
+              + "|"
+              + r.getAs("tripid")
+              + "|"
+              + r.getAs("message")
+              + "|"
+              + r.getAs("signal")
+              + "|"
+              + r.getAs("aggregation"),
+          r);
     }
     Map<String, DuckDbTrips.Row> expected = new TreeMap<>();
     for (DuckDbTrips.Row o : oracle) {
-      expected.put(o.cluster() + "|" + o.tripid() + "|" + o.message() + "|" + o.signal() + "|" + o.aggregation(), o);
+      expected.put(
+          o.cluster()
+              + "|"
+              + o.tripid()
+              + "|"
+              + o.message()
+              + "|"
+              + o.signal()
+              + "|"
+              + o.aggregation(),
+          o);
     }
     assertThat(byKey.keySet()).isEqualTo(expected.keySet());
     for (Map.Entry<String, DuckDbTrips.Row> e : expected.entrySet()) {
       Row r = byKey.get(e.getKey());
       DuckDbTrips.Row o = e.getValue();
       assertThat((String) r.getAs("deviceid")).isEqualTo(o.deviceid());
-      assertThat(((java.time.LocalDateTime) r.getAs("tripstart")).toInstant(ZoneOffset.UTC)).as(e.getKey()).isEqualTo(o.tripstart());
-      assertThat(((java.time.LocalDateTime) r.getAs("tripend")).toInstant(ZoneOffset.UTC)).as(e.getKey()).isEqualTo(o.tripend());
+      assertThat(((java.time.LocalDateTime) r.getAs("tripstart")).toInstant(ZoneOffset.UTC))
+          .as(e.getKey())
+          .isEqualTo(o.tripstart());
+      assertThat(((java.time.LocalDateTime) r.getAs("tripend")).toInstant(ZoneOffset.UTC))
+          .as(e.getKey())
+          .isEqualTo(o.tripend());
       assertThat((Long) r.getAs("signalcount")).as(e.getKey()).isEqualTo(o.signalcount());
-      assertThat((Double) r.getAs("duration")).as(e.getKey()).isCloseTo(o.duration(), org.assertj.core.data.Offset.offset(1e-6));
+      assertThat((Double) r.getAs("duration"))
+          .as(e.getKey())
+          .isCloseTo(o.duration(), org.assertj.core.data.Offset.offset(1e-6));
       Double value = r.getAs("signalvalue");
       if (o.signalvalue() == null) {
         assertThat(value).as(e.getKey()).isNull();
       } else {
         double tolerance = 1e-9 * Math.max(1, Math.abs(o.signalvalue()));
-        assertThat(value).as(e.getKey()).isNotNull().isCloseTo(o.signalvalue(), org.assertj.core.data.Offset.offset(tolerance));
+        assertThat(value)
+            .as(e.getKey())
+            .isNotNull()
+            .isCloseTo(o.signalvalue(), org.assertj.core.data.Offset.offset(tolerance));
       }
     }
   }
@@ -103,7 +143,9 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     Lake target = lake.withNamespaces("raw_sample", "trips_sample");
     Path sample = SampleLake.location();
     List<Row> rows = aggregate(target, sample, SAMPLE_CONFIG);
-    List<DuckDbTrips.Row> oracle = DuckDbTrips.compute(sample, DuckDbTrips.specs(TripConfig.parse(SAMPLE_CONFIG, "test"), devices(sample)));
+    List<DuckDbTrips.Row> oracle =
+        DuckDbTrips.compute(
+            sample, DuckDbTrips.specs(TripConfig.parse(SAMPLE_CONFIG, "test"), devices(sample)));
     assertThat(oracle).hasSizeGreaterThan(400);
     assertSame(rows, oracle);
     Set<String> aggregations = new TreeSet<>();
@@ -117,43 +159,138 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     long t0 = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2024-02-29T23:00:00Z"));
     long s = 1_000_000L;
     List<String> signals = List.of("Speed", "Load");
-    // D1: gaps exactly at and just above the threshold, a trip across midnight, repeated timestamps.
-    write(source, "D1000001", "CAN2_id", "2024/02/29", "a", t0, t0 + 20 * 60 * s, 60 * s, signals, 0);
-    write(source, "D1000001", "CAN2_id", "2024/02/29", "b", t0 + 30 * 60 * s, t0 + 50 * 60 * s, 30 * s, signals, 1);
-    write(source, "D1000001", "CAN2_id", "2024/03/01", "c", t0 + 60 * 60 * s + 1, t0 + 90 * 60 * s, 7 * s, signals, 2);
-    write(source, "D1000001", "CAN2_id", "2024/03/01", "d", t0 + 90 * 60 * s, t0 + 95 * 60 * s, 10 * s, signals, 3);
+    // D1: gaps exactly at and just above the threshold, a trip across midnight, repeated
+    // timestamps.
+    write(
+        source, "D1000001", "CAN2_id", "2024/02/29", "a", t0, t0 + 20 * 60 * s, 60 * s, signals, 0);
+    write(
+        source,
+        "D1000001",
+        "CAN2_id",
+        "2024/02/29",
+        "b",
+        t0 + 30 * 60 * s,
+        t0 + 50 * 60 * s,
+        30 * s,
+        signals,
+        1);
+    write(
+        source,
+        "D1000001",
+        "CAN2_id",
+        "2024/03/01",
+        "c",
+        t0 + 60 * 60 * s + 1,
+        t0 + 90 * 60 * s,
+        7 * s,
+        signals,
+        2);
+    write(
+        source,
+        "D1000001",
+        "CAN2_id",
+        "2024/03/01",
+        "d",
+        t0 + 90 * 60 * s,
+        t0 + 95 * 60 * s,
+        10 * s,
+        signals,
+        3);
     // Aggregated message with NaN, nulls, and a signal that only later files have.
-    write(source, "D1000001", "CAN2_val", "2024/02/29", "v1", t0 - 60 * s, t0 + 100 * 60 * s, 11 * s, List.of("Speed"), 4);
-    write(source, "D1000001", "CAN2_val", "2024/03/01", "v2", t0 + 61 * 60 * s, t0 + 70 * 60 * s, 3 * s, signals, 5);
+    write(
+        source,
+        "D1000001",
+        "CAN2_val",
+        "2024/02/29",
+        "v1",
+        t0 - 60 * s,
+        t0 + 100 * 60 * s,
+        11 * s,
+        List.of("Speed"),
+        4);
+    write(
+        source,
+        "D1000001",
+        "CAN2_val",
+        "2024/03/01",
+        "v2",
+        t0 + 61 * 60 * s,
+        t0 + 70 * 60 * s,
+        3 * s,
+        signals,
+        5);
     // D2: a one-row trip (dropped) and a 1-minute trip (kept).
     write(source, "D2000002", "CAN2_id", "2024/02/29", "e", t0, t0, s, signals, 6);
-    write(source, "D2000002", "CAN2_id", "2024/02/29", "f", t0 + 30 * 60 * s, t0 + 31 * 60 * s, 20 * s, signals, 7);
-    write(source, "D2000002", "CAN2_val", "2024/02/29", "g", t0, t0 + 40 * 60 * s, 13 * s, signals, 8);
-    String config = """
+    write(
+        source,
+        "D2000002",
+        "CAN2_id",
+        "2024/02/29",
+        "f",
+        t0 + 30 * 60 * s,
+        t0 + 31 * 60 * s,
+        20 * s,
+        signals,
+        7);
+    write(
+        source,
+        "D2000002",
+        "CAN2_val",
+        "2024/02/29",
+        "g",
+        t0,
+        t0 + 40 * 60 * s,
+        13 * s,
+        signals,
+        8);
+    String config =
+        """
         {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
          "device_clusters": [{"cluster": "all", "devices": ["*"]}],
          "cluster_details": [{"clusters": ["all"], "details": {"trip_identifier": {"message": "CAN2_id"}, "aggregations": [
            {"message": "CAN2_id", "signal": ["Speed", "Load"], "aggregation": ALL},
            {"message": "CAN2_val", "signal": ["Speed", "Load"], "aggregation": ALL}]}}]}
-        """.replace("ALL", ALL);
+        """
+            .replace("ALL", ALL);
     List<Row> rows = aggregate(lake.withNamespaces("raw_gen", "trips_gen"), source, config);
-    List<DuckDbTrips.Row> oracle = DuckDbTrips.compute(source, DuckDbTrips.specs(TripConfig.parse(config, "test"), devices(source)));
+    List<DuckDbTrips.Row> oracle =
+        DuckDbTrips.compute(
+            source, DuckDbTrips.specs(TripConfig.parse(config, "test"), devices(source)));
     assertSame(rows, oracle);
     // a+b (a gap of exactly 10 minutes does not split), c+d (10 minutes + 1 us does), and D2 f.
     assertThat(rows.stream().map(r -> (String) r.getAs("tripid")).distinct().count()).isEqualTo(3);
     assertThat(rows).anySatisfy(r -> assertThat((Long) r.getAs("signalcount")).isZero());
   }
 
-  /** Rows every {@code step}; values follow a pattern with NaN, null and repeated timestamps, varied by {@code seed}. */
-  private static void write(Path root, String device, String message, String day, String name, long from, long to, long step,
-      List<String> signals, int seed) {
-    try (RawFileWriter w = RawFileWriter.open(root.resolve(device + "/" + message + "/" + day + "/" + name + ".parquet"), message.equals("CAN2_id"), signals)) {
+  /**
+   * Rows every {@code step}; values follow a pattern with NaN, null and repeated timestamps, varied
+   * by {@code seed}.
+   */
+  private static void write(
+      Path root,
+      String device,
+      String message,
+      String day,
+      String name,
+      long from,
+      long to,
+      long step,
+      List<String> signals,
+      int seed) {
+    try (RawFileWriter w =
+        RawFileWriter.open(
+            root.resolve(device + "/" + message + "/" + day + "/" + name + ".parquet"),
+            message.equals("CAN2_id"),
+            signals)) {
       int i = 0;
       for (long t = from; t <= to; t += step, i++) {
         List<Double> values = new ArrayList<>();
         for (int k = 0; k < signals.size(); k++) {
           int x = (i * 7 + k * 3 + seed) % 23;
-          values.add(x == 0 ? Double.valueOf(Double.NaN) : x == 1 ? null : Double.valueOf(Math.sin(i * 0.37 + k + seed) * 100));
+          values.add(
+              x == 0
+                  ? Double.valueOf(Double.NaN)
+                  : x == 1 ? null : Double.valueOf(Math.sin(i * 0.37 + k + seed) * 100));
         }
         w.write(t, values.toArray(Double[]::new));
         if (i % 17 == 5) {

@@ -11,200 +11,344 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Benchmarks that print figures (and write them as JSON): registration throughput, the trip job against DuckDB, "
-        + "S3 requests and cost per day.",
-    subcommands = {BenchCommand.Register.class, BenchCommand.Trips.class, BenchCommand.Incremental.class, BenchCommand.S3.class})
+@Command(
+    name = "bench",
+    mixinStandardHelpOptions = true,
+    description =
+        "Benchmarks that print figures (and write them as JSON): registration throughput, the trip"
+            + " job against DuckDB, S3 requests and cost per day.",
+    subcommands = {
+      BenchCommand.Register.class,
+      BenchCommand.Trips.class,
+      BenchCommand.Incremental.class,
+      BenchCommand.S3.class
+    })
 final class BenchCommand implements Runnable {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  @Command(name = "trips", mixinStandardHelpOptions = true,
-      description = "Generate a fleet, register it, time the full trip job and DuckDB's trip SQL and scan on the same files.")
+  @Command(
+      name = "trips",
+      mixinStandardHelpOptions = true,
+      description =
+          "Generate a fleet, register it, time the full trip job and DuckDB's trip SQL and scan on"
+              + " the same files.")
   static final class Trips implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--devices", defaultValue = "10", description = "Devices (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--devices",
+        defaultValue = "10",
+        description = "Devices (default: ${DEFAULT-VALUE}).")
     int devices;
 
     @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
     int days;
 
-    @Option(names = "--imu-hz", defaultValue = "50", description = "IMU rate (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--imu-hz",
+        defaultValue = "50",
+        description = "IMU rate (default: ${DEFAULT-VALUE}).")
     int imuHz;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-        description = "Scratch folder; a raw lake already generated there is reused (default: a new temporary one, deleted after).")
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        description =
+            "Scratch folder; a raw lake already generated there is reused (default: a new temporary"
+                + " one, deleted after).")
     Path workDir;
 
-    @Option(names = "--warm-runs", defaultValue = "3",
-        description = "Times the same job, and DuckDB's trip SQL, run again after their first runs; the medians are compared (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--warm-runs",
+        defaultValue = "3",
+        description =
+            "Times the same job, and DuckDB's trip SQL, run again after their first runs; the"
+                + " medians are compared (default: ${DEFAULT-VALUE}).")
     int warmRuns;
 
-    @Option(names = "--reader", paramLabel = "READER", defaultValue = io.triplake.trips.TripAggregator.RAW_READER_DEFAULT,
-        description = "How the trip job reads raw files: raw-columns (the project's Parquet page decoder), iceberg (Iceberg's "
-            + "generic records) or iceberg-vectorized (Iceberg's vectorized Spark batches) (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--reader",
+        paramLabel = "READER",
+        defaultValue = io.triplake.trips.TripAggregator.RAW_READER_DEFAULT,
+        description =
+            "How the trip job reads raw files: raw-columns (the project's Parquet page decoder),"
+                + " iceberg (Iceberg's generic records) or iceberg-vectorized (Iceberg's vectorized"
+                + " Spark batches) (default: ${DEFAULT-VALUE}).")
     String reader;
 
-    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-trips.json",
+    @Option(
+        names = "--json",
+        paramLabel = "FILE",
+        defaultValue = "bench-trips.json",
         description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
     Path json;
 
     @Override
     public Integer call() throws IOException {
-      io.triplake.bench.FleetGenerator.Options options = io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
-      io.triplake.bench.TripBenchmark.Result result = runIn(workDir, dir -> {
-        java.nio.file.Path lakeDir = dir.resolve("lake");
-        Sessions.deleteQuietly(lakeDir);
-        io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        return io.triplake.bench.TripBenchmark.run(dir, options, warmRuns, reader,
-            Sessions.open(lake, "trip-lake bench"), lake);
-      }, io.triplake.bench.TripBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      io.triplake.bench.FleetGenerator.Options options =
+          io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
+      io.triplake.bench.TripBenchmark.Result result =
+          runIn(
+              workDir,
+              dir -> {
+                java.nio.file.Path lakeDir = dir.resolve("lake");
+                Sessions.deleteQuietly(lakeDir);
+                io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+                return io.triplake.bench.TripBenchmark.run(
+                    dir, options, warmRuns, reader, Sessions.open(lake, "trip-lake bench"), lake);
+              },
+              io.triplake.bench.TripBenchmark.Result::summary,
+              spec.commandLine().getOut(),
+              json);
       return result.oracleEqual() ? 0 : 1;
     }
   }
 
-  @Command(name = "incremental", mixinStandardHelpOptions = true,
-      description = "Time the daily incremental trip job for the same new day on top of histories of different lengths.")
+  @Command(
+      name = "incremental",
+      mixinStandardHelpOptions = true,
+      description =
+          "Time the daily incremental trip job for the same new day on top of histories of"
+              + " different lengths.")
   static final class Incremental implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--devices", defaultValue = "10", description = "Devices (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--devices",
+        defaultValue = "10",
+        description = "Devices (default: ${DEFAULT-VALUE}).")
     int devices;
 
-    @Option(names = "--history-days", split = ",", defaultValue = "1,30",
+    @Option(
+        names = "--history-days",
+        split = ",",
+        defaultValue = "1,30",
         description = "History lengths in days, shortest first (default: ${DEFAULT-VALUE}).")
     java.util.List<Integer> historyDays;
 
-    @Option(names = "--imu-hz", defaultValue = "50", description = "IMU rate of the new day (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--imu-hz",
+        defaultValue = "50",
+        description = "IMU rate of the new day (default: ${DEFAULT-VALUE}).")
     int imuHz;
 
-    @Option(names = "--history-imu-hz", defaultValue = "5",
-        description = "IMU rate of the history days; the incremental run does not read their rows, so a lower rate only "
-            + "makes building the history cheaper (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--history-imu-hz",
+        defaultValue = "5",
+        description =
+            "IMU rate of the history days; the incremental run does not read their rows, so a lower"
+                + " rate only makes building the history cheaper (default: ${DEFAULT-VALUE}).")
     int historyImuHz;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-        description = "Scratch folder; raw files already generated there are reused (default: a new temporary one, deleted after).")
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        description =
+            "Scratch folder; raw files already generated there are reused (default: a new temporary"
+                + " one, deleted after).")
     Path workDir;
 
-    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-incremental.json",
+    @Option(
+        names = "--json",
+        paramLabel = "FILE",
+        defaultValue = "bench-incremental.json",
         description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
     Path json;
 
     @Override
     public Integer call() throws IOException {
-      runIn(workDir, dir -> {
-        java.nio.file.Path lakeDir = dir.resolve("lake");
-        Sessions.deleteQuietly(lakeDir);
-        io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
-        return io.triplake.bench.IncrementalBenchmark.run(dir,
-            new io.triplake.bench.IncrementalBenchmark.Options(devices, imuHz, historyImuHz, historyDays, seed),
-            Sessions.open(lake, "trip-lake bench"), lake);
-      }, io.triplake.bench.IncrementalBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      runIn(
+          workDir,
+          dir -> {
+            java.nio.file.Path lakeDir = dir.resolve("lake");
+            Sessions.deleteQuietly(lakeDir);
+            io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+            return io.triplake.bench.IncrementalBenchmark.run(
+                dir,
+                new io.triplake.bench.IncrementalBenchmark.Options(
+                    devices, imuHz, historyImuHz, historyDays, seed),
+                Sessions.open(lake, "trip-lake bench"),
+                lake);
+          },
+          io.triplake.bench.IncrementalBenchmark.Result::summary,
+          spec.commandLine().getOut(),
+          json);
       return 0;
     }
   }
 
-  @Command(name = "register", mixinStandardHelpOptions = true,
-      description = "Generate small CANedge files and time their registration into a fresh embedded lake.")
+  @Command(
+      name = "register",
+      mixinStandardHelpOptions = true,
+      description =
+          "Generate small CANedge files and time their registration into a fresh embedded lake.")
   static final class Register implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--files", defaultValue = "2000", description = "Files to register (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--files",
+        defaultValue = "2000",
+        description = "Files to register (default: ${DEFAULT-VALUE}).")
     int files;
 
-    @Option(names = "--work-dir", paramLabel = "DIR", description = "Scratch folder (default: a new temporary one, deleted after).")
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        description = "Scratch folder (default: a new temporary one, deleted after).")
     Path workDir;
 
-    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-register.json",
+    @Option(
+        names = "--json",
+        paramLabel = "FILE",
+        defaultValue = "bench-register.json",
         description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
     Path json;
 
     @Override
     public Integer call() throws IOException {
       if (files < 1) {
-        throw new IllegalArgumentException("Cannot benchmark: --files must be at least 1 (" + files + ")");
+        throw new IllegalArgumentException(
+            "Cannot benchmark: --files must be at least 1 (" + files + ")");
       }
-      runIn(workDir, dir -> RegistrationBenchmark.run(dir, files), RegistrationBenchmark.Result::summary, spec.commandLine().getOut(), json);
+      runIn(
+          workDir,
+          dir -> RegistrationBenchmark.run(dir, files),
+          RegistrationBenchmark.Result::summary,
+          spec.commandLine().getOut(),
+          json);
       return 0;
     }
   }
 
-  @Command(name = "s3", mixinStandardHelpOptions = true,
-      description = "Upload a generated fleet to moto's S3 and register and aggregate it through a Glue catalog, as a job run does, "
-          + "behind a proxy that adds a latency to every S3 request and counts them; prints requests per raw file, files/s, "
-          + "rows/s per core, peak heap and the cost per day of 1 to 1000 devices.")
+  @Command(
+      name = "s3",
+      mixinStandardHelpOptions = true,
+      description =
+          "Upload a generated fleet to moto's S3 and register and aggregate it through a Glue"
+              + " catalog, as a job run does, behind a proxy that adds a latency to every S3"
+              + " request and counts them; prints requests per raw file, files/s, rows/s per core,"
+              + " peak heap and the cost per day of 1 to 1000 devices.")
   static final class S3 implements Callable<Integer> {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--devices", defaultValue = "4", description = "Devices (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--devices",
+        defaultValue = "4",
+        description = "Devices (default: ${DEFAULT-VALUE}).")
     int devices;
 
     @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
     int days;
 
-    @Option(names = "--imu-hz", defaultValue = "5", description = "IMU rate (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--imu-hz",
+        defaultValue = "5",
+        description = "IMU rate (default: ${DEFAULT-VALUE}).")
     int imuHz;
 
-    @Option(names = "--seed", defaultValue = "1", description = "Generator seed (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--seed",
+        defaultValue = "1",
+        description = "Generator seed (default: ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--latency-ms", defaultValue = "30",
-        description = "Added to every S3 request, before it is forwarded: S3's first-byte time for small ranged GETs (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--latency-ms",
+        defaultValue = "30",
+        description =
+            "Added to every S3 request, before it is forwarded: S3's first-byte time for small"
+                + " ranged GETs (default: ${DEFAULT-VALUE}).")
     int latencyMs;
 
-    @Option(names = "--parallelism", paramLabel = "N", defaultValue = "" + io.triplake.ingest.RawFileRegistrar.PARALLELISM_DEFAULT,
-        description = "Registration's footer reads in flight, as register --parallelism (default: ${DEFAULT-VALUE}).")
+    @Option(
+        names = "--parallelism",
+        paramLabel = "N",
+        defaultValue = "" + io.triplake.ingest.RawFileRegistrar.PARALLELISM_DEFAULT,
+        description =
+            "Registration's footer reads in flight, as register --parallelism (default:"
+                + " ${DEFAULT-VALUE}).")
     int parallelism;
 
-    @Option(names = "--cpu-us-per-row", paramLabel = "MICROSECONDS",
-        description = "The cost model's aggregate CPU per row (default: the warm rerun's, measured here; small files overstate it).")
+    @Option(
+        names = "--cpu-us-per-row",
+        paramLabel = "MICROSECONDS",
+        description =
+            "The cost model's aggregate CPU per row (default: the warm rerun's, measured here;"
+                + " small files overstate it).")
     Double cpuMicrosPerRow;
 
-    @Option(names = "--endpoint", paramLabel = "URL",
-        description = "moto's server to use (http://127.0.0.1:5000); default: start .cache/venv-moto's (aws-it/setup.sh installs it) "
-            + "or MOTO_SERVER's on a free port, stopped after.")
+    @Option(
+        names = "--endpoint",
+        paramLabel = "URL",
+        description =
+            "moto's server to use (http://127.0.0.1:5000); default: start .cache/venv-moto's"
+                + " (aws-it/setup.sh installs it) or MOTO_SERVER's on a free port, stopped after.")
     String endpoint;
 
-    @Option(names = "--work-dir", paramLabel = "DIR",
-        description = "Scratch folder; a fleet already generated there is reused (default: a new temporary one, deleted after).")
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        description =
+            "Scratch folder; a fleet already generated there is reused (default: a new temporary"
+                + " one, deleted after).")
     Path workDir;
 
-    @Option(names = "--json", paramLabel = "FILE", defaultValue = "bench-s3.json",
+    @Option(
+        names = "--json",
+        paramLabel = "FILE",
+        defaultValue = "bench-s3.json",
         description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
     Path json;
 
     @Override
     public Integer call() throws IOException {
-      io.triplake.bench.S3Benchmark.Options options = new io.triplake.bench.S3Benchmark.Options(
-          io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz), java.time.Duration.ofMillis(latencyMs),
-          parallelism, cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
-      io.triplake.bench.S3Benchmark.Result result = runIn(workDir, dir -> {
-        if (endpoint != null) {
-          return io.triplake.bench.S3Benchmark.run(dir, options, endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
-        }
-        Path motoServer = io.triplake.bench.s3.MotoServerProcess.locate(io.triplake.bench.s3.MotoServerProcess.repoRoot());
-        try (io.triplake.bench.s3.MotoServerProcess moto = io.triplake.bench.s3.MotoServerProcess.start(
-            java.util.List.of(motoServer.toString()), java.util.Map.of())) {
-          return io.triplake.bench.S3Benchmark.run(dir, options, moto.endpoint(), lake -> Sessions.open(lake, "trip-lake bench s3"));
-        }
-      }, io.triplake.bench.S3Benchmark.Result::summary, spec.commandLine().getOut(), json);
+      io.triplake.bench.S3Benchmark.Options options =
+          new io.triplake.bench.S3Benchmark.Options(
+              io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz),
+              java.time.Duration.ofMillis(latencyMs),
+              parallelism,
+              cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
+      io.triplake.bench.S3Benchmark.Result result =
+          runIn(
+              workDir,
+              dir -> {
+                if (endpoint != null) {
+                  return io.triplake.bench.S3Benchmark.run(
+                      dir, options, endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
+                }
+                Path motoServer =
+                    io.triplake.bench.s3.MotoServerProcess.locate(
+                        io.triplake.bench.s3.MotoServerProcess.repoRoot());
+                try (io.triplake.bench.s3.MotoServerProcess moto =
+                    io.triplake.bench.s3.MotoServerProcess.start(
+                        java.util.List.of(motoServer.toString()), java.util.Map.of())) {
+                  return io.triplake.bench.S3Benchmark.run(
+                      dir,
+                      options,
+                      moto.endpoint(),
+                      lake -> Sessions.open(lake, "trip-lake bench s3"));
+                }
+              },
+              io.triplake.bench.S3Benchmark.Result::summary,
+              spec.commandLine().getOut(),
+              json);
       return result.proxyFailures() == 0 ? 0 : 1;
     }
   }
@@ -216,10 +360,15 @@ final class BenchCommand implements Runnable {
   }
 
   /**
-   * Runs a benchmark in {@code workDir}, or in a new temporary folder deleted after; prints its summary and writes
-   * its figures as JSON.
+   * Runs a benchmark in {@code workDir}, or in a new temporary folder deleted after; prints its
+   * summary and writes its figures as JSON.
    */
-  static <R> R runIn(Path workDir, InFolder<R> bench, java.util.function.Function<R, String> summary, PrintWriter out, Path json)
+  static <R> R runIn(
+      Path workDir,
+      InFolder<R> bench,
+      java.util.function.Function<R, String> summary,
+      PrintWriter out,
+      Path json)
       throws IOException {
     Path dir = workDir != null ? workDir : Files.createTempDirectory("trip-lake-bench");
     try {

@@ -12,25 +12,31 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
+@Command(
+    name = "demo",
+    mixinStandardHelpOptions = true,
     description = "Register the bundled real CANedge sample lake and show what is in it.")
 final class DemoCommand implements Callable<Integer> {
-  @Mixin
-  LakeOptions lakeOptions;
+  @Mixin LakeOptions lakeOptions;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--sample", paramLabel = "DIR",
+  @Option(
+      names = "--sample",
+      paramLabel = "DIR",
       description = "Raw lake to use (default: the bundled sample-data/canedge-sample).")
   Path sample;
 
   @Override
   public Integer call() {
     PrintWriter out = spec.commandLine().getOut();
-    Path source = sample != null ? sample : Path.of(System.getProperty("trip-lake.home", "."), "sample-data", "canedge-sample");
+    Path source =
+        sample != null
+            ? sample
+            : Path.of(System.getProperty("trip-lake.home", "."), "sample-data", "canedge-sample");
     if (!Files.isDirectory(source)) {
-      throw new IllegalArgumentException("Cannot run the demo: sample lake not found (" + source + ")");
+      throw new IllegalArgumentException(
+          "Cannot run the demo: sample lake not found (" + source + ")");
     }
     Lake lake = lakeOptions.lake();
     out.println("== 1. Register the raw files in place (" + source + ")");
@@ -46,10 +52,16 @@ final class DemoCommand implements Callable<Integer> {
     SqlCommand.print(spark.sql(registeredPerDevice(lake)), SqlCommand.Format.table, 1000, out);
     out.println();
     out.println("== 3. Query the raw data: GNSS speed per device (raw.can2_gnss_speed)");
-    SqlCommand.print(spark.sql("SELECT device_id, count(*) AS rows, min(t) AS first_t, max(t) AS last_t, "
-        + "round(avg(speed), 2) AS avg_speed, round(max(speed), 2) AS max_speed "
-        + "FROM " + lake.rawTable("can2_gnss_speed") + " GROUP BY device_id ORDER BY device_id"),
-        SqlCommand.Format.table, 1000, out);
+    SqlCommand.print(
+        spark.sql(
+            "SELECT device_id, count(*) AS rows, min(t) AS first_t, max(t) AS last_t, "
+                + "round(avg(speed), 2) AS avg_speed, round(max(speed), 2) AS max_speed "
+                + "FROM "
+                + lake.rawTable("can2_gnss_speed")
+                + " GROUP BY device_id ORDER BY device_id"),
+        SqlCommand.Format.table,
+        1000,
+        out);
     out.println();
     // The sample's config sits beside it: sample-data/aggregations.json.
     Path config = source.toAbsolutePath().getParent().resolve("aggregations.json");
@@ -62,18 +74,23 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== 5. The trips (trips.tripsummary)");
     SqlCommand.print(spark.sql(tripsQuery(lake)), SqlCommand.Format.table, 1000, out);
     out.println();
-    out.println("Try: ./trip-lake sql \"SELECT * FROM " + lake.tripsTable("tripsummary") + " WHERE deviceid = '3BA199E2' LIMIT 20\"");
+    out.println(
+        "Try: ./trip-lake sql \"SELECT * FROM "
+            + lake.tripsTable("tripsummary")
+            + " WHERE deviceid = '3BA199E2' LIMIT 20\"");
     return result.clean() ? 0 : TripLake.EXIT_REJECTED;
   }
 
   /** One line per trip: its identity, and average and maximum speed where the config has them. */
   static String tripsQuery(Lake lake) {
-    return "SELECT cluster, deviceid, tripstart, tripend, round((unix_micros(CAST(tripend AS TIMESTAMP)) - "
-        + "unix_micros(CAST(tripstart AS TIMESTAMP))) / 60000000.0, 1) AS minutes, "
-        + "round(max(CASE WHEN signal = 'Speed' AND aggregation = 'avg' THEN signalvalue END), 2) AS avg_speed, "
-        + "round(max(CASE WHEN signal = 'Speed' AND aggregation = 'max' THEN signalvalue END), 2) AS max_speed, "
-        + "round(max(CASE WHEN signal = 'EngineSpeed' AND aggregation = 'avg' THEN signalvalue END), 0) AS avg_rpm, "
-        + "count(*) AS summary_rows FROM " + lake.tripsTable("tripsummary")
+    return "SELECT cluster, deviceid, tripstart, tripend, round((unix_micros(CAST(tripend AS"
+        + " TIMESTAMP)) - unix_micros(CAST(tripstart AS TIMESTAMP))) / 60000000.0, 1) AS"
+        + " minutes, round(max(CASE WHEN signal = 'Speed' AND aggregation = 'avg' THEN"
+        + " signalvalue END), 2) AS avg_speed, round(max(CASE WHEN signal = 'Speed' AND"
+        + " aggregation = 'max' THEN signalvalue END), 2) AS max_speed, round(max(CASE WHEN"
+        + " signal = 'EngineSpeed' AND aggregation = 'avg' THEN signalvalue END), 0) AS"
+        + " avg_rpm, count(*) AS summary_rows FROM "
+        + lake.tripsTable("tripsummary")
         + " GROUP BY cluster, deviceid, tripstart, tripend ORDER BY cluster, deviceid, tripstart";
   }
 
@@ -84,10 +101,15 @@ final class DemoCommand implements Callable<Integer> {
       if (!sql.isEmpty()) {
         sql.append(" UNION ALL ");
       }
-      sql.append("SELECT partition.device_id AS device_id, '").append(table.name()).append("' AS tbl, file_path, record_count, "
-          + "file_size_in_bytes FROM ").append(table).append(".files");
+      sql.append("SELECT partition.device_id AS device_id, '")
+          .append(table.name())
+          .append("' AS tbl, file_path, record_count, " + "file_size_in_bytes FROM ")
+          .append(table)
+          .append(".files");
     }
-    return "SELECT device_id, count(DISTINCT tbl) AS tables, count(*) AS files, sum(record_count) AS rows, "
-        + "sum(file_size_in_bytes) AS bytes FROM (" + sql + ") GROUP BY device_id ORDER BY device_id";
+    return "SELECT device_id, count(DISTINCT tbl) AS tables, count(*) AS files, sum(record_count)"
+        + " AS rows, sum(file_size_in_bytes) AS bytes FROM ("
+        + sql
+        + ") GROUP BY device_id ORDER BY device_id";
   }
 }

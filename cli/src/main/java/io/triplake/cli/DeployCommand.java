@@ -11,21 +11,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 import software.amazon.awssdk.services.s3.S3Client;
 
-@Command(name = "deploy", mixinStandardHelpOptions = true,
-    description = {"Put the job jar and the aggregation config where the Airflow DAG reads them: upload by content hash "
-        + "beside the fixed keys of the job contract (below), then copy to the fixed keys when their content differs.",
-        "The catalog properties are Terraform's: deploy never writes them."})
+@Command(
+    name = "deploy",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Put the job jar and the aggregation config where the Airflow DAG reads them: upload by"
+          + " content hash beside the fixed keys of the job contract (below), then copy to the"
+          + " fixed keys when their content differs.",
+      "The catalog properties are Terraform's: deploy never writes them."
+    })
 final class DeployCommand implements Callable<Integer> {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Mixin
-  AwsOptions aws;
+  @Mixin AwsOptions aws;
 
-  @Option(names = "--jar", paramLabel = "FILE", description = "Job jar (default: emr-job/target/trip-lake-emr.jar).")
+  @Option(
+      names = "--jar",
+      paramLabel = "FILE",
+      description = "Job jar (default: emr-job/target/trip-lake-emr.jar).")
   Path jar;
 
-  @Option(names = "--config", paramLabel = "FILE", description = "aggregations.json to deploy (default: none).")
+  @Option(
+      names = "--config",
+      paramLabel = "FILE",
+      description = "aggregations.json to deploy (default: none).")
   Path config;
 
   @Override
@@ -44,16 +53,26 @@ final class DeployCommand implements Callable<Integer> {
 
   /** The end of the help: the keys, from the job contract (annotations can only hold constants). */
   static String[] contractFooter() {
-    return new String[] {"%nKeys in the artifacts bucket (airflow-dags/dags/job-contract.json):",
-        "  job jar            " + ArtifactStore.DAG_JAR,
-        "  aggregation config " + ArtifactStore.DAG_AGGREGATIONS,
-        "  catalog properties " + ArtifactStore.CATALOG_CONF + " (Terraform's)"};
+    return new String[] {
+      "%nKeys in the artifacts bucket (airflow-dags/dags/job-contract.json):",
+      "  job jar            " + ArtifactStore.DAG_JAR,
+      "  aggregation config " + ArtifactStore.DAG_AGGREGATIONS,
+      "  catalog properties " + ArtifactStore.CATALOG_CONF + " (Terraform's)"
+    };
   }
 
-  /** Uploads {@code file} by content hash beside {@code fixedKey}, then copies it there when it differs. */
+  /**
+   * Uploads {@code file} by content hash beside {@code fixedKey}, then copies it there when it
+   * differs.
+   */
   private static void deploy(PrintWriter out, ArtifactStore store, Path file, String fixedKey) {
     ArtifactStore.Artifact artifact = store.upload(file, fixedKey);
-    out.println((artifact.uploaded() ? "Uploaded " : "In place ") + artifact.uri() + " (" + artifact.bytes() + " bytes)");
+    out.println(
+        (artifact.uploaded() ? "Uploaded " : "In place ")
+            + artifact.uri()
+            + " ("
+            + artifact.bytes()
+            + " bytes)");
     boolean copied = store.publish(artifact, fixedKey);
     out.println((copied ? "Published as " : "Unchanged ") + store.root().resolve(fixedKey));
   }

@@ -8,11 +8,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "generate", mixinStandardHelpOptions = true,
-    description = "Write a realistic CANedge-style raw lake (GNSS, 50-100 Hz IMU, drives, gaps, midnight, late files), deterministic from a seed.")
+@Command(
+    name = "generate",
+    mixinStandardHelpOptions = true,
+    description =
+        "Write a realistic CANedge-style raw lake (GNSS, 50-100 Hz IMU, drives, gaps, midnight,"
+            + " late files), deterministic from a seed.")
 final class GenerateCommand implements Callable<Integer> {
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--devices", required = true, description = "Devices.")
   int devices;
@@ -20,34 +23,65 @@ final class GenerateCommand implements Callable<Integer> {
   @Option(names = "--days", required = true, description = "Days.")
   int days;
 
-  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Raw lake root to write.")
+  @Option(
+      names = "--out",
+      required = true,
+      paramLabel = "DIR",
+      description = "Raw lake root to write.")
   Path out;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--first-day", defaultValue = "2024-01-01", description = "First day (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--first-day",
+      defaultValue = "2024-01-01",
+      description = "First day (default: ${DEFAULT-VALUE}).")
   LocalDate firstDay;
 
-  @Option(names = "--imu-hz", defaultValue = "50", description = "IMU rate, 50-100 Hz typical (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--imu-hz",
+      defaultValue = "50",
+      description = "IMU rate, 50-100 Hz typical (default: ${DEFAULT-VALUE}).")
   int imuHz;
 
-  @Option(names = "--speed-hz", defaultValue = "5", description = "GNSS speed rate (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--speed-hz",
+      defaultValue = "5",
+      description = "GNSS speed rate (default: ${DEFAULT-VALUE}).")
   int speedHz;
 
-  @Option(names = "--driving-hours", defaultValue = "6", description = "Driving per device and day (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--driving-hours",
+      defaultValue = "6",
+      description = "Driving per device and day (default: ${DEFAULT-VALUE}).")
   double drivingHours;
 
-  @Option(names = "--late-out", paramLabel = "DIR", description = "Second raw lake for late files (upload it after the first).")
+  @Option(
+      names = "--late-out",
+      paramLabel = "DIR",
+      description = "Second raw lake for late files (upload it after the first).")
   Path lateOut;
 
-  @Option(names = "--late-share", defaultValue = "0.05", description = "Share of logger splits written to --late-out (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--late-share",
+      defaultValue = "0.05",
+      description = "Share of logger splits written to --late-out (default: ${DEFAULT-VALUE}).")
   double lateShare;
 
   @Override
   public Integer call() {
-    FleetGenerator.Options options = new FleetGenerator.Options(devices, days, firstDay, seed, imuHz, speedHz, drivingHours, 10,
-        lateOut == null ? 0 : lateShare);
+    FleetGenerator.Options options =
+        new FleetGenerator.Options(
+            devices,
+            days,
+            firstDay,
+            seed,
+            imuHz,
+            speedHz,
+            drivingHours,
+            10,
+            lateOut == null ? 0 : lateShare);
     FleetGenerator.Result result = FleetGenerator.generate(out, lateOut, options);
     spec.commandLine().getOut().println(result.summary());
     return 0;

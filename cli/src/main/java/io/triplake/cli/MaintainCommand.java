@@ -15,29 +15,45 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "maintain", mixinStandardHelpOptions = true,
-    description = "Compact trips.tripsummary, rewrite manifests, expire snapshots outside the time-travel window and delete "
-        + "tripsummary's orphan files; raw tables get a manifest rewrite and a metadata-only expiry, never a file deleted.")
+@Command(
+    name = "maintain",
+    mixinStandardHelpOptions = true,
+    description =
+        "Compact trips.tripsummary, rewrite manifests, expire snapshots outside the time-travel"
+            + " window and delete tripsummary's orphan files; raw tables get a manifest rewrite and"
+            + " a metadata-only expiry, never a file deleted.")
 final class MaintainCommand implements Callable<Integer> {
-  @Mixin
-  LakeOptions lakeOptions;
+  @Mixin LakeOptions lakeOptions;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Option(names = "--dry-run", description = "Print the plan; commit nothing, delete nothing.")
   boolean dryRun;
 
-  @Option(names = "--retention-days", paramLabel = "N", defaultValue = "" + TableMaintainer.RETENTION_DAYS_DEFAULT,
-      description = "Time travel stays possible to any moment of the last N days (default: ${DEFAULT-VALUE}).")
+  @Option(
+      names = "--retention-days",
+      paramLabel = "N",
+      defaultValue = "" + TableMaintainer.RETENTION_DAYS_DEFAULT,
+      description =
+          "Time travel stays possible to any moment of the last N days (default:"
+              + " ${DEFAULT-VALUE}).")
   int retentionDays;
 
-  @Option(names = "--orphan-margin-hours", paramLabel = "N", defaultValue = "" + TableMaintainer.ORPHAN_MARGIN_HOURS_DEFAULT,
-      description = "Unreferenced files younger than this are never deleted (default: ${DEFAULT-VALUE}, at least "
-          + TableMaintainer.ORPHAN_MARGIN_HOURS_MIN + ").")
+  @Option(
+      names = "--orphan-margin-hours",
+      paramLabel = "N",
+      defaultValue = "" + TableMaintainer.ORPHAN_MARGIN_HOURS_DEFAULT,
+      description =
+          "Unreferenced files younger than this are never deleted (default: ${DEFAULT-VALUE}, at"
+              + " least "
+              + TableMaintainer.ORPHAN_MARGIN_HOURS_MIN
+              + ").")
   int orphanMarginHours;
 
-  @Option(names = "--target-file-size-mb", paramLabel = "N", defaultValue = "" + TableMaintainer.TARGET_FILE_SIZE_MB_DEFAULT,
+  @Option(
+      names = "--target-file-size-mb",
+      paramLabel = "N",
+      defaultValue = "" + TableMaintainer.TARGET_FILE_SIZE_MB_DEFAULT,
       description = "Size of the data files compaction writes (default: ${DEFAULT-VALUE}).")
   int targetFileSizeMb;
 
@@ -47,12 +63,18 @@ final class MaintainCommand implements Callable<Integer> {
   @Option(names = "--skip-tripsummary", description = "Leave trips.tripsummary alone.")
   boolean skipTripSummary;
 
-  @Option(names = "--option", paramLabel = "KEY=VALUE",
-      description = "A step switch such as tripsummary.delete-orphan-files=false (see the README); options that would "
-          + "rewrite or delete raw files are refused.")
+  @Option(
+      names = "--option",
+      paramLabel = "KEY=VALUE",
+      description =
+          "A step switch such as tripsummary.delete-orphan-files=false (see the README); options"
+              + " that would rewrite or delete raw files are refused.")
   Map<String, String> options = new LinkedHashMap<>();
 
-  @Option(names = "--run-id", paramLabel = "ID", description = "Run id for the snapshot summaries (default: random).")
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run id for the snapshot summaries (default: random).")
   String runId;
 
   @Override
@@ -63,11 +85,12 @@ final class MaintainCommand implements Callable<Integer> {
 
   TableMaintainer.Result maintain(Lake lake, PrintWriter out) {
     SparkSession spark = Sessions.open(lake, "trip-lake maintain");
-    TableMaintainer maintainer = TableMaintainer.of(lake, spark)
-        .retentionDays(retentionDays)
-        .orphanMarginHours(orphanMarginHours)
-        .targetFileSizeMb(targetFileSizeMb)
-        .options(options);
+    TableMaintainer maintainer =
+        TableMaintainer.of(lake, spark)
+            .retentionDays(retentionDays)
+            .orphanMarginHours(orphanMarginHours)
+            .targetFileSizeMb(targetFileSizeMb)
+            .options(options);
     if (dryRun) {
       maintainer.dryRun();
     }
@@ -84,12 +107,32 @@ final class MaintainCommand implements Callable<Integer> {
     Path report = lakeOptions.reportDir().resolve("maintain-" + result.runId() + ".json");
     Json.write(result, report);
     out.println(result.summary());
-    out.println(TablePrinter.format(
-        List.of("table", "data_files", "delete_files", "manifests", "snapshots", "expired", "files_deleted", "orphans_deleted", "seconds"),
-        result.tables().stream().map(t -> List.<Object>of(t.table(), t.before().dataFiles() + " -> " + t.after().dataFiles(),
-            t.before().deleteFiles() + " -> " + t.after().deleteFiles(), t.before().manifests() + " -> " + t.after().manifests(),
-            t.before().snapshots() + " -> " + t.after().snapshots(), t.expiry().snapshotsExpired(), t.expiry().filesDeleted(),
-            t.orphanFilesDeleted(), String.format("%.1f", t.seconds()))).toList()));
+    out.println(
+        TablePrinter.format(
+            List.of(
+                "table",
+                "data_files",
+                "delete_files",
+                "manifests",
+                "snapshots",
+                "expired",
+                "files_deleted",
+                "orphans_deleted",
+                "seconds"),
+            result.tables().stream()
+                .map(
+                    t ->
+                        List.<Object>of(
+                            t.table(),
+                            t.before().dataFiles() + " -> " + t.after().dataFiles(),
+                            t.before().deleteFiles() + " -> " + t.after().deleteFiles(),
+                            t.before().manifests() + " -> " + t.after().manifests(),
+                            t.before().snapshots() + " -> " + t.after().snapshots(),
+                            t.expiry().snapshotsExpired(),
+                            t.expiry().filesDeleted(),
+                            t.orphanFilesDeleted(),
+                            String.format("%.1f", t.seconds())))
+                .toList()));
     for (TableMaintainer.TableResult table : result.tables()) {
       if (dryRun || !table.notes().isEmpty()) {
         out.println(table.table() + ":");

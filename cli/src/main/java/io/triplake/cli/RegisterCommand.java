@@ -14,35 +14,52 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
-@Command(name = "register", mixinStandardHelpOptions = true,
-    description = "Register raw <deviceid>/<message>/yyyy/mm/dd/*.parquet files into raw.<message> tables, in place.")
+@Command(
+    name = "register",
+    mixinStandardHelpOptions = true,
+    description =
+        "Register raw <deviceid>/<message>/yyyy/mm/dd/*.parquet files into raw.<message> tables, in"
+            + " place.")
 final class RegisterCommand implements Callable<Integer> {
-  @Mixin
-  LakeOptions lakeOptions;
+  @Mixin LakeOptions lakeOptions;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(names = "--source", required = true, paramLabel = "PATH_OR_URI",
+  @Option(
+      names = "--source",
+      required = true,
+      paramLabel = "PATH_OR_URI",
       description = "Root of the raw lake: a directory or s3://bucket/prefix.")
   String source;
 
-  @Option(names = "--last-days", paramLabel = "N",
+  @Option(
+      names = "--last-days",
+      paramLabel = "N",
       description = "Only folders dated within the N days ending at --until (late uploads).")
   Integer lastDays;
 
-  @Option(names = "--until", paramLabel = "YYYY-MM-DD",
+  @Option(
+      names = "--until",
+      paramLabel = "YYYY-MM-DD",
       description = "Last folder date for --last-days (default: today, UTC).")
   LocalDate until;
 
-  @Option(names = "--reconcile",
-      description = "Check every folder, and report registered files that vanished or changed size.")
+  @Option(
+      names = "--reconcile",
+      description =
+          "Check every folder, and report registered files that vanished or changed size.")
   boolean reconcile;
 
-  @Option(names = "--run-id", paramLabel = "ID", description = "Run id for the snapshot summaries (default: random).")
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description = "Run id for the snapshot summaries (default: random).")
   String runId;
 
-  @Option(names = "--parallelism", paramLabel = "N", defaultValue = "" + RawFileRegistrar.PARALLELISM_DEFAULT,
+  @Option(
+      names = "--parallelism",
+      paramLabel = "N",
+      defaultValue = "" + RawFileRegistrar.PARALLELISM_DEFAULT,
       description = "Footer reads in flight (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
@@ -55,7 +72,8 @@ final class RegisterCommand implements Callable<Integer> {
   RawFileRegistrar.Result register(Lake lake, PrintWriter out) {
     RawFileRegistrar.Result result;
     try (FileIO io = lake.sourceIO()) {
-      RawFileRegistrar registrar = RawFileRegistrar.of(lake, lake.catalog(), io).source(source).parallelism(parallelism);
+      RawFileRegistrar registrar =
+          RawFileRegistrar.of(lake, lake.catalog(), io).source(source).parallelism(parallelism);
       if (lastDays != null) {
         registrar.lastDays(lastDays, until != null ? until : LocalDate.now(ZoneOffset.UTC));
       }

@@ -13,11 +13,15 @@ final class Reports {
   static void printRegistration(RawFileRegistrar.Result r, PrintWriter out) {
     out.println(r.summary());
     if (!r.commits().isEmpty()) {
-      out.println(TablePrinter.format(
-          List.of("table", "snapshot_id", "files", "rows", "bytes"),
-          r.commits().stream()
-              .map(c -> List.<Object>of(c.table(), c.snapshotId(), c.files(), c.rows(), c.bytes()))
-              .toList()));
+      out.println(
+          TablePrinter.format(
+              List.of("table", "snapshot_id", "files", "rows", "bytes"),
+              r.commits().stream()
+                  .map(
+                      c ->
+                          List.<Object>of(
+                              c.table(), c.snapshotId(), c.files(), c.rows(), c.bytes()))
+                  .toList()));
     }
     if (!r.tablesCreated().isEmpty()) {
       out.println("Tables created: " + String.join(", ", r.tablesCreated()));
@@ -30,12 +34,15 @@ final class Reports {
     problems("Missing from the source", r.missingFiles(), out);
   }
 
-  private static void problems(String title, List<RawFileRegistrar.FileProblem> problems, PrintWriter out) {
+  private static void problems(
+      String title, List<RawFileRegistrar.FileProblem> problems, PrintWriter out) {
     if (problems.isEmpty()) {
       return;
     }
     out.println(title + " (" + problems.size() + "):");
-    problems.stream().limit(MAX_LISTED).forEach(p -> out.println("  " + p.path() + ": " + p.reason()));
+    problems.stream()
+        .limit(MAX_LISTED)
+        .forEach(p -> out.println("  " + p.path() + ": " + p.reason()));
     if (problems.size() > MAX_LISTED) {
       out.println("  ... " + (problems.size() - MAX_LISTED) + " more in the JSON report");
     }

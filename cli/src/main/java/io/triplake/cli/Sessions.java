@@ -9,7 +9,8 @@ final class Sessions {
 
   /**
    * The active session when its {@code lake} catalog is this lake, a new session of the same Spark
-   * context with this lake's catalog otherwise (a JVM can hold several lakes: the demo's, a test's).
+   * context with this lake's catalog otherwise (a JVM can hold several lakes: the demo's, a
+   * test's).
    */
   static SparkSession open(Lake lake, String appName) {
     SparkSession active = SparkSession.getActiveSession().getOrElse(() -> null);
@@ -17,7 +18,8 @@ final class Sessions {
     if (active == null) {
       spark = lake.spark(appName);
     } else if (lake.sparkCatalogConf().entrySet().stream()
-        .allMatch(e -> e.getValue().equals(active.conf().getOption(e.getKey()).getOrElse(() -> null)))) {
+        .allMatch(
+            e -> e.getValue().equals(active.conf().getOption(e.getKey()).getOrElse(() -> null)))) {
       spark = active;
     } else {
       spark = active.newSession();

@@ -25,38 +25,53 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
-@Command(name = "sql", mixinStandardHelpOptions = true,
-    description = "Run Spark SQL against the lake, e.g. \"SELECT * FROM raw.can2_gnss_speed LIMIT 10\".")
+@Command(
+    name = "sql",
+    mixinStandardHelpOptions = true,
+    description =
+        "Run Spark SQL against the lake, e.g. \"SELECT * FROM raw.can2_gnss_speed LIMIT 10\".")
 final class SqlCommand implements Callable<Integer> {
-  enum Format { table, csv, json }
+  enum Format {
+    table,
+    csv,
+    json
+  }
 
   /**
-   * One object per line ({@code { "a" : 1, "b" : "x" }}), doubles by Jackson's shortest round-trip writer (Java 17's
-   * own is not shortest), decimals without exponent.
+   * One object per line ({@code { "a" : 1, "b" : "x" }}), doubles by Jackson's shortest round-trip
+   * writer (Java 17's own is not shortest), decimals without exponent.
    */
-  private static final ObjectWriter JSON_LINE = Json.MAPPER
-      .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("", " ")))
-      .with(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
-      .with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
+  private static final ObjectWriter JSON_LINE =
+      Json.MAPPER
+          .writer(new DefaultPrettyPrinter().withObjectIndenter(new DefaultIndenter("", " ")))
+          .with(StreamWriteFeature.USE_FAST_DOUBLE_WRITER)
+          .with(StreamWriteFeature.WRITE_BIGDECIMAL_AS_PLAIN);
 
-  @Mixin
-  LakeOptions lakeOptions;
+  @Mixin LakeOptions lakeOptions;
 
-  @Spec
-  picocli.CommandLine.Model.CommandSpec spec;
+  @Spec picocli.CommandLine.Model.CommandSpec spec;
 
   @Parameters(index = "0", paramLabel = "QUERY", description = "The SQL statement.")
   String query;
 
-  @Option(names = "--format", defaultValue = "table", description = {
-      "table, csv or json (default: ${DEFAULT-VALUE}). table rounds doubles for reading; csv and json write every "
-          + "value so that it reads back identical: shortest round-trip doubles, NaN, Infinity and -Infinity "
-          + "(strings in json), timestamps as ISO-8601 with microseconds (UTC, with Z, for TIMESTAMP), ISO dates, "
-          + "NULL as an empty field in csv (an empty string is \"\") and null in json."})
+  @Option(
+      names = "--format",
+      defaultValue = "table",
+      description = {
+        "table, csv or json (default: ${DEFAULT-VALUE}). table rounds doubles for reading; csv and"
+            + " json write every value so that it reads back identical: shortest round-trip"
+            + " doubles, NaN, Infinity and -Infinity (strings in json), timestamps as ISO-8601 with"
+            + " microseconds (UTC, with Z, for TIMESTAMP), ISO dates, NULL as an empty field in csv"
+            + " (an empty string is \"\") and null in json."
+      })
   Format format;
 
-  @Option(names = "--max-rows", defaultValue = "1000", paramLabel = "N",
-      description = "Rows printed as a table at most (default: ${DEFAULT-VALUE}); csv and json print all.")
+  @Option(
+      names = "--max-rows",
+      defaultValue = "1000",
+      paramLabel = "N",
+      description =
+          "Rows printed as a table at most (default: ${DEFAULT-VALUE}); csv and json print all.")
   int maxRows;
 
   @Override
@@ -80,7 +95,8 @@ final class SqlCommand implements Callable<Integer> {
         CsvWriter csv = new CsvWriter(out, csvSettings());
         csv.writeHeaders(header);
         for (Iterator<Row> it = result.toLocalIterator(); it.hasNext(); ) {
-          csv.writeRow(values(it.next()).stream().map(v -> v == null ? null : ExactText.of(v)).toArray());
+          csv.writeRow(
+              values(it.next()).stream().map(v -> v == null ? null : ExactText.of(v)).toArray());
         }
         csv.flush();
       }
@@ -90,12 +106,15 @@ final class SqlCommand implements Callable<Integer> {
           Map<String, Object> object = new LinkedHashMap<>();
           for (int i = 0; i < header.size(); i++) {
             Object v = values.get(i);
-            object.put(header.get(i), v instanceof Number || v instanceof Boolean || v == null ? v : ExactText.of(v));
+            object.put(
+                header.get(i),
+                v instanceof Number || v instanceof Boolean || v == null ? v : ExactText.of(v));
           }
           out.println(jsonLine(object));
         }
       }
-      default -> throw new IllegalArgumentException("Cannot print: unknown format (" + format + ")");
+      default ->
+          throw new IllegalArgumentException("Cannot print: unknown format (" + format + ")");
     }
     out.flush();
   }
@@ -109,8 +128,9 @@ final class SqlCommand implements Callable<Integer> {
   }
 
   /**
-   * RFC 4180 quoting by Spark's own CSV library, with Spark's choices (an empty string as {@code ""}, so that it
-   * differs from NULL) except that surrounding spaces are kept: they are part of the value.
+   * RFC 4180 quoting by Spark's own CSV library, with Spark's choices (an empty string as {@code
+   * ""}, so that it differs from NULL) except that surrounding spaces are kept: they are part of
+   * the value.
    */
   private static CsvWriterSettings csvSettings() {
     CsvWriterSettings settings = new CsvWriterSettings();

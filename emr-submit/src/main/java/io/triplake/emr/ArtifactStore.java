@@ -21,20 +21,27 @@ import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
 import software.amazon.awssdk.services.s3.model.S3Exception;
 
 /**
- * The artifacts bucket: job jars under {@code jars/}, configuration under {@code conf/}, each uploaded beside
- * its fixed key under a key that carries its content hash ({@code jars/trip-lake-<sha256:16>.jar}), so an
- * unchanged file is never uploaded twice and a job run always names the exact bytes it runs. {@link #publish}
- * copies such an object to the fixed key the Airflow DAG reads ({@code jars/trip-lake.jar}). The layout is the
- * job contract's ({@link JobContract.Artifacts}, shared with the DAGs and Terraform).
+ * The artifacts bucket: job jars under {@code jars/}, configuration under {@code conf/}, each
+ * uploaded beside its fixed key under a key that carries its content hash ({@code
+ * jars/trip-lake-<sha256:16>.jar}), so an unchanged file is never uploaded twice and a job run
+ * always names the exact bytes it runs. {@link #publish} copies such an object to the fixed key the
+ * Airflow DAG reads ({@code jars/trip-lake.jar}). The layout is the job contract's ({@link
+ * JobContract.Artifacts}, shared with the DAGs and Terraform).
  */
 public final class ArtifactStore {
   private static final Logger LOG = LoggerFactory.getLogger(ArtifactStore.class);
+
   /** User metadata with the SHA-256 of the object's content. */
   public static final String SHA256_METADATA = "trip-lake-sha256";
+
   /** The fixed keys the DAGs pass to every job run, from the job contract. */
   public static final String DAG_JAR = JobContract.load().artifacts().jobJar();
+
   public static final String DAG_AGGREGATIONS = JobContract.load().artifacts().aggregationsConf();
-  /** The catalog properties Terraform writes; the default {@code --catalog-conf} of every job run. */
+
+  /**
+   * The catalog properties Terraform writes; the default {@code --catalog-conf} of every job run.
+   */
   public static final String CATALOG_CONF = JobContract.load().artifacts().catalogConf();
 
   private static final int HASH_CHARS = 16;
@@ -55,8 +62,8 @@ public final class ArtifactStore {
   }
 
   /**
-   * Uploads {@code file} beside {@code fixedKey} under its content hash unless that key exists already:
-   * {@code jars/trip-lake.jar} gives {@code jars/trip-lake-<hash>.jar}.
+   * Uploads {@code file} beside {@code fixedKey} under its content hash unless that key exists
+   * already: {@code jars/trip-lake.jar} gives {@code jars/trip-lake-<hash>.jar}.
    */
   public Artifact upload(Path file, String fixedKey) {
     if (!Files.isRegularFile(file)) {
@@ -74,15 +81,16 @@ public final class ArtifactStore {
       LOG.info("{} is in place already ({} bytes)", target, size);
       return new Artifact(target.toString(), sha, size, false);
     }
-    s3.putObject(b -> b.bucket(target.bucket()).key(target.key()).metadata(Map.of(SHA256_METADATA, sha)),
+    s3.putObject(
+        b -> b.bucket(target.bucket()).key(target.key()).metadata(Map.of(SHA256_METADATA, sha)),
         RequestBody.fromFile(file));
     LOG.info("Uploaded {} to {} ({} bytes)", file, target, size);
     return new Artifact(target.toString(), sha, size, true);
   }
 
   /**
-   * Copies an uploaded artifact to a fixed key (the DAG's {@code jars/trip-lake.jar}) unless that key
-   * holds the same content already; returns whether it copied.
+   * Copies an uploaded artifact to a fixed key (the DAG's {@code jars/trip-lake.jar}) unless that
+   * key holds the same content already; returns whether it copied.
    */
   public boolean publish(Artifact artifact, String fixedKey) {
     S3Uri source = S3Uri.parse(artifact.uri());
@@ -91,9 +99,13 @@ public final class ArtifactStore {
     if (current != null && artifact.sha256().equals(current.metadata().get(SHA256_METADATA))) {
       return false;
     }
-    s3.copyObject(b -> b.sourceBucket(source.bucket()).sourceKey(source.key())
-        .destinationBucket(target.bucket()).destinationKey(target.key())
-        .metadataDirective(MetadataDirective.COPY));
+    s3.copyObject(
+        b ->
+            b.sourceBucket(source.bucket())
+                .sourceKey(source.key())
+                .destinationBucket(target.bucket())
+                .destinationKey(target.key())
+                .metadataDirective(MetadataDirective.COPY));
     LOG.info("Published {} as {}", source, target);
     return true;
   }
@@ -111,7 +123,9 @@ public final class ArtifactStore {
     }
   }
 
-  /** {@code fixedKey} with {@code -<hash>} before its extension: {@code jars/trip-lake-<hash>.jar}. */
+  /**
+   * {@code fixedKey} with {@code -<hash>} before its extension: {@code jars/trip-lake-<hash>.jar}.
+   */
   static String hashedKey(String fixedKey, String hash) {
     int dot = fixedKey.lastIndexOf('.');
     int stem = dot > fixedKey.lastIndexOf('/') ? dot : fixedKey.length();
@@ -119,7 +133,8 @@ public final class ArtifactStore {
   }
 
   static String sha256(Path file) {
-    try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+    try (InputStream in =
+        new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
       in.transferTo(java.io.OutputStream.nullOutputStream());
       return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
     } catch (IOException e) {

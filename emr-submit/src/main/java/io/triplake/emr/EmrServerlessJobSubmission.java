@@ -29,7 +29,9 @@ import software.amazon.awssdk.services.emrserverless.model.StartJobRunRequest;
 import software.amazon.awssdk.services.emrserverless.model.StartJobRunResponse;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** {@link JobSubmission} with the AWS SDK v2: S3 for the artifacts, EMR Serverless for the job run. */
+/**
+ * {@link JobSubmission} with the AWS SDK v2: S3 for the artifacts, EMR Serverless for the job run.
+ */
 final class EmrServerlessJobSubmission implements JobSubmission {
   private static final Logger LOG = LoggerFactory.getLogger(JobSubmission.class);
   private static final Set<String> TERMINAL = Set.of("SUCCESS", "FAILED", "CANCELLED");
@@ -67,11 +69,13 @@ final class EmrServerlessJobSubmission implements JobSubmission {
   @Override
   public JobSubmission job(String jobName, List<String> jobArguments) {
     if (!JOBS.contains(jobName)) {
-      throw new IllegalArgumentException("Cannot submit: unknown job, expected one of " + JOBS + " (" + jobName + ")");
+      throw new IllegalArgumentException(
+          "Cannot submit: unknown job, expected one of " + JOBS + " (" + jobName + ")");
     }
     for (String argument : jobArguments) {
       if (argument == null || argument.isBlank()) {
-        throw new IllegalArgumentException("Cannot submit: empty job argument (" + jobArguments + ")");
+        throw new IllegalArgumentException(
+            "Cannot submit: empty job argument (" + jobArguments + ")");
       }
     }
     this.job = jobName;
@@ -117,13 +121,19 @@ final class EmrServerlessJobSubmission implements JobSubmission {
 
   @Override
   public JobSubmission sparkConf(Map<String, String> properties) {
-    properties.forEach((k, v) -> {
-      if (v == null || v.isEmpty() || v.chars().anyMatch(Character::isWhitespace)) {
-        throw new IllegalArgumentException("Cannot pass Spark property " + k
-            + " to EMR Serverless: sparkSubmitParameters is one string, values cannot be empty or contain spaces (" + v + ")");
-      }
-      sparkConf.put(k, v);
-    });
+    properties.forEach(
+        (k, v) -> {
+          if (v == null || v.isEmpty() || v.chars().anyMatch(Character::isWhitespace)) {
+            throw new IllegalArgumentException(
+                "Cannot pass Spark property "
+                    + k
+                    + " to EMR Serverless: sparkSubmitParameters is one string, values cannot be"
+                    + " empty or contain spaces ("
+                    + v
+                    + ")");
+          }
+          sparkConf.put(k, v);
+        });
     return this;
   }
 
@@ -147,12 +157,19 @@ final class EmrServerlessJobSubmission implements JobSubmission {
 
   @Override
   public JobSubmission size(Size jobSize) {
-    if (jobSize.executorCores() < 1 || jobSize.maxExecutors() < 1 || !jobSize.executorMemory().matches("[1-9][0-9]*g")) {
-      throw new IllegalArgumentException("Cannot size job: cores and executors must be at least 1, memory like 16g (" + jobSize + ")");
+    if (jobSize.executorCores() < 1
+        || jobSize.maxExecutors() < 1
+        || !jobSize.executorMemory().matches("[1-9][0-9]*g")) {
+      throw new IllegalArgumentException(
+          "Cannot size job: cores and executors must be at least 1, memory like 16g ("
+              + jobSize
+              + ")");
     }
     if (jobSize.timeoutMinutes() < 5) {
-      throw new IllegalArgumentException("Cannot size job: EMR Serverless needs a timeout of at least 5 minutes ("
-          + jobSize.timeoutMinutes() + ")");
+      throw new IllegalArgumentException(
+          "Cannot size job: EMR Serverless needs a timeout of at least 5 minutes ("
+              + jobSize.timeoutMinutes()
+              + ")");
     }
     this.size = jobSize;
     return this;
@@ -173,7 +190,8 @@ final class EmrServerlessJobSubmission implements JobSubmission {
   @Override
   public JobSubmission attempt(int number) {
     if (number < 1) {
-      throw new IllegalArgumentException("Cannot submit: attempt must be at least 1 (" + number + ")");
+      throw new IllegalArgumentException(
+          "Cannot submit: attempt must be at least 1 (" + number + ")");
     }
     this.attempt = number;
     return this;
@@ -182,7 +200,8 @@ final class EmrServerlessJobSubmission implements JobSubmission {
   @Override
   public JobSubmission waitTimeout(Duration timeout) {
     if (timeout.isNegative() || timeout.isZero()) {
-      throw new IllegalArgumentException("Cannot wait: the timeout must be positive (" + timeout + ")");
+      throw new IllegalArgumentException(
+          "Cannot wait: the timeout must be positive (" + timeout + ")");
     }
     this.waitTimeout = timeout;
     return this;
@@ -191,7 +210,8 @@ final class EmrServerlessJobSubmission implements JobSubmission {
   @Override
   public JobSubmission pollInterval(Duration interval) {
     if (interval.isNegative() || interval.isZero()) {
-      throw new IllegalArgumentException("Cannot poll: the interval must be positive (" + interval + ")");
+      throw new IllegalArgumentException(
+          "Cannot poll: the interval must be positive (" + interval + ")");
     }
     this.pollInterval = interval;
     return this;
@@ -218,16 +238,21 @@ final class EmrServerlessJobSubmission implements JobSubmission {
 
   private static String required(String value, String what) {
     if (value == null || value.isBlank()) {
-      throw new IllegalArgumentException("Cannot submit: the " + what + " is empty (" + value + ")");
+      throw new IllegalArgumentException(
+          "Cannot submit: the " + what + " is empty (" + value + ")");
     }
     return value.trim();
   }
 
-  /** The idempotency token of a job run: SHA-256 of its name, logical date and attempt (64 hex characters). */
+  /**
+   * The idempotency token of a job run: SHA-256 of its name, logical date and attempt (64 hex
+   * characters).
+   */
   static String clientToken(String runName, LocalDate day, int attempt) {
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256")
-          .digest((runName + "\n" + day + "\n" + attempt).getBytes(StandardCharsets.UTF_8));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256")
+              .digest((runName + "\n" + day + "\n" + attempt).getBytes(StandardCharsets.UTF_8));
       return HexFormat.of().formatHex(digest);
     } catch (NoSuchAlgorithmException e) {
       throw new IllegalStateException(e);
@@ -236,22 +261,44 @@ final class EmrServerlessJobSubmission implements JobSubmission {
 
   @Override
   public Result execute() {
-    if (job == null || applicationId == null || executionRoleArn == null || artifacts == null || jar == null) {
-      throw new IllegalStateException("Cannot submit: job, application id, execution role, artifacts bucket and jar are required");
+    if (job == null
+        || applicationId == null
+        || executionRoleArn == null
+        || artifacts == null
+        || jar == null) {
+      throw new IllegalStateException(
+          "Cannot submit: job, application id, execution role, artifacts bucket and jar are"
+              + " required");
     }
     if (aggregationConfig != null && !"aggregate".equals(job)) {
-      throw new IllegalArgumentException("Cannot submit " + job + ": an aggregation config is only for aggregate (" + aggregationConfig + ")");
+      throw new IllegalArgumentException(
+          "Cannot submit "
+              + job
+              + ": an aggregation config is only for aggregate ("
+              + aggregationConfig
+              + ")");
     }
     Size jobSize = size != null ? size : Size.defaultFor(job);
-    LocalDate day = logicalDate != null ? logicalDate : LocalDate.now(clock.withZone(ZoneOffset.UTC));
-    String runName = name != null ? name : "trip-lake " + job + " " + day + (attempt > 1 ? " attempt " + attempt : "");
+    LocalDate day =
+        logicalDate != null ? logicalDate : LocalDate.now(clock.withZone(ZoneOffset.UTC));
+    String runName =
+        name != null
+            ? name
+            : "trip-lake " + job + " " + day + (attempt > 1 ? " attempt " + attempt : "");
     String token = clientToken(runName, day, attempt);
 
-    // Check the application before uploading anything: a jar for Spark 4.1 on another release fails late.
+    // Check the application before uploading anything: a jar for Spark 4.1 on another release fails
+    // late.
     Application application = emr.getApplication(b -> b.applicationId(applicationId)).application();
     if (!releaseLabel.equals(application.releaseLabel())) {
-      throw new IllegalArgumentException("Cannot submit to application " + applicationId + ": it runs " + application.releaseLabel()
-          + " but the job jar is built for " + releaseLabel + " (--release-label)");
+      throw new IllegalArgumentException(
+          "Cannot submit to application "
+              + applicationId
+              + ": it runs "
+              + application.releaseLabel()
+              + " but the job jar is built for "
+              + releaseLabel
+              + " (--release-label)");
     }
 
     ArtifactStore store = new ArtifactStore(s3, artifacts);
@@ -262,9 +309,13 @@ final class EmrServerlessJobSubmission implements JobSubmission {
     List<String> entryArguments = new ArrayList<>();
     entryArguments.add(job);
     if (!arguments.contains("--catalog-conf")) {
-      String conf = catalogConf != null ? catalogConf : artifacts.resolve(ArtifactStore.CATALOG_CONF).toString();
+      String conf =
+          catalogConf != null
+              ? catalogConf
+              : artifacts.resolve(ArtifactStore.CATALOG_CONF).toString();
       if (!conf.startsWith("s3://")) {
-        ArtifactStore.Artifact confArtifact = store.upload(Path.of(conf), ArtifactStore.CATALOG_CONF);
+        ArtifactStore.Artifact confArtifact =
+            store.upload(Path.of(conf), ArtifactStore.CATALOG_CONF);
         uploaded.add(confArtifact);
         conf = confArtifact.uri();
       }
@@ -273,9 +324,13 @@ final class EmrServerlessJobSubmission implements JobSubmission {
     }
     if (aggregationConfig != null) {
       if (arguments.contains("--config")) {
-        throw new IllegalArgumentException("Cannot submit aggregate: --config is given twice (" + aggregationConfig + " and the job arguments)");
+        throw new IllegalArgumentException(
+            "Cannot submit aggregate: --config is given twice ("
+                + aggregationConfig
+                + " and the job arguments)");
       }
-      ArtifactStore.Artifact config = store.upload(aggregationConfig, ArtifactStore.DAG_AGGREGATIONS);
+      ArtifactStore.Artifact config =
+          store.upload(aggregationConfig, ArtifactStore.DAG_AGGREGATIONS);
       uploaded.add(config);
       entryArguments.add("--config");
       entryArguments.add(config.uri());
@@ -290,29 +345,61 @@ final class EmrServerlessJobSubmission implements JobSubmission {
       entryArguments.add(runName.replace(' ', '-') + "-" + token.substring(0, 8));
     }
 
-    StartJobRunRequest request = StartJobRunRequest.builder()
-        .applicationId(applicationId)
-        .executionRoleArn(executionRoleArn)
-        .clientToken(token)
-        .name(runName)
-        .executionTimeoutMinutes((long) jobSize.timeoutMinutes())
-        .jobDriver(JobDriver.builder().sparkSubmit(s -> s
-            .entryPoint(jarArtifact.uri())
-            .entryPointArguments(entryArguments)
-            .sparkSubmitParameters(sparkSubmitParameters(jobSize))).build())
-        .configurationOverrides(configurationOverrides())
-        .tags(Map.of("trip-lake-job", job, "trip-lake-logical-date", day.toString()))
-        .build();
+    StartJobRunRequest request =
+        StartJobRunRequest.builder()
+            .applicationId(applicationId)
+            .executionRoleArn(executionRoleArn)
+            .clientToken(token)
+            .name(runName)
+            .executionTimeoutMinutes((long) jobSize.timeoutMinutes())
+            .jobDriver(
+                JobDriver.builder()
+                    .sparkSubmit(
+                        s ->
+                            s.entryPoint(jarArtifact.uri())
+                                .entryPointArguments(entryArguments)
+                                .sparkSubmitParameters(sparkSubmitParameters(jobSize)))
+                    .build())
+            .configurationOverrides(configurationOverrides())
+            .tags(Map.of("trip-lake-job", job, "trip-lake-logical-date", day.toString()))
+            .build();
     StartJobRunResponse started = emr.startJobRun(request);
     String jobRunId = started.jobRunId();
-    String logUri = logsUri == null ? null : logsUri + "applications/" + applicationId + "/jobs/" + jobRunId + "/";
-    progress.accept("Started EMR Serverless job run " + jobRunId + " (" + runName + ") of application " + applicationId);
+    String logUri =
+        logsUri == null
+            ? null
+            : logsUri + "applications/" + applicationId + "/jobs/" + jobRunId + "/";
+    progress.accept(
+        "Started EMR Serverless job run "
+            + jobRunId
+            + " ("
+            + runName
+            + ") of application "
+            + applicationId);
 
     if (!wait) {
-      return new Result(applicationId, jobRunId, runName, token, "SUBMITTED", null, false, false, List.copyOf(uploaded),
-          List.copyOf(entryArguments), logUri, cloudWatchGroup(), null, null, null, null);
+      return new Result(
+          applicationId,
+          jobRunId,
+          runName,
+          token,
+          "SUBMITTED",
+          null,
+          false,
+          false,
+          List.copyOf(uploaded),
+          List.copyOf(entryArguments),
+          logUri,
+          cloudWatchGroup(),
+          null,
+          null,
+          null,
+          null);
     }
-    Duration limit = waitTimeout != null ? waitTimeout : Duration.ofMinutes(jobSize.timeoutMinutes()).plus(WAIT_GRACE_DEFAULT);
+    Duration limit =
+        waitTimeout != null
+            ? waitTimeout
+            : Duration.ofMinutes(jobSize.timeoutMinutes()).plus(WAIT_GRACE_DEFAULT);
     return waitFor(jobRunId, runName, token, uploaded, entryArguments, logUri, limit);
   }
 
@@ -337,13 +424,20 @@ final class EmrServerlessJobSubmission implements JobSubmission {
       monitoring.s3MonitoringConfiguration(b -> b.logUri(logsUri));
     }
     if (cloudWatchGroup() != null) {
-      monitoring.cloudWatchLoggingConfiguration(b -> b.enabled(true).logGroupName(cloudWatchGroup()));
+      monitoring.cloudWatchLoggingConfiguration(
+          b -> b.enabled(true).logGroupName(cloudWatchGroup()));
     }
     return ConfigurationOverrides.builder().monitoringConfiguration(monitoring.build()).build();
   }
 
-  private Result waitFor(String jobRunId, String runName, String token, List<ArtifactStore.Artifact> uploaded,
-      List<String> entryArguments, String logUri, Duration limit) {
+  private Result waitFor(
+      String jobRunId,
+      String runName,
+      String token,
+      List<ArtifactStore.Artifact> uploaded,
+      List<String> entryArguments,
+      String logUri,
+      Duration limit) {
     Instant start = clock.instant();
     Instant deadline = start.plus(limit);
     String lastState = null;
@@ -354,14 +448,29 @@ final class EmrServerlessJobSubmission implements JobSubmission {
       String state = run.stateAsString();
       Duration elapsed = Duration.between(start, clock.instant());
       if (!state.equals(lastState)) {
-        progress.accept("  " + format(elapsed) + "  " + state + (run.stateDetails() == null || run.stateDetails().isBlank() ? "" : " - " + run.stateDetails()));
+        progress.accept(
+            "  "
+                + format(elapsed)
+                + "  "
+                + state
+                + (run.stateDetails() == null || run.stateDetails().isBlank()
+                    ? ""
+                    : " - " + run.stateDetails()));
         lastState = state;
       }
       if (TERMINAL.contains(state)) {
         break;
       }
       if (!clock.instant().plus(pollInterval).isBefore(deadline)) {
-        progress.accept("  " + format(elapsed) + "  still " + state + " after waiting " + format(limit) + ": cancelling job run " + jobRunId);
+        progress.accept(
+            "  "
+                + format(elapsed)
+                + "  still "
+                + state
+                + " after waiting "
+                + format(limit)
+                + ": cancelling job run "
+                + jobRunId);
         emr.cancelJobRun(b -> b.applicationId(applicationId).jobRunId(jobRunId));
         run = emr.getJobRun(b -> b.applicationId(applicationId).jobRunId(jobRunId)).jobRun();
         timedOut = true;
@@ -371,14 +480,31 @@ final class EmrServerlessJobSubmission implements JobSubmission {
         sleeper.sleep(pollInterval);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new IllegalStateException("Interrupted while waiting for job run " + jobRunId + "; it keeps running (cancel it in the console)", e);
+        throw new IllegalStateException(
+            "Interrupted while waiting for job run "
+                + jobRunId
+                + "; it keeps running (cancel it in the console)",
+            e);
       }
     }
     var billed = run.billedResourceUtilization();
-    return new Result(applicationId, jobRunId, runName, token, run.stateAsString(), run.stateDetails(), timedOut, true,
-        List.copyOf(uploaded), List.copyOf(entryArguments), logUri, cloudWatchGroup(),
-        billed == null ? null : billed.vcpuHour(), billed == null ? null : billed.memoryGBHour(),
-        billed == null ? null : billed.storageGBHour(), run.totalExecutionDurationSeconds());
+    return new Result(
+        applicationId,
+        jobRunId,
+        runName,
+        token,
+        run.stateAsString(),
+        run.stateDetails(),
+        timedOut,
+        true,
+        List.copyOf(uploaded),
+        List.copyOf(entryArguments),
+        logUri,
+        cloudWatchGroup(),
+        billed == null ? null : billed.vcpuHour(),
+        billed == null ? null : billed.memoryGBHour(),
+        billed == null ? null : billed.storageGBHour(),
+        run.totalExecutionDurationSeconds());
   }
 
   private static String format(Duration d) {

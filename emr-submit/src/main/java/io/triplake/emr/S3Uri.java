@@ -17,7 +17,10 @@ public record S3Uri(String bucket, String key) {
     return new S3Uri(bucket, slash < 0 ? "" : rest.substring(slash + 1));
   }
 
-  /** The artifacts bucket given as a name ({@code trip-lake-artifacts}) or URI ({@code s3://trip-lake-artifacts/}). */
+  /**
+   * The artifacts bucket given as a name ({@code trip-lake-artifacts}) or URI ({@code
+   * s3://trip-lake-artifacts/}).
+   */
   public static S3Uri bucketOrUri(String value) {
     if (value == null || value.isBlank()) {
       throw new IllegalArgumentException("Cannot use S3 location: it is empty (" + value + ")");

@@ -20,7 +20,10 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
-/** What a submission checks before it calls AWS, and how it names things (the calls themselves: aws-it). */
+/**
+ * What a submission checks before it calls AWS, and how it names things (the calls themselves:
+ * aws-it).
+ */
 class TestJobSubmission {
   private static EmrServerlessClient emr;
   private static S3Client s3;
@@ -28,8 +31,16 @@ class TestJobSubmission {
   @BeforeAll
   static void clients() {
     // Never called here: built only because a submission needs clients.
-    emr = EmrServerlessClient.builder().region(Region.US_EAST_1).credentialsProvider(AnonymousCredentialsProvider.create()).build();
-    s3 = S3Client.builder().region(Region.US_EAST_1).credentialsProvider(AnonymousCredentialsProvider.create()).build();
+    emr =
+        EmrServerlessClient.builder()
+            .region(Region.US_EAST_1)
+            .credentialsProvider(AnonymousCredentialsProvider.create())
+            .build();
+    s3 =
+        S3Client.builder()
+            .region(Region.US_EAST_1)
+            .credentialsProvider(AnonymousCredentialsProvider.create())
+            .build();
   }
 
   @AfterAll
@@ -41,20 +52,34 @@ class TestJobSubmission {
   @Test
   void s3UrisParseAndResolve() {
     assertThat(S3Uri.parse("s3://bucket/a/b.jar")).isEqualTo(new S3Uri("bucket", "a/b.jar"));
-    assertThat(S3Uri.bucketOrUri("trip-lake-artifacts").resolve("jars/x.jar").toString()).isEqualTo("s3://trip-lake-artifacts/jars/x.jar");
-    assertThat(S3Uri.bucketOrUri("s3://b/prefix").resolve("conf/c").toString()).isEqualTo("s3://b/prefix/conf/c");
+    assertThat(S3Uri.bucketOrUri("trip-lake-artifacts").resolve("jars/x.jar").toString())
+        .isEqualTo("s3://trip-lake-artifacts/jars/x.jar");
+    assertThat(S3Uri.bucketOrUri("s3://b/prefix").resolve("conf/c").toString())
+        .isEqualTo("s3://b/prefix/conf/c");
     assertThat(S3Uri.parse("s3://b/logs/").resolve("").toString()).isEqualTo("s3://b/logs/");
-    assertThatThrownBy(() -> S3Uri.parse("/tmp/x")).hasMessage("Cannot use S3 location: not an s3:// URI (/tmp/x)");
-    assertThatThrownBy(() -> S3Uri.parse("s3:///key")).hasMessage("Cannot use S3 location: no bucket (s3:///key)");
+    assertThatThrownBy(() -> S3Uri.parse("/tmp/x"))
+        .hasMessage("Cannot use S3 location: not an s3:// URI (/tmp/x)");
+    assertThatThrownBy(() -> S3Uri.parse("s3:///key"))
+        .hasMessage("Cannot use S3 location: no bucket (s3:///key)");
   }
 
   @Test
   void theIdempotencyTokenDependsOnNameDayAndAttemptOnly() {
-    String token = EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 1);
-    assertThat(token).hasSize(64).matches("[0-9a-f]+")
-        .isEqualTo(EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 1))
-        .isNotEqualTo(EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 2))
-        .isNotEqualTo(EmrServerlessJobSubmission.clientToken("trip-lake register 2024-03-02", LocalDate.of(2024, 3, 3), 1));
+    String token =
+        EmrServerlessJobSubmission.clientToken(
+            "trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 1);
+    assertThat(token)
+        .hasSize(64)
+        .matches("[0-9a-f]+")
+        .isEqualTo(
+            EmrServerlessJobSubmission.clientToken(
+                "trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 1))
+        .isNotEqualTo(
+            EmrServerlessJobSubmission.clientToken(
+                "trip-lake register 2024-03-02", LocalDate.of(2024, 3, 2), 2))
+        .isNotEqualTo(
+            EmrServerlessJobSubmission.clientToken(
+                "trip-lake register 2024-03-02", LocalDate.of(2024, 3, 3), 1));
   }
 
   @Test
@@ -64,49 +89,72 @@ class TestJobSubmission {
     conf.put("spark.sql.catalog.lake.type", "glue");
     EmrServerlessJobSubmission submission = new EmrServerlessJobSubmission(emr, s3);
     submission.sparkConf(conf);
-    assertThat(submission.sparkSubmitParameters(JobSubmission.Size.defaultFor("register"))).isEqualTo(
-        "--class io.triplake.cli.TripLake --conf spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog "
-            + "--conf spark.sql.catalog.lake.type=glue --conf spark.executor.cores=4 --conf spark.executor.memory=8g "
-            + "--conf spark.dynamicAllocation.maxExecutors=10");
+    assertThat(submission.sparkSubmitParameters(JobSubmission.Size.defaultFor("register")))
+        .isEqualTo(
+            "--class io.triplake.cli.TripLake --conf"
+                + " spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog --conf"
+                + " spark.sql.catalog.lake.type=glue --conf spark.executor.cores=4 --conf"
+                + " spark.executor.memory=8g --conf spark.dynamicAllocation.maxExecutors=10");
   }
 
   @Test
   void badInputIsRefusedWithWhatToFix(@TempDir Path dir) throws Exception {
     JobSubmission submission = JobSubmission.of(emr, s3);
     assertThatThrownBy(() -> submission.job("compact", List.of()))
-        .hasMessage("Cannot submit: unknown job, expected one of [register, aggregate, maintain] (compact)");
+        .hasMessage(
+            "Cannot submit: unknown job, expected one of [register, aggregate, maintain]"
+                + " (compact)");
     assertThatThrownBy(() -> submission.job("register", List.of("--source", " ")))
         .hasMessage("Cannot submit: empty job argument ([--source,  ])");
     assertThatThrownBy(() -> submission.sparkConf(Map.of("spark.x", "a b")))
-        .hasMessage("Cannot pass Spark property spark.x to EMR Serverless: sparkSubmitParameters is one string, "
-            + "values cannot be empty or contain spaces (a b)");
+        .hasMessage(
+            "Cannot pass Spark property spark.x to EMR Serverless: sparkSubmitParameters is one"
+                + " string, values cannot be empty or contain spaces (a b)");
     assertThatThrownBy(() -> submission.size(new JobSubmission.Size(4, "16", 20, 240)))
-        .hasMessage("Cannot size job: cores and executors must be at least 1, memory like 16g (Size[executorCores=4, "
-            + "executorMemory=16, maxExecutors=20, timeoutMinutes=240])");
+        .hasMessage(
+            "Cannot size job: cores and executors must be at least 1, memory like 16g"
+                + " (Size[executorCores=4, executorMemory=16, maxExecutors=20,"
+                + " timeoutMinutes=240])");
     assertThatThrownBy(() -> submission.size(new JobSubmission.Size(4, "16g", 20, 4)))
         .hasMessage("Cannot size job: EMR Serverless needs a timeout of at least 5 minutes (4)");
-    assertThatThrownBy(() -> submission.attempt(0)).hasMessage("Cannot submit: attempt must be at least 1 (0)");
-    assertThatThrownBy(() -> submission.applicationId(" ")).hasMessage("Cannot submit: the application id is empty ( )");
+    assertThatThrownBy(() -> submission.attempt(0))
+        .hasMessage("Cannot submit: attempt must be at least 1 (0)");
+    assertThatThrownBy(() -> submission.applicationId(" "))
+        .hasMessage("Cannot submit: the application id is empty ( )");
     assertThatThrownBy(submission::execute)
-        .hasMessage("Cannot submit: job, application id, execution role, artifacts bucket and jar are required");
+        .hasMessage(
+            "Cannot submit: job, application id, execution role, artifacts bucket and jar are"
+                + " required");
 
     Path config = Files.writeString(dir.resolve("aggregations.json"), "{}");
-    JobSubmission register = JobSubmission.of(emr, s3).job("register", List.of()).applicationId("app").executionRoleArn("arn")
-        .artifacts("bucket").jar(config).aggregationConfig(config);
-    assertThatThrownBy(register::execute).hasMessage("Cannot submit register: an aggregation config is only for aggregate (" + config + ")");
+    JobSubmission register =
+        JobSubmission.of(emr, s3)
+            .job("register", List.of())
+            .applicationId("app")
+            .executionRoleArn("arn")
+            .artifacts("bucket")
+            .jar(config)
+            .aggregationConfig(config);
+    assertThatThrownBy(register::execute)
+        .hasMessage(
+            "Cannot submit register: an aggregation config is only for aggregate (" + config + ")");
   }
 
   @Test
   void artifactKeysCarryTheContentHash(@TempDir Path dir) throws Exception {
     Path file = Files.writeString(dir.resolve("a.jar"), "abc");
-    assertThat(ArtifactStore.sha256(file)).isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-    assertThat(ArtifactStore.hashedKey("jars/trip-lake.jar", "ba7816bf8f01cfea")).isEqualTo("jars/trip-lake-ba7816bf8f01cfea.jar");
-    assertThat(ArtifactStore.hashedKey("conf/v1.2/catalog", "ab")).isEqualTo("conf/v1.2/catalog-ab");
+    assertThat(ArtifactStore.sha256(file))
+        .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    assertThat(ArtifactStore.hashedKey("jars/trip-lake.jar", "ba7816bf8f01cfea"))
+        .isEqualTo("jars/trip-lake-ba7816bf8f01cfea.jar");
+    assertThat(ArtifactStore.hashedKey("conf/v1.2/catalog", "ab"))
+        .isEqualTo("conf/v1.2/catalog-ab");
   }
 
   /** The job contract as the DAGs and Terraform read it: the file itself, not Java's copy of it. */
   private static JsonNode contractFile() throws Exception {
-    return new ObjectMapper().readTree(Path.of("..", "airflow-dags", "dags", "job-contract.json").toFile());
+    return new ObjectMapper()
+        .readTree(Path.of("..", "airflow-dags", "dags", "job-contract.json").toFile());
   }
 
   @Test
@@ -115,18 +163,29 @@ class TestJobSubmission {
     assertThat(JobSubmission.JOBS).containsExactlyElementsOf(jobs::fieldNames);
     for (String job : JobSubmission.JOBS) {
       JsonNode file = jobs.get(job);
-      assertThat(JobSubmission.Size.defaultFor(job)).as(job).isEqualTo(new JobSubmission.Size(file.get("executor_cores").asInt(),
-          file.get("executor_memory").asText(), file.get("max_executors").asInt(), file.get("timeout_minutes").asInt()));
+      assertThat(JobSubmission.Size.defaultFor(job))
+          .as(job)
+          .isEqualTo(
+              new JobSubmission.Size(
+                  file.get("executor_cores").asInt(),
+                  file.get("executor_memory").asText(),
+                  file.get("max_executors").asInt(),
+                  file.get("timeout_minutes").asInt()));
     }
     assertThatThrownBy(() -> JobSubmission.Size.defaultFor("compact"))
-        .hasMessage("Cannot size job: unknown job, expected one of [register, aggregate, maintain] (compact)");
+        .hasMessage(
+            "Cannot size job: unknown job, expected one of [register, aggregate, maintain]"
+                + " (compact)");
   }
 
   @Test
   void artifactKeysAreTheJobContracts() throws Exception {
     JsonNode artifacts = contractFile().get("artifacts");
-    assertThat(ArtifactStore.DAG_JAR).isEqualTo(artifacts.get("job_jar").asText()).isEqualTo("jars/trip-lake.jar");
-    assertThat(ArtifactStore.DAG_AGGREGATIONS).isEqualTo(artifacts.get("aggregations_conf").asText());
+    assertThat(ArtifactStore.DAG_JAR)
+        .isEqualTo(artifacts.get("job_jar").asText())
+        .isEqualTo("jars/trip-lake.jar");
+    assertThat(ArtifactStore.DAG_AGGREGATIONS)
+        .isEqualTo(artifacts.get("aggregations_conf").asText());
     assertThat(ArtifactStore.CATALOG_CONF).isEqualTo(artifacts.get("catalog_conf").asText());
   }
 }

@@ -1,11 +1,11 @@
 package io.triplake.ingest;
 
-import io.triplake.lake.RawSchema;
-import io.triplake.lake.LakeProperties;
 import io.triplake.ingest.FileSchema.Signal;
 import io.triplake.lake.Lake;
+import io.triplake.lake.LakeProperties;
 import io.triplake.lake.Locations;
 import io.triplake.lake.RawPath;
+import io.triplake.lake.RawSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
@@ -62,7 +62,9 @@ import org.apache.iceberg.types.Types;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** {@link RawFileRegistrar} through the Iceberg Java API: no Spark, one append per table per run. */
+/**
+ * {@link RawFileRegistrar} through the Iceberg Java API: no Spark, one append per table per run.
+ */
 final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private static final Logger LOG = LoggerFactory.getLogger(RawFileRegistrar.class);
 
@@ -76,6 +78,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private String runId = UUID.randomUUID().toString();
   private int parallelism = PARALLELISM_DEFAULT;
   private int filesPerCommit = FILES_PER_COMMIT_DEFAULT;
+
   /** Listed size of every file this run looks at, by location. */
   private final Map<String, Long> sizes = new HashMap<>();
 
@@ -97,7 +100,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   @Override
   public RawFileRegistrar lastDays(int days, LocalDate untilDay) {
     if (days < 1) {
-      throw new IllegalArgumentException("Cannot limit registration to the last days: days must be at least 1 (" + days + ")");
+      throw new IllegalArgumentException(
+          "Cannot limit registration to the last days: days must be at least 1 (" + days + ")");
     }
     this.lastDays = days;
     this.until = java.util.Objects.requireNonNull(untilDay, "until");
@@ -122,7 +126,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   @Override
   public RawFileRegistrar parallelism(int footerReads) {
     if (footerReads < 1) {
-      throw new IllegalArgumentException("Cannot read footers: parallelism must be at least 1 (" + footerReads + ")");
+      throw new IllegalArgumentException(
+          "Cannot read footers: parallelism must be at least 1 (" + footerReads + ")");
     }
     this.parallelism = footerReads;
     return this;
@@ -131,7 +136,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   @Override
   public RawFileRegistrar filesPerCommit(int files) {
     if (files < 1) {
-      throw new IllegalArgumentException("Cannot register: files per commit must be at least 1 (" + files + ")");
+      throw new IllegalArgumentException(
+          "Cannot register: files per commit must be at least 1 (" + files + ")");
     }
     this.filesPerCommit = files;
     return this;
@@ -143,7 +149,10 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       throw new IllegalStateException("Cannot register: no source set");
     }
     if (reconcile && lastDays > 0) {
-      throw new IllegalArgumentException("Cannot reconcile: a reconcile checks every folder, drop the last-days limit (" + lastDays + ")");
+      throw new IllegalArgumentException(
+          "Cannot reconcile: a reconcile checks every folder, drop the last-days limit ("
+              + lastDays
+              + ")");
     }
     long start = System.nanoTime();
     checkNoOverlap(catalogWarehouse(), "the warehouse");
@@ -160,20 +169,30 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     for (String name : tableNames) {
       batches.add(plan(name, listed.getOrDefault(name, List.of()), outcome));
     }
-    ExecutorService pool = Executors.newFixedThreadPool(parallelism, r -> {
-      Thread thread = new Thread(r, "footer-reader");
-      thread.setDaemon(true);
-      return thread;
-    });
+    ExecutorService pool =
+        Executors.newFixedThreadPool(
+            parallelism,
+            r -> {
+              Thread thread = new Thread(r, "footer-reader");
+              thread.setDaemon(true);
+              return thread;
+            });
     try {
       for (TableBatch batch : batches) {
-        // Slices keep memory to one slice's footers; each slice is a commit of its own (registration is
+        // Slices keep memory to one slice's footers; each slice is a commit of its own
+        // (registration is
         // idempotent by path, so a run stopped between two resumes where it stopped).
         List<Candidate> candidates = List.copyOf(batch.candidates);
         int from = 0;
         do {
-          TableBatch slice = from == 0 ? batch : new TableBatch(batch.id, catalog.tableExists(batch.id) ? catalog.loadTable(batch.id) : null);
-          List<Candidate> part = List.copyOf(candidates.subList(from, Math.min(candidates.size(), from + filesPerCommit)));
+          TableBatch slice =
+              from == 0
+                  ? batch
+                  : new TableBatch(
+                      batch.id, catalog.tableExists(batch.id) ? catalog.loadTable(batch.id) : null);
+          List<Candidate> part =
+              List.copyOf(
+                  candidates.subList(from, Math.min(candidates.size(), from + filesPerCommit)));
           slice.candidates.clear();
           slice.candidates.addAll(part);
           readFooters(slice, outcome, pool);
@@ -186,9 +205,19 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     }
 
     double seconds = (System.nanoTime() - start) / 1e9;
-    Result result = new Result(runId, source, List.copyOf(outcome.created), List.copyOf(outcome.columnsAdded),
-        new Added(outcome.registered, outcome.rows, outcome.bytes), new Passed(outcome.skipped, outcome.ignored), List.copyOf(outcome.commits),
-        sorted(outcome.changed), sorted(outcome.missing), sorted(outcome.rejected), seconds);
+    Result result =
+        new Result(
+            runId,
+            source,
+            List.copyOf(outcome.created),
+            List.copyOf(outcome.columnsAdded),
+            new Added(outcome.registered, outcome.rows, outcome.bytes),
+            new Passed(outcome.skipped, outcome.ignored),
+            List.copyOf(outcome.commits),
+            sorted(outcome.changed),
+            sorted(outcome.missing),
+            sorted(outcome.rejected),
+            seconds);
     LOG.info(result.summary());
     return result;
   }
@@ -239,7 +268,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
 
   private Map<String, List<RawPath>> list(Outcome outcome) {
     if (!(sourceIO instanceof SupportsPrefixOperations prefixIO)) {
-      throw new IllegalStateException("Cannot list the source: " + sourceIO.getClass().getName() + " cannot list prefixes");
+      throw new IllegalStateException(
+          "Cannot list the source: " + sourceIO.getClass().getName() + " cannot list prefixes");
     }
     Map<String, List<RawPath>> byTable = new TreeMap<>();
     sizes.clear();
@@ -257,14 +287,17 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
           outcome.rejected.add(new FileProblem(info.location(), e.getMessage()));
           continue;
         }
-        if (lastDays > 0 && (path.folderDate().isAfter(until) || !path.folderDate().isAfter(until.minusDays(lastDays)))) {
+        if (lastDays > 0
+            && (path.folderDate().isAfter(until)
+                || !path.folderDate().isAfter(until.minusDays(lastDays)))) {
           continue;
         }
         sizes.put(info.location(), info.size());
         byTable.computeIfAbsent(path.tableName(), k -> new ArrayList<>()).add(path);
       }
     } catch (UncheckedIOException e) {
-      throw new IllegalArgumentException("Cannot list the source: " + rootCause(e) + " (" + source + ")", e);
+      throw new IllegalArgumentException(
+          "Cannot list the source: " + rootCause(e) + " (" + source + ")", e);
     }
     return byTable;
   }
@@ -293,14 +326,23 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       } else if (registeredSize == size) {
         outcome.skipped++;
       } else {
-        outcome.changed.add(new FileProblem(path.location(),
-            "size changed since registration (" + registeredSize + " -> " + size + " bytes); not re-added"));
+        outcome.changed.add(
+            new FileProblem(
+                path.location(),
+                "size changed since registration ("
+                    + registeredSize
+                    + " -> "
+                    + size
+                    + " bytes); not re-added"));
       }
     }
     if (reconcile) {
       for (Map.Entry<String, Long> file : registered.entrySet()) {
-        if (!listedHere.contains(file.getKey()) && Locations.relativize(source, file.getKey()) != null) {
-          outcome.missing.add(new FileProblem(file.getKey(), "registered in " + id + " but no longer in the source"));
+        if (!listedHere.contains(file.getKey())
+            && Locations.relativize(source, file.getKey()) != null) {
+          outcome.missing.add(
+              new FileProblem(
+                  file.getKey(), "registered in " + id + " but no longer in the source"));
         }
       }
     }
@@ -316,12 +358,14 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       filter = Expressions.in(RawSchema.DEVICE, devices.toArray());
     }
     Map<String, Long> files = new HashMap<>();
-    try (CloseableIterable<FileScanTask> tasks = table.newScan().filter(filter).ignoreResiduals().planFiles()) {
+    try (CloseableIterable<FileScanTask> tasks =
+        table.newScan().filter(filter).ignoreResiduals().planFiles()) {
       for (FileScanTask task : tasks) {
         files.put(task.file().location(), task.file().fileSizeInBytes());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the files registered in " + table.name() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the files registered in " + table.name() + ": " + e.getMessage(), e);
     }
     return files;
   }
@@ -339,7 +383,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("Cannot register: interrupted while reading footers", e);
     } catch (ExecutionException e) {
-      throw new IllegalStateException("Cannot register: footer reader failed: " + e.getCause(), e.getCause());
+      throw new IllegalStateException(
+          "Cannot register: footer reader failed: " + e.getCause(), e.getCause());
     }
     batch.candidates.removeIf(c -> c.schema == null);
   }
@@ -403,13 +448,17 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       if (change.timeType == null) {
         change.timeType = candidate.schema.timeType();
       }
-      change.fileNames.computeIfAbsent(RawSchema.TIME, k -> new LinkedHashSet<>()).add(candidate.schema.timeFileName());
+      change
+          .fileNames
+          .computeIfAbsent(RawSchema.TIME, k -> new LinkedHashSet<>())
+          .add(candidate.schema.timeFileName());
       for (Signal signal : candidate.schema.signals()) {
         PrimitiveType current = change.columns.get(signal.name());
         if (current == null) {
           change.columns.put(signal.name(), signal.type());
           change.added.put(signal.name(), signal.type());
-        } else if (!current.equals(signal.type()) && !TypeUtil.isPromotionAllowed(signal.type(), current)) {
+        } else if (!current.equals(signal.type())
+            && !TypeUtil.isPromotionAllowed(signal.type(), current)) {
           change.columns.put(signal.name(), signal.type());
           if (change.added.containsKey(signal.name())) {
             change.added.put(signal.name(), signal.type());
@@ -417,7 +466,10 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
             change.widened.put(signal.name(), signal.type());
           }
         }
-        change.fileNames.computeIfAbsent(signal.name(), k -> new LinkedHashSet<>()).add(signal.fileName());
+        change
+            .fileNames
+            .computeIfAbsent(signal.name(), k -> new LinkedHashSet<>())
+            .add(signal.fileName());
       }
     }
     batch.candidates.retainAll(accepted);
@@ -427,15 +479,28 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   /** Why a file cannot go into the table as planned so far, or null when it fits. */
   private static String fit(FileSchema schema, SchemaChange change, TableIdentifier id) {
     if (change.timeType != null && !change.timeType.equals(schema.timeType())) {
-      return "column 't' is " + schema.timeType() + " in the file but " + change.timeType + " in " + id
+      return "column 't' is "
+          + schema.timeType()
+          + " in the file but "
+          + change.timeType
+          + " in "
+          + id
           + " (UTC-adjusted and local timestamps cannot share a table)";
     }
     for (Signal signal : schema.signals()) {
       PrimitiveType current = change.columns.get(signal.name());
-      if (current != null && !current.equals(signal.type())
+      if (current != null
+          && !current.equals(signal.type())
           && !TypeUtil.isPromotionAllowed(signal.type(), current)
           && !TypeUtil.isPromotionAllowed(current, signal.type())) {
-        return "column '" + signal.fileName() + "' is " + signal.type() + " in the file but " + current + " in " + id
+        return "column '"
+            + signal.fileName()
+            + "' is "
+            + signal.type()
+            + " in the file but "
+            + current
+            + " in "
+            + id
             + " (incompatible type change)";
       }
     }
@@ -451,10 +516,13 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     boolean created = batch.table == null;
     if (created) {
       Schema schema = newTableSchema(change);
-      txn = catalog.buildTable(batch.id, schema)
-          .withPartitionSpec(PartitionSpec.builderFor(schema).identity(RawSchema.DEVICE).build())
-          .withProperties(rawTableProperties())
-          .createTransaction();
+      txn =
+          catalog
+              .buildTable(batch.id, schema)
+              .withPartitionSpec(
+                  PartitionSpec.builderFor(schema).identity(RawSchema.DEVICE).build())
+              .withProperties(rawTableProperties())
+              .createTransaction();
     } else {
       txn = batch.table.newTransaction();
       if (!change.added.isEmpty() || !change.widened.isEmpty()) {
@@ -465,31 +533,39 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       }
       String sources = batch.table.properties().getOrDefault(LakeProperties.RAW_SOURCE, "");
       if (!List.of(sources.split(",")).contains(source)) {
-        txn.updateProperties().set(LakeProperties.RAW_SOURCE, sources.isEmpty() ? source : sources + "," + source).commit();
+        txn.updateProperties()
+            .set(LakeProperties.RAW_SOURCE, sources.isEmpty() ? source : sources + "," + source)
+            .commit();
       }
     }
     Table table = txn.table();
     checkNoOverlap(table.location(), "table " + batch.id);
 
     NameMapping mapping = nameMapping(table, change);
-    txn.updateProperties().set(TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(mapping)).commit();
+    txn.updateProperties()
+        .set(TableProperties.DEFAULT_NAME_MAPPING, NameMappingParser.toJson(mapping))
+        .commit();
 
-    // Metrics are computed with the table's mapping: without it, ids fall back to column positions and
+    // Metrics are computed with the table's mapping: without it, ids fall back to column positions
+    // and
     // the bounds land on the wrong columns (filters then silently drop rows).
     MetricsConfig metricsConfig = MetricsConfig.forTable(table);
     AppendFiles append = txn.newAppend();
     long rows = 0;
     long bytes = 0;
     for (Candidate candidate : batch.candidates) {
-      Metrics metrics = ParquetUtil.footerMetrics(candidate.footer, java.util.stream.Stream.empty(), metricsConfig, mapping);
-      DataFile file = DataFiles.builder(table.spec())
-          .withPath(candidate.path.location())
-          .withFormat(FileFormat.PARQUET)
-          .withFileSizeInBytes(candidate.size)
-          .withPartitionPath(RawSchema.DEVICE + "=" + candidate.path.deviceId())
-          .withMetrics(metrics)
-          .withSplitOffsets(ParquetUtil.getSplitOffsets(candidate.footer))
-          .build();
+      Metrics metrics =
+          ParquetUtil.footerMetrics(
+              candidate.footer, java.util.stream.Stream.empty(), metricsConfig, mapping);
+      DataFile file =
+          DataFiles.builder(table.spec())
+              .withPath(candidate.path.location())
+              .withFormat(FileFormat.PARQUET)
+              .withFileSizeInBytes(candidate.size)
+              .withPartitionPath(RawSchema.DEVICE + "=" + candidate.path.deviceId())
+              .withMetrics(metrics)
+              .withSplitOffsets(ParquetUtil.getSplitOffsets(candidate.footer))
+              .build();
       append.appendFile(file);
       rows += candidate.rows;
       bytes += candidate.size;
@@ -500,20 +576,31 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     try {
       txn.commitTransaction();
     } catch (CommitFailedException | ValidationException e) {
-      throw new IllegalStateException("Cannot register into " + batch.id + ": the commit conflicted with another writer ("
-          + e.getMessage() + "). Nothing was registered into this table; run registration again: it skips what is registered.", e);
+      throw new IllegalStateException(
+          "Cannot register into "
+              + batch.id
+              + ": the commit conflicted with another writer ("
+              + e.getMessage()
+              + "). Nothing was registered into this table; run registration again: it skips what"
+              + " is registered.",
+          e);
     }
 
     if (created) {
       outcome.created.add(batch.id.toString());
     }
-    change.added.keySet().forEach(c -> {
-      if (!created) {
-        outcome.columnsAdded.add(batch.id + "." + c);
-      }
-    });
+    change
+        .added
+        .keySet()
+        .forEach(
+            c -> {
+              if (!created) {
+                outcome.columnsAdded.add(batch.id + "." + c);
+              }
+            });
     long snapshotId = table.currentSnapshot().snapshotId();
-    outcome.commits.add(new TableCommit(batch.id.toString(), snapshotId, batch.candidates.size(), rows, bytes));
+    outcome.commits.add(
+        new TableCommit(batch.id.toString(), snapshotId, batch.candidates.size(), rows, bytes));
     outcome.registered += batch.candidates.size();
     outcome.rows += rows;
     outcome.bytes += bytes;
@@ -533,7 +620,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private Map<String, String> rawTableProperties() {
     Map<String, String> props = new LinkedHashMap<>();
     props.put(TableProperties.FORMAT_VERSION, "2");
-    // Iceberg treats registered files as its own: with GC on, expiry or orphan cleanup after any rewrite
+    // Iceberg treats registered files as its own: with GC on, expiry or orphan cleanup after any
+    // rewrite
     // would delete the loggers' original files.
     props.put(TableProperties.GC_ENABLED, "false");
     props.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
@@ -543,7 +631,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
 
   /**
    * The table's name mapping: every column under its table name, plus each name it has in the files
-   * (the mapping is how {@code speed} reads a file column {@code Speed}). Existing aliases are kept.
+   * (the mapping is how {@code speed} reads a file column {@code Speed}). Existing aliases are
+   * kept.
    */
   private static NameMapping nameMapping(Table table, SchemaChange change) {
     Map<Integer, Set<String>> names = new TreeMap<>();
@@ -572,7 +661,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   }
 
   private void ensureNamespace() {
-    if (catalog instanceof SupportsNamespaces namespaces && !namespaces.namespaceExists(lake.rawNamespace())) {
+    if (catalog instanceof SupportsNamespaces namespaces
+        && !namespaces.namespaceExists(lake.rawNamespace())) {
       try {
         namespaces.createNamespace(lake.rawNamespace());
       } catch (org.apache.iceberg.exceptions.AlreadyExistsException e) {
@@ -585,11 +675,21 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return lake.catalogProperties().get(org.apache.iceberg.CatalogProperties.WAREHOUSE_LOCATION);
   }
 
-  /** Orphan cleanup deletes every unreferenced file under a table location: it must never reach raw files. */
+  /**
+   * Orphan cleanup deletes every unreferenced file under a table location: it must never reach raw
+   * files.
+   */
   private void checkNoOverlap(String location, String what) {
     if (location != null && Locations.overlap(location, source)) {
-      throw new IllegalArgumentException("Cannot register from " + source + ": " + what + " location " + location
-          + " overlaps the source (maintenance could delete raw files); keep the warehouse outside the raw data");
+      throw new IllegalArgumentException(
+          "Cannot register from "
+              + source
+              + ": "
+              + what
+              + " location "
+              + location
+              + " overlaps the source (maintenance could delete raw files); keep the warehouse"
+              + " outside the raw data");
     }
   }
 }

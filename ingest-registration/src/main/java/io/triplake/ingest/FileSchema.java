@@ -17,8 +17,8 @@ import org.apache.iceberg.shaded.org.apache.parquet.schema.Type;
 import org.apache.iceberg.types.Types;
 
 /**
- * What a raw file's Parquet schema means for its table: the flavour of {@code t} and the signal columns
- * under their lower-case table names.
+ * What a raw file's Parquet schema means for its table: the flavour of {@code t} and the signal
+ * columns under their lower-case table names.
  */
 record FileSchema(Types.TimestampType timeType, String timeFileName, List<Signal> signals) {
 
@@ -37,14 +37,22 @@ record FileSchema(Types.TimestampType timeType, String timeFileName, List<Signal
       String clash = seen.put(lower, field.getName());
       if (clash != null) {
         throw new IllegalArgumentException(
-            "columns '" + clash + "' and '" + field.getName() + "' differ only in case (Athena lower-cases names)");
+            "columns '"
+                + clash
+                + "' and '"
+                + field.getName()
+                + "' differ only in case (Athena lower-cases names)");
       }
       if (lower.equals(RawSchema.TIME)) {
         time = field;
       } else if (lower.equals(RawSchema.DEVICE)) {
-        throw new IllegalArgumentException("column '" + field.getName() + "' clashes with the partition column device_id taken from the path");
+        throw new IllegalArgumentException(
+            "column '"
+                + field.getName()
+                + "' clashes with the partition column device_id taken from the path");
       } else if (!field.isPrimitive()) {
-        throw new IllegalArgumentException("column '" + field.getName() + "' is nested; signals must be flat columns");
+        throw new IllegalArgumentException(
+            "column '" + field.getName() + "' is nested; signals must be flat columns");
       } else {
         signalFields.add(field);
       }
@@ -60,26 +68,39 @@ record FileSchema(Types.TimestampType timeType, String timeFileName, List<Signal
     for (Type field : signalFields) {
       org.apache.iceberg.types.Type type = converted.findType(field.getName());
       if (type == null || !type.isPrimitiveType()) {
-        throw new IllegalArgumentException("column '" + field.getName() + "' has an unsupported type " + field);
+        throw new IllegalArgumentException(
+            "column '" + field.getName() + "' has an unsupported type " + field);
       }
-      signals.add(new Signal(field.getName().toLowerCase(Locale.ROOT), field.getName(), type.asPrimitiveType()));
+      signals.add(
+          new Signal(
+              field.getName().toLowerCase(Locale.ROOT), field.getName(), type.asPrimitiveType()));
     }
     return new FileSchema(timeType, time.getName(), List.copyOf(signals));
   }
 
   private static Types.TimestampType timeType(Type time) {
-    if (!time.isPrimitive() || time.asPrimitiveType().getPrimitiveTypeName() != PrimitiveTypeName.INT64) {
-      throw new IllegalArgumentException("column 't' is not a timestamp: " + describe(time) + " (expected INT64 TIMESTAMP(MICROS))");
+    if (!time.isPrimitive()
+        || time.asPrimitiveType().getPrimitiveTypeName() != PrimitiveTypeName.INT64) {
+      throw new IllegalArgumentException(
+          "column 't' is not a timestamp: "
+              + describe(time)
+              + " (expected INT64 TIMESTAMP(MICROS))");
     }
     LogicalTypeAnnotation annotation = time.getLogicalTypeAnnotation();
     if (!(annotation instanceof TimestampLogicalTypeAnnotation ts)) {
-      throw new IllegalArgumentException("column 't' is not a timestamp: " + describe(time) + " (expected INT64 TIMESTAMP(MICROS))");
+      throw new IllegalArgumentException(
+          "column 't' is not a timestamp: "
+              + describe(time)
+              + " (expected INT64 TIMESTAMP(MICROS))");
     }
     if (ts.getUnit() != TimeUnit.MICROS) {
-      throw new IllegalArgumentException("column 't' is a timestamp in " + ts.getUnit() + "; raw tables need MICROS");
+      throw new IllegalArgumentException(
+          "column 't' is a timestamp in " + ts.getUnit() + "; raw tables need MICROS");
     }
     // The Iceberg type must match the file's flag, or readers shift or refuse the times.
-    return ts.isAdjustedToUTC() ? Types.TimestampType.withZone() : Types.TimestampType.withoutZone();
+    return ts.isAdjustedToUTC()
+        ? Types.TimestampType.withZone()
+        : Types.TimestampType.withoutZone();
   }
 
   private static String describe(Type type) {

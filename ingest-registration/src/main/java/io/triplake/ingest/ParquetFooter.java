@@ -9,8 +9,8 @@ import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
 /**
- * Reads a Parquet footer through Iceberg's FileIO ({@link ParquetInput}): metrics are computed from the same
- * footer object.
+ * Reads a Parquet footer through Iceberg's FileIO ({@link ParquetInput}): metrics are computed from
+ * the same footer object.
  */
 final class ParquetFooter {
   private ParquetFooter() {}
@@ -23,9 +23,11 @@ final class ParquetFooter {
       throw new IOException("empty file (0 bytes)");
     }
     if (length < MIN_SIZE) {
-      throw new IOException("not a Parquet file: " + length + " bytes is shorter than any Parquet file");
+      throw new IOException(
+          "not a Parquet file: " + length + " bytes is shorter than any Parquet file");
     }
-    // The footer is in the file's last bytes: one ranged GET on S3 instead of one for its length and one for it.
+    // The footer is in the file's last bytes: one ranged GET on S3 instead of one for its length
+    // and one for it.
     InputFile file = PrefetchedInputFile.tail(io.newInputFile(location, length));
     try (ParquetFileReader reader = ParquetInput.open(file)) {
       return reader.getFooter();
@@ -35,7 +37,8 @@ final class ParquetFooter {
       // parquet-mr reports bad magic and corrupt footers as RuntimeExceptions.
       String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
       if (msg.contains("is not a Parquet file")) {
-        throw new IOException("not a Parquet file (no PAR1 magic at the end: truncated or another format)", e);
+        throw new IOException(
+            "not a Parquet file (no PAR1 magic at the end: truncated or another format)", e);
       }
       throw new IOException("corrupt Parquet footer: " + msg, e);
     }

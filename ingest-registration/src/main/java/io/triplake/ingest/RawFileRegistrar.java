@@ -9,22 +9,23 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
 
 /**
- * Registers raw CANedge Parquet files ({@code <deviceid>/<message>/yyyy/mm/dd/<file>.parquet}) into one
- * Iceberg table per message, in place (no copy) and each file exactly once.
+ * Registers raw CANedge Parquet files ({@code <deviceid>/<message>/yyyy/mm/dd/<file>.parquet}) into
+ * one Iceberg table per message, in place (no copy) and each file exactly once.
  *
  * <p>Files are never modified, moved or deleted. A file that cannot be registered is named with its
- * reason in {@link Result#rejectedFiles()}; the good files of the same run are still registered, one
- * atomic commit per table.
+ * reason in {@link Result#rejectedFiles()}; the good files of the same run are still registered,
+ * one atomic commit per table.
  */
 public interface RawFileRegistrar {
   /**
-   * Footer reads in flight at once. On S3 each is one GET of tens of milliseconds, spent waiting, not
-   * computing: 2,000 files/s at 30 ms needs about 60 in flight, whatever the cores.
+   * Footer reads in flight at once. On S3 each is one GET of tens of milliseconds, spent waiting,
+   * not computing: 2,000 files/s at 30 ms needs about 60 in flight, whatever the cores.
    */
   int PARALLELISM_DEFAULT = 128;
+
   /**
-   * Files whose footers are held at once: a table's new files are read and committed in slices of at most
-   * this many, so memory does not grow with the day's files (a parsed footer is a few KB).
+   * Files whose footers are held at once: a table's new files are read and committed in slices of
+   * at most this many, so memory does not grow with the day's files (a parsed footer is a few KB).
    */
   int FILES_PER_COMMIT_DEFAULT = 20_000;
 
@@ -32,12 +33,15 @@ public interface RawFileRegistrar {
     return new CatalogRawFileRegistrar(lake, catalog, sourceIO);
   }
 
-  /** The root of the raw lake: a local directory or an object-store URI such as {@code s3://bucket/}. */
+  /**
+   * The root of the raw lake: a local directory or an object-store URI such as {@code
+   * s3://bucket/}.
+   */
   RawFileRegistrar source(String rootLocation);
 
   /**
-   * Only look at folders dated within the {@code days} days ending at {@code until} (inclusive), for
-   * daily runs that pick up late uploads without re-checking years of folders.
+   * Only look at folders dated within the {@code days} days ending at {@code until} (inclusive),
+   * for daily runs that pick up late uploads without re-checking years of folders.
    */
   RawFileRegistrar lastDays(int days, LocalDate until);
 
@@ -51,7 +55,10 @@ public interface RawFileRegistrar {
 
   RawFileRegistrar parallelism(int footerReads);
 
-  /** At most this many files per commit (and footers in memory); a table with more gets several commits. */
+  /**
+   * At most this many files per commit (and footers in memory); a table with more gets several
+   * commits.
+   */
   RawFileRegistrar filesPerCommit(int files);
 
   Result execute();
@@ -75,12 +82,14 @@ public interface RawFileRegistrar {
    * The listed files a run left alone, as it should.
    *
    * @param skippedFiles files already registered with the same size
-   * @param ignoredFiles listed files that are not Parquet by name or are hidden ({@code .x}, {@code _x})
+   * @param ignoredFiles listed files that are not Parquet by name or are hidden ({@code .x}, {@code
+   *     _x})
    */
   record Passed(int skippedFiles, int ignoredFiles) {}
 
   /**
-   * What a run did. The JSON report keeps one flat object: {@link Added} and {@link Passed} are unwrapped.
+   * What a run did. The JSON report keeps one flat object: {@link Added} and {@link Passed} are
+   * unwrapped.
    *
    * @param changedFiles registered files whose size changed since: not re-added
    * @param missingFiles registered files no longer in the source (reconcile only)
@@ -124,18 +133,36 @@ public interface RawFileRegistrar {
       return rejectedFiles.isEmpty() && changedFiles.isEmpty() && missingFiles.isEmpty();
     }
 
-    /** Each table's snapshot after the run: its last commit (a table with many new files gets several). */
+    /**
+     * Each table's snapshot after the run: its last commit (a table with many new files gets
+     * several).
+     */
     public Map<String, Long> snapshotIds() {
-      return commits.stream().collect(java.util.stream.Collectors.toMap(TableCommit::table, TableCommit::snapshotId, (a, b) -> b));
+      return commits.stream()
+          .collect(
+              java.util.stream.Collectors.toMap(
+                  TableCommit::table, TableCommit::snapshotId, (a, b) -> b));
     }
 
     public String summary() {
       return String.format(
-          "Registered %d files (%d rows, %d bytes) into %d tables from %s in %.1f s: %d tables created, "
-              + "%d columns added, %d skipped as already registered, %d ignored, %d changed, %d missing, %d rejected (run %s)",
-          added.registeredFiles(), added.registeredRows(), added.registeredBytes(), commits.size(), source, seconds,
-          tablesCreated.size(), columnsAdded.size(), passed.skippedFiles(), passed.ignoredFiles(), changedFiles.size(), missingFiles.size(),
-          rejectedFiles.size(), runId);
+          "Registered %d files (%d rows, %d bytes) into %d tables from %s in %.1f s: %d tables"
+              + " created, %d columns added, %d skipped as already registered, %d ignored, %d"
+              + " changed, %d missing, %d rejected (run %s)",
+          added.registeredFiles(),
+          added.registeredRows(),
+          added.registeredBytes(),
+          commits.size(),
+          source,
+          seconds,
+          tablesCreated.size(),
+          columnsAdded.size(),
+          passed.skippedFiles(),
+          passed.ignoredFiles(),
+          changedFiles.size(),
+          missingFiles.size(),
+          rejectedFiles.size(),
+          runId);
     }
   }
 }

@@ -12,8 +12,9 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
- * What the trip summaries have consumed: for each raw table, the snapshot (and its sequence number) up
- * to which every appended file is reflected in tripsummary; and the days a user pinned on purpose.
+ * What the trip summaries have consumed: for each raw table, the snapshot (and its sequence number)
+ * up to which every appended file is reflected in tripsummary; and the days a user pinned on
+ * purpose.
  *
  * <p>It lives in the summary of the very tripsummary snapshot that wrote the rows, so it can never
  * drift from them; on restart it is found by walking back the snapshot ancestry (as Iceberg's
@@ -21,21 +22,29 @@ import org.apache.iceberg.util.SnapshotUtil;
  *
  * @param rawTables raw table name ({@code raw.can2_gnss_speed}) to its consumed position
  * @param configFingerprint fingerprint of the aggregation config the rows were computed with
- * @param snapshotId the tripsummary snapshot that carries this checkpoint (0 before it is committed)
- * @param pinnedDays days whose rows were published from the raw tables as of an earlier moment: incremental
- *     runs leave their trips alone until a reprocess without an as-of releases them
+ * @param snapshotId the tripsummary snapshot that carries this checkpoint (0 before it is
+ *     committed)
+ * @param pinnedDays days whose rows were published from the raw tables as of an earlier moment:
+ *     incremental runs leave their trips alone until a reprocess without an as-of releases them
  */
-public record Checkpoint(Map<String, Position> rawTables, String configFingerprint, long snapshotId, long timestampMillis,
+public record Checkpoint(
+    Map<String, Position> rawTables,
+    String configFingerprint,
+    long snapshotId,
+    long timestampMillis,
     Map<LocalDate, Pin> pinnedDays) {
 
-  /** A raw table's snapshot and its sequence number: files with a higher sequence number are new. */
+  /**
+   * A raw table's snapshot and its sequence number: files with a higher sequence number are new.
+   */
   public record Position(long snapshotId, long sequenceNumber) {}
 
   /**
    * A day whose trips stay as they were computed from the raw tables as of {@code asOf}.
    *
    * @param asOf the moment as the user gave it, normalised (an instant or {@code snapshot <id>})
-   * @param rawSnapshots the raw snapshot each table was read at (maintenance keeps them while the pin lasts)
+   * @param rawSnapshots the raw snapshot each table was read at (maintenance keeps them while the
+   *     pin lasts)
    * @param runId the reprocess run that published the day
    */
   public record Pin(String asOf, Map<String, Long> rawSnapshots, String runId) {
@@ -69,23 +78,45 @@ public record Checkpoint(Map<String, Position> rawTables, String configFingerpri
   }
 
   /** The checkpoint in a snapshot summary's properties, if they carry one. */
-  public static Optional<Checkpoint> of(Map<String, String> summary, long snapshotId, long timestampMillis) {
+  public static Optional<Checkpoint> of(
+      Map<String, String> summary, long snapshotId, long timestampMillis) {
     String json = summary.get(LakeProperties.CHECKPOINT);
     if (json == null) {
       return Optional.empty();
     }
     String pins = summary.get(LakeProperties.PINNED_DAYS);
-    return Optional.of(new Checkpoint(parse(json, snapshotId, LakeProperties.CHECKPOINT, new TypeReference<Map<String, Position>>() {}),
-        summary.get(LakeProperties.CONFIG_FINGERPRINT), snapshotId, timestampMillis,
-        pins == null ? Map.of() : days(parse(pins, snapshotId, LakeProperties.PINNED_DAYS, new TypeReference<Map<String, Pin>>() {}))));
+    return Optional.of(
+        new Checkpoint(
+            parse(
+                json,
+                snapshotId,
+                LakeProperties.CHECKPOINT,
+                new TypeReference<Map<String, Position>>() {}),
+            summary.get(LakeProperties.CONFIG_FINGERPRINT),
+            snapshotId,
+            timestampMillis,
+            pins == null
+                ? Map.of()
+                : days(
+                    parse(
+                        pins,
+                        snapshotId,
+                        LakeProperties.PINNED_DAYS,
+                        new TypeReference<Map<String, Pin>>() {}))));
   }
 
   private static <T> T parse(String json, long snapshotId, String property, TypeReference<T> type) {
     try {
       return Json.MAPPER.readValue(json, type);
     } catch (JsonProcessingException e) {
-      throw new IllegalStateException("Cannot read " + property + " in tripsummary snapshot " + snapshotId + ": "
-          + e.getOriginalMessage(), e);
+      throw new IllegalStateException(
+          "Cannot read "
+              + property
+              + " in tripsummary snapshot "
+              + snapshotId
+              + ": "
+              + e.getOriginalMessage(),
+          e);
     }
   }
 
@@ -104,7 +135,10 @@ public record Checkpoint(Map<String, Position> rawTables, String configFingerpri
     return new Checkpoint(rawTables, configFingerprint, snapshotId, timestampMillis, pins);
   }
 
-  /** The snapshot-summary properties that carry this checkpoint (without the snapshot's own id and time). */
+  /**
+   * The snapshot-summary properties that carry this checkpoint (without the snapshot's own id and
+   * time).
+   */
   public Map<String, String> properties() {
     Map<String, String> props = new TreeMap<>();
     props.put(LakeProperties.CHECKPOINT, Json.compact(new TreeMap<>(rawTables)));
@@ -124,5 +158,4 @@ public record Checkpoint(Map<String, Position> rawTables, String configFingerpri
   public String toJson() {
     return Json.compact(new TreeMap<>(rawTables));
   }
-
 }

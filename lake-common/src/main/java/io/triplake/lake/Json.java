@@ -10,10 +10,11 @@ import java.nio.file.Path;
 
 /** JSON for reports and configs, with Spark's own Jackson (no second copy on the classpath). */
 public final class Json {
-  public static final ObjectMapper MAPPER = JsonMapper.builder()
-      .enable(SerializationFeature.INDENT_OUTPUT)
-      .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
-      .build();
+  public static final ObjectMapper MAPPER =
+      JsonMapper.builder()
+          .enable(SerializationFeature.INDENT_OUTPUT)
+          .disable(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+          .build();
 
   private Json() {}
 
@@ -41,9 +42,14 @@ public final class Json {
       Files.createDirectories(parent);
       Path tmp = Files.createTempFile(parent, ".report", ".tmp");
       Files.writeString(tmp, write(value) + System.lineSeparator());
-      Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+      Files.move(
+          tmp,
+          file,
+          java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+          java.nio.file.StandardCopyOption.ATOMIC_MOVE);
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot write report: " + e.getMessage() + " (" + file + ")", e);
+      throw new UncheckedIOException(
+          "Cannot write report: " + e.getMessage() + " (" + file + ")", e);
     }
   }
 }

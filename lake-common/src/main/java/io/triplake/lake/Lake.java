@@ -20,8 +20,9 @@ import org.apache.spark.SparkConf;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Where the lake's tables live: an Iceberg catalog given as Iceberg's own catalog properties, plus the
- * namespaces of the raw and trip tables. The embedded lake and AWS differ only in these properties.
+ * Where the lake's tables live: an Iceberg catalog given as Iceberg's own catalog properties, plus
+ * the namespaces of the raw and trip tables. The embedded lake and AWS differ only in these
+ * properties.
  */
 public final class Lake {
   /** Name of the Iceberg catalog inside Spark; it is also Spark's default catalog. */
@@ -38,21 +39,24 @@ public final class Lake {
 
   private Lake(Map<String, String> catalogProperties, Namespace raw, Namespace trips) {
     // In the order given (sorted when read from a file): spark-submit parameters are built from it.
-    this.catalogProperties = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(catalogProperties));
+    this.catalogProperties =
+        java.util.Collections.unmodifiableMap(new LinkedHashMap<>(catalogProperties));
     this.rawNamespace = raw;
     this.tripsNamespace = trips;
   }
 
   /**
    * The embedded lake: an Iceberg JDBC catalog on a SQLite file in {@code dir} and a warehouse in
-   * {@code dir/warehouse}. One writer process per lake directory (SQLite takes one writer at a time).
+   * {@code dir/warehouse}. One writer process per lake directory (SQLite takes one writer at a
+   * time).
    */
   public static Lake embedded(Path dir) {
     Path root = dir.toAbsolutePath().normalize();
     try {
       Files.createDirectories(root.resolve("warehouse"));
     } catch (IOException e) {
-      throw new IllegalArgumentException("Cannot create the lake directory: " + e.getMessage() + " (" + root + ")", e);
+      throw new IllegalArgumentException(
+          "Cannot create the lake directory: " + e.getMessage() + " (" + root + ")", e);
     }
     Map<String, String> props = new LinkedHashMap<>();
     props.put(CatalogUtil.ICEBERG_CATALOG_TYPE, CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC);
@@ -61,24 +65,30 @@ public final class Lake {
     // V1 adds views and is what new JDBC catalogs should use.
     props.put("jdbc.schema-version", "V1");
     props.put(CatalogProperties.FILE_IO_IMPL, LakeFileIO.class.getName());
-    return new Lake(props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
+    return new Lake(
+        props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
   }
 
-  /** A lake from a local properties file of Iceberg catalog properties ({@code type}, {@code warehouse}, ...). */
+  /**
+   * A lake from a local properties file of Iceberg catalog properties ({@code type}, {@code
+   * warehouse}, ...).
+   */
   public static Lake fromCatalogConf(Path file) {
     return fromCatalogConf(file.toAbsolutePath().toString());
   }
 
   /**
    * A lake from a properties file of Iceberg catalog properties, local or in an object store
-   * ({@code s3://artifacts/conf/catalog.properties}). The client for that first read is configured only
-   * by the environment, as every AWS SDK client is: credentials and region from the default provider
-   * chains, an endpoint from {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL} (or the JVM properties
-   * {@code aws.endpointUrlS3} / {@code aws.endpointUrl}). The file's own settings apply to everything after.
+   * ({@code s3://artifacts/conf/catalog.properties}). The client for that first read is configured
+   * only by the environment, as every AWS SDK client is: credentials and region from the default
+   * provider chains, an endpoint from {@code AWS_ENDPOINT_URL_S3} / {@code AWS_ENDPOINT_URL} (or
+   * the JVM properties {@code aws.endpointUrlS3} / {@code aws.endpointUrl}). The file's own
+   * settings apply to everything after.
    */
   public static Lake fromCatalogConf(String location) {
     if (location == null || location.isBlank()) {
-      throw new IllegalArgumentException("Cannot read the catalog configuration: no location given (" + location + ")");
+      throw new IllegalArgumentException(
+          "Cannot read the catalog configuration: no location given (" + location + ")");
     }
     Properties props = new Properties();
     try (LakeFileIO io = new LakeFileIO()) {
@@ -87,10 +97,13 @@ public final class Lake {
         props.load(in);
       }
     } catch (IOException | RuntimeException e) {
-      throw new IllegalArgumentException("Cannot read the catalog configuration: " + rootMessage(e) + " (" + location + ")", e);
+      throw new IllegalArgumentException(
+          "Cannot read the catalog configuration: " + rootMessage(e) + " (" + location + ")", e);
     }
     Map<String, String> map = new LinkedHashMap<>();
-    props.stringPropertyNames().stream().sorted().forEach(k -> map.put(k, props.getProperty(k).trim()));
+    props.stringPropertyNames().stream()
+        .sorted()
+        .forEach(k -> map.put(k, props.getProperty(k).trim()));
     return fromProperties(map, location);
   }
 
@@ -103,28 +116,35 @@ public final class Lake {
   }
 
   /**
-   * Checks the properties against the catalog profile they select: {@code glue} (Iceberg's GlueCatalog,
-   * S3FileIO, an {@code s3://} warehouse), {@code jdbc} and {@code rest} (a {@code uri}), or any other
-   * {@code type} / {@code catalog-impl} Iceberg knows.
+   * Checks the properties against the catalog profile they select: {@code glue} (Iceberg's
+   * GlueCatalog, S3FileIO, an {@code s3://} warehouse), {@code jdbc} and {@code rest} (a {@code
+   * uri}), or any other {@code type} / {@code catalog-impl} Iceberg knows.
    */
   static Lake fromProperties(Map<String, String> props, String origin) {
     String type = props.get(CatalogUtil.ICEBERG_CATALOG_TYPE);
     if (type == null && !props.containsKey(CatalogProperties.CATALOG_IMPL)) {
       throw new IllegalArgumentException(
-          "Cannot configure the catalog: neither 'type' nor 'catalog-impl' is set (" + origin + ")");
+          "Cannot configure the catalog: neither 'type' nor 'catalog-impl' is set ("
+              + origin
+              + ")");
     }
     if (type != null) {
       switch (type) {
         case CatalogUtil.ICEBERG_CATALOG_TYPE_GLUE -> {
           String warehouse = props.get(CatalogProperties.WAREHOUSE_LOCATION);
           if (warehouse == null || !warehouse.matches("s3a?://[^/]+.*")) {
-            throw new IllegalArgumentException("Cannot configure the catalog: type=glue needs 'warehouse' = s3://bucket/prefix ("
-                + warehouse + " in " + origin + ")");
+            throw new IllegalArgumentException(
+                "Cannot configure the catalog: type=glue needs 'warehouse' = s3://bucket/prefix ("
+                    + warehouse
+                    + " in "
+                    + origin
+                    + ")");
           }
         }
         case CatalogUtil.ICEBERG_CATALOG_TYPE_JDBC, CatalogUtil.ICEBERG_CATALOG_TYPE_REST -> {
           if (props.get(CatalogProperties.URI) == null) {
-            throw new IllegalArgumentException("Cannot configure the catalog: type=" + type + " needs 'uri' (" + origin + ")");
+            throw new IllegalArgumentException(
+                "Cannot configure the catalog: type=" + type + " needs 'uri' (" + origin + ")");
           }
         }
         default -> {
@@ -132,7 +152,8 @@ public final class Lake {
         }
       }
     }
-    return new Lake(props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
+    return new Lake(
+        props, Namespace.of(RAW_NAMESPACE_DEFAULT), Namespace.of(TRIPS_NAMESPACE_DEFAULT));
   }
 
   public Lake withNamespaces(String raw, String trips) {
@@ -173,8 +194,8 @@ public final class Lake {
   }
 
   /**
-   * The catalog instance Spark uses. Jobs that commit through the Java API and read through Spark use
-   * this one, so both see the same table state (Spark's own catalog cache is disabled).
+   * The catalog instance Spark uses. Jobs that commit through the Java API and read through Spark
+   * use this one, so both see the same table state (Spark's own catalog cache is disabled).
    */
   public Catalog catalog(SparkSession spark) {
     return Spark3Util.loadIcebergCatalog(spark, CATALOG_NAME);
@@ -201,25 +222,30 @@ public final class Lake {
       local.put("spark.driver.host", "127.0.0.1");
       local.put("spark.driver.bindAddress", "127.0.0.1");
       // Adaptive execution coalesces small partitions; more of them keep each sort's memory small.
-      local.put("spark.sql.shuffle.partitions", String.valueOf(Math.max(16, 8 * Runtime.getRuntime().availableProcessors())));
-      local.forEach((k, v) -> {
-        if (!submitted.contains(k)) {
-          builder.config(k, v);
-        }
-      });
+      local.put(
+          "spark.sql.shuffle.partitions",
+          String.valueOf(Math.max(16, 8 * Runtime.getRuntime().availableProcessors())));
+      local.forEach(
+          (k, v) -> {
+            if (!submitted.contains(k)) {
+              builder.config(k, v);
+            }
+          });
     }
     sparkConf().forEach(builder::config);
     return builder.getOrCreate();
   }
 
   /**
-   * Every Spark property a job needs for this lake: the Iceberg SQL extensions, this catalog as Spark's
-   * default catalog (with its Iceberg properties), UTC session time. {@code submit} passes them to
-   * EMR Serverless as {@code --conf}; {@link #spark} sets the same on a session it creates.
+   * Every Spark property a job needs for this lake: the Iceberg SQL extensions, this catalog as
+   * Spark's default catalog (with its Iceberg properties), UTC session time. {@code submit} passes
+   * them to EMR Serverless as {@code --conf}; {@link #spark} sets the same on a session it creates.
    */
   public Map<String, String> sparkConf() {
     Map<String, String> conf = new LinkedHashMap<>();
-    conf.put("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
+    conf.put(
+        "spark.sql.extensions",
+        "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions");
     conf.put(SPARK_CATALOG_PREFIX, "org.apache.iceberg.spark.SparkCatalog");
     conf.putAll(sparkCatalogConf());
     conf.put("spark.sql.defaultCatalog", CATALOG_NAME);
@@ -231,16 +257,29 @@ public final class Lake {
   public Map<String, String> sparkCatalogConf() {
     Map<String, String> conf = new LinkedHashMap<>();
     catalogProperties.forEach((k, v) -> conf.put(SPARK_CATALOG_PREFIX + "." + k, v));
-    // With the Java API and Spark in one process, Spark's table cache goes stale after Java commits.
+    // With the Java API and Spark in one process, Spark's table cache goes stale after Java
+    // commits.
     conf.put(SPARK_CATALOG_PREFIX + "." + CatalogProperties.CACHE_ENABLED, "false");
     return conf;
   }
 
   @Override
   public String toString() {
-    String where = Objects.requireNonNullElse(catalogProperties.get(CatalogProperties.WAREHOUSE_LOCATION), "?");
-    String type = catalogProperties.getOrDefault(CatalogUtil.ICEBERG_CATALOG_TYPE,
-        catalogProperties.get(CatalogProperties.CATALOG_IMPL));
-    return "Lake(" + type + ", warehouse=" + where + ", raw=" + rawNamespace + ", trips=" + tripsNamespace + ")";
+    String where =
+        Objects.requireNonNullElse(
+            catalogProperties.get(CatalogProperties.WAREHOUSE_LOCATION), "?");
+    String type =
+        catalogProperties.getOrDefault(
+            CatalogUtil.ICEBERG_CATALOG_TYPE,
+            catalogProperties.get(CatalogProperties.CATALOG_IMPL));
+    return "Lake("
+        + type
+        + ", warehouse="
+        + where
+        + ", raw="
+        + rawNamespace
+        + ", trips="
+        + tripsNamespace
+        + ")";
   }
 }

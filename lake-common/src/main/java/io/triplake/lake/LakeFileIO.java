@@ -29,12 +29,13 @@ import org.apache.iceberg.io.ResolvingFileIO;
 import org.apache.iceberg.io.SeekableInputStream;
 
 /**
- * FileIO for the embedded lake and for raw sources: local files through {@code java.nio}, every other
- * scheme ({@code s3://}, ...) through Iceberg's {@link ResolvingFileIO} with the same properties.
+ * FileIO for the embedded lake and for raw sources: local files through {@code java.nio}, every
+ * other scheme ({@code s3://}, ...) through Iceberg's {@link ResolvingFileIO} with the same
+ * properties.
  *
- * <p>Why not Hadoop's local file system: without Hadoop's native library (not on Maven Central) it forks
- * a shell ({@code ls -ld}, {@code chmod}) for every file it lists or creates, about 20 ms each, which
- * made registering a few hundred files take seconds.
+ * <p>Why not Hadoop's local file system: without Hadoop's native library (not on Maven Central) it
+ * forks a shell ({@code ls -ld}, {@code chmod}) for every file it lists or creates, about 20 ms
+ * each, which made registering a few hundred files take seconds.
  */
 public class LakeFileIO implements DelegateFileIO {
   private static final long serialVersionUID = 1L;
@@ -60,7 +61,8 @@ public class LakeFileIO implements DelegateFileIO {
     if (location.startsWith("/")) {
       return Path.of(location);
     }
-    return Path.of(location.substring(5).replaceFirst("^//localhost/", "/").replaceFirst("^/+", "/"));
+    return Path.of(
+        location.substring(5).replaceFirst("^//localhost/", "/").replaceFirst("^/+", "/"));
   }
 
   private ResolvingFileIO remote() {
@@ -84,7 +86,9 @@ public class LakeFileIO implements DelegateFileIO {
 
   @Override
   public InputFile newInputFile(String location, long length) {
-    return isLocal(location) ? new LocalInputFile(location, length) : remote().newInputFile(location, length);
+    return isLocal(location)
+        ? new LocalInputFile(location, length)
+        : remote().newInputFile(location, length);
   }
 
   @Override
@@ -136,14 +140,19 @@ public class LakeFileIO implements DelegateFileIO {
     }
     Path root = path(prefix);
     if (!Files.exists(root)) {
-      throw new UncheckedIOException(new NoSuchFileException(root.toString(), null, "no such file or directory"));
+      throw new UncheckedIOException(
+          new NoSuchFileException(root.toString(), null, "no such file or directory"));
     }
     List<FileInfo> files = new ArrayList<>();
     try (Stream<Path> walk = Files.walk(root)) {
       for (Path file : (Iterable<Path>) walk::iterator) {
         BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
         if (attrs.isRegularFile()) {
-          files.add(new FileInfo("file:" + file.toAbsolutePath().normalize(), attrs.size(), attrs.lastModifiedTime().toMillis()));
+          files.add(
+              new FileInfo(
+                  "file:" + file.toAbsolutePath().normalize(),
+                  attrs.size(),
+                  attrs.lastModifiedTime().toMillis()));
         }
       }
     } catch (IOException e) {
@@ -297,7 +306,8 @@ public class LakeFileIO implements DelegateFileIO {
         Files.createDirectories(file.toAbsolutePath().getParent());
         List<StandardOpenOption> opts = new ArrayList<>(List.of(options));
         opts.add(StandardOpenOption.WRITE);
-        return new ChannelOutputStream(FileChannel.open(file, opts.toArray(StandardOpenOption[]::new)));
+        return new ChannelOutputStream(
+            FileChannel.open(file, opts.toArray(StandardOpenOption[]::new)));
       } catch (FileAlreadyExistsException e) {
         throw new AlreadyExistsException(e, "File already exists: %s", location);
       } catch (IOException e) {
@@ -323,7 +333,9 @@ public class LakeFileIO implements DelegateFileIO {
 
     ChannelOutputStream(FileChannel channel) {
       this.channel = channel;
-      this.buffered = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(channel), 1 << 16);
+      this.buffered =
+          new java.io.BufferedOutputStream(
+              java.nio.channels.Channels.newOutputStream(channel), 1 << 16);
     }
 
     @Override

@@ -8,8 +8,8 @@ public final class Locations {
   private Locations() {}
 
   /**
-   * A location as Iceberg and Hadoop write it: {@code file:/abs/dir} for local paths (with or without a
-   * scheme, relative or not), unchanged for other schemes; never with a trailing slash.
+   * A location as Iceberg and Hadoop write it: {@code file:/abs/dir} for local paths (with or
+   * without a scheme, relative or not), unchanged for other schemes; never with a trailing slash.
    */
   public static String normalize(String location) {
     String loc = location.trim();
@@ -34,7 +34,10 @@ public final class Locations {
     return result;
   }
 
-  /** True when one location is inside the other (or both are the same), so deleting under one can reach the other. */
+  /**
+   * True when one location is inside the other (or both are the same), so deleting under one can
+   * reach the other.
+   */
   public static boolean overlap(String a, String b) {
     String x = comparable(a);
     String y = comparable(b);

@@ -9,15 +9,15 @@ import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.iceberg.shaded.org.apache.parquet.io.DelegatingSeekableInputStream;
 
 /**
- * Opens a Parquet file through Iceberg's FileIO (so the same code reads local files and S3), with the
- * Parquet classes the Iceberg runtime bundles.
+ * Opens a Parquet file through Iceberg's FileIO (so the same code reads local files and S3), with
+ * the Parquet classes the Iceberg runtime bundles.
  */
 public final class ParquetInput {
   /**
-   * Shared, Hadoop-free configuration: the default builder creates a Hadoop Configuration per file, whose
-   * synchronized look-ups made footer reads contend on one lock (under 200 files/s on 2 cores). The read
-   * options are not shared: they hold the codec factory, whose decompressors are neither thread-safe nor
-   * usable after a reader's close releases them.
+   * Shared, Hadoop-free configuration: the default builder creates a Hadoop Configuration per file,
+   * whose synchronized look-ups made footer reads contend on one lock (under 200 files/s on 2
+   * cores). The read options are not shared: they hold the codec factory, whose decompressors are
+   * neither thread-safe nor usable after a reader's close releases them.
    */
   private static final PlainParquetConfiguration CONF = new PlainParquetConfiguration();
 
@@ -28,7 +28,8 @@ public final class ParquetInput {
     return ParquetFileReader.open(new Adapter(file), ParquetReadOptions.builder(CONF).build());
   }
 
-  private static final class Adapter implements org.apache.iceberg.shaded.org.apache.parquet.io.InputFile {
+  private static final class Adapter
+      implements org.apache.iceberg.shaded.org.apache.parquet.io.InputFile {
     private final InputFile file;
 
     Adapter(InputFile file) {

@@ -8,16 +8,19 @@ import org.apache.iceberg.io.RangeReadable;
 import org.apache.iceberg.io.SeekableInputStream;
 
 /**
- * A file read with as few requests as an object store bills: its last {@code prefetch} bytes (or all of it,
- * when it is no larger) in one ranged GET on first use, kept in memory; a read before that part opens one
- * more stream. Parquet readers seek to the tail, then to the footer, then to each column chunk: on S3 each
- * seek is a GET of its own. Raw logger files are small, so one GET of the whole object is the cheapest read,
- * and for a large one a GET of the tail holds the footer.
+ * A file read with as few requests as an object store bills: its last {@code prefetch} bytes (or
+ * all of it, when it is no larger) in one ranged GET on first use, kept in memory; a read before
+ * that part opens one more stream. Parquet readers seek to the tail, then to the footer, then to
+ * each column chunk: on S3 each seek is a GET of its own. Raw logger files are small, so one GET of
+ * the whole object is the cheapest read, and for a large one a GET of the tail holds the footer.
  *
  * <p>Not thread-safe: one reader at a time, as Parquet readers use a file.
  */
 public final class PrefetchedInputFile implements InputFile {
-  /** Enough for the footer of any logger file seen so far (a few KB); a larger one costs a second GET. */
+  /**
+   * Enough for the footer of any logger file seen so far (a few KB); a larger one costs a second
+   * GET.
+   */
   public static final int TAIL_DEFAULT = 64 * 1024;
 
   private final InputFile file;
@@ -38,7 +41,8 @@ public final class PrefetchedInputFile implements InputFile {
 
   /** The whole file in one request when it is at most {@code maxBytes}, else its tail. */
   public static PrefetchedInputFile whole(InputFile file, int maxBytes) {
-    return new PrefetchedInputFile(file, file.getLength() <= maxBytes ? (int) file.getLength() : TAIL_DEFAULT);
+    return new PrefetchedInputFile(
+        file, file.getLength() <= maxBytes ? (int) file.getLength() : TAIL_DEFAULT);
   }
 
   /** Bytes held in memory (0 before the first read). */
@@ -46,7 +50,10 @@ public final class PrefetchedInputFile implements InputFile {
     return bytes == null ? 0 : bytes.length;
   }
 
-  /** Requests made to the underlying file so far: one for the prefetch, one per stream opened before it. */
+  /**
+   * Requests made to the underlying file so far: one for the prefetch, one per stream opened before
+   * it.
+   */
   public int fetches() {
     return fetches;
   }
@@ -95,7 +102,8 @@ public final class PrefetchedInputFile implements InputFile {
     start = length - n;
   }
 
-  private static void readFully(java.io.InputStream in, byte[] buffer, int offset, int length) throws IOException {
+  private static void readFully(java.io.InputStream in, byte[] buffer, int offset, int length)
+      throws IOException {
     int done = 0;
     while (done < length) {
       int r = in.read(buffer, offset + done, length - done);
@@ -106,7 +114,10 @@ public final class PrefetchedInputFile implements InputFile {
     }
   }
 
-  /** Serves the prefetched bytes; reads before them go to a stream of the underlying file, opened on demand. */
+  /**
+   * Serves the prefetched bytes; reads before them go to a stream of the underlying file, opened on
+   * demand.
+   */
   private final class Stream extends SeekableInputStream {
     private long pos;
     private SeekableInputStream head;

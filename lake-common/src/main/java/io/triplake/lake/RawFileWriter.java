@@ -20,8 +20,8 @@ import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
 import org.apache.parquet.schema.Types;
 
 /**
- * Writes Parquet files as CANedge loggers' decoders do: {@code t} as INT64 TIMESTAMP(MICROS) and one
- * DOUBLE column per signal, SNAPPY-compressed. Used by the fleet generator and by tests.
+ * Writes Parquet files as CANedge loggers' decoders do: {@code t} as INT64 TIMESTAMP(MICROS) and
+ * one DOUBLE column per signal, SNAPPY-compressed. Used by the fleet generator and by tests.
  */
 public final class RawFileWriter implements AutoCloseable {
   private final ParquetWriter<Group> writer;
@@ -30,13 +30,15 @@ public final class RawFileWriter implements AutoCloseable {
 
   private RawFileWriter(Path file, MessageType schema, List<String> signals) throws IOException {
     Files.createDirectories(file.toAbsolutePath().getParent());
-    this.writer = ExampleParquetWriter.builder(new LocalOutputFile(file))
-        // Plain configuration: a Hadoop Configuration per file costs more than writing a small file.
-        .withConf(new PlainParquetConfiguration())
-        .withType(schema)
-        .withCompressionCodec(CompressionCodecName.SNAPPY)
-        .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        .build();
+    this.writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            // Plain configuration: a Hadoop Configuration per file costs more than writing a small
+            // file.
+            .withConf(new PlainParquetConfiguration())
+            .withType(schema)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            .build();
     this.groups = new SimpleGroupFactory(schema);
     this.signals = signals;
   }
@@ -46,7 +48,10 @@ public final class RawFileWriter implements AutoCloseable {
     return open(file, schema(utcAdjusted, signals), signals);
   }
 
-  /** A file with any schema whose first column is an INT64 {@code t} and whose other columns are DOUBLE. */
+  /**
+   * A file with any schema whose first column is an INT64 {@code t} and whose other columns are
+   * DOUBLE.
+   */
   public static RawFileWriter open(Path file, MessageType schema, List<String> signals) {
     try {
       return new RawFileWriter(file, schema, List.copyOf(signals));
@@ -57,7 +62,8 @@ public final class RawFileWriter implements AutoCloseable {
 
   public static MessageType schema(boolean utcAdjusted, List<String> signals) {
     Types.MessageTypeBuilder builder = Types.buildMessage();
-    builder.optional(PrimitiveTypeName.INT64)
+    builder
+        .optional(PrimitiveTypeName.INT64)
         .as(LogicalTypeAnnotation.timestampType(utcAdjusted, LogicalTypeAnnotation.TimeUnit.MICROS))
         .named("t");
     List<String> names = new ArrayList<>(signals);
@@ -70,7 +76,8 @@ public final class RawFileWriter implements AutoCloseable {
   /** One row: microseconds since the epoch, then one value per signal (null for missing). */
   public void write(long micros, Double... values) {
     if (values.length != signals.size()) {
-      throw new IllegalArgumentException("Cannot write row: " + values.length + " values for " + signals.size() + " signals");
+      throw new IllegalArgumentException(
+          "Cannot write row: " + values.length + " values for " + signals.size() + " signals");
     }
     Group row = groups.newGroup().append("t", micros);
     for (int i = 0; i < values.length; i++) {

@@ -17,8 +17,9 @@ import java.util.regex.Pattern;
 public record RawPath(String location, String deviceId, String message, LocalDate folderDate) {
   public static final String LAYOUT = "<deviceid>/<message>/yyyy/mm/dd/<file>.parquet";
 
-  private static final Pattern RELATIVE = Pattern.compile(
-      "([0-9A-Fa-f]{8})/([A-Za-z][A-Za-z0-9_]*)/(\\d{4})/(\\d{2})/(\\d{2})/[^/]+\\.parquet");
+  private static final Pattern RELATIVE =
+      Pattern.compile(
+          "([0-9A-Fa-f]{8})/([A-Za-z][A-Za-z0-9_]*)/(\\d{4})/(\\d{2})/(\\d{2})/[^/]+\\.parquet");
 
   /** The Iceberg table name of this file's message: Athena needs lower case. */
   public String tableName() {
@@ -37,14 +38,27 @@ public record RawPath(String location, String deviceId, String message, LocalDat
     }
     Matcher m = RELATIVE.matcher(relative);
     if (!m.matches()) {
-      throw new IllegalArgumentException("path does not match the layout " + LAYOUT + " (" + relative + ")");
+      throw new IllegalArgumentException(
+          "path does not match the layout " + LAYOUT + " (" + relative + ")");
     }
     LocalDate date;
     try {
-      date = LocalDate.of(Integer.parseInt(m.group(3)), Integer.parseInt(m.group(4)), Integer.parseInt(m.group(5)));
+      date =
+          LocalDate.of(
+              Integer.parseInt(m.group(3)),
+              Integer.parseInt(m.group(4)),
+              Integer.parseInt(m.group(5)));
     } catch (DateTimeException e) {
       throw new IllegalArgumentException(
-          "invalid date in path " + m.group(3) + "/" + m.group(4) + "/" + m.group(5) + " (" + relative + ")");
+          "invalid date in path "
+              + m.group(3)
+              + "/"
+              + m.group(4)
+              + "/"
+              + m.group(5)
+              + " ("
+              + relative
+              + ")");
     }
     return new RawPath(location, m.group(1), m.group(2), date);
   }

@@ -12,8 +12,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Catalog profiles from a properties file with Iceberg's own property names. */
 class TestCatalogConf {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private Path write(String content) throws IOException {
     Path file = dir.resolve("catalog.properties");
@@ -23,19 +22,33 @@ class TestCatalogConf {
 
   @Test
   void glueProfileKeepsIcebergPropertiesAsWritten() throws IOException {
-    Path file = write("""
-        type=glue
-        warehouse=s3://wh-bucket/
-        io-impl=org.apache.iceberg.aws.s3.S3FileIO
-        client.region=eu-west-1
-        glue.id=123456789012
-        """);
+    Path file =
+        write(
+            """
+            type=glue
+            warehouse=s3://wh-bucket/
+            io-impl=org.apache.iceberg.aws.s3.S3FileIO
+            client.region=eu-west-1
+            glue.id=123456789012
+            """);
     Lake lake = Lake.fromCatalogConf(file.toString());
-    assertThat(lake.catalogProperties()).containsExactlyInAnyOrderEntriesOf(Map.of(
-        "type", "glue", "warehouse", "s3://wh-bucket/", "io-impl", "org.apache.iceberg.aws.s3.S3FileIO",
-        "client.region", "eu-west-1", "glue.id", "123456789012"));
+    assertThat(lake.catalogProperties())
+        .containsExactlyInAnyOrderEntriesOf(
+            Map.of(
+                "type",
+                "glue",
+                "warehouse",
+                "s3://wh-bucket/",
+                "io-impl",
+                "org.apache.iceberg.aws.s3.S3FileIO",
+                "client.region",
+                "eu-west-1",
+                "glue.id",
+                "123456789012"));
     assertThat(lake.sparkConf())
-        .containsEntry("spark.sql.extensions", "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
+        .containsEntry(
+            "spark.sql.extensions",
+            "org.apache.iceberg.spark.extensions.IcebergSparkSessionExtensions")
         .containsEntry("spark.sql.catalog.lake", "org.apache.iceberg.spark.SparkCatalog")
         .containsEntry("spark.sql.catalog.lake.type", "glue")
         .containsEntry("spark.sql.catalog.lake.warehouse", "s3://wh-bucket/")
@@ -48,21 +61,30 @@ class TestCatalogConf {
   @Test
   void relativeAndFileUriLocationsReadTheSameFile() throws IOException {
     Path file = write("type=rest\nuri=http://127.0.0.1:8181/\n");
-    assertThat(Lake.fromCatalogConf(file.toUri().toString()).catalogProperties()).containsEntry("type", "rest");
-    assertThat(Lake.fromCatalogConf(file).catalogProperties()).containsEntry("uri", "http://127.0.0.1:8181/");
+    assertThat(Lake.fromCatalogConf(file.toUri().toString()).catalogProperties())
+        .containsEntry("type", "rest");
+    assertThat(Lake.fromCatalogConf(file).catalogProperties())
+        .containsEntry("uri", "http://127.0.0.1:8181/");
   }
 
   @Test
   void profilesSayWhatIsMissing() throws IOException {
-    assertThatThrownBy(() -> Lake.fromCatalogConf(write("type=glue\nwarehouse=/tmp/wh\n").toString()))
-        .hasMessageStartingWith("Cannot configure the catalog: type=glue needs 'warehouse' = s3://bucket/prefix (/tmp/wh in ");
-    assertThatThrownBy(() -> Lake.fromCatalogConf(write("type=jdbc\nwarehouse=/tmp/wh\n").toString()))
+    assertThatThrownBy(
+            () -> Lake.fromCatalogConf(write("type=glue\nwarehouse=/tmp/wh\n").toString()))
+        .hasMessageStartingWith(
+            "Cannot configure the catalog: type=glue needs 'warehouse' = s3://bucket/prefix"
+                + " (/tmp/wh in ");
+    assertThatThrownBy(
+            () -> Lake.fromCatalogConf(write("type=jdbc\nwarehouse=/tmp/wh\n").toString()))
         .hasMessageStartingWith("Cannot configure the catalog: type=jdbc needs 'uri' (");
     assertThatThrownBy(() -> Lake.fromCatalogConf(write("type=rest\n").toString()))
         .hasMessageStartingWith("Cannot configure the catalog: type=rest needs 'uri' (");
     assertThatThrownBy(() -> Lake.fromCatalogConf(write("warehouse=s3://b/\n").toString()))
-        .hasMessageStartingWith("Cannot configure the catalog: neither 'type' nor 'catalog-impl' is set (");
-    assertThat(Lake.fromCatalogConf(write("catalog-impl=com.example.MyCatalog\n").toString()).catalogProperties())
+        .hasMessageStartingWith(
+            "Cannot configure the catalog: neither 'type' nor 'catalog-impl' is set (");
+    assertThat(
+            Lake.fromCatalogConf(write("catalog-impl=com.example.MyCatalog\n").toString())
+                .catalogProperties())
         .containsEntry("catalog-impl", "com.example.MyCatalog");
   }
 

@@ -19,8 +19,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class TestLakeFileIO {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   private final LakeFileIO io = new LakeFileIO();
 
@@ -34,7 +33,8 @@ class TestLakeFileIO {
       out.write("orld".getBytes(StandardCharsets.UTF_8));
     }
     // create() never replaces a file: Iceberg relies on it for metadata files.
-    assertThatThrownBy(() -> io.newOutputFile(location).create()).isInstanceOf(AlreadyExistsException.class);
+    assertThatThrownBy(() -> io.newOutputFile(location).create())
+        .isInstanceOf(AlreadyExistsException.class);
 
     InputFile in = io.newInputFile(location);
     assertThat(in.exists()).isTrue();
@@ -61,9 +61,13 @@ class TestLakeFileIO {
     Files.writeString(dir.resolve("p/two"), "22");
     Files.writeString(dir.resolve("other"), "3");
 
-    List<FileInfo> files = StreamSupport.stream(io.listPrefix(dir.resolve("p").toString()).spliterator(), false)
-        .sorted(java.util.Comparator.comparing(FileInfo::location)).toList();
-    assertThat(files).extracting(FileInfo::location).containsExactly("file:" + dir.resolve("p/q/one"), "file:" + dir.resolve("p/two"));
+    List<FileInfo> files =
+        StreamSupport.stream(io.listPrefix(dir.resolve("p").toString()).spliterator(), false)
+            .sorted(java.util.Comparator.comparing(FileInfo::location))
+            .toList();
+    assertThat(files)
+        .extracting(FileInfo::location)
+        .containsExactly("file:" + dir.resolve("p/q/one"), "file:" + dir.resolve("p/two"));
     assertThat(files).extracting(FileInfo::size).containsExactly(1L, 2L);
 
     io.deleteFile("file://" + dir.resolve("p/two"));
@@ -72,6 +76,7 @@ class TestLakeFileIO {
     assertThat(dir.resolve("p")).doesNotExist();
     assertThat(dir.resolve("other")).exists();
 
-    assertThatThrownBy(() -> io.newInputFile("file:" + dir.resolve("missing")).getLength()).isInstanceOf(NotFoundException.class);
+    assertThatThrownBy(() -> io.newInputFile("file:" + dir.resolve("missing")).getLength())
+        .isInstanceOf(NotFoundException.class);
   }
 }

@@ -17,14 +17,17 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * What an object store bills: requests. An InputFile over a real local file counts what the reader asks of
- * it the way S3FileIO would turn it into GETs: every stream read after a seek, every ranged read.
+ * What an object store bills: requests. An InputFile over a real local file counts what the reader
+ * asks of it the way S3FileIO would turn it into GETs: every stream read after a seek, every ranged
+ * read.
  */
 class TestPrefetchedInputFile {
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
-  /** A local file whose streams count the requests S3 would bill, and can offer ranged reads as S3FileIO's do. */
+  /**
+   * A local file whose streams count the requests S3 would bill, and can offer ranged reads as
+   * S3FileIO's do.
+   */
   private static final class Billed implements InputFile {
     private final Path path;
     private final boolean ranged;
@@ -154,7 +157,9 @@ class TestPrefetchedInputFile {
   void aParquetReaderAsksForTheTailTheFooterAndEachChunkSeparately() throws IOException {
     Billed plain = new Billed(parquet("plain", 5000), false);
     assertThat(readAllRows(plain)).isEqualTo(5000);
-    assertThat(plain.requests).as("what the reader costs without prefetching").hasSizeGreaterThanOrEqualTo(3);
+    assertThat(plain.requests)
+        .as("what the reader costs without prefetching")
+        .hasSizeGreaterThanOrEqualTo(3);
   }
 
   @Test
@@ -162,7 +167,8 @@ class TestPrefetchedInputFile {
     Billed file = new Billed(parquet("footer", 5000), true);
     PrefetchedInputFile tail = PrefetchedInputFile.tail(file);
     try (ParquetFileReader reader = ParquetInput.open(tail)) {
-      assertThat(reader.getFooter().getBlocks().stream().mapToLong(b -> b.getRowCount()).sum()).isEqualTo(5000);
+      assertThat(reader.getFooter().getBlocks().stream().mapToLong(b -> b.getRowCount()).sum())
+          .isEqualTo(5000);
     }
     long length = file.getLength();
     long from = Math.max(0, length - PrefetchedInputFile.TAIL_DEFAULT);
@@ -178,7 +184,8 @@ class TestPrefetchedInputFile {
     assertThat(readAllRows(whole)).isEqualTo(20_000);
     assertThat(file.requests).containsExactly("GET bytes=0-" + (file.getLength() - 1));
     assertThat(whole.heldBytes()).isEqualTo(file.getLength());
-    // Read again through the same input (the trip job's second read of an identifier file): no request.
+    // Read again through the same input (the trip job's second read of an identifier file): no
+    // request.
     assertThat(readAllRows(whole)).isEqualTo(20_000);
     assertThat(file.requests).hasSize(1);
   }
@@ -187,7 +194,9 @@ class TestPrefetchedInputFile {
   void readsBeforeThePrefetchedTailGoToOneMoreStreamAndReturnTheFilesBytes() throws IOException {
     Path path = parquet("large", 50_000);
     byte[] expected = Files.readAllBytes(path);
-    assertThat(expected.length).as("larger than the tail").isGreaterThan(PrefetchedInputFile.TAIL_DEFAULT);
+    assertThat(expected.length)
+        .as("larger than the tail")
+        .isGreaterThan(PrefetchedInputFile.TAIL_DEFAULT);
     Billed file = new Billed(path, false);
     PrefetchedInputFile tail = PrefetchedInputFile.tail(file);
     byte[] read = new byte[expected.length];
@@ -208,7 +217,9 @@ class TestPrefetchedInputFile {
       assertThat(in.read()).isEqualTo(-1);
     }
     assertThat(read).isEqualTo(expected);
-    assertThat(tail.fetches()).as("the tail, then one stream for everything before it").isEqualTo(2);
+    assertThat(tail.fetches())
+        .as("the tail, then one stream for everything before it")
+        .isEqualTo(2);
   }
 
   @Test

@@ -9,7 +9,10 @@ import org.junit.jupiter.api.Test;
 class TestRawPath {
   @Test
   void parsesTheCanedgeLayout() {
-    RawPath path = RawPath.parse("s3://bucket/", "s3://bucket/3BA199E2/CAN2_gnss_speed/2021/07/26/00000164_00000001.parquet");
+    RawPath path =
+        RawPath.parse(
+            "s3://bucket/",
+            "s3://bucket/3BA199E2/CAN2_gnss_speed/2021/07/26/00000164_00000001.parquet");
     assertThat(path.deviceId()).isEqualTo("3BA199E2");
     assertThat(path.message()).isEqualTo("CAN2_gnss_speed");
     assertThat(path.tableName()).isEqualTo("can2_gnss_speed");
@@ -18,11 +21,15 @@ class TestRawPath {
 
   @Test
   void namesWhatIsWrongWithAPath() {
-    assertThatThrownBy(() -> RawPath.parse("file:/lake", "file:/lake/3BA199E2/CAN2_x/2021/02/29/a.parquet"))
+    assertThatThrownBy(
+            () -> RawPath.parse("file:/lake", "file:/lake/3BA199E2/CAN2_x/2021/02/29/a.parquet"))
         .hasMessage("invalid date in path 2021/02/29 (3BA199E2/CAN2_x/2021/02/29/a.parquet)");
-    assertThatThrownBy(() -> RawPath.parse("file:/lake", "file:/lake/3BA199E2/CAN2_x/2021/7/26/a.parquet"))
-        .hasMessageStartingWith("path does not match the layout <deviceid>/<message>/yyyy/mm/dd/<file>.parquet");
-    assertThatThrownBy(() -> RawPath.parse("file:/lake", "file:/other/3BA199E2/CAN2_x/2021/07/26/a.parquet"))
+    assertThatThrownBy(
+            () -> RawPath.parse("file:/lake", "file:/lake/3BA199E2/CAN2_x/2021/7/26/a.parquet"))
+        .hasMessageStartingWith(
+            "path does not match the layout <deviceid>/<message>/yyyy/mm/dd/<file>.parquet");
+    assertThatThrownBy(
+            () -> RawPath.parse("file:/lake", "file:/other/3BA199E2/CAN2_x/2021/07/26/a.parquet"))
         .hasMessage("not below the source file:/lake");
   }
 

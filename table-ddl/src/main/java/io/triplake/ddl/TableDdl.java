@@ -11,7 +11,10 @@ public final class TableDdl {
 
   private TableDdl() {}
 
-  /** The Spark DDL of a table, for {@code <catalog>.<namespace>.<table>} given as {@code qualifiedName}. */
+  /**
+   * The Spark DDL of a table, for {@code <catalog>.<namespace>.<table>} given as {@code
+   * qualifiedName}.
+   */
   public static String spark(String table, String qualifiedName) {
     return read("spark/" + table + ".sql").replace("${table}", qualifiedName);
   }

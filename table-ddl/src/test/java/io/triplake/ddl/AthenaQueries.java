@@ -14,11 +14,11 @@ import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 /**
- * The example Athena queries shipped in {@code athena/queries/*.sql}, as statements: each file's SQL
- * (statements separated by {@code ;} at the end of a line), and each query a comment shows: a comment line
- * indented by two spaces or more to {@code SELECT} or {@code WITH} ({@code --   SELECT ...}, set apart from prose
- * like {@code -- With ...}), plus the comment lines indented deeper below it.
- * A new file or a new statement in a file is picked up without a change here.
+ * The example Athena queries shipped in {@code athena/queries/*.sql}, as statements: each file's
+ * SQL (statements separated by {@code ;} at the end of a line), and each query a comment shows: a
+ * comment line indented by two spaces or more to {@code SELECT} or {@code WITH} ({@code -- SELECT
+ * ...}, set apart from prose like {@code -- With ...}), plus the comment lines indented deeper
+ * below it. A new file or a new statement in a file is picked up without a change here.
  */
 final class AthenaQueries {
   private static final Pattern COMMENT_QUERY = Pattern.compile("^--(\\s{2,})((SELECT|WITH)\\b.*)$");
@@ -37,14 +37,18 @@ final class AthenaQueries {
   static List<Statement> all() {
     Path dir;
     try {
-      dir = Path.of(Objects.requireNonNull(TableDdl.class.getResource("athena/queries"), "athena/queries").toURI());
+      dir =
+          Path.of(
+              Objects.requireNonNull(TableDdl.class.getResource("athena/queries"), "athena/queries")
+                  .toURI());
     } catch (URISyntaxException e) {
       throw new IllegalStateException(e);
     }
     List<Statement> statements = new ArrayList<>();
     try (Stream<Path> files = Files.list(dir)) {
       for (Path file : files.filter(f -> f.toString().endsWith(".sql")).sorted().toList()) {
-        statements.addAll(of(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8)));
+        statements.addAll(
+            of(file.getFileName().toString(), Files.readString(file, StandardCharsets.UTF_8)));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(e);

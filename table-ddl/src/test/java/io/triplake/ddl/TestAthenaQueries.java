@@ -22,21 +22,26 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Every example Athena query ({@link AthenaQueries}) keeps to Trino's rules and runs. There is no Trino here:
- * each statement is checked against the rules of Trino that Spark does not share, then translated and run by
- * Spark on the tables the jobs create (tripsummary from its Spark DDL, the raw tables by registering the
- * sample). The trip aggregator depends on this module, so the two trips of device 3BA199E2 on 2021-07-26 are
- * written here, one commit each, so that time travel to the first commit has a difference to show.
+ * Every example Athena query ({@link AthenaQueries}) keeps to Trino's rules and runs. There is no
+ * Trino here: each statement is checked against the rules of Trino that Spark does not share, then
+ * translated and run by Spark on the tables the jobs create (tripsummary from its Spark DDL, the
+ * raw tables by registering the sample). The trip aggregator depends on this module, so the two
+ * trips of device 3BA199E2 on 2021-07-26 are written here, one commit each, so that time travel to
+ * the first commit has a difference to show.
  */
 class TestAthenaQueries extends SparkLakeTest {
   private static final Pattern TIME_TRAVEL =
-      Pattern.compile("\\b(\\w+\\.\\w+)(\\s+FOR\\s+TIMESTAMP\\s+AS\\s+OF\\s+TIMESTAMP\\s+)'[^']*'", Pattern.CASE_INSENSITIVE);
+      Pattern.compile(
+          "\\b(\\w+\\.\\w+)(\\s+FOR\\s+TIMESTAMP\\s+AS\\s+OF\\s+TIMESTAMP\\s+)'[^']*'",
+          Pattern.CASE_INSENSITIVE);
   private static final Pattern PLACEHOLDER = Pattern.compile("<(\\w+)>");
 
   @BeforeAll
   static void createTheJobsTables() {
     try (FileIO io = lake.sourceIO()) {
-      RawFileRegistrar.of(lake, lake.catalog(), io).source(SampleLake.location().toString()).execute();
+      RawFileRegistrar.of(lake, lake.catalog(), io)
+          .source(SampleLake.location().toString())
+          .execute();
     }
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + Lake.CATALOG_NAME + "." + lake.tripsNamespace());
     spark.sql(TableDdl.spark(TableDdl.TRIPSUMMARY, summaryTable()));
@@ -49,29 +54,46 @@ class TestAthenaQueries extends SparkLakeTest {
   }
 
   private static void insertTrip(String start, String end, double avgSpeed, double maxSpeed) {
-    String row = "('3BA199E2', 'CAN2_gnss_speed', 'Speed', '%s', %s, 2400, 2371.9, TIMESTAMP_NTZ '" + start
-        + "', TIMESTAMP_NTZ '" + end + "', '3BA199E2_" + start.replaceAll("[-:]", "").replace(' ', 'T')
-        + "', 'gnss_can2', DATE '2021-07-26', TIMESTAMP_NTZ '2024-03-02 06:00:00')";
-    spark.sql("INSERT INTO " + summaryTable() + " VALUES " + row.formatted("avg", avgSpeed) + ", "
-        + row.formatted("max", maxSpeed));
+    String row =
+        "('3BA199E2', 'CAN2_gnss_speed', 'Speed', '%s', %s, 2400, 2371.9, TIMESTAMP_NTZ '"
+            + start
+            + "', TIMESTAMP_NTZ '"
+            + end
+            + "', '3BA199E2_"
+            + start.replaceAll("[-:]", "").replace(' ', 'T')
+            + "', 'gnss_can2', DATE '2021-07-26', TIMESTAMP_NTZ '2024-03-02 06:00:00')";
+    spark.sql(
+        "INSERT INTO "
+            + summaryTable()
+            + " VALUES "
+            + row.formatted("avg", avgSpeed)
+            + ", "
+            + row.formatted("max", maxSpeed));
   }
 
   @Test
   void statementsAreTheFilesSqlAndTheQueriesItsCommentsShow() {
-    List<Statement> statements = AthenaQueries.of("x.sql", """
-        -- With prose, which is no query.
-        -- The snapshots:
-        --   SELECT snapshot_id
-        --     FROM t
-        -- more prose
-        SELECT 1;
+    List<Statement> statements =
+        AthenaQueries.of(
+            "x.sql",
+            """
+            -- With prose, which is no query.
+            -- The snapshots:
+            --   SELECT snapshot_id
+            --     FROM t
+            -- more prose
+            SELECT 1;
 
-        SELECT 2
-        -- a note
-        FROM u
-        """);
-    assertThat(statements).extracting(Statement::line, Statement::sql).containsExactly(
-        tuple(3, "SELECT snapshot_id\n     FROM t"), tuple(6, "SELECT 1"), tuple(8, "SELECT 2\nFROM u"));
+            SELECT 2
+            -- a note
+            FROM u
+            """);
+    assertThat(statements)
+        .extracting(Statement::line, Statement::sql)
+        .containsExactly(
+            tuple(3, "SELECT snapshot_id\n     FROM t"),
+            tuple(6, "SELECT 1"),
+            tuple(8, "SELECT 2\nFROM u"));
   }
 
   @Test
@@ -85,17 +107,29 @@ class TestAthenaQueries extends SparkLakeTest {
 
   @Test
   void theRulesFindWhatFailsOrMisleadsOnTrino() {
-    assertThat(TrinoSql.violations("SELECT summary['trip-lake.run-id'] FROM s")).singleElement().asString()
-        .startsWith("map subscript `summary['trip-lake.run-id']`").contains("element_at(map, key)");
-    assertThat(TrinoSql.violations("SELECT round(sum(s) / 3600.0, 2), x /.5 FROM t")).hasSize(2).first().asString()
-        .startsWith("division by the decimal literal 3600.0").contains("3600e0");
-    assertThat(TrinoSql.violations("SELECT element_at(summary, 'k'), ARRAY['a'], xs[1], s / 3600e0, s / 3.6e3, "
-        + "s / CAST(3600 AS double), 1.5 * s FROM t")).isEmpty();
+    assertThat(TrinoSql.violations("SELECT summary['trip-lake.run-id'] FROM s"))
+        .singleElement()
+        .asString()
+        .startsWith("map subscript `summary['trip-lake.run-id']`")
+        .contains("element_at(map, key)");
+    assertThat(TrinoSql.violations("SELECT round(sum(s) / 3600.0, 2), x /.5 FROM t"))
+        .hasSize(2)
+        .first()
+        .asString()
+        .startsWith("division by the decimal literal 3600.0")
+        .contains("3600e0");
+    assertThat(
+            TrinoSql.violations(
+                "SELECT element_at(summary, 'k'), ARRAY['a'], xs[1], s / 3600e0, s / 3.6e3, "
+                    + "s / CAST(3600 AS double), 1.5 * s FROM t"))
+        .isEmpty();
   }
 
   @Test
   void everyStatementRunsOnSparkAndFindsTheSampleTrips() {
-    assertThat(spark.conf().get("spark.sql.session.timeZone")).as("TrinoSql's AT TIME ZONE translation").isEqualTo("UTC");
+    assertThat(spark.conf().get("spark.sql.session.timeZone"))
+        .as("TrinoSql's AT TIME ZONE translation")
+        .isEqualTo("UTC");
     List<String> failures = new ArrayList<>();
     int ran = 0;
     for (Statement statement : AthenaQueries.all()) {
@@ -107,7 +141,10 @@ class TestAthenaQueries extends SparkLakeTest {
         int rows = spark.sql(sql.get()).collectAsList().size();
         System.out.println(statement + ": " + rows + " rows");
         if (rows == 0) {
-          failures.add(statement + ": no rows on the sample's trips (does it look at 3BA199E2 on 2021-07-26?)\n" + sql.get());
+          failures.add(
+              statement
+                  + ": no rows on the sample's trips (does it look at 3BA199E2 on 2021-07-26?)\n"
+                  + sql.get());
         }
         ran++;
       } catch (Exception e) { // also Spark's AnalysisException, which is not a RuntimeException
@@ -119,23 +156,36 @@ class TestAthenaQueries extends SparkLakeTest {
   }
 
   /**
-   * The statement with the examples' values replaced by values of this lake: a time-travel moment and a
-   * {@code <snapshot_id>} placeholder take the commit before a table's last one (the examples' moments lie in a
-   * history this lake does not have). The table is the one the statement names last before the value. Empty,
-   * with the reason printed, for a placeholder this test has no value for.
+   * The statement with the examples' values replaced by values of this lake: a time-travel moment
+   * and a {@code <snapshot_id>} placeholder take the commit before a table's last one (the
+   * examples' moments lie in a history this lake does not have). The table is the one the statement
+   * names last before the value. Empty, with the reason printed, for a placeholder this test has no
+   * value for.
    */
   private static Optional<String> bind(String sql, Statement statement) {
     Matcher travel = TIME_TRAVEL.matcher(sql);
-    sql = travel.replaceAll(m -> Matcher.quoteReplacement(
-        m.group(1) + m.group(2) + "'" + Instant.ofEpochMilli(beforeLastCommit(m.group(1)).timestampMillis()) + "'"));
+    sql =
+        travel.replaceAll(
+            m ->
+                Matcher.quoteReplacement(
+                    m.group(1)
+                        + m.group(2)
+                        + "'"
+                        + Instant.ofEpochMilli(beforeLastCommit(m.group(1)).timestampMillis())
+                        + "'"));
     StringBuilder bound = new StringBuilder();
     Matcher placeholder = PLACEHOLDER.matcher(sql);
     while (placeholder.find()) {
       String table = lastTableBefore(sql, placeholder.start());
       if (!placeholder.group(1).equals("snapshot_id") || table == null) {
-        System.out.println("Skipped " + statement + ": no value for " + placeholder.group() + (table == null
-            ? " (no lake table is named before it)"
-            : " (this test knows <snapshot_id>: add others in TestAthenaQueries.bind)"));
+        System.out.println(
+            "Skipped "
+                + statement
+                + ": no value for "
+                + placeholder.group()
+                + (table == null
+                    ? " (no lake table is named before it)"
+                    : " (this test knows <snapshot_id>: add others in TestAthenaQueries.bind)"));
         return Optional.empty();
       }
       placeholder.appendReplacement(bound, String.valueOf(beforeLastCommit(table).snapshotId()));
@@ -144,9 +194,13 @@ class TestAthenaQueries extends SparkLakeTest {
     return Optional.of(bound.toString());
   }
 
-  /** The last {@code <namespace>.<table>} of this lake in {@code sql} before {@code end}, or null. */
+  /**
+   * The last {@code <namespace>.<table>} of this lake in {@code sql} before {@code end}, or null.
+   */
   private static String lastTableBefore(String sql, int end) {
-    Matcher m = Pattern.compile("\\b(" + lake.rawNamespace() + "|" + lake.tripsNamespace() + ")\\.(\\w+)").matcher(sql);
+    Matcher m =
+        Pattern.compile("\\b(" + lake.rawNamespace() + "|" + lake.tripsNamespace() + ")\\.(\\w+)")
+            .matcher(sql);
     String table = null;
     while (m.find() && m.start() < end) {
       table = m.group();

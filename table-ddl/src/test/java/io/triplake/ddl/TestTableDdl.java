@@ -25,17 +25,21 @@ import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 
 /**
- * The Athena DDL describes the tables the jobs really create: the same columns, in the same order, with the
- * Athena type of each Iceberg type, the same partitioning, format v2. The tables come from executing the
- * Spark DDL (tripsummary) and from registering the sample (raw.can2_gnss_speed).
+ * The Athena DDL describes the tables the jobs really create: the same columns, in the same order,
+ * with the Athena type of each Iceberg type, the same partitioning, format v2. The tables come from
+ * executing the Spark DDL (tripsummary) and from registering the sample (raw.can2_gnss_speed).
  */
 class TestTableDdl extends SparkLakeTest {
-  private static final Pattern COLUMN = Pattern.compile("^\\s{2}([a-z_][a-z0-9_]*)\\s+([A-Za-z_0-9()]+)", Pattern.MULTILINE);
+  private static final Pattern COLUMN =
+      Pattern.compile("^\\s{2}([a-z_][a-z0-9_]*)\\s+([A-Za-z_0-9()]+)", Pattern.MULTILINE);
 
   /** Column name -> type, from the column list of a CREATE TABLE. */
   static Map<String, String> columns(String ddl) {
     String body = ddl.substring(ddl.indexOf("CREATE TABLE"));
-    body = body.substring(body.indexOf('(') + 1, body.indexOf("\n)") < 0 ? body.indexOf(")\n") : body.indexOf("\n)"));
+    body =
+        body.substring(
+            body.indexOf('(') + 1,
+            body.indexOf("\n)") < 0 ? body.indexOf(")\n") : body.indexOf("\n)"));
     Map<String, String> columns = new LinkedHashMap<>();
     Matcher m = COLUMN.matcher(body);
     while (m.find()) {
@@ -44,7 +48,10 @@ class TestTableDdl extends SparkLakeTest {
     return columns;
   }
 
-  /** What Athena DDL declares for an Iceberg type (it cannot declare a zone: timestamptz is read, not created). */
+  /**
+   * What Athena DDL declares for an Iceberg type (it cannot declare a zone: timestamptz is read,
+   * not created).
+   */
   static String athenaType(Type type) {
     return switch (type.typeId()) {
       case STRING -> "string";
@@ -76,15 +83,22 @@ class TestTableDdl extends SparkLakeTest {
     String name = Lake.CATALOG_NAME + ".ddl_trips." + TableDdl.TRIPSUMMARY;
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + Lake.CATALOG_NAME + ".ddl_trips");
     spark.sql(TableDdl.spark(TableDdl.TRIPSUMMARY, name));
-    Table table = lake.catalog().loadTable(org.apache.iceberg.catalog.TableIdentifier.of("ddl_trips", TableDdl.TRIPSUMMARY));
+    Table table =
+        lake.catalog()
+            .loadTable(
+                org.apache.iceberg.catalog.TableIdentifier.of("ddl_trips", TableDdl.TRIPSUMMARY));
 
     String athena = TableDdl.athena(TableDdl.TRIPSUMMARY);
     assertThat(columns(athena)).containsExactlyEntriesOf(athenaColumnsOf(table));
-    assertThat(columns(TableDdl.spark(TableDdl.TRIPSUMMARY, name)).keySet()).containsExactlyElementsOf(columns(athena).keySet());
-    assertThat(table.spec().fields()).singleElement().satisfies(f -> {
-      assertThat(f.transform().isIdentity()).isTrue();
-      assertThat(table.schema().findColumnName(f.sourceId())).isEqualTo("tripdate");
-    });
+    assertThat(columns(TableDdl.spark(TableDdl.TRIPSUMMARY, name)).keySet())
+        .containsExactlyElementsOf(columns(athena).keySet());
+    assertThat(table.spec().fields())
+        .singleElement()
+        .satisfies(
+            f -> {
+              assertThat(f.transform().isIdentity()).isTrue();
+              assertThat(table.schema().findColumnName(f.sourceId())).isEqualTo("tripdate");
+            });
     assertThat(athena).contains("PARTITIONED BY (tripdate)").contains("'table_type' = 'ICEBERG'");
     assertThat(formatVersion(table)).as("Athena reads format v2 only").isEqualTo(2);
   }
@@ -92,17 +106,23 @@ class TestTableDdl extends SparkLakeTest {
   @Test
   void rawAthenaDdlDescribesARegisteredRawTable() {
     Lake raw = lake.withNamespaces("ddl_raw", "ddl_trips");
-    if (lake.catalog() instanceof SupportsNamespaces ns && !ns.namespaceExists(Namespace.of("ddl_raw"))) {
+    if (lake.catalog() instanceof SupportsNamespaces ns
+        && !ns.namespaceExists(Namespace.of("ddl_raw"))) {
       ns.createNamespace(Namespace.of("ddl_raw"));
     }
     try (FileIO io = raw.sourceIO()) {
-      RawFileRegistrar.of(raw, raw.catalog(), io).source(SampleLake.location().toString()).execute();
+      RawFileRegistrar.of(raw, raw.catalog(), io)
+          .source(SampleLake.location().toString())
+          .execute();
     }
     Table table = raw.catalog().loadTable(raw.rawTable("can2_gnss_speed"));
     String athena = TableDdl.athena("can2_gnss_speed");
     assertThat(columns(athena)).containsExactlyEntriesOf(athenaColumnsOf(table));
     assertThat(((Types.TimestampType) table.schema().findType("t")).shouldAdjustToUTC())
-        .as("the sample's logger files are UTC-adjusted: t is timestamptz, as the DDL's comment says").isTrue();
+        .as(
+            "the sample's logger files are UTC-adjusted: t is timestamptz, as the DDL's comment"
+                + " says")
+        .isTrue();
     assertThat(athena).contains("PARTITIONED BY (device_id)").contains("'gc.enabled' = 'false'");
     assertThat(formatVersion(table)).as("Athena reads format v2 only").isEqualTo(2);
     assertThat(table.properties()).containsEntry(TableProperties.GC_ENABLED, "false");
@@ -110,10 +130,13 @@ class TestTableDdl extends SparkLakeTest {
 
   @Test
   void exampleQueriesUseTheTablesAndFeaturesTheySayTheyDo() throws IOException {
-    Map<String, List<String>> expected = Map.of(
-        "trips_per_device_per_day", List.of("FROM trips.tripsummary", "count(*)", "GROUP BY deviceid, tripdate"),
-        "time_travel", List.of("FOR TIMESTAMP AS OF TIMESTAMP '", "\"tripsummary$snapshots\""),
-        "trip_raw_signals", List.of("FROM raw.can2_gnss_speed r", "JOIN trip", "r.device_id = trip.deviceid"));
+    Map<String, List<String>> expected =
+        Map.of(
+            "trips_per_device_per_day",
+                List.of("FROM trips.tripsummary", "count(*)", "GROUP BY deviceid, tripdate"),
+            "time_travel", List.of("FOR TIMESTAMP AS OF TIMESTAMP '", "\"tripsummary$snapshots\""),
+            "trip_raw_signals",
+                List.of("FROM raw.can2_gnss_speed r", "JOIN trip", "r.device_id = trip.deviceid"));
     for (Map.Entry<String, List<String>> query : expected.entrySet()) {
       String resource = "athena/queries/" + query.getKey() + ".sql";
       try (InputStream in = TableDdl.class.getResourceAsStream(resource)) {

@@ -8,10 +8,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.iceberg.io.FileIO;
 
 /**
- * The only way maintenance deletes a file: Iceberg's expiry and orphan actions get {@link #delete} as
- * their delete function. A file is deleted only when it lies inside a location of the table being
- * maintained and outside every protected location (raw source prefixes, other tables). Anything else
- * is kept and reported, and the run fails after the step.
+ * The only way maintenance deletes a file: Iceberg's expiry and orphan actions get {@link #delete}
+ * as their delete function. A file is deleted only when it lies inside a location of the table
+ * being maintained and outside every protected location (raw source prefixes, other tables).
+ * Anything else is kept and reported, and the run fails after the step.
  *
  * <p>In a dry run nothing is deleted; the files that would be are counted and listed.
  */
@@ -28,10 +28,17 @@ final class DeleteGuard {
   private final List<String> refused = Collections.synchronizedList(new ArrayList<>());
 
   /**
-   * @param roots where the table's own files are: its location, and its data and metadata paths when set
-   * @param protectedLocations raw source prefixes and other tables' locations, even if inside a root
+   * @param roots where the table's own files are: its location, and its data and metadata paths
+   *     when set
+   * @param protectedLocations raw source prefixes and other tables' locations, even if inside a
+   *     root
    */
-  DeleteGuard(String table, List<String> roots, List<String> protectedLocations, FileIO io, boolean dryRun) {
+  DeleteGuard(
+      String table,
+      List<String> roots,
+      List<String> protectedLocations,
+      FileIO io,
+      boolean dryRun) {
     this.table = table;
     this.roots = roots.stream().map(Locations::normalize).toList();
     this.protectedLocations = protectedLocations.stream().map(Locations::normalize).toList();
@@ -77,13 +84,23 @@ final class DeleteGuard {
     return List.copyOf(listed);
   }
 
-  /** Fails when Iceberg asked to delete a file the guard kept: the table references something it should not. */
+  /**
+   * Fails when Iceberg asked to delete a file the guard kept: the table references something it
+   * should not.
+   */
   void check(String step) {
     if (!refused.isEmpty()) {
-      throw new IllegalStateException("Cannot " + step + " of " + table + ": Iceberg asked to delete " + refused.size()
-          + " files that are not the table's own, which were kept: " + refused.subList(0, Math.min(LISTED, refused.size()))
-          + ". The step's metadata change is committed, no such file was deleted; find out how the table came to reference them"
-          + " before running maintenance again");
+      throw new IllegalStateException(
+          "Cannot "
+              + step
+              + " of "
+              + table
+              + ": Iceberg asked to delete "
+              + refused.size()
+              + " files that are not the table's own, which were kept: "
+              + refused.subList(0, Math.min(LISTED, refused.size()))
+              + ". The step's metadata change is committed, no such file was deleted; find out how"
+              + " the table came to reference them before running maintenance again");
     }
   }
 }

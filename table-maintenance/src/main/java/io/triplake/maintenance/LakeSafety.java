@@ -11,21 +11,26 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.util.PropertyUtil;
 
 /**
- * The checks that come before any commit: raw tables must have GC off and say where their files come
- * from; no table may reach into a raw source; tripsummary's orphan cleanup must not reach into another
- * table.
+ * The checks that come before any commit: raw tables must have GC off and say where their files
+ * come from; no table may reach into a raw source; tripsummary's orphan cleanup must not reach into
+ * another table.
  */
 final class LakeSafety {
   /** Table properties that place files somewhere else than the table location. */
   private static final List<String> LOCATION_PROPERTIES =
-      List.of("write.data.path", "write.metadata.path", "write.object-storage.path", "write.folder-storage.path");
+      List.of(
+          "write.data.path",
+          "write.metadata.path",
+          "write.object-storage.path",
+          "write.folder-storage.path");
 
   private LakeSafety() {}
 
   /**
    * Fails on the first unsafe table.
    *
-   * @return the locations nothing may be deleted from: the raw sources, then the raw tables' own locations
+   * @return the locations nothing may be deleted from: the raw sources, then the raw tables' own
+   *     locations
    */
   static List<String> check(LakeTables tables) {
     List<String> rawSources = new ArrayList<>();
@@ -40,18 +45,30 @@ final class LakeSafety {
     if (summary != null) {
       all.add(Map.entry(tables.summaryId().toString(), summary));
       if (summary.properties().containsKey(LakeProperties.RAW_SOURCE)) {
-        throw new IllegalStateException("Cannot maintain " + tables.summaryId() + ": it has the raw-table property "
-            + LakeProperties.RAW_SOURCE + ", so it may reference loggers' files; compaction and orphan cleanup would delete them ("
-            + summary.properties().get(LakeProperties.RAW_SOURCE) + ")");
+        throw new IllegalStateException(
+            "Cannot maintain "
+                + tables.summaryId()
+                + ": it has the raw-table property "
+                + LakeProperties.RAW_SOURCE
+                + ", so it may reference loggers' files; compaction and orphan cleanup would delete"
+                + " them ("
+                + summary.properties().get(LakeProperties.RAW_SOURCE)
+                + ")");
       }
     }
     for (Map.Entry<String, Table> table : all) {
       for (String location : locations(table.getValue())) {
         for (String source : rawSources) {
           if (Locations.overlap(location, source)) {
-            throw new IllegalStateException("Cannot maintain " + table.getKey() + ": its location " + location
-                + " overlaps the raw source " + source + " (expiry or orphan cleanup there could delete loggers' files); "
-                + "keep the warehouse and every table location outside the raw data");
+            throw new IllegalStateException(
+                "Cannot maintain "
+                    + table.getKey()
+                    + ": its location "
+                    + location
+                    + " overlaps the raw source "
+                    + source
+                    + " (expiry or orphan cleanup there could delete loggers' files); "
+                    + "keep the warehouse and every table location outside the raw data");
           }
         }
       }
@@ -68,15 +85,25 @@ final class LakeSafety {
   private static List<String> checkRaw(TableIdentifier id, Table table) {
     Map<String, String> props = table.properties();
     if (gcEnabled(table)) {
-      throw new IllegalStateException("Cannot maintain raw table " + id + ": gc.enabled is not false; its data files are "
-          + "the loggers' own files and Iceberg's cleanup could delete them. Set the table property gc.enabled=false first ("
-          + props.getOrDefault(TableProperties.GC_ENABLED, "unset") + ")");
+      throw new IllegalStateException(
+          "Cannot maintain raw table "
+              + id
+              + ": gc.enabled is not false; its data files are the loggers' own files and Iceberg's"
+              + " cleanup could delete them. Set the table property gc.enabled=false first ("
+              + props.getOrDefault(TableProperties.GC_ENABLED, "unset")
+              + ")");
     }
     String sources = props.get(LakeProperties.RAW_SOURCE);
     if (sources == null || sources.isBlank()) {
-      throw new IllegalStateException("Cannot maintain raw table " + id + ": it has no " + LakeProperties.RAW_SOURCE
-          + " property, so the job cannot tell where the loggers' files are; run registration into it to set it ("
-          + table.location() + ")");
+      throw new IllegalStateException(
+          "Cannot maintain raw table "
+              + id
+              + ": it has no "
+              + LakeProperties.RAW_SOURCE
+              + " property, so the job cannot tell where the loggers' files are; run registration"
+              + " into it to set it ("
+              + table.location()
+              + ")");
     }
     List<String> normalized = new ArrayList<>();
     for (String source : sources.split(",")) {
@@ -93,9 +120,16 @@ final class LakeSafety {
       for (Map.Entry<TableIdentifier, Table> e : tables.raw().entrySet()) {
         for (String rawLocation : locations(e.getValue())) {
           if (Locations.overlap(location, rawLocation)) {
-            throw new IllegalStateException("Cannot maintain " + tables.summaryId() + ": its location " + location
-                + " overlaps the location of raw table " + e.getKey() + " (orphan cleanup would delete that table's files) ("
-                + rawLocation + ")");
+            throw new IllegalStateException(
+                "Cannot maintain "
+                    + tables.summaryId()
+                    + ": its location "
+                    + location
+                    + " overlaps the location of raw table "
+                    + e.getKey()
+                    + " (orphan cleanup would delete that table's files) ("
+                    + rawLocation
+                    + ")");
           }
         }
       }
@@ -116,6 +150,7 @@ final class LakeSafety {
   }
 
   static boolean gcEnabled(Table table) {
-    return PropertyUtil.propertyAsBoolean(table.properties(), TableProperties.GC_ENABLED, TableProperties.GC_ENABLED_DEFAULT);
+    return PropertyUtil.propertyAsBoolean(
+        table.properties(), TableProperties.GC_ENABLED, TableProperties.GC_ENABLED_DEFAULT);
   }
 }

@@ -26,13 +26,19 @@ import java.util.Map;
 import java.util.UUID;
 
 /**
- * The options of one maintainer. Each is checked as it is set, so that a wrong one fails before the run
- * reads a table; the steps only read them.
+ * The options of one maintainer. Each is checked as it is set, so that a wrong one fails before the
+ * run reads a table; the steps only read them.
  */
 final class MaintenanceOptions {
   static final long MB = 1024L * 1024L;
-  private static final List<String> STEPS = List.of(SUMMARY_REWRITE_DATA_FILES, SUMMARY_REWRITE_MANIFESTS,
-      SUMMARY_EXPIRE_SNAPSHOTS, SUMMARY_DELETE_ORPHAN_FILES, RAW_REWRITE_MANIFESTS, RAW_EXPIRE_SNAPSHOTS);
+  private static final List<String> STEPS =
+      List.of(
+          SUMMARY_REWRITE_DATA_FILES,
+          SUMMARY_REWRITE_MANIFESTS,
+          SUMMARY_EXPIRE_SNAPSHOTS,
+          SUMMARY_DELETE_ORPHAN_FILES,
+          RAW_REWRITE_MANIFESTS,
+          RAW_EXPIRE_SNAPSHOTS);
 
   private int retentionDays = RETENTION_DAYS_DEFAULT;
   private int orphanMarginHours = ORPHAN_MARGIN_HOURS_DEFAULT;
@@ -53,7 +59,8 @@ final class MaintenanceOptions {
 
   void retentionDays(int days) {
     if (days < 1) {
-      throw new IllegalArgumentException("Cannot expire snapshots: the retention must be at least 1 day (" + days + ")");
+      throw new IllegalArgumentException(
+          "Cannot expire snapshots: the retention must be at least 1 day (" + days + ")");
     }
     this.retentionDays = days;
   }
@@ -64,8 +71,12 @@ final class MaintenanceOptions {
 
   void orphanMarginHours(int hours) {
     if (hours < ORPHAN_MARGIN_HOURS_MIN) {
-      throw new IllegalArgumentException("Cannot delete orphan files: the safety margin must be at least " + ORPHAN_MARGIN_HOURS_MIN
-          + " hours, longer than any job that may still be writing files it has not committed (" + hours + ")");
+      throw new IllegalArgumentException(
+          "Cannot delete orphan files: the safety margin must be at least "
+              + ORPHAN_MARGIN_HOURS_MIN
+              + " hours, longer than any job that may still be writing files it has not committed ("
+              + hours
+              + ")");
     }
     this.orphanMarginHours = hours;
   }
@@ -76,8 +87,12 @@ final class MaintenanceOptions {
 
   void targetFileSizeMb(int megabytes) {
     if (megabytes < 1 || megabytes > TARGET_FILE_SIZE_MB_MAX) {
-      throw new IllegalArgumentException("Cannot compact: the target file size must be between 1 and " + TARGET_FILE_SIZE_MB_MAX
-          + " MB (" + megabytes + ")");
+      throw new IllegalArgumentException(
+          "Cannot compact: the target file size must be between 1 and "
+              + TARGET_FILE_SIZE_MB_MAX
+              + " MB ("
+              + megabytes
+              + ")");
     }
     this.targetFileSizeMb = megabytes;
   }
@@ -124,22 +139,40 @@ final class MaintenanceOptions {
 
   void option(String key, String value) {
     if (key == null) {
-      throw new IllegalArgumentException("Cannot set maintenance option: the key is missing (" + key + "=" + value + ")");
+      throw new IllegalArgumentException(
+          "Cannot set maintenance option: the key is missing (" + key + "=" + value + ")");
     }
     switch (key) {
       case RETENTION_DAYS -> retentionDays(number(key, value));
       case ORPHAN_MARGIN_HOURS -> orphanMarginHours(number(key, value));
       case TARGET_FILE_SIZE_MB -> targetFileSizeMb(number(key, value));
-      case RAW_REWRITE_DATA_FILES -> refuseIfTrue(key, value, "Cannot rewrite the data files of raw tables: they are the "
-          + "loggers' own files, registered in place; a rewrite hands them to Iceberg, whose expiry would then delete them");
-      case RAW_DELETE_ORPHAN_FILES -> refuseIfTrue(key, value, "Cannot delete orphan files of raw tables: every file in the "
-          + "raw source that is not registered yet would be deleted as an orphan");
-      case RAW_CLEAN_EXPIRED_FILES -> refuseIfTrue(key, value, "Cannot delete the files of expired raw snapshots: a file an "
-          + "expired raw snapshot references is still a logger's original");
+      case RAW_REWRITE_DATA_FILES ->
+          refuseIfTrue(
+              key,
+              value,
+              "Cannot rewrite the data files of raw tables: they are the loggers' own files,"
+                  + " registered in place; a rewrite hands them to Iceberg, whose expiry would then"
+                  + " delete them");
+      case RAW_DELETE_ORPHAN_FILES ->
+          refuseIfTrue(
+              key,
+              value,
+              "Cannot delete orphan files of raw tables: every file in the "
+                  + "raw source that is not registered yet would be deleted as an orphan");
+      case RAW_CLEAN_EXPIRED_FILES ->
+          refuseIfTrue(
+              key,
+              value,
+              "Cannot delete the files of expired raw snapshots: a file an "
+                  + "expired raw snapshot references is still a logger's original");
       default -> {
         if (!STEPS.contains(key)) {
-          throw new IllegalArgumentException("Cannot set maintenance option: unknown key; known keys: "
-              + String.join(", ", knownKeys()) + " (" + key + ")");
+          throw new IllegalArgumentException(
+              "Cannot set maintenance option: unknown key; known keys: "
+                  + String.join(", ", knownKeys())
+                  + " ("
+                  + key
+                  + ")");
         }
         steps.put(key, bool(key, value));
       }
@@ -147,7 +180,8 @@ final class MaintenanceOptions {
   }
 
   private static List<String> knownKeys() {
-    List<String> keys = new ArrayList<>(List.of(RETENTION_DAYS, ORPHAN_MARGIN_HOURS, TARGET_FILE_SIZE_MB));
+    List<String> keys =
+        new ArrayList<>(List.of(RETENTION_DAYS, ORPHAN_MARGIN_HOURS, TARGET_FILE_SIZE_MB));
     keys.addAll(STEPS);
     keys.addAll(List.of(RAW_REWRITE_DATA_FILES, RAW_DELETE_ORPHAN_FILES, RAW_CLEAN_EXPIRED_FILES));
     return keys;
@@ -162,7 +196,12 @@ final class MaintenanceOptions {
   private static boolean bool(String key, String value) {
     String v = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
     if (!v.equals("true") && !v.equals("false")) {
-      throw new IllegalArgumentException("Cannot set maintenance option " + key + ": the value must be true or false (" + value + ")");
+      throw new IllegalArgumentException(
+          "Cannot set maintenance option "
+              + key
+              + ": the value must be true or false ("
+              + value
+              + ")");
     }
     return v.equals("true");
   }
@@ -171,7 +210,13 @@ final class MaintenanceOptions {
     try {
       return Integer.parseInt(value == null ? "" : value.trim());
     } catch (NumberFormatException e) {
-      throw new IllegalArgumentException("Cannot set maintenance option " + key + ": the value must be a whole number (" + value + ")", e);
+      throw new IllegalArgumentException(
+          "Cannot set maintenance option "
+              + key
+              + ": the value must be a whole number ("
+              + value
+              + ")",
+          e);
     }
   }
 }

@@ -28,8 +28,8 @@ import org.apache.iceberg.relocated.com.google.common.collect.Iterables;
 
 /**
  * The raw-table steps: a manifest rewrite and a metadata-only snapshot expiry that keeps every raw
- * snapshot a checkpoint still needs. No data file is rewritten and no file is deleted; a run that finds a
- * registered file missing afterwards, or {@code gc.enabled} on, fails.
+ * snapshot a checkpoint still needs. No data file is rewritten and no file is deleted; a run that
+ * finds a registered file missing afterwards, or {@code gc.enabled} on, fails.
  */
 final class RawMaintenance {
   private final MaintenanceOptions options;
@@ -41,8 +41,8 @@ final class RawMaintenance {
   }
 
   /**
-   * Raw snapshot ids that kept tripsummary snapshots' checkpoints name, by raw table name, with the reason.
-   * Read after tripsummary's own expiry: the checkpoints of the snapshots it kept.
+   * Raw snapshot ids that kept tripsummary snapshots' checkpoints name, by raw table name, with the
+   * reason. Read after tripsummary's own expiry: the checkpoints of the snapshots it kept.
    *
    * @param summaryTable tripsummary, or null when it does not exist yet (nothing is needed then)
    */
@@ -54,44 +54,93 @@ final class RawMaintenance {
     summaryTable.refresh();
     Optional<Checkpoint> latestCheckpoint = Checkpoint.latest(summaryTable);
     Long latest = latestCheckpoint.map(Checkpoint::snapshotId).orElse(null);
-    // A pinned day keeps the raw snapshots it was published from as long as the pin lasts, so that the day can be
+    // A pinned day keeps the raw snapshots it was published from as long as the pin lasts, so that
+    // the day can be
     // recomputed as of the same moment (after a config change, or to check it).
-    latestCheckpoint.ifPresent(cp -> cp.pinnedDays().forEach((day, pin) -> pin.rawSnapshots().forEach((rawName, snapshotId) ->
-        needs.computeIfAbsent(rawName, k -> new LinkedHashMap<>()).merge(snapshotId,
-            "pinned day " + day + " was published as of " + pin.asOf() + " from it (release: --reprocess-day " + day + ")",
-            (a, b) -> a))));
-    Map<Long, String> neededSummary = latest == null ? Map.of() : Map.of(latest, "latest checkpoint");
+    latestCheckpoint.ifPresent(
+        cp ->
+            cp.pinnedDays()
+                .forEach(
+                    (day, pin) ->
+                        pin.rawSnapshots()
+                            .forEach(
+                                (rawName, snapshotId) ->
+                                    needs
+                                        .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
+                                        .merge(
+                                            snapshotId,
+                                            "pinned day "
+                                                + day
+                                                + " was published as of "
+                                                + pin.asOf()
+                                                + " from it (release: --reprocess-day "
+                                                + day
+                                                + ")",
+                                            (a, b) -> a))));
+    Map<Long, String> neededSummary =
+        latest == null ? Map.of() : Map.of(latest, "latest checkpoint");
     RetentionPlan plan = RetentionPlan.of(summaryTable, windowStart, neededSummary);
     for (Long id : plan.kept()) {
       Snapshot snapshot = summaryTable.snapshot(id);
-      Checkpoint.of(snapshot).ifPresent(cp -> cp.rawTables().forEach((rawName, position) -> {
-        String reason = id.equals(latest)
-            ? "the latest checkpoint (tripsummary snapshot " + id + ") reads on from it"
-            : "the checkpoint of kept tripsummary snapshot " + id + " names it (reprocess as of that snapshot)";
-        needs.computeIfAbsent(rawName, k -> new LinkedHashMap<>()).merge(position.snapshotId(), reason, (a, b) -> a);
-      }));
+      Checkpoint.of(snapshot)
+          .ifPresent(
+              cp ->
+                  cp.rawTables()
+                      .forEach(
+                          (rawName, position) -> {
+                            String reason =
+                                id.equals(latest)
+                                    ? "the latest checkpoint (tripsummary snapshot "
+                                        + id
+                                        + ") reads on from it"
+                                    : "the checkpoint of kept tripsummary snapshot "
+                                        + id
+                                        + " names it (reprocess as of that snapshot)";
+                            needs
+                                .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
+                                .merge(position.snapshotId(), reason, (a, b) -> a);
+                          }));
     }
     return needs;
   }
 
-  /** @param needed raw snapshots that must stay, each with the reason ({@link #needs}) */
-  TableResult maintain(TableIdentifier id, Table table, Map<Long, String> needed, long windowStart) {
+  /**
+   * @param needed raw snapshots that must stay, each with the reason ({@link #needs})
+   */
+  TableResult maintain(
+      TableIdentifier id, Table table, Map<Long, String> needed, long windowStart) {
     Tally tally = new Tally(id.toString(), Kind.RAW, table);
     Set<String> filesBefore = dataFiles(table);
-    ManifestRewrite rewrite = options.step(TableMaintainer.RAW_REWRITE_MANIFESTS)
-        ? manifests.rewrite(table, tally) : ManifestRewrite.NONE;
-    Expiry expiry = options.step(TableMaintainer.RAW_EXPIRE_SNAPSHOTS) ? expire(table, tally, needed, windowStart) : Expiry.NONE;
+    ManifestRewrite rewrite =
+        options.step(TableMaintainer.RAW_REWRITE_MANIFESTS)
+            ? manifests.rewrite(table, tally)
+            : ManifestRewrite.NONE;
+    Expiry expiry =
+        options.step(TableMaintainer.RAW_EXPIRE_SNAPSHOTS)
+            ? expire(table, tally, needed, windowStart)
+            : Expiry.NONE;
 
     table.refresh();
     if (LakeSafety.gcEnabled(table)) {
-      throw new IllegalStateException("Cannot finish maintenance of " + id + ": gc.enabled is no longer false after it; set "
-          + "gc.enabled=false on the table now and find out who changed it (" + table.properties().get(TableProperties.GC_ENABLED) + ")");
+      throw new IllegalStateException(
+          "Cannot finish maintenance of "
+              + id
+              + ": gc.enabled is no longer false after it; set "
+              + "gc.enabled=false on the table now and find out who changed it ("
+              + table.properties().get(TableProperties.GC_ENABLED)
+              + ")");
     }
     Set<String> lost = new HashSet<>(filesBefore);
     lost.removeAll(dataFiles(table));
     if (!lost.isEmpty()) {
-      throw new IllegalStateException("Cannot finish maintenance of " + id + ": " + lost.size() + " registered files are no longer "
-          + "in the table (no file was deleted; register them again): " + lost.stream().sorted().limit(20).toList());
+      throw new IllegalStateException(
+          "Cannot finish maintenance of "
+              + id
+              + ": "
+              + lost.size()
+              + " registered files are no longer "
+              + "in the table (no file was deleted; register them again): "
+              + lost.stream().sorted().limit(20).toList());
     }
     return tally.result(table, Compaction.NONE, rewrite, expiry, 0);
   }
@@ -99,35 +148,47 @@ final class RawMaintenance {
   private Expiry expire(Table table, Tally tally, Map<Long, String> needed, long windowStart) {
     table.refresh();
     RetentionPlan plan = RetentionPlan.of(table, windowStart, needed);
-    tally.plan(String.format("expire snapshots: %d of %d, metadata only (history kept back to snapshot %s: %s); "
-        + "no file is deleted", plan.expire().size(), Iterables.size(table.snapshots()), plan.keptFromSnapshotId(),
-        plan.keptBecause()));
+    tally.plan(
+        String.format(
+            "expire snapshots: %d of %d, metadata only (history kept back to snapshot %s: %s); "
+                + "no file is deleted",
+            plan.expire().size(),
+            Iterables.size(table.snapshots()),
+            plan.keptFromSnapshotId(),
+            plan.keptBecause()));
     if (!plan.expire().isEmpty() && !options.dryRun()) {
-      CommitRetry.attempt("expire snapshots of", table, tally, () -> {
-        Transaction txn = table.newTransaction();
-        stageRawExpiry(txn, plan.expire());
-        txn.commitTransaction();
-        return null;
-      });
+      CommitRetry.attempt(
+          "expire snapshots of",
+          table,
+          tally,
+          () -> {
+            Transaction txn = table.newTransaction();
+            stageRawExpiry(txn, plan.expire());
+            txn.commitTransaction();
+            return null;
+          });
     }
     return new Expiry(plan.expire().size(), plan.keptFromSnapshotId(), plan.keptBecause(), 0);
   }
 
   /**
    * Stages a metadata-only expiry of raw snapshots in {@code txn}. Iceberg refuses any expiry while
-   * {@code gc.enabled=false}, even one that deletes nothing, so the flag is lifted and restored inside the
-   * same transaction: no reader ever sees it on. If a concurrent commit (a registration) lands first, the
-   * transaction re-applies the three updates to the new state.
+   * {@code gc.enabled=false}, even one that deletes nothing, so the flag is lifted and restored
+   * inside the same transaction: no reader ever sees it on. If a concurrent commit (a registration)
+   * lands first, the transaction re-applies the three updates to the new state.
    */
   static void stageRawExpiry(Transaction txn, Collection<Long> snapshotIds) {
     txn.updateProperties().set(TableProperties.GC_ENABLED, "true").commit();
-    ExpireSnapshots expire = txn.expireSnapshots()
-        // Only the named snapshots: nothing is old enough to go by age.
-        .expireOlderThan(0L)
-        .cleanupLevel(CleanupLevel.NONE)
-        .deleteWith(path -> {
-          throw new IllegalStateException("Cannot delete " + path + ": maintenance never deletes files of raw tables");
-        });
+    ExpireSnapshots expire =
+        txn.expireSnapshots()
+            // Only the named snapshots: nothing is old enough to go by age.
+            .expireOlderThan(0L)
+            .cleanupLevel(CleanupLevel.NONE)
+            .deleteWith(
+                path -> {
+                  throw new IllegalStateException(
+                      "Cannot delete " + path + ": maintenance never deletes files of raw tables");
+                });
     snapshotIds.forEach(expire::expireSnapshotId);
     expire.commit();
     txn.updateProperties().set(TableProperties.GC_ENABLED, "false").commit();
@@ -143,7 +204,8 @@ final class RawMaintenance {
         files.add(task.file().location());
       }
     } catch (IOException e) {
-      throw new UncheckedIOException("Cannot list the data files of " + table.name() + ": " + e.getMessage(), e);
+      throw new UncheckedIOException(
+          "Cannot list the data files of " + table.name() + ": " + e.getMessage(), e);
     }
     return files;
   }

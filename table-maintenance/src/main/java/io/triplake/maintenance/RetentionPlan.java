@@ -18,8 +18,8 @@ import org.apache.iceberg.util.SnapshotUtil;
  *
  * <p>The kept history is always one unbroken stretch of the current snapshot's ancestry, from the
  * current snapshot back to the oldest snapshot that something still needs: the newest snapshot
- * committed at or before the start of the time-travel window (it was current at that moment, so
- * "as of" any time inside the window resolves to a kept snapshot), and every snapshot a checkpoint
+ * committed at or before the start of the time-travel window (it was current at that moment, so "as
+ * of" any time inside the window resolves to a kept snapshot), and every snapshot a checkpoint
  * names. Unbroken, because the checkpoint is found, and new raw files are listed, by walking that
  * ancestry back. Snapshots of other branches and tags are never expired.
  *
@@ -28,7 +28,8 @@ import org.apache.iceberg.util.SnapshotUtil;
  * @param keptFromSnapshotId the oldest kept ancestor (null: the table has no snapshot)
  * @param keptBecause why the history is kept back to that snapshot
  */
-record RetentionPlan(List<Long> expire, Set<Long> kept, Long keptFromSnapshotId, String keptBecause) {
+record RetentionPlan(
+    List<Long> expire, Set<Long> kept, Long keptFromSnapshotId, String keptBecause) {
 
   RetentionPlan {
     expire = List.copyOf(expire);
@@ -48,11 +49,17 @@ record RetentionPlan(List<Long> expire, Set<Long> kept, Long keptFromSnapshotId,
     SnapshotUtil.currentAncestors(table).forEach(ancestors::add);
 
     int keepTo = ancestors.size() - 1;
-    String because = "all of its history is inside the time-travel window (from " + Instant.ofEpochMilli(windowStartMillis) + ")";
+    String because =
+        "all of its history is inside the time-travel window (from "
+            + Instant.ofEpochMilli(windowStartMillis)
+            + ")";
     for (int i = 0; i < ancestors.size(); i++) {
       if (ancestors.get(i).timestampMillis() <= windowStartMillis) {
         keepTo = i;
-        because = "it was current at the start of the time-travel window (" + Instant.ofEpochMilli(windowStartMillis) + ")";
+        because =
+            "it was current at the start of the time-travel window ("
+                + Instant.ofEpochMilli(windowStartMillis)
+                + ")";
         break;
       }
     }
@@ -81,19 +88,24 @@ record RetentionPlan(List<Long> expire, Set<Long> kept, Long keptFromSnapshotId,
       if (kept.contains(id) || protectedIds.contains(id)) {
         continue;
       }
-      // Outside the ancestry (a rolled-back branch of history): only once it stopped being current before the
-      // window (it was current from its commit until the rollback, and time travel follows that log).
+      // Outside the ancestry (a rolled-back branch of history): only once it stopped being current
+      // before the
+      // window (it was current from its commit until the rollback, and time travel follows that
+      // log).
       if (ancestry.contains(id) || currentUntil(table, snapshot) < windowStartMillis) {
         expire.add(id);
       }
     }
-    expire.sort((a, b) -> Long.compare(table.snapshot(a).sequenceNumber(), table.snapshot(b).sequenceNumber()));
+    expire.sort(
+        (a, b) ->
+            Long.compare(table.snapshot(a).sequenceNumber(), table.snapshot(b).sequenceNumber()));
     return new RetentionPlan(expire, kept, ancestors.get(keepTo).snapshotId(), because);
   }
 
   /**
-   * When a snapshot stopped being the table's current one, from the snapshot log: the time of the entry after
-   * its last one. A snapshot never current (or no longer in the log) counts from its commit time.
+   * When a snapshot stopped being the table's current one, from the snapshot log: the time of the
+   * entry after its last one. A snapshot never current (or no longer in the log) counts from its
+   * commit time.
    */
   private static long currentUntil(Table table, Snapshot snapshot) {
     List<HistoryEntry> log = table.history();
@@ -114,7 +126,8 @@ record RetentionPlan(List<Long> expire, Set<Long> kept, Long keptFromSnapshotId,
         continue;
       }
       if (ref.getValue().isBranch()) {
-        SnapshotUtil.ancestorsOf(ref.getValue().snapshotId(), table::snapshot).forEach(s -> ids.add(s.snapshotId()));
+        SnapshotUtil.ancestorsOf(ref.getValue().snapshotId(), table::snapshot)
+            .forEach(s -> ids.add(s.snapshotId()));
       } else {
         ids.add(ref.getValue().snapshotId());
       }

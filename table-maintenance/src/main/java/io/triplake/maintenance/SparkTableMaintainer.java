@@ -12,12 +12,13 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@link TableMaintainer} with Iceberg's Spark actions for the heavy steps, each behind the checks that
- * make it safe for this lake; the raw-table expiry is a metadata-only transaction of the Java API.
+ * {@link TableMaintainer} with Iceberg's Spark actions for the heavy steps, each behind the checks
+ * that make it safe for this lake; the raw-table expiry is a metadata-only transaction of the Java
+ * API.
  *
- * <p>A run loads the tables ({@link LakeTables}), refuses an unsafe lake before any commit
- * ({@link LakeSafety}), then maintains tripsummary ({@link SummaryMaintenance}) and the raw tables
- * ({@link RawMaintenance}) with the options checked as they were set ({@link MaintenanceOptions}).
+ * <p>A run loads the tables ({@link LakeTables}), refuses an unsafe lake before any commit ({@link
+ * LakeSafety}), then maintains tripsummary ({@link SummaryMaintenance}) and the raw tables ({@link
+ * RawMaintenance}) with the options checked as they were set ({@link MaintenanceOptions}).
  */
 final class SparkTableMaintainer implements TableMaintainer {
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintainer.class);
@@ -33,7 +34,10 @@ final class SparkTableMaintainer implements TableMaintainer {
     this.clock = clock;
   }
 
-  /** The moment retention and the orphan margin count back from; tests move it forward instead of waiting days. */
+  /**
+   * The moment retention and the orphan margin count back from; tests move it forward instead of
+   * waiting days.
+   */
   SparkTableMaintainer clock(Clock newClock) {
     this.clock = newClock;
     return this;
@@ -104,15 +108,22 @@ final class SparkTableMaintainer implements TableMaintainer {
     if (tables.summary() == null) {
       notes.add(tables.summaryId() + " does not exist yet");
     } else if (options.tripSummary()) {
-      results.add(new SummaryMaintenance(spark, options, manifests, protectedLocations)
-          .maintain(tables.summaryId(), tables.summary(), windowStart, orphanCutoff));
+      results.add(
+          new SummaryMaintenance(spark, options, manifests, protectedLocations)
+              .maintain(tables.summaryId(), tables.summary(), windowStart, orphanCutoff));
     }
     if (options.rawTables()) {
-      // What the summaries still need is read after tripsummary's own expiry: the checkpoints of the snapshots it kept.
+      // What the summaries still need is read after tripsummary's own expiry: the checkpoints of
+      // the snapshots it kept.
       Map<String, Map<Long, String>> needs = RawMaintenance.needs(tables.summary(), windowStart);
       RawMaintenance raw = new RawMaintenance(options, manifests);
-      tables.raw().forEach((id, table) ->
-          results.add(raw.maintain(id, table, needs.getOrDefault(id.toString(), Map.of()), windowStart)));
+      tables
+          .raw()
+          .forEach(
+              (id, table) ->
+                  results.add(
+                      raw.maintain(
+                          id, table, needs.getOrDefault(id.toString(), Map.of()), windowStart)));
     }
     if (!options.tripSummary()) {
       notes.add("tripsummary skipped");
@@ -120,7 +131,8 @@ final class SparkTableMaintainer implements TableMaintainer {
     if (!options.rawTables()) {
       notes.add("raw tables skipped");
     }
-    Result result = new Result(options.runId(), options.dryRun(), results, notes, Tally.seconds(start));
+    Result result =
+        new Result(options.runId(), options.dryRun(), results, notes, Tally.seconds(start));
     LOG.info(result.summary());
     return result;
   }

@@ -14,8 +14,8 @@ import org.apache.iceberg.Table;
 import org.apache.iceberg.relocated.com.google.common.collect.Iterables;
 
 /**
- * One table while its steps run: the counts before, the plan lines and notes the steps add, and at the
- * end the {@link TableResult} with the figures the steps returned.
+ * One table while its steps run: the counts before, the plan lines and notes the steps add, and at
+ * the end the {@link TableResult} with the figures the steps returned.
  */
 final class Tally {
   private final long start = System.nanoTime();
@@ -43,9 +43,24 @@ final class Tally {
     notes.add(note);
   }
 
-  TableResult result(Table t, Compaction compaction, ManifestRewrite manifests, Expiry expiry, long orphanFilesDeleted) {
+  TableResult result(
+      Table t,
+      Compaction compaction,
+      ManifestRewrite manifests,
+      Expiry expiry,
+      long orphanFilesDeleted) {
     double seconds = seconds(start);
-    return new TableResult(table, kind, before, counts(t), compaction, manifests, expiry, orphanFilesDeleted, plan, notes,
+    return new TableResult(
+        table,
+        kind,
+        before,
+        counts(t),
+        compaction,
+        manifests,
+        expiry,
+        orphanFilesDeleted,
+        plan,
+        notes,
         seconds);
   }
 
@@ -57,14 +72,19 @@ final class Tally {
     if (current == null) {
       return new Counts(0, 0, 0, snapshots);
     }
-    return new Counts(live(current.dataManifests(table.io())), live(current.deleteManifests(table.io())),
-        current.allManifests(table.io()).size(), snapshots);
+    return new Counts(
+        live(current.dataManifests(table.io())),
+        live(current.deleteManifests(table.io())),
+        current.allManifests(table.io()).size(),
+        snapshots);
   }
 
   private static int live(List<ManifestFile> manifests) {
     int n = 0;
     for (ManifestFile m : manifests) {
-      n += (m.addedFilesCount() == null ? 0 : m.addedFilesCount()) + (m.existingFilesCount() == null ? 0 : m.existingFilesCount());
+      n +=
+          (m.addedFilesCount() == null ? 0 : m.addedFilesCount())
+              + (m.existingFilesCount() == null ? 0 : m.existingFilesCount());
     }
     return n;
   }

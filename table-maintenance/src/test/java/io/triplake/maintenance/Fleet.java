@@ -29,7 +29,8 @@ final class Fleet {
   static final long SECOND = 1_000_000L;
   static final long MINUTE = 60 * SECOND;
 
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
        "device_clusters": [{"devices": ["D1000001", "D1000002"], "cluster": "c1"}, {"devices": ["*"], "cluster": "rest"}],
        "cluster_details": [{"clusters": ["c1", "rest"],
@@ -55,11 +56,22 @@ final class Fleet {
     return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(instant));
   }
 
-  /** A file of one message with rows every {@code step} from {@code from} to {@code to} (inclusive). */
-  Path file(String device, String message, String fileName, long from, long to, long step, List<String> signals,
+  /**
+   * A file of one message with rows every {@code step} from {@code from} to {@code to} (inclusive).
+   */
+  Path file(
+      String device,
+      String message,
+      String fileName,
+      long from,
+      long to,
+      long step,
+      List<String> signals,
       LongFunction<Double[]> values) {
-    String day = Instant.EPOCH.plus(from, ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
-    Path path = staging.resolve(device).resolve(message).resolve(day).resolve(fileName + ".parquet");
+    String day =
+        Instant.EPOCH.plus(from, ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
+    Path path =
+        staging.resolve(device).resolve(message).resolve(day).resolve(fileName + ".parquet");
     try (RawFileWriter w = RawFileWriter.open(path, true, signals)) {
       for (long t = from; t <= to; t += step) {
         w.write(t, values.apply(t));
@@ -69,25 +81,44 @@ final class Fleet {
   }
 
   Path speed(String device, String fileName, long from, long to) {
-    return file(device, "CAN2_speed", fileName, from, to, MINUTE, List.of("Speed"), t -> new Double[] {(double) ((t / SECOND) % 97)});
+    return file(
+        device,
+        "CAN2_speed",
+        fileName,
+        from,
+        to,
+        MINUTE,
+        List.of("Speed"),
+        t -> new Double[] {(double) ((t / SECOND) % 97)});
   }
 
   Path odo(String device, String fileName, long from, long to) {
-    return file(device, "CAN2_odo", fileName, from, to, MINUTE, List.of("DistanceTrip"), t -> new Double[] {(t / SECOND) * 0.01});
+    return file(
+        device,
+        "CAN2_odo",
+        fileName,
+        from,
+        to,
+        MINUTE,
+        List.of("DistanceTrip"),
+        t -> new Double[] {(t / SECOND) * 0.01});
   }
 
   /**
-   * The files of daily cycle {@code k}: a trip of each device on day {@code k + 1} of March 2024, and from
-   * the second cycle on a late upload that extends device D1's trip of 1 March, so that day's summary
-   * rows change in every cycle. Every cycle adds files to both raw tables.
+   * The files of daily cycle {@code k}: a trip of each device on day {@code k + 1} of March 2024,
+   * and from the second cycle on a late upload that extends device D1's trip of 1 March, so that
+   * day's summary rows change in every cycle. Every cycle adds files to both raw tables.
    */
   List<Path> cycleFiles(int k) {
     List<Path> files = new ArrayList<>();
     String day = String.format("2024-03-%02d", k + 1);
     for (String device : List.of("D1000001", "D1000002", "D3000003")) {
       String hour = device.equals("D1000001") ? "08" : device.equals("D1000002") ? "11" : "15";
-      files.add(speed(device, "s" + k, at(day + "T" + hour + ":00:00Z"), at(day + "T" + hour + ":20:00Z")));
-      files.add(odo(device, "o" + k, at(day + "T" + hour + ":00:00Z"), at(day + "T" + hour + ":20:00Z")));
+      files.add(
+          speed(
+              device, "s" + k, at(day + "T" + hour + ":00:00Z"), at(day + "T" + hour + ":20:00Z")));
+      files.add(
+          odo(device, "o" + k, at(day + "T" + hour + ":00:00Z"), at(day + "T" + hour + ":20:00Z")));
     }
     if (k > 0) {
       long from = at("2024-03-01T08:20:00Z") + k * 5 * MINUTE;
@@ -97,7 +128,9 @@ final class Fleet {
     return files;
   }
 
-  /** Copies staged files into the raw source (as a logger upload would) and registers the source. */
+  /**
+   * Copies staged files into the raw source (as a logger upload would) and registers the source.
+   */
   RawFileRegistrar.Result upload(List<Path> files) {
     for (Path f : files) {
       Path to = source.resolve(staging.relativize(f).toString());
@@ -122,7 +155,8 @@ final class Fleet {
   }
 
   TripAggregator reprocess(String day) {
-    return TripAggregator.of(lake, spark, TripConfig.parse(CONFIG, "test")).reprocessDay(java.time.LocalDate.parse(day));
+    return TripAggregator.of(lake, spark, TripConfig.parse(CONFIG, "test"))
+        .reprocessDay(java.time.LocalDate.parse(day));
   }
 
   String summaryName() {
@@ -130,7 +164,8 @@ final class Fleet {
   }
 
   Table table(String name) {
-    return lake.catalog(spark).loadTable(name.equals("tripsummary") ? lake.tripsTable(name) : lake.rawTable(name));
+    return lake.catalog(spark)
+        .loadTable(name.equals("tripsummary") ? lake.tripsTable(name) : lake.rawTable(name));
   }
 
   /** Every column but updatedat, sorted: what two computations must agree on exactly. */
@@ -139,7 +174,10 @@ final class Fleet {
   }
 
   List<String> rows(String query) {
-    return spark.sql(query).drop("updatedat").collectAsList().stream().map(Object::toString).sorted().toList();
+    return spark.sql(query).drop("updatedat").collectAsList().stream()
+        .map(Object::toString)
+        .sorted()
+        .toList();
   }
 
   List<String> day(String day) {

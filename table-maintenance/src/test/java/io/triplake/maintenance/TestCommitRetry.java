@@ -21,7 +21,10 @@ import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** A step whose commit loses to a concurrent writer runs again, at most three times in all; nothing else is retried. */
+/**
+ * A step whose commit loses to a concurrent writer runs again, at most three times in all; nothing
+ * else is retried.
+ */
 class TestCommitRetry {
   private Table table;
   private Tally tally;
@@ -31,43 +34,64 @@ class TestCommitRetry {
     InMemoryCatalog catalog = new InMemoryCatalog();
     catalog.initialize("memory", Map.of());
     catalog.createNamespace(Namespace.of("trips"));
-    table = catalog.createTable(TableIdentifier.of("trips", "t"), new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
+    table =
+        catalog.createTable(
+            TableIdentifier.of("trips", "t"),
+            new Schema(Types.NestedField.required(1, "id", Types.LongType.get())));
     tally = new Tally("trips.t", Kind.SUMMARY, table);
   }
 
   @Test
   void aConflictIsRetriedAndNoted() {
     AtomicInteger calls = new AtomicInteger();
-    String result = CommitRetry.attempt("compact", table, tally, () -> {
-      if (calls.incrementAndGet() == 1) {
-        throw new CommitFailedException("Cannot commit: base metadata location changed");
-      }
-      if (calls.get() == 2) {
-        // Conflicts that an action wraps are found among the causes.
-        throw new RuntimeException("group failed", new ValidationException("Found new conflicting delete files"));
-      }
-      return "done";
-    });
+    String result =
+        CommitRetry.attempt(
+            "compact",
+            table,
+            tally,
+            () -> {
+              if (calls.incrementAndGet() == 1) {
+                throw new CommitFailedException("Cannot commit: base metadata location changed");
+              }
+              if (calls.get() == 2) {
+                // Conflicts that an action wraps are found among the causes.
+                throw new RuntimeException(
+                    "group failed", new ValidationException("Found new conflicting delete files"));
+              }
+              return "done";
+            });
 
     assertThat(result).isEqualTo("done");
     assertThat(calls).hasValue(3);
-    assertThat(tally.result(table, Compaction.NONE, ManifestRewrite.NONE, Expiry.NONE, 0).notes()).containsExactly(
-        "'compact' conflicted with a concurrent commit and was re-planned (Cannot commit: base metadata location changed)",
-        "'compact' conflicted with a concurrent commit and was re-planned (Found new conflicting delete files)");
+    assertThat(tally.result(table, Compaction.NONE, ManifestRewrite.NONE, Expiry.NONE, 0).notes())
+        .containsExactly(
+            "'compact' conflicted with a concurrent commit and was re-planned (Cannot commit: base"
+                + " metadata location changed)",
+            "'compact' conflicted with a concurrent commit and was re-planned (Found new"
+                + " conflicting delete files)");
   }
 
   @Test
   void theThirdConflictFailsTheStepWithAdvice() {
     AtomicInteger calls = new AtomicInteger();
-    CommitFailedException conflict = new CommitFailedException("Cannot commit: base metadata location changed");
-    assertThatThrownBy(() -> CommitRetry.attempt("expire snapshots of", table, tally, () -> {
-      calls.incrementAndGet();
-      throw conflict;
-    }))
+    CommitFailedException conflict =
+        new CommitFailedException("Cannot commit: base metadata location changed");
+    assertThatThrownBy(
+            () ->
+                CommitRetry.attempt(
+                    "expire snapshots of",
+                    table,
+                    tally,
+                    () -> {
+                      calls.incrementAndGet();
+                      throw conflict;
+                    }))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("Cannot expire snapshots of trips.t: a concurrent writer committed conflicting changes 3 times (Cannot commit: "
-            + "base metadata location changed). This step committed nothing and no file was lost; run maintenance again when the "
-            + "other job has finished")
+        .hasMessage(
+            "Cannot expire snapshots of trips.t: a concurrent writer committed conflicting changes"
+                + " 3 times (Cannot commit: base metadata location changed). This step committed"
+                + " nothing and no file was lost; run maintenance again when the other job has"
+                + " finished")
         .hasCause(conflict);
     assertThat(calls).hasValue(CommitRetry.ATTEMPTS);
   }
@@ -75,20 +99,35 @@ class TestCommitRetry {
   @Test
   void anUnknownCommitStateOrAnyOtherFailureIsNotRetried() {
     AtomicInteger calls = new AtomicInteger();
-    assertThatThrownBy(() -> CommitRetry.attempt("compact", table, tally, () -> {
-      calls.incrementAndGet();
-      throw new CommitStateUnknownException(new CommitFailedException("timed out"));
-    }))
+    assertThatThrownBy(
+            () ->
+                CommitRetry.attempt(
+                    "compact",
+                    table,
+                    tally,
+                    () -> {
+                      calls.incrementAndGet();
+                      throw new CommitStateUnknownException(new CommitFailedException("timed out"));
+                    }))
         .isInstanceOf(IllegalStateException.class)
-        .hasMessageStartingWith("Cannot compact trips.t: the catalog did not say whether the commit succeeded (")
+        .hasMessageStartingWith(
+            "Cannot compact trips.t: the catalog did not say whether the commit succeeded (")
         .hasMessageEndingWith("); look at the table's history before running maintenance again");
     assertThat(calls).hasValue(1);
 
-    IllegalArgumentException other = new IllegalArgumentException("Cannot sort by a missing column");
-    assertThatThrownBy(() -> CommitRetry.attempt("compact", table, tally, () -> {
-      calls.incrementAndGet();
-      throw other;
-    })).isSameAs(other);
+    IllegalArgumentException other =
+        new IllegalArgumentException("Cannot sort by a missing column");
+    assertThatThrownBy(
+            () ->
+                CommitRetry.attempt(
+                    "compact",
+                    table,
+                    tally,
+                    () -> {
+                      calls.incrementAndGet();
+                      throw other;
+                    }))
+        .isSameAs(other);
     assertThat(calls).hasValue(2);
   }
 }

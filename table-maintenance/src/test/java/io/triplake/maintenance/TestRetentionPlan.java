@@ -22,26 +22,30 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Which snapshots an expiry removes, on real Iceberg tables whose files exist in metadata only. Commit
- * times cannot be chosen, so every window start is picked relative to the snapshots' own timestamps.
+ * Which snapshots an expiry removes, on real Iceberg tables whose files exist in metadata only.
+ * Commit times cannot be chosen, so every window start is picked relative to the snapshots' own
+ * timestamps.
  */
 class TestRetentionPlan {
-  private static final Schema SCHEMA = new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
+  private static final Schema SCHEMA =
+      new Schema(Types.NestedField.required(1, "id", Types.LongType.get()));
   private static final Map<Long, String> NOTHING_NEEDED = Map.of();
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
   private Table table;
   private int files;
 
   @BeforeEach
   void createTable() {
-    table = new HadoopTables(new Configuration()).create(SCHEMA, PartitionSpec.unpartitioned(), dir.resolve("t").toString());
+    table =
+        new HadoopTables(new Configuration())
+            .create(SCHEMA, PartitionSpec.unpartitioned(), dir.resolve("t").toString());
   }
 
   /**
-   * Appends one file to {@code branch}. Waits until the clock is 2 ms past the newest snapshot first, so
-   * that each snapshot has its own millisecond and a window can start strictly between two of them.
+   * Appends one file to {@code branch}. Waits until the clock is 2 ms past the newest snapshot
+   * first, so that each snapshot has its own millisecond and a window can start strictly between
+   * two of them.
    */
   private Snapshot append(String branch) throws InterruptedException {
     long newest = 0;
@@ -49,11 +53,18 @@ class TestRetentionPlan {
       newest = Math.max(newest, s.timestampMillis());
     }
     waitPast(newest + 1);
-    table.newAppend().toBranch(branch).appendFile(DataFiles.builder(PartitionSpec.unpartitioned())
-        .withPath(dir.resolve("data-" + files++ + ".parquet").toString()) // never read: planning is metadata only
-        .withFileSizeInBytes(1)
-        .withRecordCount(1)
-        .build()).commit();
+    table
+        .newAppend()
+        .toBranch(branch)
+        .appendFile(
+            DataFiles.builder(PartitionSpec.unpartitioned())
+                .withPath(
+                    dir.resolve("data-" + files++ + ".parquet")
+                        .toString()) // never read: planning is metadata only
+                .withFileSizeInBytes(1)
+                .withRecordCount(1)
+                .build())
+        .commit();
     return table.snapshot(branch);
   }
 
@@ -72,13 +83,16 @@ class TestRetentionPlan {
   }
 
   private static String currentAt(long windowStart) {
-    return "it was current at the start of the time-travel window (" + Instant.ofEpochMilli(windowStart) + ")";
+    return "it was current at the start of the time-travel window ("
+        + Instant.ofEpochMilli(windowStart)
+        + ")";
   }
 
   @Test
   void aTableWithoutSnapshotsExpiresNothing() {
     RetentionPlan plan = RetentionPlan.of(table, System.currentTimeMillis(), NOTHING_NEEDED);
-    assertThat(plan).isEqualTo(new RetentionPlan(List.of(), Set.of(), null, "the table has no snapshot"));
+    assertThat(plan)
+        .isEqualTo(new RetentionPlan(List.of(), Set.of(), null, "the table has no snapshot"));
   }
 
   @Test
@@ -87,7 +101,8 @@ class TestRetentionPlan {
     long windowStart = s[1].timestampMillis();
     RetentionPlan plan = RetentionPlan.of(table, windowStart, NOTHING_NEEDED);
     assertThat(plan.expire()).containsExactly(s[0].snapshotId());
-    assertThat(plan.kept()).containsExactlyInAnyOrder(s[1].snapshotId(), s[2].snapshotId(), s[3].snapshotId());
+    assertThat(plan.kept())
+        .containsExactlyInAnyOrder(s[1].snapshotId(), s[2].snapshotId(), s[3].snapshotId());
     assertThat(plan.keptFromSnapshotId()).isEqualTo(s[1].snapshotId());
     assertThat(plan.keptBecause()).isEqualTo(currentAt(windowStart));
 
@@ -98,10 +113,12 @@ class TestRetentionPlan {
   }
 
   @Test
-  void aWindowAfterTheLastCommitKeepsOnlyTheCurrentSnapshotAndExpiresTheRestOldestFirst() throws InterruptedException {
+  void aWindowAfterTheLastCommitKeepsOnlyTheCurrentSnapshotAndExpiresTheRestOldestFirst()
+      throws InterruptedException {
     Snapshot[] s = appendToMain(4);
     RetentionPlan plan = RetentionPlan.of(table, s[3].timestampMillis() + 1, NOTHING_NEEDED);
-    assertThat(plan.expire()).containsExactly(s[0].snapshotId(), s[1].snapshotId(), s[2].snapshotId());
+    assertThat(plan.expire())
+        .containsExactly(s[0].snapshotId(), s[1].snapshotId(), s[2].snapshotId());
     assertThat(plan.kept()).containsExactly(s[3].snapshotId());
   }
 
@@ -113,32 +130,45 @@ class TestRetentionPlan {
     assertThat(plan.expire()).isEmpty();
     assertThat(plan.keptFromSnapshotId()).isEqualTo(s[0].snapshotId());
     assertThat(plan.keptBecause())
-        .isEqualTo("all of its history is inside the time-travel window (from " + Instant.ofEpochMilli(windowStart) + ")");
+        .isEqualTo(
+            "all of its history is inside the time-travel window (from "
+                + Instant.ofEpochMilli(windowStart)
+                + ")");
   }
 
   @Test
-  void aNeededCheckpointOlderThanTheWindowKeepsTheUnbrokenHistoryBackToIt() throws InterruptedException {
+  void aNeededCheckpointOlderThanTheWindowKeepsTheUnbrokenHistoryBackToIt()
+      throws InterruptedException {
     Snapshot[] s = appendToMain(4);
     long windowStart = s[3].timestampMillis();
-    // The third snapshot is between the checkpoint and the window, needed by nothing, and kept all the same:
-    // the next run finds the checkpoint, and lists the files added since, by walking the ancestry back.
-    RetentionPlan plan = RetentionPlan.of(table, windowStart, Map.of(s[1].snapshotId(), "the latest checkpoint"));
+    // The third snapshot is between the checkpoint and the window, needed by nothing, and kept all
+    // the same:
+    // the next run finds the checkpoint, and lists the files added since, by walking the ancestry
+    // back.
+    RetentionPlan plan =
+        RetentionPlan.of(table, windowStart, Map.of(s[1].snapshotId(), "the latest checkpoint"));
     assertThat(plan.expire()).containsExactly(s[0].snapshotId());
-    assertThat(plan.kept()).containsExactlyInAnyOrder(s[1].snapshotId(), s[2].snapshotId(), s[3].snapshotId());
+    assertThat(plan.kept())
+        .containsExactlyInAnyOrder(s[1].snapshotId(), s[2].snapshotId(), s[3].snapshotId());
     assertThat(plan.keptFromSnapshotId()).isEqualTo(s[1].snapshotId());
     assertThat(plan.keptBecause()).isEqualTo("the latest checkpoint");
   }
 
   @Test
-  void theOldestOfSeveralNeedsWinsAndANeedInsideTheWindowChangesNothing() throws InterruptedException {
+  void theOldestOfSeveralNeedsWinsAndANeedInsideTheWindowChangesNothing()
+      throws InterruptedException {
     Snapshot[] s = appendToMain(4);
     long windowStart = s[2].timestampMillis();
-    RetentionPlan oldest = RetentionPlan.of(table, windowStart, Map.of(s[0].snapshotId(), "first", s[1].snapshotId(), "second"));
+    RetentionPlan oldest =
+        RetentionPlan.of(
+            table, windowStart, Map.of(s[0].snapshotId(), "first", s[1].snapshotId(), "second"));
     assertThat(oldest.expire()).isEmpty();
     assertThat(oldest.keptBecause()).isEqualTo("first");
 
-    // A need inside the window moves nothing, and one of a snapshot that is gone already (-1) is ignored.
-    RetentionPlan inside = RetentionPlan.of(table, windowStart, Map.of(s[3].snapshotId(), "newest", -1L, "gone"));
+    // A need inside the window moves nothing, and one of a snapshot that is gone already (-1) is
+    // ignored.
+    RetentionPlan inside =
+        RetentionPlan.of(table, windowStart, Map.of(s[3].snapshotId(), "newest", -1L, "gone"));
     assertThat(inside.expire()).containsExactly(s[0].snapshotId(), s[1].snapshotId());
     assertThat(inside.keptBecause()).isEqualTo(currentAt(windowStart));
   }
@@ -152,13 +182,17 @@ class TestRetentionPlan {
     table.manageSnapshots().createTag("release", s[1].snapshotId()).commit();
     Snapshot[] later = appendToMain(2);
 
-    // All five are older than the window; the fork point, the branch's commit and the tagged one stay.
+    // All five are older than the window; the fork point, the branch's commit and the tagged one
+    // stay.
     RetentionPlan plan = RetentionPlan.of(table, later[1].timestampMillis() + 1, NOTHING_NEEDED);
     assertThat(plan.expire()).containsExactly(later[0].snapshotId());
     assertThat(plan.kept()).containsExactly(later[1].snapshotId());
   }
 
-  /** Three snapshots on main, a rollback to the second 2 ms or more after the third, and a fourth snapshot. */
+  /**
+   * Three snapshots on main, a rollback to the second 2 ms or more after the third, and a fourth
+   * snapshot.
+   */
   private Snapshot[] rolledBackHistory() throws InterruptedException {
     Snapshot[] s = appendToMain(3);
     waitPast(s[2].timestampMillis() + 1);
@@ -186,9 +220,10 @@ class TestRetentionPlan {
   }
 
   /**
-   * A snapshot outside the current ancestry stayed current from its commit until the rollback: expiring it
-   * because it was <em>committed</em> before the window start (the bug this caught) also made Iceberg drop the
-   * snapshot log before it, so "as of" the window start failed with "Cannot find a snapshot older than".
+   * A snapshot outside the current ancestry stayed current from its commit until the rollback:
+   * expiring it because it was <em>committed</em> before the window start (the bug this caught)
+   * also made Iceberg drop the snapshot log before it, so "as of" the window start failed with
+   * "Cannot find a snapshot older than".
    */
   @Test
   void aRolledBackSnapshotThatWasCurrentAtTheWindowStartStays() throws InterruptedException {

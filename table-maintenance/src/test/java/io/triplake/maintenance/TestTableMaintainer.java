@@ -1,15 +1,15 @@
 package io.triplake.maintenance;
 
-import io.triplake.lake.LakeProperties;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.triplake.ingest.RawFileRegistrar;
+import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
+import io.triplake.lake.LakeProperties;
 import io.triplake.lake.Locations;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SparkLakeTest;
-import io.triplake.lake.Checkpoint;
 import io.triplake.trips.TripAggregator;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,15 +33,18 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 /**
- * Maintenance after many daily register/aggregate cycles, on real Spark and Iceberg. Instead of waiting
- * a week, the maintainer's clock is moved forward: a retention of 7 days then starts the time-travel
- * window in the middle of the cycles.
+ * Maintenance after many daily register/aggregate cycles, on real Spark and Iceberg. Instead of
+ * waiting a week, the maintainer's clock is moved forward: a retention of 7 days then starts the
+ * time-travel window in the middle of the cycles.
  */
 class TestTableMaintainer extends SparkLakeTest {
   private static final int CYCLES = 4;
+
   /** The cycle after which the time-travel window starts. */
   private static final int WINDOW_FROM = 2;
-  private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
+
+  private static final DateTimeFormatter SQL_TIME =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSS").withZone(ZoneOffset.UTC);
 
   private String name;
 
@@ -80,12 +83,20 @@ class TestTableMaintainer extends SparkLakeTest {
       dayOne.add(fleet.day("2024-03-01"));
       after.add(pause());
     }
-    assertThat(dayOne.get(CYCLES - 1)).as("the late files change 1 March in every cycle").isNotEqualTo(dayOne.get(CYCLES - 2));
+    assertThat(dayOne.get(CYCLES - 1))
+        .as("the late files change 1 March in every cycle")
+        .isNotEqualTo(dayOne.get(CYCLES - 2));
     // Registered but not aggregated yet: the checkpoint has not consumed it.
     List<Path> unconsumed = fleet.cycleFiles(CYCLES);
     fleet.upload(unconsumed);
-    // Landed in the source, not registered yet, and old: orphan cleanup of the source would take it.
-    Path unregistered = fleet.speed("D1000001", "unregistered", Fleet.at("2024-03-20T08:00:00Z"), Fleet.at("2024-03-20T08:30:00Z"));
+    // Landed in the source, not registered yet, and old: orphan cleanup of the source would take
+    // it.
+    Path unregistered =
+        fleet.speed(
+            "D1000001",
+            "unregistered",
+            Fleet.at("2024-03-20T08:00:00Z"),
+            Fleet.at("2024-03-20T08:30:00Z"));
     Path landed = fleet.source.resolve(fleet.staging.relativize(unregistered).toString());
     Files.createDirectories(landed.getParent());
     Files.copy(unregistered, landed);
@@ -93,14 +104,21 @@ class TestTableMaintainer extends SparkLakeTest {
 
     Table summary = fleet.table("tripsummary");
     Table speed = fleet.table("can2_speed");
-    Instant now = after.get(WINDOW_FROM).plus(Duration.ofDays(TableMaintainer.RETENTION_DAYS_DEFAULT));
-    // Orphans in the tripsummary location (one past the margin, one inside it), a stray file in a raw table's.
+    Instant now =
+        after.get(WINDOW_FROM).plus(Duration.ofDays(TableMaintainer.RETENTION_DAYS_DEFAULT));
+    // Orphans in the tripsummary location (one past the margin, one inside it), a stray file in a
+    // raw table's.
     Path summaryData = Fleet.localPath(summary.location()).resolve("data");
-    Path oldOrphan = Files.writeString(summaryData.resolve("old-orphan.parquet"), "left by a crashed writer");
+    Path oldOrphan =
+        Files.writeString(summaryData.resolve("old-orphan.parquet"), "left by a crashed writer");
     Files.setLastModifiedTime(oldOrphan, FileTime.from(now.minus(Duration.ofHours(100))));
-    Path youngOrphan = Files.writeString(summaryData.resolve("young-orphan.parquet"), "a writer may still commit it");
+    Path youngOrphan =
+        Files.writeString(
+            summaryData.resolve("young-orphan.parquet"), "a writer may still commit it");
     Files.setLastModifiedTime(youngOrphan, FileTime.from(now.minus(Duration.ofHours(1))));
-    Path rawStray = Files.writeString(Fleet.localPath(speed.location()).resolve("metadata").resolve("stray.avro"), "stray");
+    Path rawStray =
+        Files.writeString(
+            Fleet.localPath(speed.location()).resolve("metadata").resolve("stray.avro"), "stray");
     Files.setLastModifiedTime(rawStray, FileTime.from(now.minus(Duration.ofDays(60))));
 
     Map<String, String> sourceBefore = Checksums.of(fleet.source);
@@ -113,7 +131,8 @@ class TestTableMaintainer extends SparkLakeTest {
 
     TableMaintainer.Result result = maintainer(fleet, now).runId("maintain-1").execute();
 
-    // Every raw source file still exists, byte for byte, registered or not; the raw tables reference the same files.
+    // Every raw source file still exists, byte for byte, registered or not; the raw tables
+    // reference the same files.
     assertThat(Checksums.of(fleet.source)).isEqualTo(sourceBefore);
     assertThat(landed).exists();
     assertThat(rawStray).exists();
@@ -127,7 +146,10 @@ class TestTableMaintainer extends SparkLakeTest {
       assertThat(r.compaction().rewrittenDataFiles()).isZero();
       assertThat(r.expiry().filesDeleted()).isZero();
       assertThat(r.orphanFilesDeleted()).isZero();
-      assertThat(r.after().manifests()).as(r.summary()).isEqualTo(1).isLessThan(r.before().manifests());
+      assertThat(r.after().manifests())
+          .as(r.summary())
+          .isEqualTo(1)
+          .isLessThan(r.before().manifests());
       assertThat(r.expiry().snapshotsExpired()).as(r.summary()).isEqualTo(WINDOW_FROM);
     }
 
@@ -151,68 +173,121 @@ class TestTableMaintainer extends SparkLakeTest {
 
     // Time travel inside the window: tripsummary as it was, and a reprocess of 1 March as of then.
     for (int k = WINDOW_FROM; k < CYCLES; k++) {
-      assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " TIMESTAMP AS OF '" + SQL_TIME.format(after.get(k)) + "'"))
-          .as("tripsummary as of cycle %d", k).isEqualTo(summaries.get(k));
+      assertThat(
+              fleet.rows(
+                  "SELECT * FROM "
+                      + fleet.summaryName()
+                      + " TIMESTAMP AS OF '"
+                      + SQL_TIME.format(after.get(k))
+                      + "'"))
+          .as("tripsummary as of cycle %d", k)
+          .isEqualTo(summaries.get(k));
     }
     for (int k = WINDOW_FROM; k < CYCLES; k++) {
-      TripAggregator.Result reprocess = fleet.reprocess("2024-03-01").asOf(after.get(k).toString()).execute();
-      assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + reprocess.branch()
-          + "' WHERE tripdate = DATE '2024-03-01'")).as("1 March reprocessed as of cycle %d (%s)", k, reprocess.summary())
+      TripAggregator.Result reprocess =
+          fleet.reprocess("2024-03-01").asOf(after.get(k).toString()).execute();
+      assertThat(
+              fleet.rows(
+                  "SELECT * FROM "
+                      + fleet.summaryName()
+                      + " VERSION AS OF '"
+                      + reprocess.branch()
+                      + "' WHERE tripdate = DATE '2024-03-01'"))
+          .as("1 March reprocessed as of cycle %d (%s)", k, reprocess.summary())
           .isEqualTo(dayOne.get(k));
     }
     // ...and outside it, a clear refusal.
     Instant outside = after.get(WINDOW_FROM - 1);
     assertThatThrownBy(() -> fleet.reprocess("2024-03-01").asOf(outside.toString()).execute())
-        .hasMessageContaining("Cannot reprocess as of " + Instant.ofEpochMilli(outside.toEpochMilli()))
+        .hasMessageContaining(
+            "Cannot reprocess as of " + Instant.ofEpochMilli(outside.toEpochMilli()))
         .hasMessageContaining("before the oldest retained snapshot");
-    assertThatThrownBy(() -> spark.sql("SELECT * FROM " + fleet.summaryName() + " TIMESTAMP AS OF '"
-        + SQL_TIME.format(outside) + "'").collectAsList())
+    assertThatThrownBy(
+            () ->
+                spark
+                    .sql(
+                        "SELECT * FROM "
+                            + fleet.summaryName()
+                            + " TIMESTAMP AS OF '"
+                            + SQL_TIME.format(outside)
+                            + "'")
+                    .collectAsList())
         .hasMessageContaining("Cannot find a snapshot older than");
     // (The last reprocess was as of the last aggregation: the table is as it was.)
     assertThat(fleet.summary()).isEqualTo(rowsBefore);
 
     // A week later with nothing aggregated since: only what the checkpoint still needs is kept.
-    TableMaintainer.Result later = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
+    TableMaintainer.Result later =
+        maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
     System.out.println("maintain-2: " + later.summary());
     later.tables().forEach(t -> System.out.println("  " + t.summary()));
     speed.refresh();
-    Snapshot checkpointSnapshot = speed.snapshot(checkpoint.position(fleet.lake.rawTable("can2_speed").toString())
-        .orElseThrow().snapshotId());
+    Snapshot checkpointSnapshot =
+        speed.snapshot(
+            checkpoint
+                .position(fleet.lake.rawTable("can2_speed").toString())
+                .orElseThrow()
+                .snapshotId());
     assertThat(checkpointSnapshot).as("the raw snapshot the checkpoint reads on from").isNotNull();
-    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).expiry().keptFromSnapshotId())
+    assertThat(
+            later.table(fleet.lake.rawTable("can2_speed").toString()).expiry().keptFromSnapshotId())
         .isEqualTo(checkpointSnapshot.snapshotId());
-    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).expiry().keptBecause()).contains("latest checkpoint");
+    assertThat(later.table(fleet.lake.rawTable("can2_speed").toString()).expiry().keptBecause())
+        .contains("latest checkpoint");
     assertThat(Checksums.of(fleet.source)).isEqualTo(sourceBefore);
     assertThat(youngOrphan).as("past the margin now").doesNotExist();
-    // What is in the tripsummary location is exactly what the kept snapshots reference: nothing leaked, nothing missing.
+    // What is in the tripsummary location is exactly what the kept snapshots reference: nothing
+    // leaked, nothing missing.
     summary.refresh();
-    List<String> referenced = spark.sql("SELECT DISTINCT file_path FROM " + fleet.summaryName() + ".all_files").collectAsList()
-        .stream().map(r -> Locations.normalize(r.getString(0))).sorted().toList();
-    assertThat(Fleet.filesUnder(summaryData).stream().map(p -> Locations.normalize(p.toString())).toList())
-        .isEqualTo(referenced).hasSizeGreaterThanOrEqualTo(days);
+    List<String> referenced =
+        spark
+            .sql("SELECT DISTINCT file_path FROM " + fleet.summaryName() + ".all_files")
+            .collectAsList()
+            .stream()
+            .map(r -> Locations.normalize(r.getString(0)))
+            .sorted()
+            .toList();
+    assertThat(
+            Fleet.filesUnder(summaryData).stream()
+                .map(p -> Locations.normalize(p.toString()))
+                .toList())
+        .isEqualTo(referenced)
+        .hasSizeGreaterThanOrEqualTo(days);
     assertThat(Checkpoint.latest(summary).orElseThrow()).isEqualTo(checkpoint);
     assertThat(fleet.summary()).isEqualTo(rowsBefore);
 
-    // The next incremental run reads exactly what is new: the unconsumed cycle and the file that landed since.
+    // The next incremental run reads exactly what is new: the unconsumed cycle and the file that
+    // landed since.
     RawFileRegistrar.Result registered = fleet.register();
     assertThat(registered.registeredFiles()).isEqualTo(1);
     TripAggregator.Result next = fleet.aggregate();
     assertThat(next.mode()).isEqualTo(TripAggregator.Mode.INCREMENTAL);
     assertThat(next.rawRead()).allSatisfy(read -> assertThat(read.fallback()).isFalse());
-    long newSpeed = unconsumed.stream().filter(p -> p.toString().contains("CAN2_speed")).count() + 1;
+    long newSpeed =
+        unconsumed.stream().filter(p -> p.toString().contains("CAN2_speed")).count() + 1;
     long newOdo = unconsumed.stream().filter(p -> p.toString().contains("CAN2_odo")).count();
-    assertThat(next.rawRead()).extracting(TripAggregator.RawRead::table, TripAggregator.RawRead::changedFiles)
+    assertThat(next.rawRead())
+        .extracting(TripAggregator.RawRead::table, TripAggregator.RawRead::changedFiles)
         .containsExactlyInAnyOrder(
-            org.assertj.core.groups.Tuple.tuple(fleet.lake.rawTable("can2_speed").toString(), (int) newSpeed),
-            org.assertj.core.groups.Tuple.tuple(fleet.lake.rawTable("can2_odo").toString(), (int) newOdo));
-    Fleet fromScratch = new Fleet(spark, lake.withNamespaces("raw_" + name + "s", "trips_" + name + "s"), fleet.staging, fleet.source);
+            org.assertj.core.groups.Tuple.tuple(
+                fleet.lake.rawTable("can2_speed").toString(), (int) newSpeed),
+            org.assertj.core.groups.Tuple.tuple(
+                fleet.lake.rawTable("can2_odo").toString(), (int) newOdo));
+    Fleet fromScratch =
+        new Fleet(
+            spark,
+            lake.withNamespaces("raw_" + name + "s", "trips_" + name + "s"),
+            fleet.staging,
+            fleet.source);
     fromScratch.register();
     fromScratch.aggregate();
     assertThat(fleet.summary()).isEqualTo(fromScratch.summary()).isNotEqualTo(rowsBefore);
 
-    // The window moved on: only the checkpoint's raw snapshots are left, so the last cycle's time still resolves
+    // The window moved on: only the checkpoint's raw snapshots are left, so the last cycle's time
+    // still resolves
     // (it was current then) and the one before fails clearly.
-    assertThatThrownBy(() -> fleet.reprocess("2024-03-01").asOf(after.get(CYCLES - 2).toString()).execute())
+    assertThatThrownBy(
+            () -> fleet.reprocess("2024-03-01").asOf(after.get(CYCLES - 2).toString()).execute())
         .hasMessageContaining("before the oldest retained snapshot");
   }
 
@@ -226,39 +301,87 @@ class TestTableMaintainer extends SparkLakeTest {
       after.add(pause());
     }
     String speedName = fleet.lake.rawTable("can2_speed").toString();
-    TripAggregator.Result branch = fleet.reprocess("2024-03-01").asOf(after.get(1).toString()).execute();
-    List<String> branchDay = fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + branch.branch()
-        + "' WHERE tripdate = DATE '2024-03-01'");
-    TripAggregator.Result published = fleet.reprocess("2024-03-01").asOf(after.get(0).toString()).publish().execute();
-    long pinned = published.pinnedDays().get(java.time.LocalDate.of(2024, 3, 1)).rawSnapshots().get(speedName);
+    TripAggregator.Result branch =
+        fleet.reprocess("2024-03-01").asOf(after.get(1).toString()).execute();
+    List<String> branchDay =
+        fleet.rows(
+            "SELECT * FROM "
+                + fleet.summaryName()
+                + " VERSION AS OF '"
+                + branch.branch()
+                + "' WHERE tripdate = DATE '2024-03-01'");
+    TripAggregator.Result published =
+        fleet.reprocess("2024-03-01").asOf(after.get(0).toString()).publish().execute();
+    long pinned =
+        published
+            .pinnedDays()
+            .get(java.time.LocalDate.of(2024, 3, 1))
+            .rawSnapshots()
+            .get(speedName);
     List<String> pinnedDay = fleet.day("2024-03-01");
 
-    // A month on, the time-travel window holds nothing: what stays is what the checkpoint, the pin and the branch need.
-    TableMaintainer.Result result = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
+    // A month on, the time-travel window holds nothing: what stays is what the checkpoint, the pin
+    // and the branch need.
+    TableMaintainer.Result result =
+        maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
     TableMaintainer.TableResult raw = result.table(speedName);
     assertThat(raw.expiry().keptFromSnapshotId()).as(raw.summary()).isEqualTo(pinned);
-    assertThat(raw.expiry().keptBecause()).contains("pinned day 2024-03-01").contains("--reprocess-day 2024-03-01");
+    assertThat(raw.expiry().keptBecause())
+        .contains("pinned day 2024-03-01")
+        .contains("--reprocess-day 2024-03-01");
     TableMaintainer.TableResult s = result.table(fleet.lake.tripsTable("tripsummary").toString());
-    assertThat(s.plan()).anySatisfy(line -> assertThat(line).contains("keep 1 as-of branches").contains(branch.branch()));
-    assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + branch.branch()
-        + "' WHERE tripdate = DATE '2024-03-01'")).isEqualTo(branchDay);
-    assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF " + branch.snapshotId()
-        + " WHERE tripdate = DATE '2024-03-01'")).isEqualTo(branchDay);
+    assertThat(s.plan())
+        .anySatisfy(
+            line -> assertThat(line).contains("keep 1 as-of branches").contains(branch.branch()));
+    assertThat(
+            fleet.rows(
+                "SELECT * FROM "
+                    + fleet.summaryName()
+                    + " VERSION AS OF '"
+                    + branch.branch()
+                    + "' WHERE tripdate = DATE '2024-03-01'"))
+        .isEqualTo(branchDay);
+    assertThat(
+            fleet.rows(
+                "SELECT * FROM "
+                    + fleet.summaryName()
+                    + " VERSION AS OF "
+                    + branch.snapshotId()
+                    + " WHERE tripdate = DATE '2024-03-01'"))
+        .isEqualTo(branchDay);
     assertThat(fleet.day("2024-03-01")).isEqualTo(pinnedDay);
     // The pinned moment still resolves: the day can be recomputed as of it.
-    TripAggregator.Result again = fleet.reprocess("2024-03-01").asOf(after.get(0).toString()).execute();
-    assertThat(fleet.rows("SELECT * FROM " + fleet.summaryName() + " VERSION AS OF '" + again.branch()
-        + "' WHERE tripdate = DATE '2024-03-01'")).isEqualTo(pinnedDay);
+    TripAggregator.Result again =
+        fleet.reprocess("2024-03-01").asOf(after.get(0).toString()).execute();
+    assertThat(
+            fleet.rows(
+                "SELECT * FROM "
+                    + fleet.summaryName()
+                    + " VERSION AS OF '"
+                    + again.branch()
+                    + "' WHERE tripdate = DATE '2024-03-01'"))
+        .isEqualTo(pinnedDay);
 
     // Released, the pin no longer holds the raw history back.
     fleet.reprocess("2024-03-01").execute();
-    TableMaintainer.Result released = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
+    TableMaintainer.Result released =
+        maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
     assertThat(released.table(speedName).expiry().keptBecause()).contains("latest checkpoint");
   }
 
   private List<String> rawFiles(Fleet fleet, String raw) {
-    return spark.sql("SELECT file_path FROM " + Lake.CATALOG_NAME + "." + fleet.lake.rawTable(raw) + ".files").collectAsList()
-        .stream().map(r -> r.getString(0)).sorted().toList();
+    return spark
+        .sql(
+            "SELECT file_path FROM "
+                + Lake.CATALOG_NAME
+                + "."
+                + fleet.lake.rawTable(raw)
+                + ".files")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .sorted()
+        .toList();
   }
 
   @Test
@@ -269,14 +392,17 @@ class TestTableMaintainer extends SparkLakeTest {
       fleet.aggregate();
     }
     Table summary = fleet.table("tripsummary");
-    Path orphan = Files.writeString(Fleet.localPath(summary.location()).resolve("data").resolve("orphan.parquet"), "x");
+    Path orphan =
+        Files.writeString(
+            Fleet.localPath(summary.location()).resolve("data").resolve("orphan.parquet"), "x");
     Files.setLastModifiedTime(orphan, FileTime.from(Instant.now().minus(Duration.ofDays(10))));
     Path lakeDir = tempDir.resolve("lake").resolve("warehouse");
     Map<String, String> warehouse = Checksums.of(lakeDir);
     Map<String, String> source = Checksums.of(fleet.source);
     long snapshot = summary.currentSnapshot().snapshotId();
 
-    TableMaintainer.Result result = maintainer(fleet, Instant.now().plus(Duration.ofDays(8))).dryRun().execute();
+    TableMaintainer.Result result =
+        maintainer(fleet, Instant.now().plus(Duration.ofDays(8))).dryRun().execute();
 
     assertThat(result.dryRun()).isTrue();
     assertThat(Checksums.of(lakeDir)).isEqualTo(warehouse);
@@ -287,17 +413,23 @@ class TestTableMaintainer extends SparkLakeTest {
     assertThat(s.plan()).hasSize(5);
     assertThat(s.plan().get(0)).startsWith("compact: ").contains("sorted by");
     assertThat(s.plan().get(1)).startsWith("rewrite manifests: ");
-    assertThat(s.plan().get(2)).startsWith("expire snapshots: " + (s.before().snapshots() - 1) + " of " + s.before().snapshots());
+    assertThat(s.plan().get(2))
+        .startsWith(
+            "expire snapshots: " + (s.before().snapshots() - 1) + " of " + s.before().snapshots());
     assertThat(s.plan().get(3)).startsWith("delete orphan files: ");
     assertThat(s.plan().get(4)).contains("orphans: 1, e.g. ").contains("orphan.parquet");
     assertThat(s.after().dataFiles()).isEqualTo(s.before().dataFiles());
     assertThat(s.after().snapshots()).isEqualTo(s.before().snapshots());
     TableMaintainer.TableResult raw = result.table(fleet.lake.rawTable("can2_speed").toString());
     assertThat(raw.plan()).hasSize(2);
-    assertThat(raw.plan().get(0)).startsWith("rewrite manifests: 2 data and 0 delete manifests (")
+    assertThat(raw.plan().get(0))
+        .startsWith("rewrite manifests: 2 data and 0 delete manifests (")
         .endsWith(") into about 1, clustered by partition; data files unchanged");
-    assertThat(raw.plan().get(1)).startsWith("expire snapshots: 1 of 2, metadata only").endsWith("no file is deleted");
-    assertThat(result.summary()).startsWith("Maintenance (dry run: nothing committed or deleted) run ");
+    assertThat(raw.plan().get(1))
+        .startsWith("expire snapshots: 1 of 2, metadata only")
+        .endsWith("no file is deleted");
+    assertThat(result.summary())
+        .startsWith("Maintenance (dry run: nothing committed or deleted) run ");
   }
 
   @Test
@@ -305,25 +437,33 @@ class TestTableMaintainer extends SparkLakeTest {
     TableMaintainer maintainer = TableMaintainer.of(lake, spark);
     assertThatThrownBy(() -> maintainer.option(TableMaintainer.RAW_REWRITE_DATA_FILES, "true"))
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessage("Cannot rewrite the data files of raw tables: they are the loggers' own files, registered in place; a "
-            + "rewrite hands them to Iceberg, whose expiry would then delete them (raw.rewrite-data-files=true)");
+        .hasMessage(
+            "Cannot rewrite the data files of raw tables: they are the loggers' own files,"
+                + " registered in place; a rewrite hands them to Iceberg, whose expiry would then"
+                + " delete them (raw.rewrite-data-files=true)");
     assertThatThrownBy(() -> maintainer.option(TableMaintainer.RAW_DELETE_ORPHAN_FILES, "TRUE"))
-        .hasMessage("Cannot delete orphan files of raw tables: every file in the raw source that is not registered yet would "
-            + "be deleted as an orphan (raw.delete-orphan-files=TRUE)");
+        .hasMessage(
+            "Cannot delete orphan files of raw tables: every file in the raw source that is not"
+                + " registered yet would be deleted as an orphan (raw.delete-orphan-files=TRUE)");
     assertThatThrownBy(() -> maintainer.option(TableMaintainer.RAW_CLEAN_EXPIRED_FILES, "true"))
-        .hasMessage("Cannot delete the files of expired raw snapshots: a file an expired raw snapshot references is still a "
-            + "logger's original (raw.clean-expired-files=true)");
+        .hasMessage(
+            "Cannot delete the files of expired raw snapshots: a file an expired raw snapshot"
+                + " references is still a logger's original (raw.clean-expired-files=true)");
     maintainer.option(TableMaintainer.RAW_REWRITE_DATA_FILES, "false");
     assertThatThrownBy(() -> maintainer.option("raw.expire-snapshot", "true"))
-        .hasMessageStartingWith("Cannot set maintenance option: unknown key; known keys: retention-days, ")
+        .hasMessageStartingWith(
+            "Cannot set maintenance option: unknown key; known keys: retention-days, ")
         .hasMessageEndingWith("(raw.expire-snapshot)");
     assertThatThrownBy(() -> maintainer.option(TableMaintainer.RAW_EXPIRE_SNAPSHOTS, "yes"))
-        .hasMessage("Cannot set maintenance option raw.expire-snapshots: the value must be true or false (yes)");
+        .hasMessage(
+            "Cannot set maintenance option raw.expire-snapshots: the value must be true or false"
+                + " (yes)");
     assertThatThrownBy(() -> maintainer.retentionDays(0))
         .hasMessage("Cannot expire snapshots: the retention must be at least 1 day (0)");
     assertThatThrownBy(() -> maintainer.option(TableMaintainer.ORPHAN_MARGIN_HOURS, "23"))
-        .hasMessage("Cannot delete orphan files: the safety margin must be at least 24 hours, longer than any job that may "
-            + "still be writing files it has not committed (23)");
+        .hasMessage(
+            "Cannot delete orphan files: the safety margin must be at least 24 hours, longer than"
+                + " any job that may still be writing files it has not committed (23)");
     assertThatThrownBy(() -> maintainer.targetFileSizeMb(0))
         .hasMessage("Cannot compact: the target file size must be between 1 and 2048 MB (0)");
     assertThat(LakeProperties.RAW_SOURCE).isEqualTo(LakeProperties.RAW_SOURCE);
@@ -331,19 +471,24 @@ class TestTableMaintainer extends SparkLakeTest {
 
   @Test
   void theDeleteGuardDeletesOnlyInsideTheTableAndOutsideRawSources() throws Exception {
-    Path table = Files.createDirectories(tempDir.resolve("guard").resolve("warehouse").resolve("t"));
+    Path table =
+        Files.createDirectories(tempDir.resolve("guard").resolve("warehouse").resolve("t"));
     Path source = Files.createDirectories(table.resolve("misplaced-source"));
     Path outside = Files.writeString(tempDir.resolve("guard").resolve("logger.parquet"), "logger");
     Path underSource = Files.writeString(source.resolve("logger.parquet"), "logger");
     Path own = Files.writeString(table.resolve("data.parquet"), "own");
     Path own2 = Files.writeString(table.resolve("data2.parquet"), "own");
     try (var io = lake.sourceIO()) {
-      DeleteGuard dry = new DeleteGuard("t", List.of(table.toUri().toString()), List.of(source.toString()), io, true);
+      DeleteGuard dry =
+          new DeleteGuard(
+              "t", List.of(table.toUri().toString()), List.of(source.toString()), io, true);
       dry.delete("file:" + own2);
       assertThat(own2).exists();
       assertThat(dry.deleted()).isEqualTo(1);
 
-      DeleteGuard guard = new DeleteGuard("t", List.of(table.toUri().toString()), List.of(source.toString()), io, false);
+      DeleteGuard guard =
+          new DeleteGuard(
+              "t", List.of(table.toUri().toString()), List.of(source.toString()), io, false);
       guard.delete("file:" + own);
       guard.delete(outside.toUri().toString());
       guard.delete("file://" + underSource);
@@ -352,10 +497,18 @@ class TestTableMaintainer extends SparkLakeTest {
       assertThat(underSource).exists();
       assertThat(guard.deleted()).isEqualTo(1);
       assertThatThrownBy(() -> guard.check("delete orphan files"))
-          .hasMessageStartingWith("Cannot delete orphan files of t: Iceberg asked to delete 2 files that are not the table's "
-              + "own, which were kept: [" + outside.toUri() + " (outside the locations of t, [" + Locations.normalize(table.toString())
-              + "]), file://" + underSource + " (under " + Locations.normalize(source.toString()) + ", which maintenance of t never "
-              + "deletes from)]");
+          .hasMessageStartingWith(
+              "Cannot delete orphan files of t: Iceberg asked to delete 2 files that are not the"
+                  + " table's own, which were kept: ["
+                  + outside.toUri()
+                  + " (outside the locations of t, ["
+                  + Locations.normalize(table.toString())
+                  + "]), file://"
+                  + underSource
+                  + " (under "
+                  + Locations.normalize(source.toString())
+                  + ", which maintenance of t never "
+                  + "deletes from)]");
     }
   }
 
@@ -370,39 +523,52 @@ class TestTableMaintainer extends SparkLakeTest {
     Map<String, Long> snapshots = currentSnapshots(fleet);
     int summarySnapshots = sizeOf(summary.snapshots());
 
-    // tripsummary writing its data into the raw source: orphan cleanup there would delete logger files.
+    // tripsummary writing its data into the raw source: orphan cleanup there would delete logger
+    // files.
     String inSource = fleet.source.resolve("D1000001").toUri().toString();
     summary.updateProperties().set("write.data.path", inSource).commit();
     assertThatThrownBy(() -> maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute())
         .isInstanceOf(IllegalStateException.class)
-        .hasMessage("Cannot maintain " + fleet.lake.tripsTable("tripsummary") + ": its location "
-            + Locations.normalize(inSource) + " overlaps the raw source "
-            + Locations.normalize(fleet.source.toString()) + " (expiry or orphan cleanup there could delete "
-            + "loggers' files); keep the warehouse and every table location outside the raw data");
+        .hasMessage(
+            "Cannot maintain "
+                + fleet.lake.tripsTable("tripsummary")
+                + ": its location "
+                + Locations.normalize(inSource)
+                + " overlaps the raw source "
+                + Locations.normalize(fleet.source.toString())
+                + " (expiry or orphan cleanup there could delete loggers' files); keep the"
+                + " warehouse and every table location outside the raw data");
     summary.updateProperties().remove("write.data.path").commit();
 
     // A raw table moved into its own source.
     Table speed = fleet.table("can2_speed");
     String oldLocation = speed.location();
     speed.updateLocation().setLocation(fleet.source.resolve("tables").toString()).commit();
-    assertThatThrownBy(() -> maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).dryRun().execute())
-        .hasMessageStartingWith("Cannot maintain " + fleet.lake.rawTable("can2_speed") + ": its location ")
+    assertThatThrownBy(
+            () -> maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).dryRun().execute())
+        .hasMessageStartingWith(
+            "Cannot maintain " + fleet.lake.rawTable("can2_speed") + ": its location ")
         .hasMessageContaining("overlaps the raw source");
     speed.updateLocation().setLocation(oldLocation).commit();
     // (Moving it wrote a metadata file there: the test's own doing.)
     deleteRecursively(fleet.source.resolve("tables"));
 
-    // tripsummary inside a raw table's location: its orphan cleanup would take that table's metadata.
+    // tripsummary inside a raw table's location: its orphan cleanup would take that table's
+    // metadata.
     String summaryLocation = summary.location();
     summary.updateLocation().setLocation(oldLocation + "/nested").commit();
     assertThatThrownBy(() -> maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute())
-        .hasMessageContaining("overlaps the location of raw table " + fleet.lake.rawTable("can2_speed"));
+        .hasMessageContaining(
+            "overlaps the location of raw table " + fleet.lake.rawTable("can2_speed"));
     summary.updateLocation().setLocation(summaryLocation).commit();
 
     // A raw table with GC on.
     speed.updateProperties().set(TableProperties.GC_ENABLED, "true").commit();
     assertThatThrownBy(() -> maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute())
-        .hasMessageStartingWith("Cannot maintain raw table " + fleet.lake.rawTable("can2_speed") + ": gc.enabled is not false");
+        .hasMessageStartingWith(
+            "Cannot maintain raw table "
+                + fleet.lake.rawTable("can2_speed")
+                + ": gc.enabled is not false");
     speed.updateProperties().set(TableProperties.GC_ENABLED, "false").commit();
 
     // Nothing was committed by the refused runs, nothing deleted.
@@ -411,7 +577,8 @@ class TestTableMaintainer extends SparkLakeTest {
     assertThat(Checksums.of(fleet.source)).isEqualTo(source);
 
     // Put right, the same lake is maintained.
-    TableMaintainer.Result ok = maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
+    TableMaintainer.Result ok =
+        maintainer(fleet, Instant.now().plus(Duration.ofDays(30))).execute();
     assertThat(ok.total().expiry().snapshotsExpired()).as(ok.summary()).isEqualTo(2);
     assertThat(Checksums.of(fleet.source)).isEqualTo(source);
   }
@@ -444,7 +611,8 @@ class TestTableMaintainer extends SparkLakeTest {
     Path metadata = Fleet.localPath(speed.location());
     List<Path> tableFiles = Fleet.filesUnder(metadata);
 
-    // Expire the two older snapshots, and let a registration commit after the transaction read the table.
+    // Expire the two older snapshots, and let a registration commit after the transaction read the
+    // table.
     Transaction txn = speed.newTransaction();
     RawMaintenance.stageRawExpiry(txn, history.subList(0, 2));
     RawFileRegistrar.Result concurrent = fleet.upload(fleet.cycleFiles(3));
@@ -458,10 +626,21 @@ class TestTableMaintainer extends SparkLakeTest {
     assertThat(kept).containsExactly(history.get(2), registered);
     assertThat(speed.currentSnapshot().snapshotId()).isEqualTo(registered);
     assertThat(speed.properties()).containsEntry(TableProperties.GC_ENABLED, "false");
-    // No file of the table was deleted (manifests of the expired snapshots included), no source file touched.
-    assertThat(Fleet.filesUnder(metadata)).containsAll(tableFiles.stream().filter(p -> !p.toString().endsWith(".metadata.json")).toList());
+    // No file of the table was deleted (manifests of the expired snapshots included), no source
+    // file touched.
+    assertThat(Fleet.filesUnder(metadata))
+        .containsAll(
+            tableFiles.stream().filter(p -> !p.toString().endsWith(".metadata.json")).toList());
     assertThat(Checksums.of(fleet.source)).isEqualTo(source);
-    assertThat(spark.sql("SELECT count(*) FROM " + Lake.CATALOG_NAME + "." + fleet.lake.rawTable("can2_speed")).first().getLong(0))
+    assertThat(
+            spark
+                .sql(
+                    "SELECT count(*) FROM "
+                        + Lake.CATALOG_NAME
+                        + "."
+                        + fleet.lake.rawTable("can2_speed"))
+                .first()
+                .getLong(0))
         .isEqualTo(4 * 3 * 21 + 3 * 5);
   }
 }

@@ -42,27 +42,34 @@ import org.apache.iceberg.shaded.org.apache.parquet.schema.PrimitiveType;
 import org.apache.iceberg.shaded.org.apache.parquet.schema.Type;
 
 /**
- * Reads the columns a trip needs from one raw Parquet file straight into primitive arrays: {@code t} as
- * epoch microseconds and signals as doubles.
+ * Reads the columns a trip needs from one raw Parquet file straight into primitive arrays: {@code
+ * t} as epoch microseconds and signals as doubles.
  *
- * <p>Why not Spark's reader: a trip job needs each device's rows in time order, and raw files already
- * are (a logger writes them so). Spark cannot know that and sorts every row; reading the files of one
- * device in a task and merging them by their {@code t} bounds costs a scan and nothing more. Columns are
- * found the way Iceberg finds them in files without field ids: through the table's name mapping.
+ * <p>Why not Spark's reader: a trip job needs each device's rows in time order, and raw files
+ * already are (a logger writes them so). Spark cannot know that and sorts every row; reading the
+ * files of one device in a task and merging them by their {@code t} bounds costs a scan and nothing
+ * more. Columns are found the way Iceberg finds them in files without field ids: through the
+ * table's name mapping.
  */
 final class RawColumns implements RawFileReader {
   static final RawColumns READER = new RawColumns();
 
   /**
-   * A table column: its field id, its Iceberg type (what Iceberg's readers project), and the names it may have in a
-   * file (the table's name mapping).
+   * A table column: its field id, its Iceberg type (what Iceberg's readers project), and the names
+   * it may have in a file (the table's name mapping).
    */
-  record Column(String name, int fieldId, org.apache.iceberg.types.Type type, Set<String> fileNames) implements Serializable {
+  record Column(String name, int fieldId, org.apache.iceberg.types.Type type, Set<String> fileNames)
+      implements Serializable {
     static Column of(Table table, String name) {
       Schema schema = table.schema();
       org.apache.iceberg.types.Types.NestedField field = schema.findField(name);
       if (field == null) {
-        throw new IllegalArgumentException("Cannot read column " + name + " of " + table.name() + ": the table has no such column");
+        throw new IllegalArgumentException(
+            "Cannot read column "
+                + name
+                + " of "
+                + table.name()
+                + ": the table has no such column");
       }
       Set<String> names = new TreeSet<>();
       names.add(field.name());
@@ -78,10 +85,17 @@ final class RawColumns implements RawFileReader {
     }
   }
 
-  /** A planned raw file: where it is, its size, and the bounds of its {@code t} (from Iceberg's metrics). */
-  record RawFile(String location, long length, long lo, long hi, long records) implements Serializable {}
+  /**
+   * A planned raw file: where it is, its size, and the bounds of its {@code t} (from Iceberg's
+   * metrics).
+   */
+  record RawFile(String location, long length, long lo, long hi, long records)
+      implements Serializable {}
 
-  /** Rows in file order: {@code ts[i]} and {@code values[k][i]}, a missing value (NULL or NaN) as NaN. */
+  /**
+   * Rows in file order: {@code ts[i]} and {@code values[k][i]}, a missing value (NULL or NaN) as
+   * NaN.
+   */
   static final class Rows {
     long[] ts;
     final double[][] values;
@@ -115,7 +129,15 @@ final class RawColumns implements RawFileReader {
   private RawColumns() {}
 
   @Override
-  public void read(InputFile input, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into) {
+  public void read(
+      InputFile input,
+      String table,
+      RawFile file,
+      Column time,
+      List<Column> signals,
+      long lo,
+      long hi,
+      Rows into) {
     try (ParquetFileReader reader = ParquetInput.open(input)) {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
       boolean hasIds = schema.getFields().stream().anyMatch(f -> f.getId() != null);
@@ -143,7 +165,8 @@ final class RawColumns implements RawFileReader {
         int n = Math.toIntExact(pages.getRowCount());
         long[] ts = new long[n];
         boolean[] keep = new boolean[n];
-        readTimes(pages, requested.getColumnDescription(new String[] {timeField.getName()}), n, ts, keep);
+        readTimes(
+            pages, requested.getColumnDescription(new String[] {timeField.getName()}), n, ts, keep);
         int kept = 0;
         for (int i = 0; i < n; i++) {
           keep[i] = keep[i] && ts[i] >= lo && ts[i] <= hi;
@@ -165,7 +188,14 @@ final class RawColumns implements RawFileReader {
           if (signalFields[k] == null) {
             Arrays.fill(out, base, base + kept, Double.NaN);
           } else {
-            readDoubles(pages, requested.getColumnDescription(new String[] {signalFields[k].getName()}), signals.get(k), n, keep, out, base);
+            readDoubles(
+                pages,
+                requested.getColumnDescription(new String[] {signalFields[k].getName()}),
+                signals.get(k),
+                n,
+                keep,
+                out,
+                base);
           }
         }
         into.size = base + kept;
@@ -175,10 +205,15 @@ final class RawColumns implements RawFileReader {
     }
   }
 
-  /** The file's top-level field for a table column: by field id when the file has ids, else by mapped name. */
+  /**
+   * The file's top-level field for a table column: by field id when the file has ids, else by
+   * mapped name.
+   */
   private static Type find(MessageType schema, Column column, boolean hasIds) {
     for (Type field : schema.getFields()) {
-      if (hasIds ? field.getId() != null && field.getId().intValue() == column.fieldId() : column.fileNames().contains(field.getName())) {
+      if (hasIds
+          ? field.getId() != null && field.getId().intValue() == column.fieldId()
+          : column.fileNames().contains(field.getName())) {
         return field;
       }
     }
@@ -186,10 +221,17 @@ final class RawColumns implements RawFileReader {
   }
 
   private static void checkTime(Type field) {
-    if (!field.isPrimitive() || field.asPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.INT64
-        || !(field.getLogicalTypeAnnotation() instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts)
+    if (!field.isPrimitive()
+        || field.asPrimitiveType().getPrimitiveTypeName() != PrimitiveType.PrimitiveTypeName.INT64
+        || !(field.getLogicalTypeAnnotation()
+            instanceof LogicalTypeAnnotation.TimestampLogicalTypeAnnotation ts)
         || ts.getUnit() != LogicalTypeAnnotation.TimeUnit.MICROS) {
-      throw new IllegalStateException("column " + field.getName() + " is " + field.toString().trim() + ", not INT64 TIMESTAMP(MICROS)");
+      throw new IllegalStateException(
+          "column "
+              + field.getName()
+              + " is "
+              + field.toString().trim()
+              + ", not INT64 TIMESTAMP(MICROS)");
     }
   }
 
@@ -213,7 +255,9 @@ final class RawColumns implements RawFileReader {
   }
 
   /** The times of a row group's rows; {@code defined[i]} false where row i has none. */
-  private static void readTimes(PageReadStore rowGroup, ColumnDescriptor column, int n, long[] ts, boolean[] defined) throws IOException {
+  private static void readTimes(
+      PageReadStore rowGroup, ColumnDescriptor column, int n, long[] ts, boolean[] defined)
+      throws IOException {
     Pages pages = new Pages(rowGroup, column);
     for (int i = 0; i < n; i++) {
       if (pages.nextDefined()) {
@@ -223,18 +267,35 @@ final class RawColumns implements RawFileReader {
     }
   }
 
-  /** The kept rows of one signal column as doubles, as Spark's CAST(x AS DOUBLE) gives them; NULL as NaN. */
-  private static void readDoubles(PageReadStore rowGroup, ColumnDescriptor column, Column signal, int n, boolean[] keep, double[] out,
-      int base) throws IOException {
+  /**
+   * The kept rows of one signal column as doubles, as Spark's CAST(x AS DOUBLE) gives them; NULL as
+   * NaN.
+   */
+  private static void readDoubles(
+      PageReadStore rowGroup,
+      ColumnDescriptor column,
+      Column signal,
+      int n,
+      boolean[] keep,
+      double[] out,
+      int base)
+      throws IOException {
     PrimitiveType type = column.getPrimitiveType();
     LogicalTypeAnnotation annotation = type.getLogicalTypeAnnotation();
-    int scale = annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
-    boolean unsigned = annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
+    int scale =
+        annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d
+            ? d.getScale()
+            : -1;
+    boolean unsigned =
+        annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
     PrimitiveType.PrimitiveTypeName physical = type.getPrimitiveTypeName();
-    if (physical != PrimitiveType.PrimitiveTypeName.DOUBLE && physical != PrimitiveType.PrimitiveTypeName.FLOAT
-        && physical != PrimitiveType.PrimitiveTypeName.INT32 && physical != PrimitiveType.PrimitiveTypeName.INT64
+    if (physical != PrimitiveType.PrimitiveTypeName.DOUBLE
+        && physical != PrimitiveType.PrimitiveTypeName.FLOAT
+        && physical != PrimitiveType.PrimitiveTypeName.INT32
+        && physical != PrimitiveType.PrimitiveTypeName.INT64
         && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN) {
-      throw new IllegalStateException("column " + signal.name() + " is " + type.toString().trim() + ", not a number");
+      throw new IllegalStateException(
+          "column " + signal.name() + " is " + type.toString().trim() + ", not a number");
     }
     Pages pages = new Pages(rowGroup, column);
     int j = base;
@@ -243,20 +304,25 @@ final class RawColumns implements RawFileReader {
       if (pages.nextDefined()) {
         ByteBuffer plain = pages.plain;
         ValuesReader values = pages.values;
-        v = switch (physical) {
-          case DOUBLE -> plain != null ? plain.getDouble() : values.readDouble();
-          case FLOAT -> plain != null ? plain.getFloat() : values.readFloat();
-          case INT32 -> {
-            int x = plain != null ? plain.getInt() : values.readInteger();
-            yield scale >= 0 ? BigDecimal.valueOf(x, scale).doubleValue() : unsigned ? Integer.toUnsignedLong(x) : x;
-          }
-          case INT64 -> {
-            long x = plain != null ? plain.getLong() : values.readLong();
-            yield scale >= 0 ? BigDecimal.valueOf(x, scale).doubleValue() : unsigned ? new BigDecimal(Long.toUnsignedString(x)).doubleValue() : x;
-          }
-          case BOOLEAN -> values.readBoolean() ? 1 : 0;
-          default -> throw new AssertionError(physical);
-        };
+        v =
+            switch (physical) {
+              case DOUBLE -> plain != null ? plain.getDouble() : values.readDouble();
+              case FLOAT -> plain != null ? plain.getFloat() : values.readFloat();
+              case INT32 -> {
+                int x = plain != null ? plain.getInt() : values.readInteger();
+                yield scale >= 0
+                    ? BigDecimal.valueOf(x, scale).doubleValue()
+                    : unsigned ? Integer.toUnsignedLong(x) : x;
+              }
+              case INT64 -> {
+                long x = plain != null ? plain.getLong() : values.readLong();
+                yield scale >= 0
+                    ? BigDecimal.valueOf(x, scale).doubleValue()
+                    : unsigned ? new BigDecimal(Long.toUnsignedString(x)).doubleValue() : x;
+              }
+              case BOOLEAN -> values.readBoolean() ? 1 : 0;
+              default -> throw new AssertionError(physical);
+            };
       }
       if (keep[i]) {
         out[j++] = v;
@@ -265,10 +331,10 @@ final class RawColumns implements RawFileReader {
   }
 
   /**
-   * The pages of one flat column chunk, value by value: definition levels, then values. PLAIN values of
-   * fixed width are read straight from the page's buffer; parquet-java's value readers read them through a
-   * stream, a readFully call per value, which took most of the job's reading time (JFR). Every other encoding
-   * (dictionary, delta, ...) goes through parquet-java's readers.
+   * The pages of one flat column chunk, value by value: definition levels, then values. PLAIN
+   * values of fixed width are read straight from the page's buffer; parquet-java's value readers
+   * read them through a stream, a readFully call per value, which took most of the job's reading
+   * time (JFR). Every other encoding (dictionary, delta, ...) goes through parquet-java's readers.
    */
   private static final class Pages {
     private final PageReader reader;
@@ -278,8 +344,10 @@ final class RawColumns implements RawFileReader {
     private int remaining;
     private ValuesReader levelsV1;
     private RunLengthBitPackingHybridDecoder levelsV2;
+
     /** The current page's PLAIN values (little-endian), or null. */
     ByteBuffer plain;
+
     /** The current page's values in any other encoding, or null. */
     ValuesReader values;
 
@@ -291,40 +359,59 @@ final class RawColumns implements RawFileReader {
       this.maxLevel = column.getMaxDefinitionLevel();
     }
 
-    /** Moves to the next row; whether it has a value (then read it from {@link #plain} or {@link #values}). */
+    /**
+     * Moves to the next row; whether it has a value (then read it from {@link #plain} or {@link
+     * #values}).
+     */
     boolean nextDefined() throws IOException {
       while (remaining == 0) {
         DataPage page = reader.readPage();
         if (page == null) {
-          throw new IOException("column " + column + " has fewer values than its row group has rows");
+          throw new IOException(
+              "column " + column + " has fewer values than its row group has rows");
         }
         remaining = page.getValueCount();
         if (page instanceof DataPageV1 v1) {
           ByteBufferInputStream in = v1.getBytes().toInputStream();
           // Flat columns: repetition levels are all 0 and take no bytes, but are read as written.
-          v1.getRlEncoding().getValuesReader(column, ValuesType.REPETITION_LEVEL).initFromPage(remaining, in);
+          v1.getRlEncoding()
+              .getValuesReader(column, ValuesType.REPETITION_LEVEL)
+              .initFromPage(remaining, in);
           levelsV1 = v1.getDlEncoding().getValuesReader(column, ValuesType.DEFINITION_LEVEL);
           levelsV1.initFromPage(remaining, in);
           levelsV2 = null;
           values(v1.getValueEncoding(), in);
         } else if (page instanceof DataPageV2 v2) {
           levelsV1 = null;
-          levelsV2 = maxLevel == 0 ? null
-              : new RunLengthBitPackingHybridDecoder(BytesUtils.getWidthFromMaxInt(maxLevel), v2.getDefinitionLevels().toInputStream());
+          levelsV2 =
+              maxLevel == 0
+                  ? null
+                  : new RunLengthBitPackingHybridDecoder(
+                      BytesUtils.getWidthFromMaxInt(maxLevel),
+                      v2.getDefinitionLevels().toInputStream());
           values(v2.getDataEncoding(), v2.getData().toInputStream());
         } else {
-          throw new IOException("column " + column + " has a data page of unknown kind " + page.getClass().getSimpleName());
+          throw new IOException(
+              "column "
+                  + column
+                  + " has a data page of unknown kind "
+                  + page.getClass().getSimpleName());
         }
       }
       remaining--;
-      int level = levelsV1 != null ? levelsV1.readInteger() : levelsV2 != null ? levelsV2.readInt() : maxLevel;
+      int level =
+          levelsV1 != null
+              ? levelsV1.readInteger()
+              : levelsV2 != null ? levelsV2.readInt() : maxLevel;
       return level == maxLevel;
     }
 
     private void values(Encoding encoding, ByteBufferInputStream in) throws IOException {
       PrimitiveType.PrimitiveTypeName physical = column.getPrimitiveType().getPrimitiveTypeName();
-      if (encoding == Encoding.PLAIN && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN
-          && physical != PrimitiveType.PrimitiveTypeName.BINARY && physical != PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
+      if (encoding == Encoding.PLAIN
+          && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN
+          && physical != PrimitiveType.PrimitiveTypeName.BINARY
+          && physical != PrimitiveType.PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY
           && physical != PrimitiveType.PrimitiveTypeName.INT96) {
         plain = in.slice(in.available()).order(ByteOrder.LITTLE_ENDIAN);
         values = null;
@@ -333,7 +420,8 @@ final class RawColumns implements RawFileReader {
       plain = null;
       if (encoding.usesDictionary()) {
         if (dictionary == null) {
-          throw new IOException("column " + column + " has dictionary-encoded values but no dictionary page");
+          throw new IOException(
+              "column " + column + " has dictionary-encoded values but no dictionary page");
         }
         values = encoding.getDictionaryBasedValuesReader(column, ValuesType.VALUES, dictionary);
       } else {

@@ -10,22 +10,34 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.types.Type;
 
 /**
- * Reads one raw file's rows for the trip pass. Two kinds exist so that they can be measured against each
- * other on the same job ({@code ./trip-lake bench trips --reader ...}, figures in docs/measurements.md):
- * {@link RawColumns}, the project's own page decoder, and {@link IcebergRawFileReader}, Iceberg's read path.
+ * Reads one raw file's rows for the trip pass. Two kinds exist so that they can be measured against
+ * each other on the same job ({@code ./trip-lake bench trips --reader ...}, figures in
+ * docs/measurements.md): {@link RawColumns}, the project's own page decoder, and {@link
+ * IcebergRawFileReader}, Iceberg's read path.
  */
 interface RawFileReader {
   /**
-   * Appends the rows of {@code file} with a {@code t} in [lo, hi] to {@code into}, in file order: {@code t} as
-   * epoch microseconds, each signal as a double, a missing value (NULL, NaN, or a column the file lacks) as NaN.
-   * Rows without {@code t} are no rows.
+   * Appends the rows of {@code file} with a {@code t} in [lo, hi] to {@code into}, in file order:
+   * {@code t} as epoch microseconds, each signal as a double, a missing value (NULL, NaN, or a
+   * column the file lacks) as NaN. Rows without {@code t} are no rows.
    *
    * @param table the table's name, for errors
    * @throws RuntimeException naming the file and the table when the file cannot be read
    */
-  void read(InputFile input, String table, RawFile file, Column time, List<Column> signals, long lo, long hi, Rows into);
+  void read(
+      InputFile input,
+      String table,
+      RawFile file,
+      Column time,
+      List<Column> signals,
+      long lo,
+      long hi,
+      Rows into);
 
-  /** The reader {@link TripAggregator#RAW_READER} names in this JVM (on an executor: the executor's JVM). */
+  /**
+   * The reader {@link TripAggregator#RAW_READER} names in this JVM (on an executor: the executor's
+   * JVM).
+   */
   static RawFileReader configured() {
     return named(System.getProperty(TripAggregator.RAW_READER, TripAggregator.RAW_READER_DEFAULT));
   }
@@ -35,15 +47,20 @@ interface RawFileReader {
       case TripAggregator.RAW_READER_DEFAULT -> RawColumns.READER;
       case "iceberg" -> IcebergRawFileReader.GENERIC;
       case "iceberg-vectorized" -> IcebergRawFileReader.VECTORIZED;
-      default -> throw new IllegalArgumentException("Cannot read raw files with reader '" + name + "': there is no such reader (known: "
-          + String.join(", ", TripAggregator.RAW_READERS) + ")");
+      default ->
+          throw new IllegalArgumentException(
+              "Cannot read raw files with reader '"
+                  + name
+                  + "': there is no such reader (known: "
+                  + String.join(", ", TripAggregator.RAW_READERS)
+                  + ")");
     };
   }
 
   /**
-   * Whether every reader reads a signal of this Iceberg type as a number, as Spark's {@code CAST(x AS DOUBLE)} gives
-   * it (a boolean as 1 or 0). Dates, times and timestamps are not: their numbers would be days or microseconds
-   * where Spark's cast refuses them or gives seconds.
+   * Whether every reader reads a signal of this Iceberg type as a number, as Spark's {@code CAST(x
+   * AS DOUBLE)} gives it (a boolean as 1 or 0). Dates, times and timestamps are not: their numbers
+   * would be days or microseconds where Spark's cast refuses them or gives seconds.
    */
   static boolean readable(Type type) {
     return switch (type.typeId()) {
@@ -54,7 +71,10 @@ interface RawFileReader {
 
   /** What a reader throws when a file cannot be read: the file and the table, then the reason. */
   static RuntimeException cannotRead(RawFile file, String table, Exception e) {
-    String message = "Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage();
-    return e instanceof IOException io ? new UncheckedIOException(message, io) : new IllegalStateException(message, e);
+    String message =
+        "Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage();
+    return e instanceof IOException io
+        ? new UncheckedIOException(message, io)
+        : new IllegalStateException(message, e);
   }
 }

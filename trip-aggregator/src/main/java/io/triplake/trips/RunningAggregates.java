@@ -29,7 +29,9 @@ final class RunningAggregates {
 
   RunningAggregates(Set<Aggregate> aggregates) {
     values = aggregates.contains(Aggregate.MEDIAN) ? new double[16] : null;
-    steps = aggregates.contains(Aggregate.DELTA_SUM_POS) || aggregates.contains(Aggregate.DELTA_SUM_NEG);
+    steps =
+        aggregates.contains(Aggregate.DELTA_SUM_POS)
+            || aggregates.contains(Aggregate.DELTA_SUM_NEG);
     sums = aggregates.contains(Aggregate.SUM) || aggregates.contains(Aggregate.AVG);
     extremes = aggregates.contains(Aggregate.MIN) || aggregates.contains(Aggregate.MAX);
     variance = aggregates.contains(Aggregate.STDDEV);
@@ -109,7 +111,8 @@ final class RunningAggregates {
       case SUM -> sum;
       case FIRST -> first;
       case LAST -> previous;
-      // The sum of the steps is last - first exactly in real arithmetic; rounded once instead of n times.
+      // The sum of the steps is last - first exactly in real arithmetic; rounded once instead of n
+      // times.
       case DELTA_SUM -> previous - first;
       case DELTA_SUM_POS -> up;
       case DELTA_SUM_NEG -> down;
@@ -118,13 +121,18 @@ final class RunningAggregates {
     };
   }
 
-  /** Interpolated like Spark's percentile(v, 0.5): the mean of the two middle values for an even count. */
+  /**
+   * Interpolated like Spark's percentile(v, 0.5): the mean of the two middle values for an even
+   * count.
+   */
   private double median() {
     double[] sorted = Arrays.copyOf(values, (int) n);
     Arrays.sort(sorted);
     double position = 0.5 * (n - 1);
     int lower = (int) Math.floor(position);
     int higher = (int) Math.ceil(position);
-    return lower == higher ? sorted[lower] : (higher - position) * sorted[lower] + (position - lower) * sorted[higher];
+    return lower == higher
+        ? sorted[lower]
+        : (higher - position) * sorted[lower] + (position - lower) * sorted[higher];
   }
 }

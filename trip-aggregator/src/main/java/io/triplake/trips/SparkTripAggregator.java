@@ -1,13 +1,12 @@
 package io.triplake.trips;
 
+import static org.apache.spark.sql.functions.col;
+
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Json;
-import io.triplake.lake.RawSchema;
-import io.triplake.lake.LakeProperties;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.when;
-
 import io.triplake.lake.Lake;
+import io.triplake.lake.LakeProperties;
+import io.triplake.lake.RawSchema;
 import io.triplake.trips.RawMetadata.FileSpan;
 import io.triplake.trips.TripConfig.Cluster;
 import io.triplake.trips.TripWindows.Window;
@@ -50,8 +49,10 @@ import org.slf4j.LoggerFactory;
 final class SparkTripAggregator implements TripAggregator {
   private static final Logger LOG = LoggerFactory.getLogger(TripAggregator.class);
   private static final long DAY = 86_400_000_000L;
+
   /** Beyond this many recompute windows a full run uses one window per device. */
   private static final int MAX_WINDOWS = 200_000;
+
   private final Lake lake;
   private final SparkSession spark;
   private final TripConfig config;
@@ -85,7 +86,10 @@ final class SparkTripAggregator implements TripAggregator {
   @Override
   public TripAggregator asOf(String timestampOrSnapshotId) {
     if (timestampOrSnapshotId == null || timestampOrSnapshotId.isBlank()) {
-      throw new IllegalArgumentException("Cannot reprocess as of: the time or snapshot id is empty (" + timestampOrSnapshotId + ")");
+      throw new IllegalArgumentException(
+          "Cannot reprocess as of: the time or snapshot id is empty ("
+              + timestampOrSnapshotId
+              + ")");
     }
     this.asOf = timestampOrSnapshotId.trim();
     return this;
@@ -94,7 +98,10 @@ final class SparkTripAggregator implements TripAggregator {
   @Override
   public TripAggregator emptyAtAsOf(String rawTableOrMessage) {
     if (rawTableOrMessage == null || rawTableOrMessage.isBlank()) {
-      throw new IllegalArgumentException("Cannot read a raw table as empty at the as-of moment: the name is empty (" + rawTableOrMessage + ")");
+      throw new IllegalArgumentException(
+          "Cannot read a raw table as empty at the as-of moment: the name is empty ("
+              + rawTableOrMessage
+              + ")");
     }
     emptyAtAsOf.add(rawTableOrMessage.trim());
     return this;
@@ -120,8 +127,10 @@ final class SparkTripAggregator implements TripAggregator {
     SummaryTable summary;
     RawAsOf asOf;
     Optional<Checkpoint> before;
+
     /** The pinned days as the run leaves them. */
     Map<LocalDate, Checkpoint.Pin> pins = Map.of();
+
     String branch;
 
     String rawName(String message) {
@@ -132,14 +141,19 @@ final class SparkTripAggregator implements TripAggregator {
   @Override
   public Result execute() {
     if (asOf != null && reprocessDay == null) {
-      throw new IllegalArgumentException("Cannot aggregate as of " + asOf + ": time travel needs a day to reprocess (--reprocess-day)");
+      throw new IllegalArgumentException(
+          "Cannot aggregate as of "
+              + asOf
+              + ": time travel needs a day to reprocess (--reprocess-day)");
     }
     if (publish && asOf == null) {
-      throw new IllegalArgumentException("Cannot publish: --publish goes with --reprocess-day and --as-of (without --as-of, "
-          + "--reprocess-day already recomputes the day into main from today's raw files)");
+      throw new IllegalArgumentException(
+          "Cannot publish: --publish goes with --reprocess-day and --as-of (without --as-of, "
+              + "--reprocess-day already recomputes the day into main from today's raw files)");
     }
     if (!emptyAtAsOf.isEmpty() && asOf == null) {
-      throw new IllegalArgumentException("Cannot read " + emptyAtAsOf + " as empty: --empty-at-as-of goes with --as-of");
+      throw new IllegalArgumentException(
+          "Cannot read " + emptyAtAsOf + " as empty: --empty-at-as-of goes with --as-of");
     }
     Run run = new Run();
     // Everything is checked before anything is read or committed.
@@ -149,10 +163,13 @@ final class SparkTripAggregator implements TripAggregator {
     run.before = run.summary.checkpoint();
     run.pins = run.before.map(Checkpoint::pinnedDays).orElse(Map.of());
     if (asOf != null) {
-      // Resolved before anything is created or read: a moment outside the data's history fails here.
+      // Resolved before anything is created or read: a moment outside the data's history fails
+      // here.
       Map<String, Table> raw = new TreeMap<>();
       run.rawByMessage.forEach((message, table) -> raw.put(run.rawName(message), table));
-      run.asOf = RawAsOf.resolve(asOf, raw, run.summary.table(), run.summary.identifier(), Instant.now(), emptyTables);
+      run.asOf =
+          RawAsOf.resolve(
+              asOf, raw, run.summary.table(), run.summary.identifier(), Instant.now(), emptyTables);
     }
     try {
       return reprocessDay == null ? incremental(run) : reprocess(run);
@@ -170,7 +187,12 @@ final class SparkTripAggregator implements TripAggregator {
           if (run.catalog.tableExists(id)) {
             Table table = run.catalog.loadTable(id);
             run.rawByMessage.put(message, table);
-            columns.put(message, Optional.of(table.schema().columns().stream().map(Types.NestedField::name).collect(Collectors.toSet())));
+            columns.put(
+                message,
+                Optional.of(
+                    table.schema().columns().stream()
+                        .map(Types.NestedField::name)
+                        .collect(Collectors.toSet())));
           } else {
             columns.put(message, Optional.empty());
           }
@@ -180,7 +202,9 @@ final class SparkTripAggregator implements TripAggregator {
     config.validate(m -> columns.getOrDefault(m, Optional.empty()), lake.rawNamespace().toString());
   }
 
-  /** The raw table names {@link #emptyAtAsOf} named, each checked against the config's raw tables. */
+  /**
+   * The raw table names {@link #emptyAtAsOf} named, each checked against the config's raw tables.
+   */
   private Set<String> emptyTables(Run run) {
     Map<String, String> known = new TreeMap<>();
     for (Cluster cluster : config.clusters()) {
@@ -193,8 +217,12 @@ final class SparkTripAggregator implements TripAggregator {
     for (String name : emptyAtAsOf) {
       String table = known.get(name.toLowerCase(Locale.ROOT));
       if (table == null) {
-        throw new IllegalArgumentException("Cannot read " + name + " as empty at the as-of moment: it is no raw table of the config ("
-            + String.join(", ", new TreeSet<>(known.values())) + ")");
+        throw new IllegalArgumentException(
+            "Cannot read "
+                + name
+                + " as empty at the as-of moment: it is no raw table of the config ("
+                + String.join(", ", new TreeSet<>(known.values()))
+                + ")");
       }
       names.add(table);
     }
@@ -204,7 +232,8 @@ final class SparkTripAggregator implements TripAggregator {
   // ---------------------------------------------------------------- incremental
 
   private Result incremental(Run run) {
-    Map<String, Checkpoint.Position> after = new TreeMap<>(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
+    Map<String, Checkpoint.Position> after =
+        new TreeMap<>(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Map<String, RawMetadata.Changes> changes = new HashMap<>();
     boolean anyChange = false;
     for (Map.Entry<String, Table> e : run.rawByMessage.entrySet()) {
@@ -213,26 +242,50 @@ final class SparkTripAggregator implements TripAggregator {
       Snapshot current = table.currentSnapshot();
       Checkpoint.Position from = run.before.flatMap(c -> c.position(name)).orElse(null);
       if (current == null) {
-        run.rawRead.add(new RawRead(name, from == null ? null : from.snapshotId(), null, 0, 0, false));
+        run.rawRead.add(
+            new RawRead(name, from == null ? null : from.snapshotId(), null, 0, 0, false));
         continue;
       }
       RawMetadata.Changes c = RawMetadata.since(table, from, current);
       if (c.fallback()) {
-        run.notes.add("checkpoint snapshot " + from.snapshotId() + " of " + name + " has expired: new files found by sequence number > "
-            + from.sequenceNumber() + " instead (files deleted since cannot be seen; reprocess the affected days if any were)");
+        run.notes.add(
+            "checkpoint snapshot "
+                + from.snapshotId()
+                + " of "
+                + name
+                + " has expired: new files found by sequence number > "
+                + from.sequenceNumber()
+                + " instead (files deleted since cannot be seen; reprocess the affected days if any"
+                + " were)");
       }
       changes.put(e.getKey(), c);
       run.readSnapshot.put(name, current.snapshotId());
       after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
-      run.rawRead.add(new RawRead(name, from == null ? null : from.snapshotId(), current.snapshotId(), c.snapshots(), c.files().size(), c.fallback()));
+      run.rawRead.add(
+          new RawRead(
+              name,
+              from == null ? null : from.snapshotId(),
+              current.snapshotId(),
+              c.snapshots(),
+              c.files().size(),
+              c.fallback()));
       anyChange |= !c.files().isEmpty();
     }
-    // A checkpoint with no positions (pins published before the first run) still means "from scratch".
-    Mode mode = run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? Mode.INCREMENTAL : Mode.FULL;
+    // A checkpoint with no positions (pins published before the first run) still means "from
+    // scratch".
+    Mode mode =
+        run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? Mode.INCREMENTAL : Mode.FULL;
     List<LocalDate> reprocessDays = configChange(run);
     if (!anyChange) {
-      return result(run, mode, null, positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())), Summarised.NONE, Changes.NONE, reprocessDays);
+      return result(
+          run,
+          mode,
+          null,
+          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
+          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
+          Summarised.NONE,
+          Changes.NONE,
+          reprocessDays);
     }
 
     for (Cluster cluster : config.clusters()) {
@@ -246,7 +299,9 @@ final class SparkTripAggregator implements TripAggregator {
         everything |= run.before.flatMap(cp -> cp.position(run.rawName(message))).isEmpty();
         for (FileSpan f : c.files()) {
           if (member(cluster, f.device())) {
-            changed.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(new Window(f.device(), f.lo(), f.hi()));
+            changed
+                .computeIfAbsent(f.device(), k -> new ArrayList<>())
+                .add(new Window(f.device(), f.lo(), f.hi()));
           }
         }
       }
@@ -254,11 +309,15 @@ final class SparkTripAggregator implements TripAggregator {
       if (!changed.isEmpty()) {
         Table identifier = run.rawByMessage.get(cluster.identifierMessage());
         Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
-        List<Window> around = TripWindows.around(identifier, snapshot, changed, config.tripGapMicros());
+        List<Window> around =
+            TripWindows.around(identifier, snapshot, changed, config.tripGapMicros());
         if (everything && around.size() > MAX_WINDOWS) {
-          // A table never consumed, over a long history: one window (one task's unit) per device keeps the
+          // A table never consumed, over a long history: one window (one task's unit) per device
+          // keeps the
           // driver's plan of units small; a task still streams its files one at a time.
-          changed.keySet().forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
+          changed
+              .keySet()
+              .forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
         } else {
           // One window per chain of drives: small units of work, spread over every core.
           around.forEach(w -> windows.computeIfAbsent(w.device(), k -> new ArrayList<>()).add(w));
@@ -269,17 +328,32 @@ final class SparkTripAggregator implements TripAggregator {
       }
     }
 
-    Summarised summarised = run.windowsByCluster.isEmpty() ? Summarised.NONE : summaryRows(run, null);
-    Dataset<Row> fresh = summarised.rows() == null ? null : withoutPinnedDays(run, summarised.rows());
-    Dataset<Row> existing = run.windowsByCluster.isEmpty() ? null : withoutPinnedDays(run, run.summary.inWindows(run.windowsByCluster));
-    Map<String, String> props = checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
-    Changes written = fresh == null ? Changes.NONE : run.summary.merge(fresh, existing, props, null);
+    Summarised summarised =
+        run.windowsByCluster.isEmpty() ? Summarised.NONE : summaryRows(run, null);
+    Dataset<Row> fresh =
+        summarised.rows() == null ? null : withoutPinnedDays(run, summarised.rows());
+    Dataset<Row> existing =
+        run.windowsByCluster.isEmpty()
+            ? null
+            : withoutPinnedDays(run, run.summary.inWindows(run.windowsByCluster));
+    Map<String, String> props =
+        checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
+    Changes written =
+        fresh == null ? Changes.NONE : run.summary.merge(fresh, existing, props, null);
     if (!written.any()) {
-      // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes the work.
+      // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes
+      // the work.
       run.summary.commitProperties(props);
     }
-    return result(run, mode, run.summary.committedByThisRun(), positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-        positions(after), summarised, written, reprocessDays);
+    return result(
+        run,
+        mode,
+        run.summary.committedByThisRun(),
+        positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
+        positions(after),
+        summarised,
+        written,
+        reprocessDays);
   }
 
   private Map<String, String> checkpointProperties(Checkpoint checkpoint) {
@@ -289,7 +363,10 @@ final class SparkTripAggregator implements TripAggregator {
     return props;
   }
 
-  /** The rows of trips that start on no pinned day: an incremental run neither writes nor deletes those. */
+  /**
+   * The rows of trips that start on no pinned day: an incremental run neither writes nor deletes
+   * those.
+   */
   private static Dataset<Row> withoutPinnedDays(Run run, Dataset<Row> rows) {
     if (run.pins.isEmpty()) {
       return rows;
@@ -302,9 +379,14 @@ final class SparkTripAggregator implements TripAggregator {
       return List.of();
     }
     List<LocalDate> days = run.summary.days();
-    run.notes.add("the aggregation config changed since the checkpoint (" + run.before.get().configFingerprint() + " -> "
-        + config.fingerprint() + "): new and changed trips use it; " + days.size()
-        + " days computed with the old one stay until reprocessed (--reprocess-day)");
+    run.notes.add(
+        "the aggregation config changed since the checkpoint ("
+            + run.before.get().configFingerprint()
+            + " -> "
+            + config.fingerprint()
+            + "): new and changed trips use it; "
+            + days.size()
+            + " days computed with the old one stay until reprocessed (--reprocess-day)");
     return days;
   }
 
@@ -319,9 +401,10 @@ final class SparkTripAggregator implements TripAggregator {
       Long snapshot = run.readSnapshot.get(run.rawName(cluster.identifierMessage()));
       Map<String, List<Window>> changed = new TreeMap<>();
       if (snapshot != null) {
-        Expression nearDay = Expressions.and(
-            Expressions.greaterThanOrEqual(RawSchema.TIME, dayStart - config.tripGapMicros()),
-            Expressions.lessThanOrEqual(RawSchema.TIME, dayEnd + config.tripGapMicros()));
+        Expression nearDay =
+            Expressions.and(
+                Expressions.greaterThanOrEqual(RawSchema.TIME, dayStart - config.tripGapMicros()),
+                Expressions.lessThanOrEqual(RawSchema.TIME, dayEnd + config.tripGapMicros()));
         for (FileSpan f : RawMetadata.files(identifier, snapshot, nearDay)) {
           if (member(cluster, f.device())) {
             changed.put(f.device(), List.of(new Window(f.device(), dayStart, dayEnd)));
@@ -335,7 +418,10 @@ final class SparkTripAggregator implements TripAggregator {
         run.windowsByCluster.put(cluster.name(), windows);
       }
     }
-    Summarised summarised = run.windowsByCluster.isEmpty() ? Summarised.NONE : summaryRows(run, new long[] {dayStart, dayEnd});
+    Summarised summarised =
+        run.windowsByCluster.isEmpty()
+            ? Summarised.NONE
+            : summaryRows(run, new long[] {dayStart, dayEnd});
     Dataset<Row> fresh = summarised.rows();
 
     Map<String, String> props = new LinkedHashMap<>();
@@ -344,8 +430,13 @@ final class SparkTripAggregator implements TripAggregator {
     props.put(LakeProperties.AS_OF, run.asOf == null ? "now" : run.asOf.moment());
     boolean pinsChanged = false;
     if (run.asOf != null && !publish) {
-      // The as-of result goes to a branch of its own: main keeps its promise (equal to a from-scratch run).
-      run.branch = LakeProperties.AS_OF_BRANCH_PREFIX + reprocessDay.toString().replace("-", "") + "_" + run.asOf.tag();
+      // The as-of result goes to a branch of its own: main keeps its promise (equal to a
+      // from-scratch run).
+      run.branch =
+          LakeProperties.AS_OF_BRANCH_PREFIX
+              + reprocessDay.toString().replace("-", "")
+              + "_"
+              + run.asOf.tag();
       run.summary.ensureBranch(run.branch);
       props.put(LakeProperties.AS_OF_RAW, Json.compact(positions(run.asOf.positions())));
     } else {
@@ -353,17 +444,25 @@ final class SparkTripAggregator implements TripAggregator {
       if (run.asOf == null) {
         pinsChanged = pins.remove(reprocessDay) != null;
       } else {
-        pins.put(reprocessDay, new Checkpoint.Pin(run.asOf.moment(), positions(run.asOf.positions()), runId));
+        pins.put(
+            reprocessDay,
+            new Checkpoint.Pin(run.asOf.moment(), positions(run.asOf.positions()), runId));
         pinsChanged = true;
       }
       run.pins = pins;
       if (run.before.isPresent() || !pins.isEmpty()) {
-        // The checkpoint does not move, but the pins it carries do: a main commit always carries them forward.
-        Checkpoint cp = run.before.orElse(new Checkpoint(Map.of(), config.fingerprint(), 0, 0, Map.of())).withPinnedDays(pins);
+        // The checkpoint does not move, but the pins it carries do: a main commit always carries
+        // them forward.
+        Checkpoint cp =
+            run.before
+                .orElse(new Checkpoint(Map.of(), config.fingerprint(), 0, 0, Map.of()))
+                .withPinnedDays(pins);
         props.putAll(checkpointProperties(cp));
       }
     }
-    Dataset<Row> existing = run.summary.day(run.branch, reprocessDay, config.clusters().stream().map(Cluster::name).toList());
+    Dataset<Row> existing =
+        run.summary.day(
+            run.branch, reprocessDay, config.clusters().stream().map(Cluster::name).toList());
     if (fresh == null) {
       fresh = spark.createDataFrame(List.of(), existing.schema());
     }
@@ -371,9 +470,14 @@ final class SparkTripAggregator implements TripAggregator {
     if (!changes.any() && pinsChanged) {
       run.summary.commitProperties(props);
     }
-    Map<String, Long> checkpoint = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
-    Long snapshot = run.branch != null ? Long.valueOf(run.summary.head(run.branch)) : run.summary.committedByThisRun();
-    return result(run, Mode.REPROCESS, snapshot, checkpoint, checkpoint, summarised, changes, List.of());
+    Map<String, Long> checkpoint =
+        positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
+    Long snapshot =
+        run.branch != null
+            ? Long.valueOf(run.summary.head(run.branch))
+            : run.summary.committedByThisRun();
+    return result(
+        run, Mode.REPROCESS, snapshot, checkpoint, checkpoint, summarised, changes, List.of());
   }
 
   /** The snapshot each raw table is read at: as of the resolved moment, or the current one. */
@@ -398,35 +502,60 @@ final class SparkTripAggregator implements TripAggregator {
   // ---------------------------------------------------------------- rows
 
   private boolean member(Cluster cluster, String device) {
-    return cluster.wildcard() ? !config.explicitDevices().contains(device) : cluster.devices().contains(device);
+    return cluster.wildcard()
+        ? !config.explicitDevices().contains(device)
+        : cluster.devices().contains(device);
   }
 
   /**
-   * The summary rows of every trip in the windows of every cluster: the driver plans the raw files of
-   * each window from Iceberg's metadata ({@link UnitPlan}); one task per device and window reads them and
-   * summarises its trips ({@link TripPass}).
+   * The summary rows of every trip in the windows of every cluster: the driver plans the raw files
+   * of each window from Iceberg's metadata ({@link UnitPlan}); one task per device and window reads
+   * them and summarises its trips ({@link TripPass}).
    *
    * @param startRange when set, only trips starting in [from, to] microseconds
    */
   private Summarised summaryRows(Run run, long[] startRange) {
-    List<Cluster> clusters = config.clusters().stream().filter(c -> run.windowsByCluster.containsKey(c.name())).toList();
+    List<Cluster> clusters =
+        config.clusters().stream().filter(c -> run.windowsByCluster.containsKey(c.name())).toList();
     SummaryPlan plan = SummaryPlan.of(clusters, run.rawByMessage::get);
     Map<String, FileIO> io = new HashMap<>();
     Map<String, String> tables = new HashMap<>();
-    run.rawByMessage.forEach((message, table) -> {
-      io.put(message, table.io());
-      tables.put(message, run.rawName(message));
-    });
-    UnitPlan units = UnitPlan.of(plan, clusters, run.windowsByCluster, run.rawByMessage::get,
-        message -> run.readSnapshot.get(run.rawName(message)));
+    run.rawByMessage.forEach(
+        (message, table) -> {
+          io.put(message, table.io());
+          tables.put(message, run.rawName(message));
+        });
+    UnitPlan units =
+        UnitPlan.of(
+            plan,
+            clusters,
+            run.windowsByCluster,
+            run.rawByMessage::get,
+            message -> run.readSnapshot.get(run.rawName(message)));
     // A few units per core: even when devices differ in size, no core waits long for the last one.
-    List<List<WorkUnit>> slices = WorkUnit.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
-    JavaRDD<Row> passed = JavaSparkContext.fromSparkContext(spark.sparkContext()).parallelize(slices, slices.size())
-        .flatMap(new TripPass(plan, new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()), startRange, io, tables));
+    List<List<WorkUnit>> slices =
+        WorkUnit.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
+    JavaRDD<Row> passed =
+        JavaSparkContext.fromSparkContext(spark.sparkContext())
+            .parallelize(slices, slices.size())
+            .flatMap(
+                new TripPass(
+                    plan,
+                    new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()),
+                    startRange,
+                    io,
+                    tables));
     // Computed once: counted here, then compared with the stored rows.
-    Dataset<Row> rows = spark.createDataFrame(passed, TripSummaries.PASS_SCHEMA).persist(StorageLevel.MEMORY_AND_DISK());
+    Dataset<Row> rows =
+        spark
+            .createDataFrame(passed, TripSummaries.PASS_SCHEMA)
+            .persist(StorageLevel.MEMORY_AND_DISK());
     run.persisted.add(rows);
-    return new Summarised(TripSummaries.summaryRows(rows, run.now), units.files(), units.rows(), rows.where("message IS NULL").count());
+    return new Summarised(
+        TripSummaries.summaryRows(rows, run.now),
+        units.files(),
+        units.rows(),
+        rows.where("message IS NULL").count());
   }
 
   /**
@@ -441,8 +570,6 @@ final class SparkTripAggregator implements TripAggregator {
     static final Summarised NONE = new Summarised(null, 0, 0, 0);
   }
 
-
-
   // ---------------------------------------------------------------- merge
 
   private static Map<String, Long> positions(Map<String, Checkpoint.Position> positions) {
@@ -451,19 +578,47 @@ final class SparkTripAggregator implements TripAggregator {
     return ids;
   }
 
-  private Result result(Run run, Mode mode, Long snapshotId, Map<String, Long> before, Map<String, Long> after, Summarised summarised,
-      Changes changes, List<LocalDate> reprocessDays) {
+  private Result result(
+      Run run,
+      Mode mode,
+      Long snapshotId,
+      Map<String, Long> before,
+      Map<String, Long> after,
+      Summarised summarised,
+      Changes changes,
+      List<LocalDate> reprocessDays) {
     Set<String> devices = new LinkedHashSet<>();
     run.windowsByCluster.values().forEach(w -> devices.addAll(w.keySet()));
-    int windowCount = run.windowsByCluster.values().stream().mapToInt(m -> m.values().stream().mapToInt(List::size).sum()).sum();
-    // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier one.
+    int windowCount =
+        run.windowsByCluster.values().stream()
+            .mapToInt(m -> m.values().stream().mapToInt(List::size).sum())
+            .sum();
+    // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier
+    // one.
     boolean committed = run.branch != null ? changes.any() : snapshotId != null;
-    Result result = new Result(runId, mode, committed, snapshotId, before, after, List.copyOf(run.rawRead),
-        new Work(devices.size(), windowCount, summarised.files(), summarised.rowsRead(), summarised.trips()),
-        changes, config.fingerprint(),
-        List.copyOf(run.notes), reprocessDays, run.branch, run.pins, (System.nanoTime() - run.startNanos) / 1e9);
+    Result result =
+        new Result(
+            runId,
+            mode,
+            committed,
+            snapshotId,
+            before,
+            after,
+            List.copyOf(run.rawRead),
+            new Work(
+                devices.size(),
+                windowCount,
+                summarised.files(),
+                summarised.rowsRead(),
+                summarised.trips()),
+            changes,
+            config.fingerprint(),
+            List.copyOf(run.notes),
+            reprocessDays,
+            run.branch,
+            run.pins,
+            (System.nanoTime() - run.startNanos) / 1e9);
     LOG.info(result.summary());
     return result;
   }
-
 }

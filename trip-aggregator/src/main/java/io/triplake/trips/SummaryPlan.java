@@ -14,15 +14,19 @@ import java.util.function.Function;
 import org.apache.iceberg.Table;
 
 /**
- * What one run computes: per cluster, its identifier message and the messages it aggregates, each with its
- * signals' columns (found through the raw table's name mapping) and aggregations. Shipped to every task.
+ * What one run computes: per cluster, its identifier message and the messages it aggregates, each
+ * with its signals' columns (found through the raw table's name mapping) and aggregations. Shipped
+ * to every task.
  */
 record SummaryPlan(List<ClusterPlan> clusters) implements Serializable {
   /** One cluster: the identifier message and its time column, and the messages it aggregates. */
-  record ClusterPlan(String name, String identifierMessage, Column identifierTime, List<MessagePlan> messages) implements Serializable {}
+  record ClusterPlan(
+      String name, String identifierMessage, Column identifierTime, List<MessagePlan> messages)
+      implements Serializable {}
 
   /** One message of one cluster: its time column, and per signal its column and aggregations. */
-  record MessagePlan(String cluster, String message, Column time, List<SignalPlan> signals) implements Serializable {}
+  record MessagePlan(String cluster, String message, Column time, List<SignalPlan> signals)
+      implements Serializable {}
 
   record SignalPlan(String name, Column column, Aggregate[] aggregates) implements Serializable {}
 
@@ -32,23 +36,37 @@ record SummaryPlan(List<ClusterPlan> clusters) implements Serializable {
     for (TripConfig.Cluster cluster : clusters) {
       Map<String, Map<String, EnumSet<Aggregate>>> byMessage = new LinkedHashMap<>();
       for (TripConfig.SignalAggregates s : cluster.signals()) {
-        byMessage.computeIfAbsent(s.message(), k -> new LinkedHashMap<>())
-            .computeIfAbsent(s.signal(), k -> EnumSet.noneOf(Aggregate.class)).addAll(s.aggregates());
+        byMessage
+            .computeIfAbsent(s.message(), k -> new LinkedHashMap<>())
+            .computeIfAbsent(s.signal(), k -> EnumSet.noneOf(Aggregate.class))
+            .addAll(s.aggregates());
       }
       List<MessagePlan> messages = new ArrayList<>();
-      byMessage.forEach((message, signals) -> {
-        Table table = tableOf.apply(message);
-        if (table == null) {
-          return; // a message without a raw table has no rows: its trips get no output rows
-        }
-        List<SignalPlan> list = new ArrayList<>();
-        signals.forEach((name, aggregates) -> list.add(
-            new SignalPlan(name, Column.of(table, name.toLowerCase(Locale.ROOT)), aggregates.toArray(Aggregate[]::new))));
-        messages.add(new MessagePlan(cluster.name(), message, Column.of(table, RawSchema.TIME), List.copyOf(list)));
-      });
+      byMessage.forEach(
+          (message, signals) -> {
+            Table table = tableOf.apply(message);
+            if (table == null) {
+              return; // a message without a raw table has no rows: its trips get no output rows
+            }
+            List<SignalPlan> list = new ArrayList<>();
+            signals.forEach(
+                (name, aggregates) ->
+                    list.add(
+                        new SignalPlan(
+                            name,
+                            Column.of(table, name.toLowerCase(Locale.ROOT)),
+                            aggregates.toArray(Aggregate[]::new))));
+            messages.add(
+                new MessagePlan(
+                    cluster.name(), message, Column.of(table, RawSchema.TIME), List.copyOf(list)));
+          });
       Table identifier = tableOf.apply(cluster.identifierMessage());
-      plans.add(new ClusterPlan(cluster.name(), cluster.identifierMessage(),
-          identifier == null ? null : Column.of(identifier, RawSchema.TIME), List.copyOf(messages)));
+      plans.add(
+          new ClusterPlan(
+              cluster.name(),
+              cluster.identifierMessage(),
+              identifier == null ? null : Column.of(identifier, RawSchema.TIME),
+              List.copyOf(messages)));
     }
     return new SummaryPlan(List.copyOf(plans));
   }

@@ -8,30 +8,35 @@ import java.util.Map;
 import org.apache.spark.sql.SparkSession;
 
 /**
- * Keeps {@code trips.tripsummary} equal to a from-scratch computation of every trip in the raw tables.
+ * Keeps {@code trips.tripsummary} equal to a from-scratch computation of every trip in the raw
+ * tables.
  *
- * <p>An incremental run reads only what the raw tables committed since the checkpoint (from snapshot
- * metadata), recomputes exactly the trips that it touches (a late file can extend, merge or split a
- * trip of any day), and MERGEs the difference, with the new checkpoint in the same commit.
+ * <p>An incremental run reads only what the raw tables committed since the checkpoint (from
+ * snapshot metadata), recomputes exactly the trips that it touches (a late file can extend, merge
+ * or split a trip of any day), and MERGEs the difference, with the new checkpoint in the same
+ * commit.
  *
  * <p>Reprocessing one day never leaves the table silently different from a from-scratch run:
+ *
  * <ul>
- *   <li>{@code reprocessDay(d)} recomputes the day from today's raw tables into main (and releases a pin of d);
- *   <li>{@code reprocessDay(d).asOf(t)} computes the day from the raw tables as of t into the tripsummary
- *       branch {@code asof_<d>_<t>}; main and the checkpoint stay as they are;
- *   <li>{@code reprocessDay(d).asOf(t).publish()} writes those rows into main and pins d in the checkpoint:
- *       incremental runs leave the day's trips alone, and every report lists it, until {@code reprocessDay(d)}
- *       releases it.
+ *   <li>{@code reprocessDay(d)} recomputes the day from today's raw tables into main (and releases
+ *       a pin of d);
+ *   <li>{@code reprocessDay(d).asOf(t)} computes the day from the raw tables as of t into the
+ *       tripsummary branch {@code asof_<d>_<t>}; main and the checkpoint stay as they are;
+ *   <li>{@code reprocessDay(d).asOf(t).publish()} writes those rows into main and pins d in the
+ *       checkpoint: incremental runs leave the day's trips alone, and every report lists it, until
+ *       {@code reprocessDay(d)} releases it.
  * </ul>
  */
 public interface TripAggregator {
   /**
-   * System property naming how the trip job reads raw files: {@value #RAW_READER_DEFAULT} (the project's own Parquet
-   * page decoder), {@code iceberg} (Iceberg's generic records) or {@code iceberg-vectorized} (Iceberg's vectorized
-   * Spark batches). A switch for measuring one against the other ({@code ./trip-lake bench trips --reader}); a task
-   * reads it in its executor's JVM.
+   * System property naming how the trip job reads raw files: {@value #RAW_READER_DEFAULT} (the
+   * project's own Parquet page decoder), {@code iceberg} (Iceberg's generic records) or {@code
+   * iceberg-vectorized} (Iceberg's vectorized Spark batches). A switch for measuring one against
+   * the other ({@code ./trip-lake bench trips --reader}); a task reads it in its executor's JVM.
    */
   String RAW_READER = "trip-lake.raw-reader";
+
   String RAW_READER_DEFAULT = "raw-columns";
   List<String> RAW_READERS = List.of(RAW_READER_DEFAULT, "iceberg", "iceberg-vectorized");
 
@@ -45,26 +50,36 @@ public interface TripAggregator {
   TripAggregator reprocessDay(LocalDate day);
 
   /**
-   * With {@link #reprocessDay}: the raw tables as of this moment. A timestamp with its zone ({@code 2024-03-02T10:00:00Z},
-   * {@code 2024-03-02T11:00:00+01:00}: the job contract's formats, the DAGs' too) or a snapshot id: of tripsummary
-   * (the raw snapshots its checkpoint names) or of a raw table (its commit time). Default: now.
+   * With {@link #reprocessDay}: the raw tables as of this moment. A timestamp with its zone ({@code
+   * 2024-03-02T10:00:00Z}, {@code 2024-03-02T11:00:00+01:00}: the job contract's formats, the DAGs'
+   * too) or a snapshot id: of tripsummary (the raw snapshots its checkpoint names) or of a raw
+   * table (its commit time). Default: now.
    */
   TripAggregator asOf(String timestampOrSnapshotId);
 
   /**
-   * With {@link #asOf}: a raw table (its name, {@code raw.can2_gnss_imu}, or its message) that held no data at
-   * that moment, because it was created later. Without it, such a table fails the run: reading a table as empty
-   * by mistake would delete the day's trips.
+   * With {@link #asOf}: a raw table (its name, {@code raw.can2_gnss_imu}, or its message) that held
+   * no data at that moment, because it was created later. Without it, such a table fails the run:
+   * reading a table as empty by mistake would delete the day's trips.
    */
   TripAggregator emptyAtAsOf(String rawTableOrMessage);
 
-  /** With {@link #asOf}: write the day's rows into main as well and pin the day (see the class comment). */
+  /**
+   * With {@link #asOf}: write the day's rows into main as well and pin the day (see the class
+   * comment).
+   */
   TripAggregator publish();
 
   Result execute();
 
   /** A raw table's snapshot read by a run. */
-  record RawRead(String table, Long fromSnapshotId, Long toSnapshotId, int snapshots, int changedFiles, boolean fallback) {}
+  record RawRead(
+      String table,
+      Long fromSnapshotId,
+      Long toSnapshotId,
+      int snapshots,
+      int changedFiles,
+      boolean fallback) {}
 
   /** What kind of run it was. */
   enum Mode {
@@ -94,7 +109,12 @@ public interface TripAggregator {
   record Work(int devicesTouched, int windows, int filesRead, long rowsRead, long trips) {}
 
   /** What a run changed in tripsummary: trips (by id) and rows. */
-  record Changes(long tripsInserted, long tripsUpdated, long tripsDeleted, long rowsUpserted, long rowsDeleted) {
+  record Changes(
+      long tripsInserted,
+      long tripsUpdated,
+      long tripsDeleted,
+      long rowsUpserted,
+      long rowsDeleted) {
     static final Changes NONE = new Changes(0, 0, 0, 0, 0);
 
     /** Whether any row changed (and so a snapshot was committed). */
@@ -104,14 +124,16 @@ public interface TripAggregator {
   }
 
   /**
-   * What a run did. The JSON report keeps one flat object: {@link Work} and {@link Changes} are unwrapped.
+   * What a run did. The JSON report keeps one flat object: {@link Work} and {@link Changes} are
+   * unwrapped.
    *
    * @param committed whether a tripsummary snapshot was committed (on main, or on the as-of branch)
    * @param snapshotId main's snapshot this run committed; for an as-of run, the branch's head
    * @param notes what an operator should know: fallbacks, config changes
    * @param reprocessDays with a changed config: the days a reprocess would refresh
    * @param branch the tripsummary branch an as-of reprocess committed to (null: main)
-   * @param pinnedDays after the run: days whose trips main keeps as published from an earlier moment
+   * @param pinnedDays after the run: days whose trips main keeps as published from an earlier
+   *     moment
    */
   record Result(
       String runId,
@@ -131,12 +153,27 @@ public interface TripAggregator {
       double seconds) {
 
     public String summary() {
-      return String.format("Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read, %d trips; trips +%d ~%d -%d "
-              + "(%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
-          mode, runId, committed ? "committed snapshot " + snapshotId : "nothing to commit", work.devicesTouched(), work.windows(),
-          work.filesRead(), work.rowsRead(), work.trips(), changes.tripsInserted(), changes.tripsUpdated(), changes.tripsDeleted(),
-          changes.rowsUpserted(), changes.rowsDeleted(), checkpointBefore, checkpointAfter, seconds,
-          notes.isEmpty() ? "" : "; " + String.join("; ", notes))
+      return String.format(
+              "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read, %d trips;"
+                  + " trips +%d ~%d -%d (%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f"
+                  + " s%s",
+              mode,
+              runId,
+              committed ? "committed snapshot " + snapshotId : "nothing to commit",
+              work.devicesTouched(),
+              work.windows(),
+              work.filesRead(),
+              work.rowsRead(),
+              work.trips(),
+              changes.tripsInserted(),
+              changes.tripsUpdated(),
+              changes.tripsDeleted(),
+              changes.rowsUpserted(),
+              changes.rowsDeleted(),
+              checkpointBefore,
+              checkpointAfter,
+              seconds,
+              notes.isEmpty() ? "" : "; " + String.join("; ", notes))
           + (branch == null ? "" : "; on branch " + branch + " (main untouched)")
           + (pinnedDays.isEmpty() ? "" : "; " + pinned(pinnedDays));
     }

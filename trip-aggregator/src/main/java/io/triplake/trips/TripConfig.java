@@ -1,10 +1,10 @@
 package io.triplake.trips;
 
-import io.triplake.lake.RawSchema;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.triplake.lake.Json;
+import io.triplake.lake.RawSchema;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -27,23 +27,39 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
 
 /**
- * What to summarise: device clusters, each with a trip-identifier message and the signals to aggregate
- * per trip. Reads both formats CSS Electronics' users have: the older one
- * ({@code cluster_details: [{"<cluster>": {...}}]}, one aggregation string) and the current one
- * ({@code config.trip}, {@code cluster_details: [{"clusters": [...], "details": {...}}]}, a list of
+ * What to summarise: device clusters, each with a trip-identifier message and the signals to
+ * aggregate per trip. Reads both formats CSS Electronics' users have: the older one ({@code
+ * cluster_details: [{"<cluster>": {...}}]}, one aggregation string) and the current one ({@code
+ * config.trip}, {@code cluster_details: [{"clusters": [...], "details": {...}}]}, a list of
  * aggregations).
  *
  * @param fingerprint SHA-256 of the meaning of the config (not its text): the same in both formats
  */
-public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, List<Cluster> clusters, String fingerprint) {
+public record TripConfig(
+    double tripGapMinutes,
+    double tripMinLengthMinutes,
+    List<Cluster> clusters,
+    String fingerprint) {
   public static final double TRIP_GAP_MIN_DEFAULT = 10;
   public static final double TRIP_MIN_LENGTH_MIN_DEFAULT = 1;
+
   /** A cluster with these devices takes every device that no other cluster names. */
   public static final String WILDCARD = "*";
 
   /** The aggregations a signal can have in a trip. */
   public enum Aggregate {
-    AVG, MEDIAN, MAX, MIN, SUM, FIRST, LAST, DELTA_SUM, DELTA_SUM_POS, DELTA_SUM_NEG, COUNT, STDDEV;
+    AVG,
+    MEDIAN,
+    MAX,
+    MIN,
+    SUM,
+    FIRST,
+    LAST,
+    DELTA_SUM,
+    DELTA_SUM_POS,
+    DELTA_SUM_NEG,
+    COUNT,
+    STDDEV;
 
     public String label() {
       return name().toLowerCase(Locale.ROOT);
@@ -60,13 +76,18 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
   }
 
   /** One signal of one message and the aggregations wanted for it. */
-  public record SignalAggregates(String message, String signal, Set<Aggregate> aggregates, String entry) {}
+  public record SignalAggregates(
+      String message, String signal, Set<Aggregate> aggregates, String entry) {}
 
   /**
    * @param devices explicit device ids; empty when {@code wildcard}
    * @param wildcard takes every device that no explicit cluster names
    */
-  public record Cluster(String name, Set<String> devices, boolean wildcard, String identifierMessage,
+  public record Cluster(
+      String name,
+      Set<String> devices,
+      boolean wildcard,
+      String identifierMessage,
       List<SignalAggregates> signals) {
     /** The messages this cluster reads: the trip identifier and every aggregated message. */
     public Set<String> messages() {
@@ -98,7 +119,8 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
     try (InputStream in = file.newStream()) {
       return parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), location);
     } catch (IOException | org.apache.iceberg.exceptions.NotFoundException e) {
-      throw new IllegalArgumentException("Cannot read the aggregation config: " + e.getMessage() + " (" + location + ")", e);
+      throw new IllegalArgumentException(
+          "Cannot read the aggregation config: " + e.getMessage() + " (" + location + ")", e);
     }
   }
 
@@ -107,8 +129,15 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
     try {
       root = Json.MAPPER.readTree(json);
     } catch (JsonProcessingException e) {
-      throw new IllegalArgumentException("Cannot parse the aggregation config: " + e.getOriginalMessage()
-          + " at line " + e.getLocation().getLineNr() + " (" + origin + ")", e);
+      throw new IllegalArgumentException(
+          "Cannot parse the aggregation config: "
+              + e.getOriginalMessage()
+              + " at line "
+              + e.getLocation().getLineNr()
+              + " ("
+              + origin
+              + ")",
+          e);
     }
     return new Parser(origin).parse(root);
   }
@@ -116,25 +145,52 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
   /**
    * Checks every message and signal against the raw tables, before any data is read.
    *
-   * @param columnsOfMessage the lower-case columns of a message's raw table, or empty when it has none
+   * @param columnsOfMessage the lower-case columns of a message's raw table, or empty when it has
+   *     none
    */
-  public void validate(Function<String, Optional<Set<String>>> columnsOfMessage, String rawNamespace) {
+  public void validate(
+      Function<String, Optional<Set<String>>> columnsOfMessage, String rawNamespace) {
     for (Cluster cluster : clusters) {
       if (columnsOfMessage.apply(cluster.identifierMessage()).isEmpty()) {
-        throw new IllegalArgumentException("Cannot use the aggregation config: cluster '" + cluster.name()
-            + "' identifies trips by message '" + cluster.identifierMessage() + "', which has no raw table "
-            + rawNamespace + "." + cluster.identifierMessage().toLowerCase(Locale.ROOT));
+        throw new IllegalArgumentException(
+            "Cannot use the aggregation config: cluster '"
+                + cluster.name()
+                + "' identifies trips by message '"
+                + cluster.identifierMessage()
+                + "', which has no raw table "
+                + rawNamespace
+                + "."
+                + cluster.identifierMessage().toLowerCase(Locale.ROOT));
       }
       for (SignalAggregates s : cluster.signals()) {
         Optional<Set<String>> columns = columnsOfMessage.apply(s.message());
         if (columns.isEmpty()) {
-          throw new IllegalArgumentException("Cannot use the aggregation config: " + s.entry() + " names message '"
-              + s.message() + "', which has no raw table " + rawNamespace + "." + s.message().toLowerCase(Locale.ROOT));
+          throw new IllegalArgumentException(
+              "Cannot use the aggregation config: "
+                  + s.entry()
+                  + " names message '"
+                  + s.message()
+                  + "', which has no raw table "
+                  + rawNamespace
+                  + "."
+                  + s.message().toLowerCase(Locale.ROOT));
         }
         if (!columns.get().contains(s.signal().toLowerCase(Locale.ROOT))) {
-          throw new IllegalArgumentException("Cannot use the aggregation config: " + s.entry() + " names signal '"
-              + s.signal() + "', which message '" + s.message() + "' does not have (signals: "
-              + String.join(", ", new TreeSet<>(columns.get()).stream().filter(c -> !c.equals(RawSchema.TIME) && !c.equals(RawSchema.DEVICE)).toList()) + ")");
+          throw new IllegalArgumentException(
+              "Cannot use the aggregation config: "
+                  + s.entry()
+                  + " names signal '"
+                  + s.signal()
+                  + "', which message '"
+                  + s.message()
+                  + "' does not have (signals: "
+                  + String.join(
+                      ", ",
+                      new TreeSet<>(columns.get())
+                          .stream()
+                              .filter(c -> !c.equals(RawSchema.TIME) && !c.equals(RawSchema.DEVICE))
+                              .toList())
+                  + ")");
         }
       }
     }
@@ -148,7 +204,8 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
     }
 
     private IllegalArgumentException error(String where, String what) {
-      return new IllegalArgumentException("Cannot use the aggregation config: " + where + " " + what + " (" + origin + ")");
+      return new IllegalArgumentException(
+          "Cannot use the aggregation config: " + where + " " + what + " (" + origin + ")");
     }
 
     TripConfig parse(JsonNode root) {
@@ -199,24 +256,29 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
         for (Map.Entry<String, JsonNode> e : detailsByCluster.entrySet()) {
           String name = e.getKey();
           if (!devicesOfCluster.containsKey(name)) {
-            throw error(where, "names cluster '" + name + "', which device_clusters does not define");
+            throw error(
+                where, "names cluster '" + name + "', which device_clusters does not define");
           }
           if (clusters.containsKey(name)) {
             throw error(where, "describes cluster '" + name + "' a second time");
           }
           Set<String> devices = devicesOfCluster.get(name);
           boolean wildcard = devices.isEmpty() || devices.contains(WILDCARD);
-          clusters.put(name, cluster(name, wildcard ? Set.of() : devices, wildcard, e.getValue(), where));
+          clusters.put(
+              name, cluster(name, wildcard ? Set.of() : devices, wildcard, e.getValue(), where));
         }
       }
       for (String name : devicesOfCluster.keySet()) {
         if (!clusters.containsKey(name)) {
-          throw error("device_clusters", "defines cluster '" + name + "', which no cluster_details entry describes");
+          throw error(
+              "device_clusters",
+              "defines cluster '" + name + "', which no cluster_details entry describes");
         }
       }
       List<Cluster> list = List.copyOf(clusters.values());
       if (list.stream().filter(Cluster::wildcard).count() > 1) {
-        throw error("device_clusters", "has more than one wildcard cluster (devices [\"*\"] or [])");
+        throw error(
+            "device_clusters", "has more than one wildcard cluster (devices [\"*\"] or [])");
       }
       return new TripConfig(gap, minLength, list, fingerprint(gap, minLength, list));
     }
@@ -234,7 +296,11 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
         Set<String> devices = new TreeSet<>();
         for (String device : strings(entry.get("devices"), where + ".devices")) {
           if (!device.equals(WILDCARD) && !device.matches("[0-9A-Fa-f]{8}")) {
-            throw error(where + ".devices", "has '" + device + "', which is not a device id (8 hexadecimal characters) or \"*\"");
+            throw error(
+                where + ".devices",
+                "has '"
+                    + device
+                    + "', which is not a device id (8 hexadecimal characters) or \"*\"");
           }
           devices.add(device);
         }
@@ -245,7 +311,8 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
       return clusters;
     }
 
-    private Cluster cluster(String name, Set<String> devices, boolean wildcard, JsonNode details, String where) {
+    private Cluster cluster(
+        String name, Set<String> devices, boolean wildcard, JsonNode details, String where) {
       String at = where + "." + name;
       if (details == null || !details.isObject()) {
         throw error(at, "has no details object");
@@ -275,23 +342,45 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
         checkMessage(message, entryAt + ".message");
         Set<Aggregate> aggregates = new LinkedHashSet<>();
         for (String label : strings(agg.get("aggregation"), entryAt + ".aggregation")) {
-          aggregates.add(Aggregate.of(label).orElseThrow(() -> error(entryAt + ".aggregation", "has unknown aggregation '"
-              + label + "' (known: " + String.join(", ", java.util.Arrays.stream(Aggregate.values()).map(Aggregate::label).toList()) + ")")));
+          aggregates.add(
+              Aggregate.of(label)
+                  .orElseThrow(
+                      () ->
+                          error(
+                              entryAt + ".aggregation",
+                              "has unknown aggregation '"
+                                  + label
+                                  + "' (known: "
+                                  + String.join(
+                                      ", ",
+                                      java.util.Arrays.stream(Aggregate.values())
+                                          .map(Aggregate::label)
+                                          .toList())
+                                  + ")")));
         }
         for (String signal : strings(agg.get("signal"), entryAt + ".signal")) {
           String key = message + "\u0000" + signal;
           SignalAggregates previous = signals.get(key);
-          Set<Aggregate> merged = new LinkedHashSet<>(previous == null ? Set.of() : previous.aggregates());
+          Set<Aggregate> merged =
+              new LinkedHashSet<>(previous == null ? Set.of() : previous.aggregates());
           merged.addAll(aggregates);
-          signals.put(key, new SignalAggregates(message, signal, Set.copyOf(merged), previous == null ? entryAt : previous.entry()));
+          signals.put(
+              key,
+              new SignalAggregates(
+                  message,
+                  signal,
+                  Set.copyOf(merged),
+                  previous == null ? entryAt : previous.entry()));
         }
       }
-      return new Cluster(name, Set.copyOf(devices), wildcard, identifierMessage, List.copyOf(signals.values()));
+      return new Cluster(
+          name, Set.copyOf(devices), wildcard, identifierMessage, List.copyOf(signals.values()));
     }
 
     private void checkMessage(String message, String where) {
       if (!message.matches("[A-Za-z][A-Za-z0-9_]*")) {
-        throw error(where, "has '" + message + "', which is not a message name (letters, digits, '_')");
+        throw error(
+            where, "has '" + message + "', which is not a message name (letters, digits, '_')");
       }
     }
 
@@ -302,7 +391,13 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
       for (Iterator<String> it = node.fieldNames(); it.hasNext(); ) {
         String key = it.next();
         if (!known.contains(key)) {
-          throw error(where, "has unknown key '" + key + "' (known: " + String.join(", ", new TreeSet<>(known)) + ")");
+          throw error(
+              where,
+              "has unknown key '"
+                  + key
+                  + "' (known: "
+                  + String.join(", ", new TreeSet<>(known))
+                  + ")");
         }
       }
     }
@@ -358,16 +453,22 @@ public record TripConfig(double tripGapMinutes, double tripMinLengthMinutes, Lis
       node.put("identifier", c.identifierMessage());
       var signals = node.putArray("signals");
       c.signals().stream()
-          .map(s -> s.message() + "." + s.signal() + "=" + new TreeSet<>(s.aggregates().stream().map(Aggregate::label).toList()))
+          .map(
+              s ->
+                  s.message()
+                      + "."
+                      + s.signal()
+                      + "="
+                      + new TreeSet<>(s.aggregates().stream().map(Aggregate::label).toList()))
           .sorted()
           .forEach(signals::add);
     }
     try {
-      byte[] digest = MessageDigest.getInstance("SHA-256").digest(Json.MAPPER.writeValueAsBytes(canonical));
+      byte[] digest =
+          MessageDigest.getInstance("SHA-256").digest(Json.MAPPER.writeValueAsBytes(canonical));
       return HexFormat.of().formatHex(digest).substring(0, 16);
     } catch (NoSuchAlgorithmException | JsonProcessingException e) {
       throw new IllegalStateException(e);
     }
   }
-
 }

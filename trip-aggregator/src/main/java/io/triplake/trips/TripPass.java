@@ -10,7 +10,6 @@ import io.triplake.trips.TripConfig.Aggregate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
-import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
@@ -22,31 +21,46 @@ import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
 
 /**
- * From raw files to summary rows, one unit (a device's recompute window of one cluster) at a time: the
- * window's identifier rows are cut into trips, then each configured message's rows stream in time order past
- * those trips, and one pass computes every aggregation of every signal. Raw rows are never shuffled, sorted
- * by Spark or joined; only summary rows ({@link TripSummaries#PASS_SCHEMA}) leave a unit.
+ * From raw files to summary rows, one unit (a device's recompute window of one cluster) at a time:
+ * the window's identifier rows are cut into trips, then each configured message's rows stream in
+ * time order past those trips, and one pass computes every aggregation of every signal. Raw rows
+ * are never shuffled, sorted by Spark or joined; only summary rows ({@link
+ * TripSummaries#PASS_SCHEMA}) leave a unit.
  *
  * @param startRange when set, only trips starting in [from, to] microseconds
  * @param io the FileIO of each message's raw table
  * @param tables the raw table of each message, for errors
  */
-record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange, Map<String, FileIO> io, Map<String, String> tables)
+record TripPass(
+    SummaryPlan plan,
+    TripSessionizer sessionizer,
+    long[] startRange,
+    Map<String, FileIO> io,
+    Map<String, String> tables)
     implements FlatMapFunction<List<WorkUnit>, Row> {
   @Override
   public Iterator<Row> call(List<WorkUnit> units) {
-    // One unit's rows at a time: a task holds the summary rows of one window, not of all of its units.
+    // One unit's rows at a time: a task holds the summary rows of one window, not of all of its
+    // units.
     return units.stream().flatMap(unit -> summarise(unit).stream()).iterator();
   }
 
   List<Row> summarise(WorkUnit unit) {
     ClusterPlan cluster = plan.clusters().get(unit.cluster());
     TripSessionizer.Cut cut = sessionizer.cut();
-    // The identifier files are read once to cut the trips and again when their message is aggregated: kept
+    // The identifier files are read once to cut the trips and again when their message is
+    // aggregated: kept
     // in memory between the two (up to a bound), so each is fetched once.
-    boolean aggregated = cluster.messages().stream().anyMatch(s -> s.message().equals(cluster.identifierMessage()));
+    boolean aggregated =
+        cluster.messages().stream().anyMatch(s -> s.message().equals(cluster.identifierMessage()));
     Inputs inputs = new Inputs(aggregated ? KEPT_BYTES_MAX : 0);
-    inTimeOrder(cluster.identifierMessage(), unit.identifierFiles(), cluster.identifierTime(), List.of(), unit, inputs,
+    inTimeOrder(
+        cluster.identifierMessage(),
+        unit.identifierFiles(),
+        cluster.identifierTime(),
+        List.of(),
+        unit,
+        inputs,
         (rows, i) -> cut.add(rows.ts[i]));
     TripSessionizer.Trips trips = cut.trips();
     // Trips come in time order: those starting in the range are one run of them.
@@ -64,7 +78,9 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
     long[] ends = Arrays.copyOfRange(trips.ends(), from, to);
     List<Row> out = new ArrayList<>();
     for (int t = 0; t < starts.length; t++) {
-      out.add(RowFactory.create(cluster.name(), unit.device(), starts[t], ends[t], null, null, null, null, 0L, 0.0));
+      out.add(
+          RowFactory.create(
+              cluster.name(), unit.device(), starts[t], ends[t], null, null, null, null, 0L, 0.0));
     }
     if (starts.length == 0) {
       return out;
@@ -74,28 +90,35 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
       TripGroup[] groups = new TripGroup[starts.length];
       List<Column> columns = spec.signals().stream().map(SignalPlan::column).toList();
       int[] trip = {0};
-      // Rows come in time order and trips do not overlap: the trip of a row is at or after the last one's.
-      inTimeOrder(spec.message(), unit.specFiles().get(s), spec.time(), columns, unit,
-          spec.message().equals(cluster.identifierMessage()) ? inputs : new Inputs(0), (rows, i) -> {
-        long ts = rows.ts[i];
-        while (trip[0] < starts.length && ends[trip[0]] < ts) {
-          trip[0]++;
-        }
-        if (trip[0] == starts.length || ts < starts[trip[0]]) {
-          return;
-        }
-        TripGroup group = groups[trip[0]];
-        if (group == null) {
-          group = groups[trip[0]] = new TripGroup(spec);
-        }
-        group.advance(ts);
-        for (int k = 0; k < group.signals.length; k++) {
-          double v = rows.values[k][i];
-          if (!Double.isNaN(v)) {
-            group.signals[k].pend(v);
-          }
-        }
-      });
+      // Rows come in time order and trips do not overlap: the trip of a row is at or after the last
+      // one's.
+      inTimeOrder(
+          spec.message(),
+          unit.specFiles().get(s),
+          spec.time(),
+          columns,
+          unit,
+          spec.message().equals(cluster.identifierMessage()) ? inputs : new Inputs(0),
+          (rows, i) -> {
+            long ts = rows.ts[i];
+            while (trip[0] < starts.length && ends[trip[0]] < ts) {
+              trip[0]++;
+            }
+            if (trip[0] == starts.length || ts < starts[trip[0]]) {
+              return;
+            }
+            TripGroup group = groups[trip[0]];
+            if (group == null) {
+              group = groups[trip[0]] = new TripGroup(spec);
+            }
+            group.advance(ts);
+            for (int k = 0; k < group.signals.length; k++) {
+              double v = rows.values[k][i];
+              if (!Double.isNaN(v)) {
+                group.signals[k].pend(v);
+              }
+            }
+          });
       for (int t = 0; t < groups.length; t++) {
         if (groups[t] != null) {
           groups[t].emit(unit.device(), starts[t], ends[t], out);
@@ -106,12 +129,18 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
   }
 
   /**
-   * Visits the rows of {@code files} inside the unit's window in non-decreasing time order. Files are
-   * read one at a time in order of their lower bound; files whose time ranges overlap (a late or re-split
-   * upload) are read together and their rows sorted, as is a file whose own rows are out of order. Memory
-   * is one file's rows, or one group of overlapping files'.
+   * Visits the rows of {@code files} inside the unit's window in non-decreasing time order. Files
+   * are read one at a time in order of their lower bound; files whose time ranges overlap (a late
+   * or re-split upload) are read together and their rows sorted, as is a file whose own rows are
+   * out of order. Memory is one file's rows, or one group of overlapping files'.
    */
-  private void inTimeOrder(String message, List<RawFile> files, Column time, List<Column> signals, WorkUnit unit, Inputs inputs,
+  private void inTimeOrder(
+      String message,
+      List<RawFile> files,
+      Column time,
+      List<Column> signals,
+      WorkUnit unit,
+      Inputs inputs,
       RowVisitor visitor) {
     List<RawFile> ordered = new ArrayList<>(files);
     ordered.sort(Comparator.comparingLong(RawFile::lo).thenComparingLong(RawFile::hi));
@@ -121,7 +150,8 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
     while (i < ordered.size()) {
       int j = i + 1;
       long hi = ordered.get(i).hi();
-      // Files that only touch (one ends at the instant the next begins) need no merge: values of one
+      // Files that only touch (one ends at the instant the next begins) need no merge: values of
+      // one
       // instant are put in order by the pass, whichever file they come from.
       while (j < ordered.size() && ordered.get(j).lo() < hi) {
         hi = Math.max(hi, ordered.get(j).hi());
@@ -131,10 +161,19 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
       for (int f = i; f < j; f++) {
         records += ordered.get(f).records();
       }
-      RawColumns.Rows rows = new RawColumns.Rows(signals.size(), (int) Math.min(Math.max(records, 16), 1 << 20));
+      RawColumns.Rows rows =
+          new RawColumns.Rows(signals.size(), (int) Math.min(Math.max(records, 16), 1 << 20));
       for (int f = i; f < j; f++) {
-        RawFileReader.configured().read(inputs.open(fileIO, ordered.get(f)), table, ordered.get(f), time, signals, unit.lo(), unit.hi(),
-            rows);
+        RawFileReader.configured()
+            .read(
+                inputs.open(fileIO, ordered.get(f)),
+                table,
+                ordered.get(f),
+                time,
+                signals,
+                unit.lo(),
+                unit.hi(),
+                rows);
       }
       if (rows.sorted()) {
         for (int r = 0; r < rows.size; r++) {
@@ -149,12 +188,19 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
     }
   }
 
-  /** A raw file at most this large is fetched whole, in one request; a larger one's footer and chunks as needed. */
+  /**
+   * A raw file at most this large is fetched whole, in one request; a larger one's footer and
+   * chunks as needed.
+   */
   static final int WHOLE_FILE_MAX = 16 << 20;
+
   /** The most bytes of identifier files one unit keeps between its two reads of them. */
   static final long KEPT_BYTES_MAX = 64L << 20;
 
-  /** Opens a unit's raw files, keeping the ones read twice (up to {@code keepMax} bytes) for the second read. */
+  /**
+   * Opens a unit's raw files, keeping the ones read twice (up to {@code keepMax} bytes) for the
+   * second read.
+   */
   private static final class Inputs {
     private final long keepMax;
     private final Map<String, PrefetchedInputFile> kept = new HashMap<>();
@@ -169,7 +215,9 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
       if (input != null) {
         return input;
       }
-      input = PrefetchedInputFile.whole(io.newInputFile(file.location(), file.length()), WHOLE_FILE_MAX);
+      input =
+          PrefetchedInputFile.whole(
+              io.newInputFile(file.location(), file.length()), WHOLE_FILE_MAX);
       if (keptBytes + file.length() <= keepMax) {
         kept.put(file.location(), input);
         keptBytes += file.length();
@@ -182,7 +230,10 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
     void visit(RawColumns.Rows rows, int index);
   }
 
-  /** The indexes of {@code keys[0..n)} in ascending key order (a merge sort of indexes: stable, no boxing). */
+  /**
+   * The indexes of {@code keys[0..n)} in ascending key order (a merge sort of indexes: stable, no
+   * boxing).
+   */
   static int[] order(long[] keys, int n) {
     int[] a = new int[n];
     int[] b = new int[n];
@@ -223,11 +274,16 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
       this.spec = spec;
       this.signals = new RunningAggregates[spec.signals().size()];
       for (int i = 0; i < signals.length; i++) {
-        signals[i] = new RunningAggregates(java.util.EnumSet.copyOf(Arrays.asList(spec.signals().get(i).aggregates())));
+        signals[i] =
+            new RunningAggregates(
+                java.util.EnumSet.copyOf(Arrays.asList(spec.signals().get(i).aggregates())));
       }
     }
 
-    /** Rows arrive in time order; values of one instant wait until the next instant to be put in order. */
+    /**
+     * Rows arrive in time order; values of one instant wait until the next instant to be put in
+     * order.
+     */
     void advance(long ts) {
       if (ts != last) {
         for (RunningAggregates s : signals) {
@@ -245,8 +301,18 @@ record TripPass(SummaryPlan plan, TripSessionizer sessionizer, long[] startRange
         s.flush();
         SignalPlan signal = spec.signals().get(i);
         for (Aggregate a : signal.aggregates()) {
-          out.add(RowFactory.create(spec.cluster(), device, tripStart, tripEnd, spec.message(), signal.name(), a.label(),
-              s.value(a), s.n, duration));
+          out.add(
+              RowFactory.create(
+                  spec.cluster(),
+                  device,
+                  tripStart,
+                  tripEnd,
+                  spec.message(),
+                  signal.name(),
+                  a.label(),
+                  s.value(a),
+                  s.n,
+                  duration));
         }
       }
     }

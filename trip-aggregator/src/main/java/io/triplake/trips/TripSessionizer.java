@@ -4,9 +4,9 @@ import java.io.Serializable;
 import java.util.Arrays;
 
 /**
- * Cuts trip-identifier rows into trips: in time order, a new trip starts where the gap to the previous
- * row is strictly greater than the threshold; a trip ends at its last row; trips shorter than the
- * minimum length are dropped. One pass in O(1) memory per open trip.
+ * Cuts trip-identifier rows into trips: in time order, a new trip starts where the gap to the
+ * previous row is strictly greater than the threshold; a trip ends at its last row; trips shorter
+ * than the minimum length are dropped. One pass in O(1) memory per open trip.
  */
 public final class TripSessionizer implements Serializable {
   private final long gapMicros;
@@ -14,10 +14,14 @@ public final class TripSessionizer implements Serializable {
 
   public TripSessionizer(long gapMicros, long minLengthMicros) {
     if (gapMicros <= 0) {
-      throw new IllegalArgumentException("Cannot sessionize: the trip gap must be positive (" + gapMicros + " us)");
+      throw new IllegalArgumentException(
+          "Cannot sessionize: the trip gap must be positive (" + gapMicros + " us)");
     }
     if (minLengthMicros < 0) {
-      throw new IllegalArgumentException("Cannot sessionize: the minimum trip length must not be negative (" + minLengthMicros + " us)");
+      throw new IllegalArgumentException(
+          "Cannot sessionize: the minimum trip length must not be negative ("
+              + minLengthMicros
+              + " us)");
     }
     this.gapMicros = gapMicros;
     this.minLengthMicros = minLengthMicros;
@@ -28,7 +32,10 @@ public final class TripSessionizer implements Serializable {
     return new Cut();
   }
 
-  /** The trips of times fed in order: {@code starts[i]} to {@code ends[i]}, microseconds, both inclusive. */
+  /**
+   * The trips of times fed in order: {@code starts[i]} to {@code ends[i]}, microseconds, both
+   * inclusive.
+   */
   public record Trips(long[] starts, long[] ends) {
     public int size() {
       return starts.length;

@@ -14,11 +14,12 @@ import org.apache.iceberg.Table;
 /**
  * Which stretches of time to recompute so that every trip touched by a change is recomputed whole.
  *
- * <p>A trip is a chain of trip-identifier rows with gaps of at most the threshold, so no trip crosses a
- * stretch of more than the threshold without identifier rows. File metadata shows such stretches
- * without reading rows: chain the identifier files whose {@code t} ranges lie within the threshold of
- * each other, and no trip crosses from one chain to another. A window is every chain within the
- * threshold of a change, plus the changed stretch itself (where trips may have disappeared).
+ * <p>A trip is a chain of trip-identifier rows with gaps of at most the threshold, so no trip
+ * crosses a stretch of more than the threshold without identifier rows. File metadata shows such
+ * stretches without reading rows: chain the identifier files whose {@code t} ranges lie within the
+ * threshold of each other, and no trip crosses from one chain to another. A window is every chain
+ * within the threshold of a change, plus the changed stretch itself (where trips may have
+ * disappeared).
  */
 final class TripWindows {
   /** A device's stretch of time, in microseconds, both ends inclusive. */
@@ -29,6 +30,7 @@ final class TripWindows {
   }
 
   private static final long DAY = 86_400_000_000L;
+
   /** Beyond this look-around, a chain is treated as reaching the start (or end) of time. */
   private static final long MAX_HORIZON = 40L * 365 * DAY;
 
@@ -38,7 +40,8 @@ final class TripWindows {
    * @param changed the changed spans per device (any raw table the cluster reads)
    * @param gap the trip gap threshold in microseconds
    */
-  static List<Window> around(Table identifier, Long snapshotId, Map<String, List<Window>> changed, long gap) {
+  static List<Window> around(
+      Table identifier, Long snapshotId, Map<String, List<Window>> changed, long gap) {
     List<Window> result = new ArrayList<>();
     Map<String, List<Window>> pending = new TreeMap<>();
     for (Map.Entry<String, List<Window>> e : changed.entrySet()) {
@@ -52,7 +55,8 @@ final class TripWindows {
       boolean unbounded = horizon > MAX_HORIZON;
       long queryLo = unbounded ? Long.MIN_VALUE : saturatedAdd(lo, -horizon);
       long queryHi = unbounded ? Long.MAX_VALUE : saturatedAdd(hi, horizon);
-      Map<String, List<FileSpan>> files = identifierFiles(identifier, snapshotId, pending.keySet(), queryLo, queryHi);
+      Map<String, List<FileSpan>> files =
+          identifierFiles(identifier, snapshotId, pending.keySet(), queryLo, queryHi);
 
       Map<String, List<Window>> next = new TreeMap<>();
       for (Map.Entry<String, List<Window>> entry : pending.entrySet()) {
@@ -65,7 +69,10 @@ final class TripWindows {
         }
         List<Window> windows = merge(chosen);
         // A chain that may continue beyond what was planned needs a wider look.
-        boolean open = !unbounded && windows.stream().anyMatch(w -> w.lo() - gap <= queryLo || w.hi() + gap >= queryHi);
+        boolean open =
+            !unbounded
+                && windows.stream()
+                    .anyMatch(w -> w.lo() - gap <= queryLo || w.hi() + gap >= queryHi);
         if (open) {
           next.put(device, windows);
         } else {
@@ -79,18 +86,25 @@ final class TripWindows {
     return result;
   }
 
-  private static Map<String, List<FileSpan>> identifierFiles(Table table, Long snapshotId, Collection<String> devices, long lo, long hi) {
+  private static Map<String, List<FileSpan>> identifierFiles(
+      Table table, Long snapshotId, Collection<String> devices, long lo, long hi) {
     Map<String, List<FileSpan>> byDevice = new HashMap<>();
     if (snapshotId == null) {
       return byDevice;
     }
-    for (FileSpan span : RawMetadata.files(table, snapshotId, RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, devices, lo, hi))) {
+    for (FileSpan span :
+        RawMetadata.files(
+            table,
+            snapshotId,
+            RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, devices, lo, hi))) {
       byDevice.computeIfAbsent(span.device(), k -> new ArrayList<>()).add(span);
     }
     return byDevice;
   }
 
-  /** Identifier files chained while the next starts within {@code gap} of the furthest end so far. */
+  /**
+   * Identifier files chained while the next starts within {@code gap} of the furthest end so far.
+   */
   static List<Window> chains(String device, List<FileSpan> files, long gap) {
     List<FileSpan> sorted = new ArrayList<>(files);
     sorted.sort(Comparator.comparingLong(FileSpan::lo));
@@ -117,7 +131,9 @@ final class TripWindows {
   }
 
   private static List<Window> pad(List<Window> spans, long gap) {
-    return spans.stream().map(w -> new Window(w.device(), saturatedAdd(w.lo(), -gap), saturatedAdd(w.hi(), gap))).toList();
+    return spans.stream()
+        .map(w -> new Window(w.device(), saturatedAdd(w.lo(), -gap), saturatedAdd(w.hi(), gap)))
+        .toList();
   }
 
   /** Overlapping or touching windows of one device merged into one. */
@@ -128,7 +144,8 @@ final class TripWindows {
     for (Window w : sorted) {
       Window last = merged.isEmpty() ? null : merged.get(merged.size() - 1);
       if (last != null && w.lo() <= saturatedAdd(last.hi(), 1)) {
-        merged.set(merged.size() - 1, new Window(last.device(), last.lo(), Math.max(last.hi(), w.hi())));
+        merged.set(
+            merged.size() - 1, new Window(last.device(), last.lo(), Math.max(last.hi(), w.hi())));
       } else {
         merged.add(w);
       }
@@ -136,7 +153,10 @@ final class TripWindows {
     return merged;
   }
 
-  /** The earliest start and the latest end of all these windows ({@code [MAX, MIN]} when there are none). */
+  /**
+   * The earliest start and the latest end of all these windows ({@code [MAX, MIN]} when there are
+   * none).
+   */
   static long[] bounds(Collection<List<Window>> windows) {
     long lo = Long.MAX_VALUE;
     long hi = Long.MIN_VALUE;

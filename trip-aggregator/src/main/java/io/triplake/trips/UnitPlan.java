@@ -12,9 +12,10 @@ import java.util.function.Function;
 import org.apache.iceberg.Table;
 
 /**
- * The units of work of one run, planned on the driver from Iceberg's metadata alone: one unit per device and
- * recompute window, with the raw files of its trip-identifier message and of every aggregated message whose
- * {@code t} bounds touch the window. Whoever executes the units (Spark tasks, or threads) reads only these.
+ * The units of work of one run, planned on the driver from Iceberg's metadata alone: one unit per
+ * device and recompute window, with the raw files of its trip-identifier message and of every
+ * aggregated message whose {@code t} bounds touch the window. Whoever executes the units (Spark
+ * tasks, or threads) reads only these.
  *
  * @param units the units, in cluster, device and window order
  * @param files raw files planned for reading, over all tables (a file of two windows counts once)
@@ -32,8 +33,12 @@ record UnitPlan(List<WorkUnit> units, int files, long rows) {
    * @param rawTable message to its raw table (null: no table)
    * @param snapshot message to the raw snapshot the run reads (null: the table was empty then)
    */
-  static UnitPlan of(SummaryPlan plan, List<Cluster> clusters, Map<String, Map<String, List<Window>>> windowsByCluster,
-      Function<String, Table> rawTable, Function<String, Long> snapshot) {
+  static UnitPlan of(
+      SummaryPlan plan,
+      List<Cluster> clusters,
+      Map<String, Map<String, List<Window>>> windowsByCluster,
+      Function<String, Table> rawTable,
+      Function<String, Long> snapshot) {
     List<WorkUnit> units = new ArrayList<>();
     int files = 0;
     long rows = 0;
@@ -42,7 +47,8 @@ record UnitPlan(List<WorkUnit> units, int files, long rows) {
       Map<String, List<Window>> windows = windowsByCluster.get(cluster.name());
       Map<String, Map<String, List<FileSpan>>> byMessage = new HashMap<>();
       for (String message : cluster.messages()) {
-        Map<String, List<FileSpan>> planned = files(rawTable.apply(message), snapshot.apply(message), windows);
+        Map<String, List<FileSpan>> planned =
+            files(rawTable.apply(message), snapshot.apply(message), windows);
         byMessage.put(message, planned);
         for (List<FileSpan> spans : planned.values()) {
           files += spans.size();
@@ -56,8 +62,14 @@ record UnitPlan(List<WorkUnit> units, int files, long rows) {
           for (SummaryPlan.MessagePlan spec : clusterPlan.messages()) {
             specFiles.add(touching(byMessage.get(spec.message()), e.getKey(), w));
           }
-          units.add(new WorkUnit(c, e.getKey(), w.lo(), w.hi(), touching(byMessage.get(cluster.identifierMessage()), e.getKey(), w),
-              List.copyOf(specFiles)));
+          units.add(
+              new WorkUnit(
+                  c,
+                  e.getKey(),
+                  w.lo(),
+                  w.hi(),
+                  touching(byMessage.get(cluster.identifierMessage()), e.getKey(), w),
+                  List.copyOf(specFiles)));
         }
       }
     }
@@ -65,27 +77,36 @@ record UnitPlan(List<WorkUnit> units, int files, long rows) {
   }
 
   /**
-   * The files of a message's raw table that touch a window of the devices, per device (planned once per
-   * table: partition pruning by device, file pruning by the windows' overall time range).
+   * The files of a message's raw table that touch a window of the devices, per device (planned once
+   * per table: partition pruning by device, file pruning by the windows' overall time range).
    */
-  private static Map<String, List<FileSpan>> files(Table table, Long snapshot, Map<String, List<Window>> windows) {
+  private static Map<String, List<FileSpan>> files(
+      Table table, Long snapshot, Map<String, List<Window>> windows) {
     Map<String, List<FileSpan>> byDevice = new HashMap<>();
     if (table == null || snapshot == null) {
       return byDevice;
     }
     long[] bounds = TripWindows.bounds(windows.values());
-    for (FileSpan f : RawMetadata.files(table, snapshot,
-        RawMetadata.devicesBetween(RawSchema.DEVICE, RawSchema.TIME, windows.keySet(), bounds[0], bounds[1]))) {
+    for (FileSpan f :
+        RawMetadata.files(
+            table,
+            snapshot,
+            RawMetadata.devicesBetween(
+                RawSchema.DEVICE, RawSchema.TIME, windows.keySet(), bounds[0], bounds[1]))) {
       List<Window> deviceWindows = windows.get(f.device());
-      if (deviceWindows != null && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
+      if (deviceWindows != null
+          && deviceWindows.stream().anyMatch(w -> w.touches(f.lo(), f.hi()))) {
         byDevice.computeIfAbsent(f.device(), k -> new ArrayList<>()).add(f);
       }
     }
     return byDevice;
   }
 
-  private static List<RawColumns.RawFile> touching(Map<String, List<FileSpan>> byDevice, String device, Window w) {
-    return byDevice.getOrDefault(device, List.of()).stream().filter(f -> w.touches(f.lo(), f.hi()))
-        .map(f -> new RawColumns.RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records())).toList();
+  private static List<RawColumns.RawFile> touching(
+      Map<String, List<FileSpan>> byDevice, String device, Window w) {
+    return byDevice.getOrDefault(device, List.of()).stream()
+        .filter(f -> w.touches(f.lo(), f.hi()))
+        .map(f -> new RawColumns.RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records()))
+        .toList();
   }
 }

@@ -35,84 +35,136 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * Reading raw files' columns into arrays, on real Parquet files written by parquet-java: every case with every
- * {@link RawFileReader} (its name in {@link TripAggregator#RAW_READERS}), so that they give the same rows.
+ * Reading raw files' columns into arrays, on real Parquet files written by parquet-java: every case
+ * with every {@link RawFileReader} (its name in {@link TripAggregator#RAW_READERS}), so that they
+ * give the same rows.
  */
 class TestRawColumns {
-  private static final org.apache.iceberg.types.Type TIMESTAMPTZ = org.apache.iceberg.types.Types.TimestampType.withZone();
+  private static final org.apache.iceberg.types.Type TIMESTAMPTZ =
+      org.apache.iceberg.types.Types.TimestampType.withZone();
   private static final Column TIME = new Column("t", 1, TIMESTAMPTZ, Set.of("t"));
-  private static final Column SPEED = new Column("speed", 2, org.apache.iceberg.types.Types.FloatType.get(), Set.of("speed", "Speed"));
-  private static final Column GEAR = new Column("gear", 3, org.apache.iceberg.types.Types.IntegerType.get(), Set.of("gear", "Gear"));
-  private static final Column FLAG = new Column("flag", 4, org.apache.iceberg.types.Types.BooleanType.get(), Set.of("flag", "Flag"));
-  private static final Column ABSENT = new Column("absent", 5, org.apache.iceberg.types.Types.DoubleType.get(), Set.of("absent", "Absent"));
+  private static final Column SPEED =
+      new Column(
+          "speed", 2, org.apache.iceberg.types.Types.FloatType.get(), Set.of("speed", "Speed"));
+  private static final Column GEAR =
+      new Column(
+          "gear", 3, org.apache.iceberg.types.Types.IntegerType.get(), Set.of("gear", "Gear"));
+  private static final Column FLAG =
+      new Column(
+          "flag", 4, org.apache.iceberg.types.Types.BooleanType.get(), Set.of("flag", "Flag"));
+  private static final Column ABSENT =
+      new Column(
+          "absent", 5, org.apache.iceberg.types.Types.DoubleType.get(), Set.of("absent", "Absent"));
 
-  @TempDir
-  Path dir;
+  @TempDir Path dir;
 
   static Stream<String> readers() {
     return TripAggregator.RAW_READERS.stream();
   }
 
   /**
-   * Every reader with each page layout: dictionary or PLAIN values, v1 or v2 pages (v2 writes integers
-   * DELTA_BINARY_PACKED and booleans RLE). Not the vectorized reader on v2 pages: it cannot read their booleans
-   * ({@link #theVectorizedReaderReadsV2PagesButNotTheirBooleans}).
+   * Every reader with each page layout: dictionary or PLAIN values, v1 or v2 pages (v2 writes
+   * integers DELTA_BINARY_PACKED and booleans RLE). Not the vectorized reader on v2 pages: it
+   * cannot read their booleans ({@link #theVectorizedReaderReadsV2PagesButNotTheirBooleans}).
    */
   static Stream<Arguments> readersAndLayouts() {
-    return readers().flatMap(reader -> Stream.of(
-        Arguments.of(reader, true, ParquetProperties.WriterVersion.PARQUET_1_0),
-        Arguments.of(reader, false, ParquetProperties.WriterVersion.PARQUET_1_0),
-        Arguments.of(reader, true, ParquetProperties.WriterVersion.PARQUET_2_0),
-        Arguments.of(reader, false, ParquetProperties.WriterVersion.PARQUET_2_0)))
-        .filter(a -> !(a.get()[0].equals("iceberg-vectorized") && a.get()[2] == ParquetProperties.WriterVersion.PARQUET_2_0));
+    return readers()
+        .flatMap(
+            reader ->
+                Stream.of(
+                    Arguments.of(reader, true, ParquetProperties.WriterVersion.PARQUET_1_0),
+                    Arguments.of(reader, false, ParquetProperties.WriterVersion.PARQUET_1_0),
+                    Arguments.of(reader, true, ParquetProperties.WriterVersion.PARQUET_2_0),
+                    Arguments.of(reader, false, ParquetProperties.WriterVersion.PARQUET_2_0)))
+        .filter(
+            a ->
+                !(a.get()[0].equals("iceberg-vectorized")
+                    && a.get()[2] == ParquetProperties.WriterVersion.PARQUET_2_0));
   }
 
   static Stream<Arguments> readersAndPageVersions() {
-    return readers().flatMap(reader -> Stream.of(
-        Arguments.of(reader, ParquetProperties.WriterVersion.PARQUET_1_0), Arguments.of(reader, ParquetProperties.WriterVersion.PARQUET_2_0)));
+    return readers()
+        .flatMap(
+            reader ->
+                Stream.of(
+                    Arguments.of(reader, ParquetProperties.WriterVersion.PARQUET_1_0),
+                    Arguments.of(reader, ParquetProperties.WriterVersion.PARQUET_2_0)));
   }
 
   private static MessageType schema(LogicalTypeAnnotation.TimeUnit unit) {
     return Types.buildMessage()
-        .optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(true, unit)).named("t")
-        .optional(PrimitiveTypeName.FLOAT).named("Speed")
-        .optional(PrimitiveTypeName.INT32).named("Gear")
-        .optional(PrimitiveTypeName.BOOLEAN).named("Flag")
-        .optional(PrimitiveTypeName.BINARY).as(LogicalTypeAnnotation.stringType()).named("Name")
+        .optional(PrimitiveTypeName.INT64)
+        .as(LogicalTypeAnnotation.timestampType(true, unit))
+        .named("t")
+        .optional(PrimitiveTypeName.FLOAT)
+        .named("Speed")
+        .optional(PrimitiveTypeName.INT32)
+        .named("Gear")
+        .optional(PrimitiveTypeName.BOOLEAN)
+        .named("Flag")
+        .optional(PrimitiveTypeName.BINARY)
+        .as(LogicalTypeAnnotation.stringType())
+        .named("Name")
         .named("schema");
   }
 
   /**
-   * Rows t = 0, 1, ... rows-1 seconds (t NULL every 10th row), Speed = i / 4 (NaN every 7th), Gear = i (NULL every
-   * 3rd), Flag = odd.
+   * Rows t = 0, 1, ... rows-1 seconds (t NULL every 10th row), Speed = i / 4 (NaN every 7th), Gear
+   * = i (NULL every 3rd), Flag = odd.
    */
-  private RawFile write(String name, int rows, LogicalTypeAnnotation.TimeUnit unit) throws IOException {
+  private RawFile write(String name, int rows, LogicalTypeAnnotation.TimeUnit unit)
+      throws IOException {
     return write(name, rows, unit, true, ParquetProperties.WriterVersion.PARQUET_1_0);
   }
 
-  private RawFile write(String name, int rows, LogicalTypeAnnotation.TimeUnit unit, boolean dictionary,
-      ParquetProperties.WriterVersion version) throws IOException {
-    return write(name, schema(unit), rows, dictionary, version, (i, row) -> {
-      if (i % 10 != 9) {
-        row.append("t", i * 1_000_000L);
-      }
-      row.append("Speed", i % 7 == 6 ? Float.NaN : i / 4f);
-      if (i % 3 != 0) {
-        row.append("Gear", i);
-      }
-      row.append("Flag", i % 2 == 1);
-      row.append("Name", "n" + i);
-    });
+  private RawFile write(
+      String name,
+      int rows,
+      LogicalTypeAnnotation.TimeUnit unit,
+      boolean dictionary,
+      ParquetProperties.WriterVersion version)
+      throws IOException {
+    return write(
+        name,
+        schema(unit),
+        rows,
+        dictionary,
+        version,
+        (i, row) -> {
+          if (i % 10 != 9) {
+            row.append("t", i * 1_000_000L);
+          }
+          row.append("Speed", i % 7 == 6 ? Float.NaN : i / 4f);
+          if (i % 3 != 0) {
+            row.append("Gear", i);
+          }
+          row.append("Flag", i % 2 == 1);
+          row.append("Name", "n" + i);
+        });
   }
 
-  private RawFile write(String name, MessageType schema, int rows, boolean dictionary, ParquetProperties.WriterVersion version,
-      BiConsumer<Integer, Group> values) throws IOException {
+  private RawFile write(
+      String name,
+      MessageType schema,
+      int rows,
+      boolean dictionary,
+      ParquetProperties.WriterVersion version,
+      BiConsumer<Integer, Group> values)
+      throws IOException {
     Path file = dir.resolve(name + ".parquet");
     SimpleGroupFactory groups = new SimpleGroupFactory(schema);
-    try (ParquetWriter<Group> writer = ExampleParquetWriter.builder(new LocalOutputFile(file)).withConf(new PlainParquetConfiguration())
-        .withType(schema).withCompressionCodec(CompressionCodecName.SNAPPY).withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
-        // Small row groups, so a time range can skip some of them.
-        .withRowGroupSize(4096L).withPageSize(1024).withDictionaryEncoding(dictionary).withWriterVersion(version).build()) {
+    try (ParquetWriter<Group> writer =
+        ExampleParquetWriter.builder(new LocalOutputFile(file))
+            .withConf(new PlainParquetConfiguration())
+            .withType(schema)
+            .withCompressionCodec(CompressionCodecName.SNAPPY)
+            .withWriteMode(ParquetFileWriter.Mode.OVERWRITE)
+            // Small row groups, so a time range can skip some of them.
+            .withRowGroupSize(4096L)
+            .withPageSize(1024)
+            .withDictionaryEncoding(dictionary)
+            .withWriterVersion(version)
+            .build()) {
       for (int i = 0; i < rows; i++) {
         Group row = groups.newGroup();
         values.accept(i, row);
@@ -122,36 +174,52 @@ class TestRawColumns {
     return new RawFile(file.toUri().toString(), Files.size(file), 0, rows * 1_000_000L, rows);
   }
 
-  private static RawColumns.Rows read(String reader, RawFile file, List<Column> signals, long lo, long hi) {
+  private static RawColumns.Rows read(
+      String reader, RawFile file, List<Column> signals, long lo, long hi) {
     RawColumns.Rows rows = new RawColumns.Rows(signals.size(), 4);
     read(reader, file, signals, lo, hi, rows);
     return rows;
   }
 
-  private static void read(String reader, RawFile file, List<Column> signals, long lo, long hi, RawColumns.Rows into) {
+  private static void read(
+      String reader, RawFile file, List<Column> signals, long lo, long hi, RawColumns.Rows into) {
     try (LakeFileIO io = new LakeFileIO()) {
-      RawFileReader.named(reader).read(io.newInputFile(file.location(), file.length()), "raw.test", file, TIME, signals, lo, hi, into);
+      RawFileReader.named(reader)
+          .read(
+              io.newInputFile(file.location(), file.length()),
+              "raw.test",
+              file,
+              TIME,
+              signals,
+              lo,
+              hi,
+              into);
     }
   }
 
   /** The same rows as RawColumns gives, bit for bit (NaN included). */
   private static void assertSameAsRawColumns(String reader, RawFile file, List<Column> signals) {
-    RawColumns.Rows expected = read(TripAggregator.RAW_READER_DEFAULT, file, signals, Long.MIN_VALUE, Long.MAX_VALUE);
+    RawColumns.Rows expected =
+        read(TripAggregator.RAW_READER_DEFAULT, file, signals, Long.MIN_VALUE, Long.MAX_VALUE);
     RawColumns.Rows actual = read(reader, file, signals, Long.MIN_VALUE, Long.MAX_VALUE);
     assertThat(actual.size).isEqualTo(expected.size);
-    assertThat(Arrays.copyOf(actual.ts, actual.size)).containsExactly(Arrays.copyOf(expected.ts, expected.size));
+    assertThat(Arrays.copyOf(actual.ts, actual.size))
+        .containsExactly(Arrays.copyOf(expected.ts, expected.size));
     for (int k = 0; k < signals.size(); k++) {
-      assertThat(Arrays.copyOf(actual.values[k], actual.size)).as(signals.get(k).name())
+      assertThat(Arrays.copyOf(actual.values[k], actual.size))
+          .as(signals.get(k).name())
           .containsExactly(Arrays.copyOf(expected.values[k], expected.size));
     }
   }
 
   @ParameterizedTest
   @MethodSource("readersAndLayouts")
-  void readsNumbersOfEveryWidthAsDoublesAndDropsRowsWithoutTime(String reader, boolean dictionary,
-      ParquetProperties.WriterVersion version) throws IOException {
+  void readsNumbersOfEveryWidthAsDoublesAndDropsRowsWithoutTime(
+      String reader, boolean dictionary, ParquetProperties.WriterVersion version)
+      throws IOException {
     RawFile file = write("types", 5000, LogicalTypeAnnotation.TimeUnit.MICROS, dictionary, version);
-    RawColumns.Rows rows = read(reader, file, List.of(SPEED, GEAR, FLAG, ABSENT), Long.MIN_VALUE, Long.MAX_VALUE);
+    RawColumns.Rows rows =
+        read(reader, file, List.of(SPEED, GEAR, FLAG, ABSENT), Long.MIN_VALUE, Long.MAX_VALUE);
 
     assertThat(rows.size).isEqualTo(4500);
     assertThat(rows.sorted()).isTrue();
@@ -178,40 +246,69 @@ class TestRawColumns {
   }
 
   /**
-   * Iceberg 1.11's vectorized reader refuses RLE-encoded boolean pages, which every parquet-java v2 writer makes
-   * (apache/iceberg#7162); the other columns of the same file it reads.
+   * Iceberg 1.11's vectorized reader refuses RLE-encoded boolean pages, which every parquet-java v2
+   * writer makes (apache/iceberg#7162); the other columns of the same file it reads.
    */
   @ParameterizedTest
   @CsvSource({"true", "false"})
   void theVectorizedReaderReadsV2PagesButNotTheirBooleans(boolean dictionary) throws IOException {
-    RawFile file = write("v2", 5000, LogicalTypeAnnotation.TimeUnit.MICROS, dictionary, ParquetProperties.WriterVersion.PARQUET_2_0);
+    RawFile file =
+        write(
+            "v2",
+            5000,
+            LogicalTypeAnnotation.TimeUnit.MICROS,
+            dictionary,
+            ParquetProperties.WriterVersion.PARQUET_2_0);
     assertSameAsRawColumns("iceberg-vectorized", file, List.of(SPEED, GEAR, ABSENT));
-    assertThatThrownBy(() -> read("iceberg-vectorized", file, List.of(FLAG), Long.MIN_VALUE, Long.MAX_VALUE))
-        .hasMessageStartingWith("Cannot read raw file " + file.location() + " of raw.test: Cannot support vectorized reads for column [Flag]")
+    assertThatThrownBy(
+            () -> read("iceberg-vectorized", file, List.of(FLAG), Long.MIN_VALUE, Long.MAX_VALUE))
+        .hasMessageStartingWith(
+            "Cannot read raw file "
+                + file.location()
+                + " of raw.test: Cannot support vectorized reads for column [Flag]")
         .hasMessageContaining("with encoding RLE");
   }
 
-  /** A file that has field ids is read by id, as Iceberg reads it: the name mapping does not apply. */
+  /**
+   * A file that has field ids is read by id, as Iceberg reads it: the name mapping does not apply.
+   */
   @ParameterizedTest
   @MethodSource("readers")
   void aFileWithFieldIdsIsReadByIdNotByName(String reader) throws IOException {
-    MessageType schema = Types.buildMessage()
-        .optional(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
-        .id(TIME.fieldId()).named("time")
-        .optional(PrimitiveTypeName.FLOAT).id(SPEED.fieldId()).named("velocity")
-        // A mapped name with another id: not the table's speed.
-        .optional(PrimitiveTypeName.FLOAT).id(99).named("Speed")
-        .optional(PrimitiveTypeName.INT32).id(GEAR.fieldId()).named("Gear")
-        .named("schema");
-    RawFile file = write("ids", schema, 3000, true, ParquetProperties.WriterVersion.PARQUET_1_0, (i, row) -> {
-      row.append("time", i * 1_000_000L);
-      row.append("velocity", i % 7 == 6 ? Float.NaN : i / 4f);
-      row.append("Speed", -1f);
-      if (i % 3 != 0) {
-        row.append("Gear", i);
-      }
-    });
-    RawColumns.Rows rows = read(reader, file, List.of(SPEED, GEAR, ABSENT), 100 * 1_000_000L, 2999 * 1_000_000L);
+    MessageType schema =
+        Types.buildMessage()
+            .optional(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .id(TIME.fieldId())
+            .named("time")
+            .optional(PrimitiveTypeName.FLOAT)
+            .id(SPEED.fieldId())
+            .named("velocity")
+            // A mapped name with another id: not the table's speed.
+            .optional(PrimitiveTypeName.FLOAT)
+            .id(99)
+            .named("Speed")
+            .optional(PrimitiveTypeName.INT32)
+            .id(GEAR.fieldId())
+            .named("Gear")
+            .named("schema");
+    RawFile file =
+        write(
+            "ids",
+            schema,
+            3000,
+            true,
+            ParquetProperties.WriterVersion.PARQUET_1_0,
+            (i, row) -> {
+              row.append("time", i * 1_000_000L);
+              row.append("velocity", i % 7 == 6 ? Float.NaN : i / 4f);
+              row.append("Speed", -1f);
+              if (i % 3 != 0) {
+                row.append("Gear", i);
+              }
+            });
+    RawColumns.Rows rows =
+        read(reader, file, List.of(SPEED, GEAR, ABSENT), 100 * 1_000_000L, 2999 * 1_000_000L);
 
     assertThat(rows.size).isEqualTo(2900);
     for (int j = 0; j < rows.size; j++) {
@@ -227,17 +324,30 @@ class TestRawColumns {
   /** REQUIRED columns have no definition levels in their pages. */
   @ParameterizedTest
   @MethodSource("readersAndPageVersions")
-  void requiredColumnsReadLikeOptionalOnes(String reader, ParquetProperties.WriterVersion version) throws IOException {
-    MessageType schema = Types.buildMessage()
-        .required(PrimitiveTypeName.INT64).as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS)).named("t")
-        .required(PrimitiveTypeName.FLOAT).named("Speed")
-        .required(PrimitiveTypeName.INT32).named("Gear")
-        .named("schema");
-    RawFile file = write("required", schema, 3000, true, version, (i, row) -> {
-      row.append("t", i * 1_000_000L);
-      row.append("Speed", i % 7 == 6 ? Float.NaN : i / 4f);
-      row.append("Gear", i % 5);
-    });
+  void requiredColumnsReadLikeOptionalOnes(String reader, ParquetProperties.WriterVersion version)
+      throws IOException {
+    MessageType schema =
+        Types.buildMessage()
+            .required(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .named("t")
+            .required(PrimitiveTypeName.FLOAT)
+            .named("Speed")
+            .required(PrimitiveTypeName.INT32)
+            .named("Gear")
+            .named("schema");
+    RawFile file =
+        write(
+            "required",
+            schema,
+            3000,
+            true,
+            version,
+            (i, row) -> {
+              row.append("t", i * 1_000_000L);
+              row.append("Speed", i % 7 == 6 ? Float.NaN : i / 4f);
+              row.append("Gear", i % 5);
+            });
     RawColumns.Rows rows = read(reader, file, List.of(SPEED, GEAR), Long.MIN_VALUE, Long.MAX_VALUE);
 
     assertThat(rows.size).isEqualTo(3000);
@@ -268,9 +378,11 @@ class TestRawColumns {
   @MethodSource("readers")
   void aColumnThatIsNoNumberNamesTheFileAndTheTable(String reader) throws IOException {
     RawFile file = write("strings", 10, LogicalTypeAnnotation.TimeUnit.MICROS);
-    Column name = new Column("name", 6, org.apache.iceberg.types.Types.StringType.get(), Set.of("Name"));
+    Column name =
+        new Column("name", 6, org.apache.iceberg.types.Types.StringType.get(), Set.of("Name"));
     assertThatThrownBy(() -> read(reader, file, List.of(name), Long.MIN_VALUE, Long.MAX_VALUE))
-        .hasMessageStartingWith("Cannot read raw file " + file.location() + " of raw.test: column name is ")
+        .hasMessageStartingWith(
+            "Cannot read raw file " + file.location() + " of raw.test: column name is ")
         .hasMessageEndingWith(", not a number");
   }
 
@@ -278,8 +390,16 @@ class TestRawColumns {
   @Test
   void rawColumnsRefusesATimeInTheWrongUnit() throws IOException {
     RawFile millis = write("millis", 10, LogicalTypeAnnotation.TimeUnit.MILLIS);
-    assertThatThrownBy(() -> read(TripAggregator.RAW_READER_DEFAULT, millis, List.of(SPEED), Long.MIN_VALUE, Long.MAX_VALUE))
-        .hasMessageContaining(millis.location()).hasMessageContaining("TIMESTAMP(MICROS)");
+    assertThatThrownBy(
+            () ->
+                read(
+                    TripAggregator.RAW_READER_DEFAULT,
+                    millis,
+                    List.of(SPEED),
+                    Long.MIN_VALUE,
+                    Long.MAX_VALUE))
+        .hasMessageContaining(millis.location())
+        .hasMessageContaining("TIMESTAMP(MICROS)");
   }
 
   @Test

@@ -1,10 +1,10 @@
 package io.triplake.trips;
 
-import io.triplake.lake.Checkpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.triplake.ingest.RawFileRegistrar;
+import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import io.triplake.lake.RawFileWriter;
 import io.triplake.lake.testing.Checksums;
@@ -33,7 +33,8 @@ class TestTripAggregator extends SparkLakeTest {
   private static final long SECOND = 1_000_000L;
   private static final long MINUTE = 60 * SECOND;
 
-  static final String CONFIG = """
+  static final String CONFIG =
+      """
       {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
        "device_clusters": [{"devices": ["D1000001", "D1000002"], "cluster": "c1"}, {"devices": ["*"], "cluster": "rest"}],
        "cluster_details": [{"clusters": ["c1", "rest"],
@@ -61,11 +62,22 @@ class TestTripAggregator extends SparkLakeTest {
     return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(instant));
   }
 
-  /** A file of one message with rows every {@code step} from {@code from} to {@code to} (inclusive). */
-  private Path file(String device, String message, String fileName, long from, long to, long step, List<String> signals,
+  /**
+   * A file of one message with rows every {@code step} from {@code from} to {@code to} (inclusive).
+   */
+  private Path file(
+      String device,
+      String message,
+      String fileName,
+      long from,
+      long to,
+      long step,
+      List<String> signals,
       LongFunction<Double[]> values) {
-    String day = Instant.EPOCH.plus(from, ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
-    Path path = staging.resolve(device).resolve(message).resolve(day).resolve(fileName + ".parquet");
+    String day =
+        Instant.EPOCH.plus(from, ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
+    Path path =
+        staging.resolve(device).resolve(message).resolve(day).resolve(fileName + ".parquet");
     try (RawFileWriter w = RawFileWriter.open(path, true, signals)) {
       for (long t = from; t <= to; t += step) {
         w.write(t, values.apply(t));
@@ -75,11 +87,26 @@ class TestTripAggregator extends SparkLakeTest {
   }
 
   private Path speed(String device, String fileName, long from, long to, long step) {
-    return file(device, "CAN2_speed", fileName, from, to, step, List.of("Speed"), t -> new Double[] {(double) ((t / SECOND) % 97)});
+    return file(
+        device,
+        "CAN2_speed",
+        fileName,
+        from,
+        to,
+        step,
+        List.of("Speed"),
+        t -> new Double[] {(double) ((t / SECOND) % 97)});
   }
 
   private Path odo(String device, String fileName, long from, long to, long step) {
-    return file(device, "CAN2_odo", fileName, from, to, step, List.of("DistanceTrip", "Quality"),
+    return file(
+        device,
+        "CAN2_odo",
+        fileName,
+        from,
+        to,
+        step,
+        List.of("DistanceTrip", "Quality"),
         t -> new Double[] {(t / SECOND) * 0.01, quality(t / SECOND)});
   }
 
@@ -91,7 +118,10 @@ class TestTripAggregator extends SparkLakeTest {
     return second % 3 == 0 ? null : Double.valueOf(1.0);
   }
 
-  /** Moves staged files into the lake's source folder (as a logger upload would) and registers the folder. */
+  /**
+   * Moves staged files into the lake's source folder (as a logger upload would) and registers the
+   * folder.
+   */
   private RawFileRegistrar.Result upload(Lake target, Path source, List<Path> files) {
     for (Path f : files) {
       Path to = source.resolve(staging.relativize(f).toString());
@@ -103,7 +133,9 @@ class TestTripAggregator extends SparkLakeTest {
       }
     }
     try (FileIO io = target.sourceIO()) {
-      return RawFileRegistrar.of(target, target.catalog(spark), io).source(source.toString()).execute();
+      return RawFileRegistrar.of(target, target.catalog(spark), io)
+          .source(source.toString())
+          .execute();
     }
   }
 
@@ -113,8 +145,14 @@ class TestTripAggregator extends SparkLakeTest {
 
   /** Every column but updatedat, sorted: what two computations must agree on exactly. */
   private List<String> summary(Lake target) {
-    return spark.sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary")).drop("updatedat")
-        .collectAsList().stream().map(Object::toString).sorted().toList();
+    return spark
+        .sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary"))
+        .drop("updatedat")
+        .collectAsList()
+        .stream()
+        .map(Object::toString)
+        .sorted()
+        .toList();
   }
 
   private List<Path> scenario() {
@@ -133,18 +171,24 @@ class TestTripAggregator extends SparkLakeTest {
     // E: a trip, and a late file that extends it.
     files.add(speed(d1, "e1", at("2024-03-01T14:00:00Z"), at("2024-03-01T14:30:00Z"), MINUTE));
     files.add(speed(d1, "e2", at("2024-03-01T14:35:00Z"), at("2024-03-01T14:50:00Z"), MINUTE));
-    // S: a 30 s trip (dropped: under a minute), then a file 5 minutes later that makes it one long trip.
+    // S: a 30 s trip (dropped: under a minute), then a file 5 minutes later that makes it one long
+    // trip.
     files.add(speed(d1, "s1", at("2024-03-01T16:00:00Z"), at("2024-03-01T16:00:30Z"), 10 * SECOND));
     files.add(speed(d1, "s2", at("2024-03-01T16:05:00Z"), at("2024-03-01T16:20:00Z"), MINUTE));
     // Odometer for the whole day, in several files, some late.
     files.add(odo(d1, "o1", at("2024-03-01T07:55:00Z"), at("2024-03-01T12:00:00Z"), 20 * SECOND));
     files.add(odo(d1, "o2", at("2024-03-01T12:00:10Z"), at("2024-03-02T01:00:00Z"), 20 * SECOND));
     // D2: a second device in the same cluster; D3: a device only the wildcard cluster takes.
-    files.add(speed("D1000002", "x1", at("2024-03-01T09:00:00Z"), at("2024-03-01T09:45:00Z"), 15 * SECOND));
-    files.add(odo("D1000002", "x2", at("2024-03-01T09:10:00Z"), at("2024-03-01T09:20:00Z"), 20 * SECOND));
-    files.add(speed("D3000003", "y1", at("2024-03-01T18:00:00Z"), at("2024-03-01T18:30:00Z"), MINUTE));
+    files.add(
+        speed(
+            "D1000002", "x1", at("2024-03-01T09:00:00Z"), at("2024-03-01T09:45:00Z"), 15 * SECOND));
+    files.add(
+        odo("D1000002", "x2", at("2024-03-01T09:10:00Z"), at("2024-03-01T09:20:00Z"), 20 * SECOND));
+    files.add(
+        speed("D3000003", "y1", at("2024-03-01T18:00:00Z"), at("2024-03-01T18:30:00Z"), MINUTE));
     // D4: odometer only, no trip identifier: no trips.
-    files.add(odo("D4000004", "z1", at("2024-03-01T09:00:00Z"), at("2024-03-01T10:00:00Z"), 20 * SECOND));
+    files.add(
+        odo("D4000004", "z1", at("2024-03-01T09:00:00Z"), at("2024-03-01T10:00:00Z"), 20 * SECOND));
     return files;
   }
 
@@ -165,25 +209,39 @@ class TestTripAggregator extends SparkLakeTest {
     Collections.shuffle(shuffled, new Random(42));
     int batches = 5;
     for (int b = 0; b < batches; b++) {
-      upload(incremental, source, shuffled.subList(b * shuffled.size() / batches, (b + 1) * shuffled.size() / batches));
+      upload(
+          incremental,
+          source,
+          shuffled.subList(b * shuffled.size() / batches, (b + 1) * shuffled.size() / batches));
       TripAggregator.Result result = aggregate(incremental);
       assertThat(result.committed()).as("batch %d: %s", b, result.summary()).isTrue();
     }
     assertThat(summary(incremental)).isEqualTo(expected);
 
-    // The trips themselves, from the identifier rows: A, B across midnight, C merged, E extended, S joined;
+    // The trips themselves, from the identifier rows: A, B across midnight, C merged, E extended, S
+    // joined;
     // D2's trip; D3 only in the wildcard cluster; nothing for D4.
-    List<String> trips = spark.sql("SELECT cluster, deviceid, tripid, tripend FROM " + Lake.CATALOG_NAME + "."
-        + incremental.tripsTable("tripsummary") + " GROUP BY ALL ORDER BY cluster, tripid").collectAsList().stream()
-        .map(r -> r.getString(0) + " " + r.getString(2) + " " + r.get(3)).toList();
-    assertThat(trips).containsExactly(
-        "c1 D1000001_20240301T080000.000000 2024-03-01T08:30",
-        "c1 D1000001_20240301T100000.000000 2024-03-01T11:00",
-        "c1 D1000001_20240301T140000.000000 2024-03-01T14:50",
-        "c1 D1000001_20240301T160000.000000 2024-03-01T16:20",
-        "c1 D1000001_20240301T234000.000000 2024-03-02T00:30",
-        "c1 D1000002_20240301T090000.000000 2024-03-01T09:45",
-        "rest D3000003_20240301T180000.000000 2024-03-01T18:30");
+    List<String> trips =
+        spark
+            .sql(
+                "SELECT cluster, deviceid, tripid, tripend FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + incremental.tripsTable("tripsummary")
+                    + " GROUP BY ALL ORDER BY cluster, tripid")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0) + " " + r.getString(2) + " " + r.get(3))
+            .toList();
+    assertThat(trips)
+        .containsExactly(
+            "c1 D1000001_20240301T080000.000000 2024-03-01T08:30",
+            "c1 D1000001_20240301T100000.000000 2024-03-01T11:00",
+            "c1 D1000001_20240301T140000.000000 2024-03-01T14:50",
+            "c1 D1000001_20240301T160000.000000 2024-03-01T16:20",
+            "c1 D1000001_20240301T234000.000000 2024-03-02T00:30",
+            "c1 D1000002_20240301T090000.000000 2024-03-01T09:45",
+            "rest D3000003_20240301T180000.000000 2024-03-01T18:30");
 
     // Nothing new: no commit, no new snapshot, same rows.
     Table table = incremental.catalog(spark).loadTable(incremental.tripsTable("tripsummary"));
@@ -196,13 +254,33 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(Checksums.of(staging)).isEqualTo(staged);
 
     // A raw file taken out of the table splits trip C again; the incremental run sees the removal.
-    String c3 = files.stream().filter(p -> p.getFileName().toString().equals("c3.parquet")).findFirst().orElseThrow()
-        .toString().replace(staging.toString(), "");
+    String c3 =
+        files.stream()
+            .filter(p -> p.getFileName().toString().equals("c3.parquet"))
+            .findFirst()
+            .orElseThrow()
+            .toString()
+            .replace(staging.toString(), "");
     for (Lake target : List.of(incremental, scratch)) {
       Table speed = target.catalog(spark).loadTable(target.rawTable("can2_speed"));
-      speed.newDelete().deleteFromRowFilter(org.apache.iceberg.expressions.Expressions.alwaysFalse()).commit();
-      String path = spark.sql("SELECT file_path FROM " + Lake.CATALOG_NAME + "." + target.rawTable("can2_speed") + ".files")
-          .collectAsList().stream().map(r -> r.getString(0)).filter(p -> p.endsWith(c3)).findFirst().orElseThrow();
+      speed
+          .newDelete()
+          .deleteFromRowFilter(org.apache.iceberg.expressions.Expressions.alwaysFalse())
+          .commit();
+      String path =
+          spark
+              .sql(
+                  "SELECT file_path FROM "
+                      + Lake.CATALOG_NAME
+                      + "."
+                      + target.rawTable("can2_speed")
+                      + ".files")
+              .collectAsList()
+              .stream()
+              .map(r -> r.getString(0))
+              .filter(p -> p.endsWith(c3))
+              .findFirst()
+              .orElseThrow();
       speed.newDelete().deleteFile(path).commit();
     }
     TripAggregator.Result split = aggregate(incremental);
@@ -211,12 +289,25 @@ class TestTripAggregator extends SparkLakeTest {
     Lake rescratch = lakeNamed("r");
     upload(rescratch, tempDir.resolve("src-" + name + "-s"), List.of());
     Table speed = rescratch.catalog(spark).loadTable(rescratch.rawTable("can2_speed"));
-    String path = spark.sql("SELECT file_path FROM " + Lake.CATALOG_NAME + "." + rescratch.rawTable("can2_speed") + ".files")
-        .collectAsList().stream().map(r -> r.getString(0)).filter(p -> p.endsWith(c3)).findFirst().orElseThrow();
+    String path =
+        spark
+            .sql(
+                "SELECT file_path FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + rescratch.rawTable("can2_speed")
+                    + ".files")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0))
+            .filter(p -> p.endsWith(c3))
+            .findFirst()
+            .orElseThrow();
     speed.newDelete().deleteFile(path).commit();
     aggregate(rescratch);
     assertThat(summary(incremental)).isEqualTo(summary(rescratch)).isNotEqualTo(expected);
-    assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(path.replaceFirst("^file:", "")))).isTrue();
+    assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(path.replaceFirst("^file:", ""))))
+        .isTrue();
   }
 
   @Test
@@ -224,24 +315,44 @@ class TestTripAggregator extends SparkLakeTest {
     List<Path> history = new ArrayList<>();
     for (int day = 1; day <= 5; day++) {
       String date = "2024-03-0" + day;
-      history.add(speed("D1000001", "h" + day + "a", at(date + "T08:00:00Z"), at(date + "T08:30:00Z"), MINUTE));
-      history.add(odo("D1000001", "h" + day + "b", at(date + "T08:00:00Z"), at(date + "T08:30:00Z"), MINUTE));
+      history.add(
+          speed(
+              "D1000001",
+              "h" + day + "a",
+              at(date + "T08:00:00Z"),
+              at(date + "T08:30:00Z"),
+              MINUTE));
+      history.add(
+          odo(
+              "D1000001",
+              "h" + day + "b",
+              at(date + "T08:00:00Z"),
+              at(date + "T08:30:00Z"),
+              MINUTE));
     }
     // The last history trip runs past midnight into the new day.
-    history.add(speed("D1000001", "late1", at("2024-03-05T23:40:00Z"), at("2024-03-06T00:20:00Z"), MINUTE));
+    history.add(
+        speed("D1000001", "late1", at("2024-03-05T23:40:00Z"), at("2024-03-06T00:20:00Z"), MINUTE));
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     upload(target, source, history);
     aggregate(target);
 
-    List<Path> newDay = List.of(
-        speed("D1000001", "n1", at("2024-03-06T00:25:00Z"), at("2024-03-06T00:40:00Z"), MINUTE),  // extends the late trip
-        speed("D1000001", "n2", at("2024-03-06T09:00:00Z"), at("2024-03-06T09:30:00Z"), MINUTE),
-        odo("D1000001", "n3", at("2024-03-06T09:00:00Z"), at("2024-03-06T09:30:00Z"), MINUTE));
+    List<Path> newDay =
+        List.of(
+            speed(
+                "D1000001",
+                "n1",
+                at("2024-03-06T00:25:00Z"),
+                at("2024-03-06T00:40:00Z"),
+                MINUTE), // extends the late trip
+            speed("D1000001", "n2", at("2024-03-06T09:00:00Z"), at("2024-03-06T09:30:00Z"), MINUTE),
+            odo("D1000001", "n3", at("2024-03-06T09:00:00Z"), at("2024-03-06T09:30:00Z"), MINUTE));
     upload(target, source, newDay);
     TripAggregator.Result result = aggregate(target);
 
-    // Two windows (the extended late trip, the morning trip) in one of the clusters, and only the files
+    // Two windows (the extended late trip, the morning trip) in one of the clusters, and only the
+    // files
     // touching them: the three new ones and the late trip's file; not the five history days.
     assertThat(result.work().windows()).as(result.summary()).isEqualTo(2);
     assertThat(result.work().filesRead()).as(result.summary()).isEqualTo(4);
@@ -256,8 +367,14 @@ class TestTripAggregator extends SparkLakeTest {
 
   /** A CAN2_speed file with the given rows, in the given order (t, Speed). */
   private Path speedRows(String device, String fileName, List<long[]> rows) {
-    String day = Instant.EPOCH.plus(rows.get(0)[0], ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
-    Path path = staging.resolve(device).resolve("CAN2_speed").resolve(day).resolve(fileName + ".parquet");
+    String day =
+        Instant.EPOCH
+            .plus(rows.get(0)[0], ChronoUnit.MICROS)
+            .toString()
+            .substring(0, 10)
+            .replace('-', '/');
+    Path path =
+        staging.resolve(device).resolve("CAN2_speed").resolve(day).resolve(fileName + ".parquet");
     try (RawFileWriter w = RawFileWriter.open(path, true, List.of("Speed"))) {
       rows.forEach(r -> w.write(r[0], (double) r[1]));
     }
@@ -266,7 +383,8 @@ class TestTripAggregator extends SparkLakeTest {
 
   @Test
   void rowsOutOfOrderAndOverlappingFilesSummariseAsOneOrderedFile() {
-    // The job reads raw files as they are, trusting neither their row order nor that they do not overlap.
+    // The job reads raw files as they are, trusting neither their row order nor that they do not
+    // overlap.
     String d = "D1000002";
     long from = at("2024-07-01T08:00:00Z");
     long middle = at("2024-07-01T08:20:00Z");
@@ -285,15 +403,22 @@ class TestTripAggregator extends SparkLakeTest {
         (i % 2 == 0 ? even : odd).add(row);
       }
     }
-    // A second value at one instant, in the other file: values of one instant are taken in value order.
+    // A second value at one instant, in the other file: values of one instant are taken in value
+    // order.
     long[] second = {tie, 500};
     (even.stream().anyMatch(r -> r[0] == tie) ? odd : even).add(second);
     all.add(all.indexOf(all.stream().filter(r -> r[0] == tie).findFirst().orElseThrow()), second);
 
     Path odo = odo(d, "odo", from, at("2024-07-01T08:40:00Z"), 20 * SECOND);
     Lake messy = lakeNamed("m");
-    upload(messy, tempDir.resolve("src-" + name + "-m"),
-        List.of(speedRows(d, "backwards", backwards), speedRows(d, "even", even), speedRows(d, "odd", odd), odo));
+    upload(
+        messy,
+        tempDir.resolve("src-" + name + "-m"),
+        List.of(
+            speedRows(d, "backwards", backwards),
+            speedRows(d, "even", even),
+            speedRows(d, "odd", odd),
+            odo));
     TripAggregator.Result result = aggregate(messy);
     assertThat(result.work().trips()).isEqualTo(1);
     Lake ordered = lakeNamed("o");
@@ -302,18 +427,34 @@ class TestTripAggregator extends SparkLakeTest {
 
     // 12 aggregations of Speed, 4 of each of the odometer's 2 signals.
     assertThat(summary(messy)).hasSize(20).isEqualTo(summary(ordered));
-    // The order-dependent aggregations: the first and last rows, and the rises (the tie adds 500 - v first).
-    List<Double> firstLast = spark.sql("SELECT signalvalue FROM " + Lake.CATALOG_NAME + "." + messy.tripsTable("tripsummary")
-        + " WHERE signal = 'Speed' AND aggregation IN ('first', 'last') ORDER BY aggregation").collectAsList().stream().map(r -> r.getDouble(0)).toList();
-    assertThat(firstLast).containsExactly((double) all.get(0)[1], (double) all.get(all.size() - 1)[1]);
+    // The order-dependent aggregations: the first and last rows, and the rises (the tie adds 500 -
+    // v first).
+    List<Double> firstLast =
+        spark
+            .sql(
+                "SELECT signalvalue FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + messy.tripsTable("tripsummary")
+                    + " WHERE signal = 'Speed' AND aggregation IN ('first', 'last') ORDER BY"
+                    + " aggregation")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getDouble(0))
+            .toList();
+    assertThat(firstLast)
+        .containsExactly((double) all.get(0)[1], (double) all.get(all.size() - 1)[1]);
   }
 
   @Test
   void aRawTableWithRowLevelDeletesIsRefusedBeforeAnyCommit() {
     Lake target = lakeNamed("");
-    upload(target, tempDir.resolve("src-" + name), List.of(
-        speed("D1000001", "s1", at("2024-08-01T08:00:00Z"), at("2024-08-01T09:00:00Z"), MINUTE),
-        odo("D1000001", "o1", at("2024-08-01T08:00:00Z"), at("2024-08-01T09:00:00Z"), MINUTE)));
+    upload(
+        target,
+        tempDir.resolve("src-" + name),
+        List.of(
+            speed("D1000001", "s1", at("2024-08-01T08:00:00Z"), at("2024-08-01T09:00:00Z"), MINUTE),
+            odo("D1000001", "o1", at("2024-08-01T08:00:00Z"), at("2024-08-01T09:00:00Z"), MINUTE)));
     String raw = Lake.CATALOG_NAME + "." + target.rawTable("can2_speed");
     spark.sql("ALTER TABLE " + raw + " SET TBLPROPERTIES ('write.delete.mode' = 'merge-on-read')");
     spark.sql("DELETE FROM " + raw + " WHERE t < TIMESTAMP '2024-08-01 08:30:00'");
@@ -323,32 +464,60 @@ class TestTripAggregator extends SparkLakeTest {
         .hasMessageContaining(target.rawTable("can2_speed").toString())
         .hasMessageContaining("s1.parquet")
         .hasMessageContaining("row-level delete");
-    assertThat(target.catalog(spark).loadTable(target.tripsTable("tripsummary")).currentSnapshot()).isNull();
+    assertThat(target.catalog(spark).loadTable(target.tripsTable("tripsummary")).currentSnapshot())
+        .isNull();
   }
 
   @Test
   void devicesWhoseHashesCollideKeepTheirOwnRows() {
-    // Two device ids of the wildcard cluster with the same 32-bit (cluster, device) hash: a plan that keys
+    // Two device ids of the wildcard cluster with the same 32-bit (cluster, device) hash: a plan
+    // that keys
     // rows by such a hash would give each device's rows to both devices' trips.
-    List<String> pair = spark.range(0, 400_000).selectExpr("format_string('E%07X', id) AS d")
-        .groupBy(org.apache.spark.sql.functions.hash(org.apache.spark.sql.functions.lit("rest"), org.apache.spark.sql.functions.col("d")))
-        .agg(org.apache.spark.sql.functions.expr("sort_array(collect_list(d)) AS ds"))
-        .where("size(ds) > 1").orderBy("ds").first().<String>getList(1).subList(0, 2);
+    List<String> pair =
+        spark
+            .range(0, 400_000)
+            .selectExpr("format_string('E%07X', id) AS d")
+            .groupBy(
+                org.apache.spark.sql.functions.hash(
+                    org.apache.spark.sql.functions.lit("rest"),
+                    org.apache.spark.sql.functions.col("d")))
+            .agg(org.apache.spark.sql.functions.expr("sort_array(collect_list(d)) AS ds"))
+            .where("size(ds) > 1")
+            .orderBy("ds")
+            .first()
+            .<String>getList(1)
+            .subList(0, 2);
     String x = pair.get(0);
     String y = pair.get(1);
-    assertThat(spark.sql("SELECT hash('rest', '" + x + "') = hash('rest', '" + y + "')").first().getBoolean(0))
-        .as("%s and %s collide", x, y).isTrue();
+    assertThat(
+            spark
+                .sql("SELECT hash('rest', '" + x + "') = hash('rest', '" + y + "')")
+                .first()
+                .getBoolean(0))
+        .as("%s and %s collide", x, y)
+        .isTrue();
 
     // The same hour on both devices, at different rates.
-    List<Path> files = List.of(
-        speed(x, "x1", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), 30 * SECOND),
-        speed(y, "y1", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
-        odo(y, "y2", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), MINUTE));
+    List<Path> files =
+        List.of(
+            speed(x, "x1", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), 30 * SECOND),
+            speed(y, "y1", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
+            odo(y, "y2", at("2024-06-01T08:00:00Z"), at("2024-06-01T09:00:00Z"), MINUTE));
     Lake target = lakeNamed("");
     upload(target, tempDir.resolve("src-" + name), files);
     aggregate(target);
-    List<String> counts = spark.sql("SELECT deviceid, signalcount FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary")
-        + " WHERE signal = 'Speed' AND aggregation = 'count' ORDER BY deviceid").collectAsList().stream().map(r -> r.getString(0) + " " + r.getLong(1)).toList();
+    List<String> counts =
+        spark
+            .sql(
+                "SELECT deviceid, signalcount FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + target.tripsTable("tripsummary")
+                    + " WHERE signal = 'Speed' AND aggregation = 'count' ORDER BY deviceid")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0) + " " + r.getLong(1))
+            .toList();
     assertThat(counts).containsExactly(x + " 121", y + " 61");
   }
 
@@ -359,7 +528,8 @@ class TestTripAggregator extends SparkLakeTest {
     // Gap of exactly 10 minutes: one trip. A gap of 10 min + 1 us: two trips.
     files.add(speed(d, "g1", at("2024-05-01T08:00:00Z"), at("2024-05-01T08:05:00Z"), MINUTE));
     files.add(speed(d, "g2", at("2024-05-01T08:15:00Z"), at("2024-05-01T08:20:00Z"), MINUTE));
-    files.add(speed(d, "g3", at("2024-05-01T08:30:00Z") + 1, at("2024-05-01T08:40:00Z") + 1, MINUTE));
+    files.add(
+        speed(d, "g3", at("2024-05-01T08:30:00Z") + 1, at("2024-05-01T08:40:00Z") + 1, MINUTE));
     // Exactly 1 minute long: kept. A one-row trip: dropped (shorter than the minimum).
     files.add(speed(d, "m1", at("2024-05-01T12:00:00Z"), at("2024-05-01T12:01:00Z"), 30 * SECOND));
     files.add(speed(d, "m2", at("2024-05-01T13:00:00Z"), at("2024-05-01T13:00:00Z"), MINUTE));
@@ -369,16 +539,27 @@ class TestTripAggregator extends SparkLakeTest {
     upload(target, tempDir.resolve("src-" + name), files);
     aggregate(target);
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
-    List<String> trips = spark.sql("SELECT DISTINCT tripid, tripend FROM " + table + " ORDER BY tripid").collectAsList()
-        .stream().map(r -> r.getString(0) + " " + r.get(1)).toList();
-    assertThat(trips).containsExactly(
-        "D1000001_20240501T080000.000000 2024-05-01T08:20",
-        "D1000001_20240501T083000.000001 2024-05-01T08:40:00.000001",
-        "D1000001_20240501T120000.000000 2024-05-01T12:01");
-    assertThat(spark.sql("SELECT DISTINCT tripid FROM " + table + " WHERE message = 'CAN2_odo'").collectAsList())
-        .extracting(r -> r.getString(0)).containsExactly("D1000001_20240501T080000.000000");
+    List<String> trips =
+        spark
+            .sql("SELECT DISTINCT tripid, tripend FROM " + table + " ORDER BY tripid")
+            .collectAsList()
+            .stream()
+            .map(r -> r.getString(0) + " " + r.get(1))
+            .toList();
+    assertThat(trips)
+        .containsExactly(
+            "D1000001_20240501T080000.000000 2024-05-01T08:20",
+            "D1000001_20240501T083000.000001 2024-05-01T08:40:00.000001",
+            "D1000001_20240501T120000.000000 2024-05-01T12:01");
+    assertThat(
+            spark
+                .sql("SELECT DISTINCT tripid FROM " + table + " WHERE message = 'CAN2_odo'")
+                .collectAsList())
+        .extracting(r -> r.getString(0))
+        .containsExactly("D1000001_20240501T080000.000000");
 
-    // NaN and null are missing: Quality is 1.0 at seconds neither divisible by 5 (NaN) nor by 3 (null).
+    // NaN and null are missing: Quality is 1.0 at seconds neither divisible by 5 (NaN) nor by 3
+    // (null).
     List<Long> expectedCount = new ArrayList<>();
     long count = 0;
     long lastOdo = 0;
@@ -391,40 +572,68 @@ class TestTripAggregator extends SparkLakeTest {
     }
     expectedCount.add(count);
     double odoSeconds = (lastOdo - at("2024-05-01T08:00:00Z")) / 1e6;
-    var quality = spark.sql("SELECT aggregation, signalvalue, signalcount, duration FROM " + table
-        + " WHERE signal = 'Quality' ORDER BY aggregation").collectAsList();
-    assertThat(quality).extracting(r -> r.getString(0)).containsExactly("avg", "count", "delta_sum", "last");
-    assertThat(quality).allSatisfy(r -> {
-      assertThat(r.getLong(2)).isEqualTo(expectedCount.get(0));
-      assertThat(r.getDouble(3)).isEqualTo(odoSeconds);
-    });
+    var quality =
+        spark
+            .sql(
+                "SELECT aggregation, signalvalue, signalcount, duration FROM "
+                    + table
+                    + " WHERE signal = 'Quality' ORDER BY aggregation")
+            .collectAsList();
+    assertThat(quality)
+        .extracting(r -> r.getString(0))
+        .containsExactly("avg", "count", "delta_sum", "last");
+    assertThat(quality)
+        .allSatisfy(
+            r -> {
+              assertThat(r.getLong(2)).isEqualTo(expectedCount.get(0));
+              assertThat(r.getDouble(3)).isEqualTo(odoSeconds);
+            });
     assertThat(quality.get(0).getDouble(1)).isEqualTo(1.0);
     assertThat(quality.get(1).getDouble(1)).isEqualTo((double) count);
     assertThat(quality.get(2).getDouble(1)).isEqualTo(0.0);
 
-    // Every aggregation on the exactly-one-minute trip: Speed = (t in s) % 97 at 12:00:00, :30, 12:01:00.
+    // Every aggregation on the exactly-one-minute trip: Speed = (t in s) % 97 at 12:00:00, :30,
+    // 12:01:00.
     long s0 = at("2024-05-01T12:00:00Z") / SECOND;
     double[] v = {s0 % 97, (s0 + 30) % 97, (s0 + 60) % 97};
-    var aggs = spark.sql("SELECT aggregation, signalvalue, duration FROM " + table
-        + " WHERE tripid = 'D1000001_20240501T120000.000000' AND signal = 'Speed'").collectAsList();
+    var aggs =
+        spark
+            .sql(
+                "SELECT aggregation, signalvalue, duration FROM "
+                    + table
+                    + " WHERE tripid = 'D1000001_20240501T120000.000000' AND signal = 'Speed'")
+            .collectAsList();
     Map<String, Double> byName = new java.util.HashMap<>();
     aggs.forEach(r -> byName.put(r.getString(0), r.isNullAt(1) ? null : r.getDouble(1)));
     double mean = (v[0] + v[1] + v[2]) / 3;
     double[] sorted = v.clone();
     java.util.Arrays.sort(sorted);
-    assertThat(byName).containsEntry("avg", mean).containsEntry("median", sorted[1]).containsEntry("max", sorted[2])
-        .containsEntry("min", sorted[0]).containsEntry("sum", v[0] + v[1] + v[2]).containsEntry("first", v[0])
-        .containsEntry("last", v[2]).containsEntry("count", 3.0)
+    assertThat(byName)
+        .containsEntry("avg", mean)
+        .containsEntry("median", sorted[1])
+        .containsEntry("max", sorted[2])
+        .containsEntry("min", sorted[0])
+        .containsEntry("sum", v[0] + v[1] + v[2])
+        .containsEntry("first", v[0])
+        .containsEntry("last", v[2])
+        .containsEntry("count", 3.0)
         .containsEntry("delta_sum_pos", Math.max(0, v[1] - v[0]) + Math.max(0, v[2] - v[1]))
         .containsEntry("delta_sum_neg", Math.min(0, v[1] - v[0]) + Math.min(0, v[2] - v[1]));
-    assertThat(byName.get("delta_sum")).isCloseTo(v[2] - v[0], org.assertj.core.data.Offset.offset(1e-9));
-    double var = ((v[0] - mean) * (v[0] - mean) + (v[1] - mean) * (v[1] - mean) + (v[2] - mean) * (v[2] - mean)) / 2;
-    assertThat(byName.get("stddev")).isCloseTo(Math.sqrt(var), org.assertj.core.data.Offset.offset(1e-9));
+    assertThat(byName.get("delta_sum"))
+        .isCloseTo(v[2] - v[0], org.assertj.core.data.Offset.offset(1e-9));
+    double var =
+        ((v[0] - mean) * (v[0] - mean)
+                + (v[1] - mean) * (v[1] - mean)
+                + (v[2] - mean) * (v[2] - mean))
+            / 2;
+    assertThat(byName.get("stddev"))
+        .isCloseTo(Math.sqrt(var), org.assertj.core.data.Offset.offset(1e-9));
     assertThat(aggs).allSatisfy(r -> assertThat(r.getDouble(2)).isEqualTo(60.0));
   }
 
   @Test
-  void reprocessingADayAsOfAnEarlierTimeGoesToABranchAndLeavesMainEqualToAFromScratchRun() throws Exception {
+  void reprocessingADayAsOfAnEarlierTimeGoesToABranchAndLeavesMainEqualToAFromScratchRun()
+      throws Exception {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
@@ -438,9 +647,12 @@ class TestTripAggregator extends SparkLakeTest {
     Thread.sleep(20);
 
     // Late data changes both days.
-    upload(target, source, List.of(
-        speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
-        speed(d, "b2", at("2024-06-02T08:35:00Z"), at("2024-06-02T09:00:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(
+            speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
+            speed(d, "b2", at("2024-06-02T08:35:00Z"), at("2024-06-02T09:00:00Z"), MINUTE)));
     aggregate(target);
     List<String> day1Now = rows(table, "2024-06-01");
     assertThat(day1Now).isNotEqualTo(day1Before);
@@ -450,21 +662,35 @@ class TestTripAggregator extends SparkLakeTest {
     Checkpoint checkpoint = Checkpoint.latest(summary).orElseThrow();
     long mainBefore = summary.currentSnapshot().snapshotId();
 
-    TripAggregator.Result byTime = reprocess(target, "2024-06-01").asOf(between.toString()).execute();
+    TripAggregator.Result byTime =
+        reprocess(target, "2024-06-01").asOf(between.toString()).execute();
     assertThat(byTime.mode()).isEqualTo(TripAggregator.Mode.REPROCESS);
     // The JSON report stays one flat object with the field names operators' scripts read.
-    com.fasterxml.jackson.databind.JsonNode report = io.triplake.lake.Json.MAPPER.readTree(io.triplake.lake.Json.write(byTime));
+    com.fasterxml.jackson.databind.JsonNode report =
+        io.triplake.lake.Json.MAPPER.readTree(io.triplake.lake.Json.write(byTime));
     assertThat(report.get("mode").asText()).isEqualTo("reprocess");
     assertThat(report.get("tripsUpdated").asLong()).isEqualTo(byTime.changes().tripsUpdated());
     assertThat(report.get("filesRead").asInt()).isEqualTo(byTime.work().filesRead());
     assertThat(report.has("work")).isFalse();
     assertThat(report.get("branch").asText()).isEqualTo(byTime.branch());
     assertThat(byTime.committed()).isTrue();
-    assertThat(byTime.branch()).isEqualTo("asof_20240601_" + RawAsOf.resolve(between.toString(), Map.of(), summary, "s", Instant.now(),
-        java.util.Set.of()).tag());
-    assertThat(rows(table + " VERSION AS OF '" + byTime.branch() + "'", "2024-06-01")).isEqualTo(day1Before);
-    assertThat(rows(table + " VERSION AS OF " + byTime.snapshotId(), "2024-06-01")).isEqualTo(day1Before);
-    // Main, its checkpoint and the other day are untouched; a plain run has nothing to do and equals a scratch run.
+    assertThat(byTime.branch())
+        .isEqualTo(
+            "asof_20240601_"
+                + RawAsOf.resolve(
+                        between.toString(),
+                        Map.of(),
+                        summary,
+                        "s",
+                        Instant.now(),
+                        java.util.Set.of())
+                    .tag());
+    assertThat(rows(table + " VERSION AS OF '" + byTime.branch() + "'", "2024-06-01"))
+        .isEqualTo(day1Before);
+    assertThat(rows(table + " VERSION AS OF " + byTime.snapshotId(), "2024-06-01"))
+        .isEqualTo(day1Before);
+    // Main, its checkpoint and the other day are untouched; a plain run has nothing to do and
+    // equals a scratch run.
     summary.refresh();
     assertThat(summary.currentSnapshot().snapshotId()).isEqualTo(mainBefore);
     assertThat(Checkpoint.latest(summary).orElseThrow()).isEqualTo(checkpoint);
@@ -479,14 +705,17 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(summary(target)).isEqualTo(summary(scratch));
 
     // The same day and moment again: the branch already holds that result, nothing is committed.
-    TripAggregator.Result again = reprocess(target, "2024-06-01").asOf(between.toString()).execute();
+    TripAggregator.Result again =
+        reprocess(target, "2024-06-01").asOf(between.toString()).execute();
     assertThat(again.committed()).isFalse();
     assertThat(again.snapshotId()).isEqualTo(byTime.snapshotId());
 
     // As of the first run's tripsummary snapshot: the raw snapshots its checkpoint names.
-    TripAggregator.Result bySnapshot = reprocess(target, "2024-06-01").asOf(String.valueOf(first.snapshotId())).execute();
+    TripAggregator.Result bySnapshot =
+        reprocess(target, "2024-06-01").asOf(String.valueOf(first.snapshotId())).execute();
     assertThat(bySnapshot.branch()).isEqualTo("asof_20240601_s" + first.snapshotId());
-    assertThat(rows(table + " VERSION AS OF '" + bySnapshot.branch() + "'", "2024-06-01")).isEqualTo(day1Before);
+    assertThat(rows(table + " VERSION AS OF '" + bySnapshot.branch() + "'", "2024-06-01"))
+        .isEqualTo(day1Before);
     // Recomputing from today's raw files writes main, which already equals that: nothing to commit.
     assertThat(reprocess(target, "2024-06-01").execute().committed()).isFalse();
 
@@ -494,24 +723,41 @@ class TestTripAggregator extends SparkLakeTest {
         .hasMessageContaining("Cannot reprocess as of 'yesterday'");
 
     // A changed config is fingerprinted: the run says which days were computed with the old one.
-    upload(target, source, List.of(speed(d, "c1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
-    TripAggregator.Result changed = TripAggregator.of(target, spark, TripConfig.parse(CONFIG.replace("\"trip_gap_min\": 10", "\"trip_gap_min\": 12"), "test"))
-        .execute();
-    assertThat(changed.notes()).anySatisfy(n -> assertThat(n).contains("aggregation config changed"));
-    assertThat(changed.reprocessDays()).containsExactly(LocalDate.of(2024, 6, 1), LocalDate.of(2024, 6, 2));
+    upload(
+        target,
+        source,
+        List.of(speed(d, "c1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
+    TripAggregator.Result changed =
+        TripAggregator.of(
+                target,
+                spark,
+                TripConfig.parse(
+                    CONFIG.replace("\"trip_gap_min\": 10", "\"trip_gap_min\": 12"), "test"))
+            .execute();
+    assertThat(changed.notes())
+        .anySatisfy(n -> assertThat(n).contains("aggregation config changed"));
+    assertThat(changed.reprocessDays())
+        .containsExactly(LocalDate.of(2024, 6, 1), LocalDate.of(2024, 6, 2));
     assertThat(changed.checkpointAfter()).isNotEqualTo(changed.checkpointBefore());
   }
 
   @Test
-  void anAsOfOutsideTheDataHistoryFailsBeforeAnyCommitAndNamesTheTable() throws InterruptedException {
+  void anAsOfOutsideTheDataHistoryFailsBeforeAnyCommitAndNamesTheTable()
+      throws InterruptedException {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
-    upload(target, source, List.of(speed(d, "a1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(speed(d, "a1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
     Thread.sleep(20);
     Instant speedOnly = Instant.now();
     Thread.sleep(20);
-    upload(target, source, List.of(odo(d, "o1", at("2024-06-03T07:00:00Z"), at("2024-06-03T10:00:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(odo(d, "o1", at("2024-06-03T07:00:00Z"), at("2024-06-03T10:00:00Z"), MINUTE)));
     aggregate(target);
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
     List<String> day = rows(table, "2024-06-03");
@@ -523,39 +769,60 @@ class TestTripAggregator extends SparkLakeTest {
     // Before the raw tables' first snapshot: it once read as "empty" and deleted the whole day.
     assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("2000-01-01T00:00:00Z").execute())
         .isInstanceOf(IllegalArgumentException.class)
-        .hasMessageContaining("Cannot reprocess as of 2000-01-01T00:00:00Z: it is before the first snapshot of")
+        .hasMessageContaining(
+            "Cannot reprocess as of 2000-01-01T00:00:00Z: it is before the first snapshot of")
         .hasMessageContaining("(valid: ")
         .hasMessageContaining("--empty-at-as-of");
-    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("2000-01-01T00:00:00Z").publish().execute())
+    assertThatThrownBy(
+            () -> reprocess(target, "2024-06-03").asOf("2000-01-01T00:00:00Z").publish().execute())
         .hasMessageContaining("before the first snapshot of");
     // The future.
     assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("2099-01-01T00:00:00Z").execute())
-        .hasMessageContaining("Cannot reprocess as of 2099-01-01T00:00:00Z: it is in the future (now is ");
+        .hasMessageContaining(
+            "Cannot reprocess as of 2099-01-01T00:00:00Z: it is in the future (now is ");
     // A snapshot id of no table of this lake.
     assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf("123456789").execute())
-        .hasMessageContaining("Cannot reprocess as of snapshot 123456789: it is a snapshot of neither " + target.tripsTable("tripsummary"))
-        .hasMessageContaining(speedTable).hasMessageContaining(odoTable);
+        .hasMessageContaining(
+            "Cannot reprocess as of snapshot 123456789: it is a snapshot of neither "
+                + target.tripsTable("tripsummary"))
+        .hasMessageContaining(speedTable)
+        .hasMessageContaining(odoTable);
     // A table created after the moment is empty then only when the user says so.
     assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf(speedOnly.toString()).execute())
         .hasMessageContaining("it is before the first snapshot of " + odoTable)
         .hasMessageContaining("--empty-at-as-of " + odoTable);
-    assertThatThrownBy(() -> reprocess(target, "2024-06-03").asOf(speedOnly.toString()).emptyAtAsOf("raw.nonexistent").execute())
-        .hasMessageContaining("Cannot read raw.nonexistent as empty at the as-of moment: it is no raw table of the config");
+    assertThatThrownBy(
+            () ->
+                reprocess(target, "2024-06-03")
+                    .asOf(speedOnly.toString())
+                    .emptyAtAsOf("raw.nonexistent")
+                    .execute())
+        .hasMessageContaining(
+            "Cannot read raw.nonexistent as empty at the as-of moment: it is no raw table of the"
+                + " config");
     assertThatThrownBy(() -> reprocess(target, "2024-06-03").publish().execute())
         .hasMessageContaining("Cannot publish: --publish goes with --reprocess-day and --as-of");
-    assertThat(history(target)).as("every failure leaves every table's snapshots and refs as they were").isEqualTo(history);
+    assertThat(history(target))
+        .as("every failure leaves every table's snapshots and refs as they were")
+        .isEqualTo(history);
     assertThat(rows(table, "2024-06-03")).isEqualTo(day);
 
-    TripAggregator.Result speedAlone = reprocess(target, "2024-06-03").asOf(speedOnly.toString()).emptyAtAsOf("CAN2_odo").execute();
+    TripAggregator.Result speedAlone =
+        reprocess(target, "2024-06-03")
+            .asOf(speedOnly.toString())
+            .emptyAtAsOf("CAN2_odo")
+            .execute();
     assertThat(speedAlone.committed()).isTrue();
-    List<String> branchDay = rows(table + " VERSION AS OF '" + speedAlone.branch() + "'", "2024-06-03");
+    List<String> branchDay =
+        rows(table + " VERSION AS OF '" + speedAlone.branch() + "'", "2024-06-03");
     assertThat(branchDay).isNotEmpty().allSatisfy(r -> assertThat(r).doesNotContain("CAN2_odo"));
     assertThat(rows(table, "2024-06-03")).isEqualTo(day);
     assertThat(aggregate(target).committed()).isFalse();
   }
 
   @Test
-  void aPublishedDayStaysPinnedUntilAReprocessReleasesItAndThenEqualsAFromScratchRun() throws InterruptedException {
+  void aPublishedDayStaysPinnedUntilAReprocessReleasesItAndThenEqualsAFromScratchRun()
+      throws InterruptedException {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
@@ -566,24 +833,35 @@ class TestTripAggregator extends SparkLakeTest {
     Thread.sleep(20);
     Instant then = Instant.now();
     Thread.sleep(20);
-    upload(target, source, List.of(speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE)));
     aggregate(target);
     assertThat(rows(table, "2024-06-01")).isNotEqualTo(day1Then);
 
-    TripAggregator.Result published = reprocess(target, "2024-06-01").asOf(then.toString()).publish().execute();
+    TripAggregator.Result published =
+        reprocess(target, "2024-06-01").asOf(then.toString()).publish().execute();
     assertThat(published.branch()).isNull();
     assertThat(published.committed()).isTrue();
     assertThat(published.pinnedDays()).containsOnlyKeys(LocalDate.of(2024, 6, 1));
-    assertThat(published.pinnedDays().get(LocalDate.of(2024, 6, 1)).asOf()).isEqualTo(RawAsOf.format(then));
-    assertThat(published.summary()).contains("pinned days").contains("2024-06-01 as of " + RawAsOf.format(then))
+    assertThat(published.pinnedDays().get(LocalDate.of(2024, 6, 1)).asOf())
+        .isEqualTo(RawAsOf.format(then));
+    assertThat(published.summary())
+        .contains("pinned days")
+        .contains("2024-06-01 as of " + RawAsOf.format(then))
         .contains("--reprocess-day");
     assertThat(rows(table, "2024-06-01")).isEqualTo(day1Then);
 
-    // Late files for the pinned day and the next: the pinned day keeps its published rows, the next day moves on,
+    // Late files for the pinned day and the next: the pinned day keeps its published rows, the next
+    // day moves on,
     // and every report says which days are pinned.
-    upload(target, source, List.of(
-        speed(d, "a3", at("2024-06-01T12:00:00Z"), at("2024-06-01T12:30:00Z"), MINUTE),
-        speed(d, "b2", at("2024-06-02T12:00:00Z"), at("2024-06-02T12:30:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(
+            speed(d, "a3", at("2024-06-01T12:00:00Z"), at("2024-06-01T12:30:00Z"), MINUTE),
+            speed(d, "b2", at("2024-06-02T12:00:00Z"), at("2024-06-02T12:30:00Z"), MINUTE)));
     TripAggregator.Result later = aggregate(target);
     assertThat(later.committed()).isTrue();
     assertThat(later.pinnedDays()).containsOnlyKeys(LocalDate.of(2024, 6, 1));
@@ -594,9 +872,12 @@ class TestTripAggregator extends SparkLakeTest {
     aggregate(scratch);
     String scratchTable = Lake.CATALOG_NAME + "." + scratch.tripsTable("tripsummary");
     assertThat(rows(table, "2024-06-02")).isEqualTo(rows(scratchTable, "2024-06-02"));
-    assertThat(aggregate(target).pinnedDays()).as("a run with nothing new still lists them").isNotEmpty();
+    assertThat(aggregate(target).pinnedDays())
+        .as("a run with nothing new still lists them")
+        .isNotEmpty();
 
-    // Releasing the day recomputes it from today's raw files: main equals a from-scratch run again, bit for bit.
+    // Releasing the day recomputes it from today's raw files: main equals a from-scratch run again,
+    // bit for bit.
     TripAggregator.Result released = reprocess(target, "2024-06-01").execute();
     assertThat(released.pinnedDays()).isEmpty();
     assertThat(summary(target)).isEqualTo(summary(scratch));
@@ -605,24 +886,32 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(aggregate(target).committed()).isFalse();
   }
 
-  /** A half-hour trip of D1000001 on 1 and on 2 June 2024, and its odometer from 07:00 on 1 June until {@code odoUntil}. */
+  /**
+   * A half-hour trip of D1000001 on 1 and on 2 June 2024, and its odometer from 07:00 on 1 June
+   * until {@code odoUntil}.
+   */
   private void uploadTwoDays(Lake target, Path source, String odoUntil) {
     String d = "D1000001";
-    upload(target, source, List.of(
-        speed(d, "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE),
-        speed(d, "b1", at("2024-06-02T08:00:00Z"), at("2024-06-02T08:30:00Z"), MINUTE),
-        odo(d, "o1", at("2024-06-01T07:00:00Z"), at(odoUntil), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(
+            speed(d, "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE),
+            speed(d, "b1", at("2024-06-02T08:00:00Z"), at("2024-06-02T08:30:00Z"), MINUTE),
+            odo(d, "o1", at("2024-06-01T07:00:00Z"), at(odoUntil), MINUTE)));
   }
 
   private TripAggregator reprocess(Lake target, String day) {
-    return TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).reprocessDay(LocalDate.parse(day));
+    return TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
+        .reprocessDay(LocalDate.parse(day));
   }
 
   /** Every table of the lake's two namespaces: its snapshot ids and refs, as text. */
   private Map<String, List<String>> history(Lake target) {
     Catalog catalog = target.catalog(spark);
     Map<String, List<String>> history = new java.util.TreeMap<>();
-    for (org.apache.iceberg.catalog.Namespace ns : List.of(target.rawNamespace(), target.tripsNamespace())) {
+    for (org.apache.iceberg.catalog.Namespace ns :
+        List.of(target.rawNamespace(), target.tripsNamespace())) {
       for (org.apache.iceberg.catalog.TableIdentifier id : catalog.listTables(ns)) {
         Table t = catalog.loadTable(id);
         List<String> entries = new ArrayList<>();
@@ -635,22 +924,44 @@ class TestTripAggregator extends SparkLakeTest {
   }
 
   private List<String> rows(String table, String day) {
-    return spark.sql("SELECT * FROM " + table + " WHERE tripdate = DATE '" + day + "'").drop("updatedat")
-        .collectAsList().stream().map(Object::toString).sorted().toList();
+    return spark
+        .sql("SELECT * FROM " + table + " WHERE tripdate = DATE '" + day + "'")
+        .drop("updatedat")
+        .collectAsList()
+        .stream()
+        .map(Object::toString)
+        .sorted()
+        .toList();
   }
 
   @Test
   void aBadConfigFailsBeforeAnyCommit() {
     Lake target = lakeNamed("");
-    upload(target, tempDir.resolve("src-" + name), List.of(
-        speed("D1000001", "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE)));
+    upload(
+        target,
+        tempDir.resolve("src-" + name),
+        List.of(
+            speed(
+                "D1000001", "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE)));
     Catalog catalog = target.catalog(spark);
-    assertThatThrownBy(() -> TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).execute())
-        .hasMessageContaining("names message 'CAN2_odo', which has no raw table raw_" + name + ".can2_odo");
+    assertThatThrownBy(
+            () -> TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).execute())
+        .hasMessageContaining(
+            "names message 'CAN2_odo', which has no raw table raw_" + name + ".can2_odo");
     assertThat(catalog.tableExists(target.tripsTable("tripsummary"))).isFalse();
-    assertThatThrownBy(() -> TripAggregator.of(target, spark, TripConfig.parse(CONFIG.replace("CAN2_odo", "CAN2_speed")
-        .replace("\"DistanceTrip\", \"Quality\"", "\"Speeed\""), "test")).execute())
-        .hasMessageContaining("names signal 'Speeed', which message 'CAN2_speed' does not have (signals: speed)");
+    assertThatThrownBy(
+            () ->
+                TripAggregator.of(
+                        target,
+                        spark,
+                        TripConfig.parse(
+                            CONFIG
+                                .replace("CAN2_odo", "CAN2_speed")
+                                .replace("\"DistanceTrip\", \"Quality\"", "\"Speeed\""),
+                            "test"))
+                    .execute())
+        .hasMessageContaining(
+            "names signal 'Speeed', which message 'CAN2_speed' does not have (signals: speed)");
     assertThat(catalog.tableExists(target.tripsTable("tripsummary"))).isFalse();
   }
 
@@ -659,23 +970,40 @@ class TestTripAggregator extends SparkLakeTest {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
     String d = "D1000001";
-    upload(target, source, List.of(speed(d, "a1", at("2024-07-01T08:00:00Z"), at("2024-07-01T08:30:00Z"), MINUTE),
-        odo(d, "o1", at("2024-07-01T08:00:00Z"), at("2024-07-01T09:00:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(
+            speed(d, "a1", at("2024-07-01T08:00:00Z"), at("2024-07-01T08:30:00Z"), MINUTE),
+            odo(d, "o1", at("2024-07-01T08:00:00Z"), at("2024-07-01T09:00:00Z"), MINUTE)));
     aggregate(target);
-    upload(target, source, List.of(speed(d, "a2", at("2024-07-01T08:31:00Z"), at("2024-07-01T08:50:00Z"), MINUTE)));
-    upload(target, source, List.of(speed(d, "b1", at("2024-07-01T12:00:00Z"), at("2024-07-01T12:30:00Z"), MINUTE)));
-    // Expire every raw snapshot but the current one (file deletion off: raw files are the loggers').
+    upload(
+        target,
+        source,
+        List.of(speed(d, "a2", at("2024-07-01T08:31:00Z"), at("2024-07-01T08:50:00Z"), MINUTE)));
+    upload(
+        target,
+        source,
+        List.of(speed(d, "b1", at("2024-07-01T12:00:00Z"), at("2024-07-01T12:30:00Z"), MINUTE)));
+    // Expire every raw snapshot but the current one (file deletion off: raw files are the
+    // loggers').
     Table speed = target.catalog(spark).loadTable(target.rawTable("can2_speed"));
-    // Iceberg refuses to expire snapshots of a gc.enabled=false table, even without file cleanup: lift the flag
+    // Iceberg refuses to expire snapshots of a gc.enabled=false table, even without file cleanup:
+    // lift the flag
     // inside one transaction, so no reader ever sees it on.
     org.apache.iceberg.Transaction txn = speed.newTransaction();
     txn.updateProperties().set(org.apache.iceberg.TableProperties.GC_ENABLED, "true").commit();
-    txn.expireSnapshots().expireOlderThan(System.currentTimeMillis() + 1).retainLast(1).cleanExpiredFiles(false).commit();
+    txn.expireSnapshots()
+        .expireOlderThan(System.currentTimeMillis() + 1)
+        .retainLast(1)
+        .cleanExpiredFiles(false)
+        .commit();
     txn.updateProperties().set(org.apache.iceberg.TableProperties.GC_ENABLED, "false").commit();
     txn.commitTransaction();
 
     TripAggregator.Result result = aggregate(target);
-    assertThat(result.notes()).anySatisfy(n -> assertThat(n).contains("has expired").contains("sequence number"));
+    assertThat(result.notes())
+        .anySatisfy(n -> assertThat(n).contains("has expired").contains("sequence number"));
     assertThat(result.rawRead()).anySatisfy(r -> assertThat(r.fallback()).isTrue());
 
     Lake scratch = lakeNamed("s");

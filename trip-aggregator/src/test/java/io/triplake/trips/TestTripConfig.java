@@ -10,7 +10,8 @@ import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class TestTripConfig {
-  static final String CURRENT = """
+  static final String CURRENT =
+      """
       {"config": {"trip": {"trip_gap_min": 5, "trip_min_length_min": 2}},
        "device_clusters": [{"devices": ["2F6913DB", "3BA199E2"], "cluster": "cluster1"}],
        "cluster_details": [{"clusters": ["cluster1"],
@@ -19,7 +20,8 @@ class TestTripConfig {
                             {"message": "CAN2_GnssOdo", "signal": ["DistanceTrip"], "aggregation": ["delta_sum"]}]}}]}
       """;
 
-  static final String OLDER = """
+  static final String OLDER =
+      """
       {"config": {"trip": {"trip_gap_min": 5, "trip_min_length_min": 2}},
        "device_clusters": [{"devices": ["3BA199E2", "2F6913DB"], "cluster": "cluster1"}],
        "cluster_details": [{"cluster1": {"trip_identifier": "CAN2_GnssSpeed",
@@ -34,51 +36,80 @@ class TestTripConfig {
     TripConfig older = TripConfig.parse(OLDER, "older.json");
     assertThat(current.tripGapMinutes()).isEqualTo(5);
     assertThat(current.tripMinLengthMicros()).isEqualTo(120_000_000L);
-    assertThat(current.clusters()).singleElement().satisfies(c -> {
-      assertThat(c.devices()).containsExactlyInAnyOrder("2F6913DB", "3BA199E2");
-      assertThat(c.identifierMessage()).isEqualTo("CAN2_GnssSpeed");
-      assertThat(c.signals()).hasSize(2);
-      assertThat(c.signals().get(0).aggregates()).containsExactlyInAnyOrder(Aggregate.AVG, Aggregate.MAX);
-    });
+    assertThat(current.clusters())
+        .singleElement()
+        .satisfies(
+            c -> {
+              assertThat(c.devices()).containsExactlyInAnyOrder("2F6913DB", "3BA199E2");
+              assertThat(c.identifierMessage()).isEqualTo("CAN2_GnssSpeed");
+              assertThat(c.signals()).hasSize(2);
+              assertThat(c.signals().get(0).aggregates())
+                  .containsExactlyInAnyOrder(Aggregate.AVG, Aggregate.MAX);
+            });
     assertThat(older.fingerprint()).isEqualTo(current.fingerprint());
-    assertThat(older.clusters().get(0).signals().get(0).aggregates()).containsExactlyInAnyOrder(Aggregate.AVG, Aggregate.MAX);
+    assertThat(older.clusters().get(0).signals().get(0).aggregates())
+        .containsExactlyInAnyOrder(Aggregate.AVG, Aggregate.MAX);
   }
 
   @Test
   void defaultsAndWildcard() {
-    TripConfig config = TripConfig.parse("""
-        {"device_clusters": [{"devices": ["*"], "cluster": "all"}, {"devices": ["AABBCCDD"], "cluster": "one"}],
-         "cluster_details": [{"clusters": ["all", "one"], "details": {"trip_identifier": {"message": "M"},
-           "aggregations": [{"message": "M", "signal": ["S"], "aggregation": ["count", "stddev", "median"]}]}}]}
-        """, "x");
+    TripConfig config =
+        TripConfig.parse(
+            """
+            {"device_clusters": [{"devices": ["*"], "cluster": "all"}, {"devices": ["AABBCCDD"], "cluster": "one"}],
+             "cluster_details": [{"clusters": ["all", "one"], "details": {"trip_identifier": {"message": "M"},
+               "aggregations": [{"message": "M", "signal": ["S"], "aggregation": ["count", "stddev", "median"]}]}}]}
+            """,
+            "x");
     assertThat(config.tripGapMinutes()).isEqualTo(TripConfig.TRIP_GAP_MIN_DEFAULT);
     assertThat(config.tripMinLengthMinutes()).isEqualTo(TripConfig.TRIP_MIN_LENGTH_MIN_DEFAULT);
-    assertThat(config.clusters()).extracting(TripConfig.Cluster::name, TripConfig.Cluster::wildcard)
-        .containsExactly(org.assertj.core.groups.Tuple.tuple("all", true), org.assertj.core.groups.Tuple.tuple("one", false));
+    assertThat(config.clusters())
+        .extracting(TripConfig.Cluster::name, TripConfig.Cluster::wildcard)
+        .containsExactly(
+            org.assertj.core.groups.Tuple.tuple("all", true),
+            org.assertj.core.groups.Tuple.tuple("one", false));
     assertThat(config.explicitDevices()).containsExactly("AABBCCDD");
-    assertThat(TripConfig.parse(CURRENT.replace("\"avg\", \"max\"", "\"max\", \"avg\""), "x").fingerprint())
+    assertThat(
+            TripConfig.parse(CURRENT.replace("\"avg\", \"max\"", "\"max\", \"avg\""), "x")
+                .fingerprint())
         .isEqualTo(TripConfig.parse(CURRENT, "x").fingerprint());
-    assertThat(TripConfig.parse(CURRENT.replace("\"trip_gap_min\": 5", "\"trip_gap_min\": 6"), "x").fingerprint())
+    assertThat(
+            TripConfig.parse(CURRENT.replace("\"trip_gap_min\": 5", "\"trip_gap_min\": 6"), "x")
+                .fingerprint())
         .isNotEqualTo(TripConfig.parse(CURRENT, "x").fingerprint());
   }
 
   @Test
   void malformedConfigsNameTheEntry() {
     assertThatThrownBy(() -> TripConfig.parse("{\"device_clusters\": [", "bad.json"))
-        .hasMessageStartingWith("Cannot parse the aggregation config:").hasMessageEndingWith("(bad.json)");
-    assertThatThrownBy(() -> TripConfig.parse(CURRENT.replace("\"delta_sum\"", "\"delta_summ\""), "a.json"))
-        .hasMessage("Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[1].aggregation has unknown "
-            + "aggregation 'delta_summ' (known: avg, median, max, min, sum, first, last, delta_sum, delta_sum_pos, delta_sum_neg, "
-            + "count, stddev) (a.json)");
-    assertThatThrownBy(() -> TripConfig.parse(CURRENT.replace("\"trip_gap_min\"", "\"trip_gap_mins\""), "a.json"))
-        .hasMessage("Cannot use the aggregation config: config.trip has unknown key 'trip_gap_mins' (known: trip_gap_min, "
-            + "trip_min_length_min) (a.json)");
-    assertThatThrownBy(() -> TripConfig.parse(CURRENT.replace("[\"cluster1\"]", "[\"cluster2\"]"), "a.json"))
-        .hasMessage("Cannot use the aggregation config: cluster_details[0] names cluster 'cluster2', which device_clusters "
-            + "does not define (a.json)");
-    assertThatThrownBy(() -> TripConfig.parse(CURRENT.replace("\"3BA199E2\"", "\"3BA199E\""), "a.json"))
+        .hasMessageStartingWith("Cannot parse the aggregation config:")
+        .hasMessageEndingWith("(bad.json)");
+    assertThatThrownBy(
+            () -> TripConfig.parse(CURRENT.replace("\"delta_sum\"", "\"delta_summ\""), "a.json"))
+        .hasMessage(
+            "Cannot use the aggregation config:"
+                + " cluster_details[0].cluster1.aggregations[1].aggregation has unknown aggregation"
+                + " 'delta_summ' (known: avg, median, max, min, sum, first, last, delta_sum,"
+                + " delta_sum_pos, delta_sum_neg, count, stddev) (a.json)");
+    assertThatThrownBy(
+            () ->
+                TripConfig.parse(
+                    CURRENT.replace("\"trip_gap_min\"", "\"trip_gap_mins\""), "a.json"))
+        .hasMessage(
+            "Cannot use the aggregation config: config.trip has unknown key 'trip_gap_mins' (known:"
+                + " trip_gap_min, trip_min_length_min) (a.json)");
+    assertThatThrownBy(
+            () -> TripConfig.parse(CURRENT.replace("[\"cluster1\"]", "[\"cluster2\"]"), "a.json"))
+        .hasMessage(
+            "Cannot use the aggregation config: cluster_details[0] names cluster 'cluster2', which"
+                + " device_clusters does not define (a.json)");
+    assertThatThrownBy(
+            () -> TripConfig.parse(CURRENT.replace("\"3BA199E2\"", "\"3BA199E\""), "a.json"))
         .hasMessageContaining("device_clusters[0].devices has '3BA199E', which is not a device id");
-    assertThatThrownBy(() -> TripConfig.parse(CURRENT.replace("\"trip_gap_min\": 5", "\"trip_gap_min\": 0"), "a.json"))
+    assertThatThrownBy(
+            () ->
+                TripConfig.parse(
+                    CURRENT.replace("\"trip_gap_min\": 5", "\"trip_gap_min\": 0"), "a.json"))
         .hasMessageContaining("config.trip.trip_gap_min must be greater than 0");
   }
 
@@ -87,12 +118,19 @@ class TestTripConfig {
     TripConfig config = TripConfig.parse(CURRENT, "x");
     Map<String, Set<String>> tables = Map.of("CAN2_GnssSpeed", Set.of("device_id", "t", "speed"));
     assertThatThrownBy(() -> config.validate(m -> Optional.ofNullable(tables.get(m)), "raw"))
-        .hasMessage("Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[1] names message "
-            + "'CAN2_GnssOdo', which has no raw table raw.can2_gnssodo");
-    Map<String, Set<String>> noSignal = Map.of("CAN2_GnssSpeed", Set.of("device_id", "t", "velocity"),
-        "CAN2_GnssOdo", Set.of("device_id", "t", "distancetrip"));
+        .hasMessage(
+            "Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[1] names"
+                + " message 'CAN2_GnssOdo', which has no raw table raw.can2_gnssodo");
+    Map<String, Set<String>> noSignal =
+        Map.of(
+            "CAN2_GnssSpeed",
+            Set.of("device_id", "t", "velocity"),
+            "CAN2_GnssOdo",
+            Set.of("device_id", "t", "distancetrip"));
     assertThatThrownBy(() -> config.validate(m -> Optional.ofNullable(noSignal.get(m)), "raw"))
-        .hasMessage("Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[0] names signal 'Speed', "
-            + "which message 'CAN2_GnssSpeed' does not have (signals: velocity)");
+        .hasMessage(
+            "Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[0] names"
+                + " signal 'Speed', which message 'CAN2_GnssSpeed' does not have (signals:"
+                + " velocity)");
   }
 }

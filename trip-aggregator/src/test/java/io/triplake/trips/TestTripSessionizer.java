@@ -12,6 +12,7 @@ import org.junit.jupiter.api.Test;
 /** The streaming trip cutter on its own: identifier times in, trips out, no Spark. */
 class TestTripSessionizer {
   private static final long MINUTE = 60_000_000L;
+
   /** The defaults of aggregations.json: a 10-minute gap, trips of at least one minute. */
   private static final TripSessionizer DEFAULTS = new TripSessionizer(10 * MINUTE, MINUTE);
 
@@ -33,7 +34,8 @@ class TestTripSessionizer {
 
   @Test
   void aGapOfExactlyTheThresholdStaysInTheTrip() {
-    assertThat(cut(DEFAULTS, 0, 10 * MINUTE, 20 * MINUTE)).containsExactly(new Trip(0, 20 * MINUTE));
+    assertThat(cut(DEFAULTS, 0, 10 * MINUTE, 20 * MINUTE))
+        .containsExactly(new Trip(0, 20 * MINUTE));
   }
 
   @Test
@@ -46,19 +48,22 @@ class TestTripSessionizer {
   @Test
   void aTripOfExactlyTheMinimumLengthIsKeptAndOneMicrosecondShorterIsDropped() {
     long second = 30 * MINUTE;
-    assertThat(cut(DEFAULTS, 0, MINUTE - 1, second, second + MINUTE)).containsExactly(new Trip(second, second + MINUTE));
+    assertThat(cut(DEFAULTS, 0, MINUTE - 1, second, second + MINUTE))
+        .containsExactly(new Trip(second, second + MINUTE));
   }
 
   @Test
   void aSingleRowIsATripOfLengthZero() {
     // Kept only when no minimum length is configured; with the default minute it is too short.
-    assertThat(cut(new TripSessionizer(10 * MINUTE, 0), 5 * MINUTE)).containsExactly(new Trip(5 * MINUTE, 5 * MINUTE));
+    assertThat(cut(new TripSessionizer(10 * MINUTE, 0), 5 * MINUTE))
+        .containsExactly(new Trip(5 * MINUTE, 5 * MINUTE));
     assertThat(cut(DEFAULTS, 5 * MINUTE)).isEmpty();
   }
 
   @Test
   void rowsAtTheSameInstantAreAllowedAndDoNotStartATrip() {
-    assertThat(cut(DEFAULTS, 0, 0, 0, 3 * MINUTE, 3 * MINUTE)).containsExactly(new Trip(0, 3 * MINUTE));
+    assertThat(cut(DEFAULTS, 0, 0, 0, 3 * MINUTE, 3 * MINUTE))
+        .containsExactly(new Trip(0, 3 * MINUTE));
   }
 
   @Test
@@ -70,7 +75,8 @@ class TestTripSessionizer {
   void aTimeBeforeThePreviousOneIsRefused() {
     TripSessionizer.Cut cut = DEFAULTS.cut();
     cut.add(3 * MINUTE);
-    assertThatThrownBy(() -> cut.add(3 * MINUTE - 1)).isInstanceOf(IllegalArgumentException.class)
+    assertThatThrownBy(() -> cut.add(3 * MINUTE - 1))
+        .isInstanceOf(IllegalArgumentException.class)
         .hasMessage("Cannot sessionize: time 179999999 comes after 180000000");
   }
 
@@ -81,7 +87,8 @@ class TestTripSessionizer {
     for (int i = 0; i < everyMinute.length; i++) {
       everyMinute[i] = evening + i * MINUTE;
     }
-    assertThat(cut(DEFAULTS, everyMinute)).containsExactly(new Trip(evening, micros(Instant.parse("2024-03-02T00:05:00Z"))));
+    assertThat(cut(DEFAULTS, everyMinute))
+        .containsExactly(new Trip(evening, micros(Instant.parse("2024-03-02T00:05:00Z"))));
   }
 
   @Test

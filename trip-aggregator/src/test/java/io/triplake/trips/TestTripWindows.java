@@ -30,27 +30,33 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * Recompute windows from raw files' metadata. The chaining itself is pure; the windows around a change
- * are planned on a real Iceberg table whose files exist in its metadata only (the plan never reads a row).
+ * Recompute windows from raw files' metadata. The chaining itself is pure; the windows around a
+ * change are planned on a real Iceberg table whose files exist in its metadata only (the plan never
+ * reads a row).
  */
 class TestTripWindows {
   private static final long MINUTE = 60_000_000L;
   private static final long GAP = 10 * MINUTE;
   private static final Types.TimestampType TIME_TYPE = Types.TimestampType.withZone();
   private static final int TIME_ID = 2;
-  /** A raw table as registration creates it: partitioned by device, {@code t} in microseconds. */
-  private static final Schema RAW = new Schema(
-      Types.NestedField.required(1, RawSchema.DEVICE, Types.StringType.get()),
-      Types.NestedField.optional(TIME_ID, RawSchema.TIME, TIME_TYPE));
-  private static final PartitionSpec BY_DEVICE = PartitionSpec.builderFor(RAW).identity(RawSchema.DEVICE).build();
 
-  @TempDir
-  Path dir;
+  /** A raw table as registration creates it: partitioned by device, {@code t} in microseconds. */
+  private static final Schema RAW =
+      new Schema(
+          Types.NestedField.required(1, RawSchema.DEVICE, Types.StringType.get()),
+          Types.NestedField.optional(TIME_ID, RawSchema.TIME, TIME_TYPE));
+
+  private static final PartitionSpec BY_DEVICE =
+      PartitionSpec.builderFor(RAW).identity(RawSchema.DEVICE).build();
+
+  @TempDir Path dir;
   private Table identifier;
 
   @BeforeEach
   void createTable() {
-    identifier = new HadoopTables(new Configuration()).create(RAW, BY_DEVICE, dir.resolve("identifier").toString());
+    identifier =
+        new HadoopTables(new Configuration())
+            .create(RAW, BY_DEVICE, dir.resolve("identifier").toString());
   }
 
   // ---------------------------------------------------------------- chains and merges, pure
@@ -65,10 +71,14 @@ class TestTripWindows {
 
   @Test
   void filesChainWhileTheNextStartsWithinTheGapOfTheFurthestEndSoFar() {
-    // Given out of order. [5, 10] lies inside [0, 30], and 40 starts exactly the gap after 30: a chain
-    // ends at its furthest end, not at its last file's. 61 starts one minute more than the gap after 50.
-    List<FileSpan> files = List.of(span(40, 45), span(61, 70), span(0, 30), span(5, 10), span(45, 50));
-    assertThat(TripWindows.chains("A", files, GAP)).containsExactly(window("A", 0, 50), window("A", 61, 70));
+    // Given out of order. [5, 10] lies inside [0, 30], and 40 starts exactly the gap after 30: a
+    // chain
+    // ends at its furthest end, not at its last file's. 61 starts one minute more than the gap
+    // after 50.
+    List<FileSpan> files =
+        List.of(span(40, 45), span(61, 70), span(0, 30), span(5, 10), span(45, 50));
+    assertThat(TripWindows.chains("A", files, GAP))
+        .containsExactly(window("A", 0, 50), window("A", 61, 70));
 
     List<FileSpan> inside = List.of(span(0, 100), span(10, 20), span(110, 120));
     assertThat(TripWindows.chains("A", inside, GAP)).containsExactly(window("A", 0, 120));
@@ -77,11 +87,13 @@ class TestTripWindows {
 
   @Test
   void windowsMergeWhenTheyOverlapOrTouch() {
-    // In microseconds: windows are inclusive, so [0, 10] and [11, 20] leave no instant between them.
+    // In microseconds: windows are inclusive, so [0, 10] and [11, 20] leave no instant between
+    // them.
     Window a = new Window("A", 0, 10);
     assertThat(TripWindows.merge(List.of(new Window("A", 11, 20), a, new Window("A", 5, 7))))
         .containsExactly(new Window("A", 0, 20));
-    assertThat(TripWindows.merge(List.of(new Window("A", 12, 20), a))).containsExactly(a, new Window("A", 12, 20));
+    assertThat(TripWindows.merge(List.of(new Window("A", 12, 20), a)))
+        .containsExactly(a, new Window("A", 12, 20));
   }
 
   @Test
@@ -91,9 +103,13 @@ class TestTripWindows {
     assertThat(TripWindows.saturatedAdd(-3, 5)).isEqualTo(2);
   }
 
-  // ---------------------------------------------------------------- windows around changes, on a table
+  // ---------------------------------------------------------------- windows around changes, on a
+  // table
 
-  /** A file of the identifier table that exists in metadata only, with its {@code t} bounds in minutes. */
+  /**
+   * A file of the identifier table that exists in metadata only, with its {@code t} bounds in
+   * minutes.
+   */
   private DataFile file(String device, long loMinutes, long hiMinutes) {
     return DataFiles.builder(BY_DEVICE)
         .withPath(dir.resolve(device + "-" + loMinutes + "-" + hiMinutes + ".parquet").toString())
@@ -118,8 +134,8 @@ class TestTripWindows {
   }
 
   /**
-   * Device A: chains [0, 60] (two files 5 minutes apart) and [100, 120] minutes. Device B has a file
-   * from 61 to 99: were it counted for A, it would bridge A's two chains into one.
+   * Device A: chains [0, 60] (two files 5 minutes apart) and [100, 120] minutes. Device B has a
+   * file from 61 to 99: were it counted for A, it would bridge A's two chains into one.
    */
   private long twoChainsOfAAndABridgeOfB() {
     return append(file("A", 0, 30), file("A", 35, 60), file("A", 100, 120), file("B", 61, 99));
@@ -135,21 +151,27 @@ class TestTripWindows {
 
   /** One change of A, in minutes, padded by the gap and widened to every chain it then touches. */
   @ParameterizedTest(name = "{0}")
-  @CsvSource(delimiter = '|', textBlock = """
-      inside a chain: that whole chain and no other              | 50 | 50 |  0 |  60
-      within the gap after a chain: that chain                   | 70 | 70 |  0 |  80
-      exactly the gap before a chain: that chain                 | 90 | 90 | 80 | 120
-      far from every chain: itself (a deleted file, its old trips) | 75 | 85 | 65 |  95
-      """)
-  void aChangeTakesEveryChainWithinTheGapOfIt(String change, long lo, long hi, long windowLo, long windowHi) {
+  @CsvSource(
+      delimiter = '|',
+      textBlock =
+          """
+          inside a chain: that whole chain and no other              | 50 | 50 |  0 |  60
+          within the gap after a chain: that chain                   | 70 | 70 |  0 |  80
+          exactly the gap before a chain: that chain                 | 90 | 90 | 80 | 120
+          far from every chain: itself (a deleted file, its old trips) | 75 | 85 | 65 |  95
+          """)
+  void aChangeTakesEveryChainWithinTheGapOfIt(
+      String change, long lo, long hi, long windowLo, long windowHi) {
     long snapshot = twoChainsOfAAndABridgeOfB();
-    assertThat(around(snapshot, window("A", lo, hi))).containsExactly(window("A", windowLo, windowHi));
+    assertThat(around(snapshot, window("A", lo, hi)))
+        .containsExactly(window("A", windowLo, windowHi));
   }
 
   @Test
   void changesInTwoChainsGiveTwoWindows() {
     long snapshot = twoChainsOfAAndABridgeOfB();
-    // B changes too, so B's file is planned in the same look-around: it must still not join A's chains.
+    // B changes too, so B's file is planned in the same look-around: it must still not join A's
+    // chains.
     assertThat(around(snapshot, window("A", 10, 10), window("A", 110, 110), window("B", 70, 70)))
         .containsExactly(window("A", 0, 60), window("A", 100, 120), window("B", 60, 99));
   }
@@ -165,14 +187,16 @@ class TestTripWindows {
 
   @Test
   void aChainLongerThanTheFirstLookAroundIsFollowedToItsStart() {
-    // Three days of hour-long files 5 minutes apart: the first look around the change covers one day.
+    // Three days of hour-long files 5 minutes apart: the first look around the change covers one
+    // day.
     List<DataFile> files = new ArrayList<>();
     for (long start = 0; start < 3 * 24 * 60; start += 65) {
       files.add(file("A", start, start + 60));
     }
     long snapshot = append(files.toArray(DataFile[]::new));
     long last = 66 * 65;
-    assertThat(around(snapshot, window("A", last + 30, last + 30))).containsExactly(window("A", 0, last + 60));
+    assertThat(around(snapshot, window("A", last + 30, last + 30)))
+        .containsExactly(window("A", 0, last + 60));
   }
 
   @Test

@@ -29,37 +29,43 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * An HTTP/1.1 forwarder on a loopback port that sits between AWS SDK clients and an emulator: every request
- * is classified ({@link RequestKinds}), waits the injected latency (what a real S3 request takes before its
- * first byte), goes to the upstream unchanged (on a new connection, with {@code Connection: close}), and its
- * answer goes back unchanged; requests, bytes both ways, response bodies and ranged requests are counted.
+ * An HTTP/1.1 forwarder on a loopback port that sits between AWS SDK clients and an emulator: every
+ * request is classified ({@link RequestKinds}), waits the injected latency (what a real S3 request
+ * takes before its first byte), goes to the upstream unchanged (on a new connection, with {@code
+ * Connection: close}), and its answer goes back unchanged; requests, bytes both ways, response
+ * bodies and ranged requests are counted.
  *
- * <p>Clients keep their connections alive as with S3. {@code Expect: 100-continue} is answered here (the body
- * then goes upstream with the request); a response without a length closes the client connection after it.
- * A thread per client connection, as many at once as the clients open: concurrent requests wait their latency
- * in parallel, as they do against S3.
+ * <p>Clients keep their connections alive as with S3. {@code Expect: 100-continue} is answered here
+ * (the body then goes upstream with the request); a response without a length closes the client
+ * connection after it. A thread per client connection, as many at once as the clients open:
+ * concurrent requests wait their latency in parallel, as they do against S3.
  */
 public final class CountingProxy implements AutoCloseable {
   private static final int MAX_HEAD_BYTES = 64 * 1024;
-  private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection", "expect");
+  private static final Set<String> HOP_BY_HOP =
+      Set.of("connection", "keep-alive", "proxy-connection", "expect");
 
   private final ServerSocket server;
   private final String upstreamHost;
   private final int upstreamPort;
   private final Duration latency;
   private final Classifier classifier;
-  private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
-    Thread t = new Thread(r, "counting-proxy");
-    t.setDaemon(true);
-    return t;
-  });
+  private final ExecutorService threads =
+      Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "counting-proxy");
+            t.setDaemon(true);
+            return t;
+          });
   private final Set<Socket> open = ConcurrentHashMap.newKeySet();
-  private final AtomicReference<ConcurrentHashMap<Key, Counter>> counters = new AtomicReference<>(new ConcurrentHashMap<>());
+  private final AtomicReference<ConcurrentHashMap<Key, Counter>> counters =
+      new AtomicReference<>(new ConcurrentHashMap<>());
   private final AtomicLong failures = new AtomicLong();
   private final List<String> failureMessages = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
-  private CountingProxy(ServerSocket server, URI upstream, Duration latency, Classifier classifier) {
+  private CountingProxy(
+      ServerSocket server, URI upstream, Duration latency, Classifier classifier) {
     this.server = server;
     this.upstreamHost = upstream.getHost();
     this.upstreamPort = upstream.getPort();
@@ -67,15 +73,26 @@ public final class CountingProxy implements AutoCloseable {
     this.classifier = classifier;
   }
 
-  /** Starts forwarding to {@code upstream} ({@code http://host:port}), each request after {@code latency}. */
-  public static CountingProxy start(URI upstream, Duration latency, Classifier classifier) throws IOException {
+  /**
+   * Starts forwarding to {@code upstream} ({@code http://host:port}), each request after {@code
+   * latency}.
+   */
+  public static CountingProxy start(URI upstream, Duration latency, Classifier classifier)
+      throws IOException {
     if (!"http".equals(upstream.getScheme()) || upstream.getPort() < 0) {
-      throw new IllegalArgumentException("Cannot forward: the upstream must be http://host:port (" + upstream + ")");
+      throw new IllegalArgumentException(
+          "Cannot forward: the upstream must be http://host:port (" + upstream + ")");
     }
     if (latency.isNegative()) {
-      throw new IllegalArgumentException("Cannot forward: the latency must not be negative (" + latency + ")");
+      throw new IllegalArgumentException(
+          "Cannot forward: the latency must not be negative (" + latency + ")");
     }
-    CountingProxy proxy = new CountingProxy(new ServerSocket(0, 200, InetAddress.getLoopbackAddress()), upstream, latency, classifier);
+    CountingProxy proxy =
+        new CountingProxy(
+            new ServerSocket(0, 200, InetAddress.getLoopbackAddress()),
+            upstream,
+            latency,
+            classifier);
     proxy.threads.execute(proxy::accept);
     return proxy;
   }
@@ -122,7 +139,9 @@ public final class CountingProxy implements AutoCloseable {
 
   private static Traffic snapshot(Map<Key, Counter> counts) {
     Map<String, Map<String, Traffic.Tally>> groups = new HashMap<>();
-    counts.forEach((key, c) -> groups.computeIfAbsent(key.group(), g -> new HashMap<>()).put(key.kind(), c.tally()));
+    counts.forEach(
+        (key, c) ->
+            groups.computeIfAbsent(key.group(), g -> new HashMap<>()).put(key.kind(), c.tally()));
     return new Traffic(groups);
   }
 
@@ -158,7 +177,10 @@ public final class CountingProxy implements AutoCloseable {
     }
   }
 
-  /** Forwards one request and relays its answer; false when the client connection must close after it. */
+  /**
+   * Forwards one request and relays its answer; false when the client connection must close after
+   * it.
+   */
   private boolean forward(Head request, InputStream in, OutputStream out) throws IOException {
     String[] line = request.startLine().split(" ", 3);
     if (line.length < 3) {
@@ -195,13 +217,19 @@ public final class CountingProxy implements AutoCloseable {
         throw new EOFException("the upstream closed the connection without an answer");
       }
       Body.Framing framing = Body.framing(method, response);
-      boolean keepAlive = framing != Body.Framing.UNTIL_CLOSE && request.startLine().endsWith("HTTP/1.1")
-          && !"close".equalsIgnoreCase(request.header("connection"));
-      byte[] head = keepAlive ? response.withHeaders(response.startLine()) : response.withHeaders(response.startLine(), "Connection: close");
+      boolean keepAlive =
+          framing != Body.Framing.UNTIL_CLOSE
+              && request.startLine().endsWith("HTTP/1.1")
+              && !"close".equalsIgnoreCase(request.header("connection"));
+      byte[] head =
+          keepAlive
+              ? response.withHeaders(response.startLine())
+              : response.withHeaders(response.startLine(), "Connection: close");
       headBytes = head.length;
       client.write(head);
       long[] relayed = Body.relay(framing, response, down, client);
-      // Counted before the answer's last bytes leave the buffer: a client that has its answer (a test that reads
+      // Counted before the answer's last bytes leave the buffer: a client that has its answer (a
+      // test that reads
       // the counts next) always finds the request counted.
       counter(key).add(requestBytes, response.size() + relayed[0], relayed[1], ranged, false);
       counted = true;
@@ -213,15 +241,21 @@ public final class CountingProxy implements AutoCloseable {
         throw e;
       }
       if (client.failed) {
-        // The client closed the connection before the end of the answer, as S3FileIO does with a stream it seeks away
-        // from: S3 bills the request all the same. What it got is about what went into the connection's buffers.
-        counter(key).add(requestBytes, client.bytes, Math.max(0, client.bytes - headBytes), ranged, true);
+        // The client closed the connection before the end of the answer, as S3FileIO does with a
+        // stream it seeks away
+        // from: S3 bills the request all the same. What it got is about what went into the
+        // connection's buffers.
+        counter(key)
+            .add(requestBytes, client.bytes, Math.max(0, client.bytes - headBytes), ranged, true);
         throw e;
       }
       fail(request.startLine() + ": " + e);
       byte[] message = ("counting proxy: " + e.getMessage()).getBytes(StandardCharsets.UTF_8);
-      out.write(("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: " + message.length
-          + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+      out.write(
+          ("HTTP/1.1 502 Bad Gateway\r\nContent-Type: text/plain\r\nContent-Length: "
+                  + message.length
+                  + "\r\nConnection: close\r\n\r\n")
+              .getBytes(StandardCharsets.ISO_8859_1));
       out.write(message);
       out.flush();
       return false;
@@ -232,7 +266,9 @@ public final class CountingProxy implements AutoCloseable {
     return counters.get().computeIfAbsent(key, k -> new Counter());
   }
 
-  /** The client side of one answer: counts what goes out, and notes whether the client went away. */
+  /**
+   * The client side of one answer: counts what goes out, and notes whether the client went away.
+   */
   private static final class ClientOutput extends java.io.FilterOutputStream {
     long bytes;
     boolean failed;
@@ -298,7 +334,8 @@ public final class CountingProxy implements AutoCloseable {
       aborted++;
     }
 
-    synchronized void add(long sent, long answered, long body, boolean ranged, boolean abortedByClient) {
+    synchronized void add(
+        long sent, long answered, long body, boolean ranged, boolean abortedByClient) {
       requests++;
       if (abortedByClient) {
         aborted++;
@@ -313,11 +350,14 @@ public final class CountingProxy implements AutoCloseable {
     }
 
     synchronized Traffic.Tally tally() {
-      return new Traffic.Tally(requests, requestBytes, responseBytes, bodyBytes, rangeRequests, rangeBodyBytes, aborted);
+      return new Traffic.Tally(
+          requests, requestBytes, responseBytes, bodyBytes, rangeRequests, rangeBodyBytes, aborted);
     }
   }
 
-  /** A request or response head: the start line and the headers as sent, and its size on the wire. */
+  /**
+   * A request or response head: the start line and the headers as sent, and its size on the wire.
+   */
   record Head(String startLine, List<String[]> headers, int size) {
     /** Reads a head up to its empty line; null when the stream ends before its first byte. */
     static Head read(InputStream in) throws IOException {
@@ -332,7 +372,10 @@ public final class CountingProxy implements AutoCloseable {
           throw new EOFException("the stream ended inside an HTTP head");
         }
         bytes.write(b);
-        matched = (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1) ? matched + 1 : (b == '\r' ? 1 : 0);
+        matched =
+            (b == '\r' && matched % 2 == 0) || (b == '\n' && matched % 2 == 1)
+                ? matched + 1
+                : (b == '\r' ? 1 : 0);
         if (bytes.size() > MAX_HEAD_BYTES) {
           throw new IOException("HTTP head longer than " + MAX_HEAD_BYTES + " bytes");
         }
@@ -342,7 +385,8 @@ public final class CountingProxy implements AutoCloseable {
       for (int i = 1; i < lines.length; i++) {
         int colon = lines[i].indexOf(':');
         if (colon > 0) {
-          headers.add(new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
+          headers.add(
+              new String[] {lines[i].substring(0, colon), lines[i].substring(colon + 1).trim()});
         }
       }
       return new Head(lines[0], headers, bytes.size());
@@ -386,7 +430,12 @@ public final class CountingProxy implements AutoCloseable {
 
   /** Message bodies: how one is delimited, and copying it as it is. */
   private static final class Body {
-    enum Framing { NONE, LENGTH, CHUNKED, UNTIL_CLOSE }
+    enum Framing {
+      NONE,
+      LENGTH,
+      CHUNKED,
+      UNTIL_CLOSE
+    }
 
     private Body() {}
 
@@ -412,11 +461,13 @@ public final class CountingProxy implements AutoCloseable {
     }
 
     /** Copies a response body; returns {bytes copied, payload bytes}. */
-    static long[] relay(Framing framing, Head response, InputStream in, OutputStream out) throws IOException {
+    static long[] relay(Framing framing, Head response, InputStream in, OutputStream out)
+        throws IOException {
       return copy(framing, response, in, out);
     }
 
-    private static long[] copy(Framing framing, Head head, InputStream in, OutputStream out) throws IOException {
+    private static long[] copy(Framing framing, Head head, InputStream in, OutputStream out)
+        throws IOException {
       switch (framing) {
         case LENGTH -> {
           long n = Long.parseLong(head.header("content-length").trim());
@@ -445,7 +496,9 @@ public final class CountingProxy implements AutoCloseable {
         out.write(raw);
         copied += raw.length;
         int semicolon = sizeLine.indexOf(';');
-        long size = Long.parseLong((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+        long size =
+            Long.parseLong(
+                (semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
         if (size == 0) {
           // Trailers, up to the empty line.
           String trailer;

@@ -21,9 +21,9 @@ import software.amazon.awssdk.services.glue.GlueClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * moto's server (S3, Glue, EMR Serverless over HTTP) as a child process on a free loopback port: for the
- * S3 benchmark and the AWS integration tests. {@code .cache/venv-moto} (aws-it/setup.sh) provides it;
- * {@code MOTO_SERVER} may name another {@code moto_server}.
+ * moto's server (S3, Glue, EMR Serverless over HTTP) as a child process on a free loopback port:
+ * for the S3 benchmark and the AWS integration tests. {@code .cache/venv-moto} (aws-it/setup.sh)
+ * provides it; {@code MOTO_SERVER} may name another {@code moto_server}.
  */
 public final class MotoServerProcess implements AutoCloseable {
   public static final String ACCOUNT_ID = "123456789012";
@@ -31,16 +31,23 @@ public final class MotoServerProcess implements AutoCloseable {
   private static final String CREDENTIAL = "testing";
 
   /**
-   * What every SDK client of a JVM that talks to the emulator needs, as JVM system properties (the SDK reads
-   * them like the AWS_* environment variables): test credentials, the region, and the SDK's request checksums
-   * only when required, because emulators reject the default ones (DESIGN-NOTES).
+   * What every SDK client of a JVM that talks to the emulator needs, as JVM system properties (the
+   * SDK reads them like the AWS_* environment variables): test credentials, the region, and the
+   * SDK's request checksums only when required, because emulators reject the default ones
+   * (DESIGN-NOTES).
    */
-  public static final Map<String, String> SDK_PROPERTIES = Map.of(
-      "aws.accessKeyId", CREDENTIAL,
-      "aws.secretAccessKey", CREDENTIAL,
-      "aws.region", REGION.id(),
-      "aws.requestChecksumCalculation", "WHEN_REQUIRED",
-      "aws.responseChecksumValidation", "WHEN_REQUIRED");
+  public static final Map<String, String> SDK_PROPERTIES =
+      Map.of(
+          "aws.accessKeyId",
+          CREDENTIAL,
+          "aws.secretAccessKey",
+          CREDENTIAL,
+          "aws.region",
+          REGION.id(),
+          "aws.requestChecksumCalculation",
+          "WHEN_REQUIRED",
+          "aws.responseChecksumValidation",
+          "WHEN_REQUIRED");
 
   private final Process process;
   private final int port;
@@ -53,8 +60,8 @@ public final class MotoServerProcess implements AutoCloseable {
   }
 
   /**
-   * The repository root: {@code trip-lake.home} (set by the launcher), else the first folder at or above the
-   * working directory that holds aws-it and sample-data (tests run inside a module).
+   * The repository root: {@code trip-lake.home} (set by the launcher), else the first folder at or
+   * above the working directory that holds aws-it and sample-data (tests run inside a module).
    */
   public static Path repoRoot() {
     String home = System.getProperty("trip-lake.home");
@@ -64,7 +71,8 @@ public final class MotoServerProcess implements AutoCloseable {
     Path dir = Path.of("").toAbsolutePath();
     List<Path> tried = new ArrayList<>();
     while (dir != null) {
-      if (Files.isDirectory(dir.resolve("aws-it")) && Files.isDirectory(dir.resolve("sample-data"))) {
+      if (Files.isDirectory(dir.resolve("aws-it"))
+          && Files.isDirectory(dir.resolve("sample-data"))) {
         return dir;
       }
       tried.add(dir);
@@ -74,30 +82,39 @@ public final class MotoServerProcess implements AutoCloseable {
   }
 
   /**
-   * The {@code moto_server} to run: {@code MOTO_SERVER} if set, else {@code <repo>/.cache/venv-moto/bin/moto_server};
-   * fails saying how to install it when it is not there.
+   * The {@code moto_server} to run: {@code MOTO_SERVER} if set, else {@code
+   * <repo>/.cache/venv-moto/bin/moto_server}; fails saying how to install it when it is not there.
    */
   public static Path locate(Path repoRoot) {
     String configured = System.getenv("MOTO_SERVER");
-    Path motoServer = configured != null ? Path.of(configured) : repoRoot.resolve(".cache/venv-moto/bin/moto_server");
-    if (!Files.isExecutable(motoServer) || !Files.isExecutable(motoServer.resolveSibling("python"))) {
-      throw new IllegalStateException("Cannot start moto's server: " + motoServer + " not found. Install it with "
-          + "`bash aws-it/setup.sh` (creates .cache/venv-moto from aws-it/requirements.txt), or set MOTO_SERVER "
-          + "to a moto_server of moto[server] 5.2.x with python next to it.");
+    Path motoServer =
+        configured != null
+            ? Path.of(configured)
+            : repoRoot.resolve(".cache/venv-moto/bin/moto_server");
+    if (!Files.isExecutable(motoServer)
+        || !Files.isExecutable(motoServer.resolveSibling("python"))) {
+      throw new IllegalStateException(
+          "Cannot start moto's server: "
+              + motoServer
+              + " not found. Install it with `bash aws-it/setup.sh` (creates .cache/venv-moto from"
+              + " aws-it/requirements.txt), or set MOTO_SERVER to a moto_server of moto[server]"
+              + " 5.2.x with python next to it.");
     }
     return motoServer;
   }
 
   /**
-   * Starts {@code command} (moto_server, or a Python script that runs moto's server) with
-   * {@code -H 127.0.0.1 -p PORT} appended and {@code environment} added, and waits until it answers.
+   * Starts {@code command} (moto_server, or a Python script that runs moto's server) with {@code -H
+   * 127.0.0.1 -p PORT} appended and {@code environment} added, and waits until it answers.
    */
-  public static MotoServerProcess start(List<String> command, Map<String, String> environment) throws IOException {
+  public static MotoServerProcess start(List<String> command, Map<String, String> environment)
+      throws IOException {
     int port = freePort();
     Path log = Files.createTempFile("moto-server", ".log");
     List<String> full = new ArrayList<>(command);
     full.addAll(List.of("-H", "127.0.0.1", "-p", String.valueOf(port)));
-    ProcessBuilder builder = new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
+    ProcessBuilder builder =
+        new ProcessBuilder(full).redirectErrorStream(true).redirectOutput(log.toFile());
     builder.environment().putAll(environment);
     MotoServerProcess moto = new MotoServerProcess(builder.start(), port, log);
     try {
@@ -115,7 +132,10 @@ public final class MotoServerProcess implements AutoCloseable {
 
   /** An S3 client straight to moto (path-style, test credentials, checksums only when required). */
   public static S3Client s3(String endpoint) {
-    return S3Client.builder().endpointOverride(URI.create(endpoint)).region(REGION).forcePathStyle(true)
+    return S3Client.builder()
+        .endpointOverride(URI.create(endpoint))
+        .region(REGION)
+        .forcePathStyle(true)
         .credentialsProvider(credentials())
         .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
         .responseChecksumValidation(ResponseChecksumValidation.WHEN_REQUIRED)
@@ -124,7 +144,11 @@ public final class MotoServerProcess implements AutoCloseable {
 
   /** A Glue client straight to moto. */
   public static GlueClient glue(String endpoint) {
-    return GlueClient.builder().endpointOverride(URI.create(endpoint)).region(REGION).credentialsProvider(credentials()).build();
+    return GlueClient.builder()
+        .endpointOverride(URI.create(endpoint))
+        .region(REGION)
+        .credentialsProvider(credentials())
+        .build();
   }
 
   private static StaticCredentialsProvider credentials() {
@@ -150,10 +174,15 @@ public final class MotoServerProcess implements AutoCloseable {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (!process.isAlive()) {
-        throw new IllegalStateException("Cannot start moto's server: it exited with " + process.exitValue() + ":\n" + Files.readString(log));
+        throw new IllegalStateException(
+            "Cannot start moto's server: it exited with "
+                + process.exitValue()
+                + ":\n"
+                + Files.readString(log));
       }
       try {
-        HttpURLConnection c = (HttpURLConnection) URI.create(endpoint() + "/moto-api/").toURL().openConnection();
+        HttpURLConnection c =
+            (HttpURLConnection) URI.create(endpoint() + "/moto-api/").toURL().openConnection();
         c.setConnectTimeout(500);
         c.setReadTimeout(2000);
         if (c.getResponseCode() == 200) {
@@ -169,8 +198,13 @@ public final class MotoServerProcess implements AutoCloseable {
         throw new IOException("Interrupted while waiting for moto's server", e);
       }
     }
-    throw new IllegalStateException("Cannot start moto's server: no answer on " + endpoint() + " within " + timeout + ":\n"
-        + Files.readString(log));
+    throw new IllegalStateException(
+        "Cannot start moto's server: no answer on "
+            + endpoint()
+            + " within "
+            + timeout
+            + ":\n"
+            + Files.readString(log));
   }
 
   private static int freePort() throws IOException {

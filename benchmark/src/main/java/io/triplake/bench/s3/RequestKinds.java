@@ -7,12 +7,13 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 /**
- * What kind of request an HTTP request to S3 or Glue is, by the lines S3 bills separately: {@code GET}
- * (objects and bucket sub-resources), {@code HEAD}, {@code LIST} (ListObjects, ListObjectsV2, ListBuckets,
- * ListMultipartUploads, ListParts), {@code PUT} (PutObject, UploadPart, CopyObject, CreateBucket), {@code POST}
- * (CreateMultipartUpload, CompleteMultipartUpload), {@code DELETE} (DeleteObject and DeleteObjects, which is a
- * POST {@code ?delete}), {@code OTHER}. The group is the role of the bucket named by the path's first segment
- * (requests are path-style, as S3FileIO sends them to an emulator).
+ * What kind of request an HTTP request to S3 or Glue is, by the lines S3 bills separately: {@code
+ * GET} (objects and bucket sub-resources), {@code HEAD}, {@code LIST} (ListObjects, ListObjectsV2,
+ * ListBuckets, ListMultipartUploads, ListParts), {@code PUT} (PutObject, UploadPart, CopyObject,
+ * CreateBucket), {@code POST} (CreateMultipartUpload, CompleteMultipartUpload), {@code DELETE}
+ * (DeleteObject and DeleteObjects, which is a POST {@code ?delete}), {@code OTHER}. The group is
+ * the role of the bucket named by the path's first segment (requests are path-style, as S3FileIO
+ * sends them to an emulator).
  */
 public final class RequestKinds {
   public static final String GET = "GET";
@@ -22,16 +23,32 @@ public final class RequestKinds {
   public static final String POST = "POST";
   public static final String DELETE = "DELETE";
   public static final String OTHER = "OTHER";
+
   /** The S3 kinds in the order reports list them. */
   public static final List<String> S3_KINDS = List.of(GET, HEAD, LIST, PUT, POST, DELETE, OTHER);
 
-  /** Group of the requests to buckets that have no role, and of requests to no bucket (ListBuckets). */
+  /**
+   * Group of the requests to buckets that have no role, and of requests to no bucket (ListBuckets).
+   */
   public static final String OTHER_BUCKETS = "other";
-  /** Group of Glue's requests; their kind is the operation ({@code GetTable}, {@code UpdateTable}, ...). */
+
+  /**
+   * Group of Glue's requests; their kind is the operation ({@code GetTable}, {@code UpdateTable},
+   * ...).
+   */
   public static final String GLUE = "glue";
 
-  private static final Set<String> LISTING_PARAMETERS = Set.of("list-type", "prefix", "delimiter", "marker", "continuation-token",
-      "start-after", "versions", "uploads", "max-keys");
+  private static final Set<String> LISTING_PARAMETERS =
+      Set.of(
+          "list-type",
+          "prefix",
+          "delimiter",
+          "marker",
+          "continuation-token",
+          "start-after",
+          "versions",
+          "uploads",
+          "max-keys");
 
   private RequestKinds() {}
 
@@ -50,8 +67,13 @@ public final class RequestKinds {
     return (method, target, headers) -> {
       int q = target.indexOf('?');
       String path = q < 0 ? target : target.substring(0, q);
-      Set<String> query = q < 0 ? Set.of() : Arrays.stream(target.substring(q + 1).split("&"))
-          .map(p -> p.contains("=") ? p.substring(0, p.indexOf('=')) : p).filter(p -> !p.isEmpty()).collect(Collectors.toSet());
+      Set<String> query =
+          q < 0
+              ? Set.of()
+              : Arrays.stream(target.substring(q + 1).split("&"))
+                  .map(p -> p.contains("=") ? p.substring(0, p.indexOf('=')) : p)
+                  .filter(p -> !p.isEmpty())
+                  .collect(Collectors.toSet());
       String trimmed = path.startsWith("/") ? path.substring(1) : path;
       int slash = trimmed.indexOf('/');
       String bucket = slash < 0 ? trimmed : trimmed.substring(0, slash);
@@ -70,7 +92,9 @@ public final class RequestKinds {
         if (object) {
           return query.contains("uploadId") ? LIST : GET;
         }
-        return query.isEmpty() || query.stream().anyMatch(LISTING_PARAMETERS::contains) ? LIST : GET;
+        return query.isEmpty() || query.stream().anyMatch(LISTING_PARAMETERS::contains)
+            ? LIST
+            : GET;
       case "HEAD":
         return HEAD;
       case "PUT":
@@ -84,7 +108,10 @@ public final class RequestKinds {
     }
   }
 
-  /** Glue's JSON protocol: the operation is the {@code X-Amz-Target} header's last part ({@code AWSGlue.GetTable}). */
+  /**
+   * Glue's JSON protocol: the operation is the {@code X-Amz-Target} header's last part ({@code
+   * AWSGlue.GetTable}).
+   */
   public static Classifier glue() {
     return (method, target, headers) -> {
       String op = headers.getOrDefault("x-amz-target", OTHER);

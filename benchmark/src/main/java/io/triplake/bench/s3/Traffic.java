@@ -4,8 +4,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The requests a {@link CountingProxy} forwarded, by group (an S3 bucket's role such as {@code raw} or
- * {@code warehouse}, or {@code glue}) and kind ({@code GET}, {@code LIST}, ..., or a Glue operation).
+ * The requests a {@link CountingProxy} forwarded, by group (an S3 bucket's role such as {@code raw}
+ * or {@code warehouse}, or {@code glue}) and kind ({@code GET}, {@code LIST}, ..., or a Glue
+ * operation).
  *
  * @param groups group -> kind -> tally, sorted by name
  */
@@ -19,22 +20,36 @@ public record Traffic(Map<String, Map<String, Tally>> groups) {
    * @param bodyBytes bytes of the response bodies (the data a GET read)
    * @param rangeRequests requests with a {@code Range} header (ranged GETs)
    * @param rangeBodyBytes bytes of the bodies those answered
-   * @param aborted requests whose client closed the connection before the end of the answer (S3FileIO aborts a
-   *     GET it seeks away from); counted in {@code requests}, with the bytes that went out before
+   * @param aborted requests whose client closed the connection before the end of the answer
+   *     (S3FileIO aborts a GET it seeks away from); counted in {@code requests}, with the bytes
+   *     that went out before
    */
-  public record Tally(long requests, long requestBytes, long responseBytes, long bodyBytes, long rangeRequests, long rangeBodyBytes,
+  public record Tally(
+      long requests,
+      long requestBytes,
+      long responseBytes,
+      long bodyBytes,
+      long rangeRequests,
+      long rangeBodyBytes,
       long aborted) {
     public static final Tally ZERO = new Tally(0, 0, 0, 0, 0, 0, 0);
 
     public Tally plus(Tally o) {
-      return new Tally(requests + o.requests, requestBytes + o.requestBytes, responseBytes + o.responseBytes, bodyBytes + o.bodyBytes,
-          rangeRequests + o.rangeRequests, rangeBodyBytes + o.rangeBodyBytes, aborted + o.aborted);
+      return new Tally(
+          requests + o.requests,
+          requestBytes + o.requestBytes,
+          responseBytes + o.responseBytes,
+          bodyBytes + o.bodyBytes,
+          rangeRequests + o.rangeRequests,
+          rangeBodyBytes + o.rangeBodyBytes,
+          aborted + o.aborted);
     }
   }
 
   public Traffic {
     Map<String, Map<String, Tally>> copy = new TreeMap<>();
-    groups.forEach((g, kinds) -> copy.put(g, java.util.Collections.unmodifiableMap(new TreeMap<>(kinds))));
+    groups.forEach(
+        (g, kinds) -> copy.put(g, java.util.Collections.unmodifiableMap(new TreeMap<>(kinds))));
     groups = java.util.Collections.unmodifiableMap(copy);
   }
 

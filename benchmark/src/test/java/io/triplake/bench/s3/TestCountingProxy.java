@@ -24,13 +24,14 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The proxy against a hand-made upstream: what arrives upstream and back is what was sent, and every request is
- * counted with its kind, bucket and bytes (bodies with a length, chunked, none for HEAD; a PUT that expects
- * 100-continue; several requests on one kept-alive connection).
+ * The proxy against a hand-made upstream: what arrives upstream and back is what was sent, and
+ * every request is counted with its kind, bucket and bytes (bodies with a length, chunked, none for
+ * HEAD; a PUT that expects 100-continue; several requests on one kept-alive connection).
  */
 class TestCountingProxy {
   private static final byte[] OBJECT = "0123456789abcdefghij".getBytes(StandardCharsets.US_ASCII);
-  private static final String LISTING = "<ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>";
+  private static final String LISTING =
+      "<ListBucketResult><Contents><Key>a</Key></Contents></ListBucketResult>";
 
   private HttpServer upstream;
   private CountingProxy proxy;
@@ -42,8 +43,11 @@ class TestCountingProxy {
     upstream = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
     upstream.createContext("/", this::answer);
     upstream.start();
-    proxy = CountingProxy.start(URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()), Duration.ofMillis(1),
-        RequestKinds.s3(Map.of("raw", "raw", "wh", "warehouse")));
+    proxy =
+        CountingProxy.start(
+            URI.create("http://127.0.0.1:" + upstream.getAddress().getPort()),
+            Duration.ofMillis(1),
+            RequestKinds.s3(Map.of("raw", "raw", "wh", "warehouse")));
     client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
   }
 
@@ -53,7 +57,10 @@ class TestCountingProxy {
     upstream.stop(0);
   }
 
-  /** A tiny S3: GET objects (whole or a range), HEAD, PUT (echoes the size it got), a listing sent chunked. */
+  /**
+   * A tiny S3: GET objects (whole or a range), HEAD, PUT (echoes the size it got), a listing sent
+   * chunked.
+   */
   private void answer(HttpExchange exchange) throws IOException {
     byte[] body = exchange.getRequestBody().readAllBytes();
     String method = exchange.getRequestMethod();
@@ -68,8 +75,10 @@ class TestCountingProxy {
       }
       return;
     } else if (method.equals("GET") && exchange.getRequestHeaders().getFirst("Range") != null) {
-      String[] range = exchange.getRequestHeaders().getFirst("Range").replace("bytes=", "").split("-");
-      answer = Arrays.copyOfRange(OBJECT, Integer.parseInt(range[0]), Integer.parseInt(range[1]) + 1);
+      String[] range =
+          exchange.getRequestHeaders().getFirst("Range").replace("bytes=", "").split("-");
+      answer =
+          Arrays.copyOfRange(OBJECT, Integer.parseInt(range[0]), Integer.parseInt(range[1]) + 1);
       status = 206;
     } else if (method.equals("GET")) {
       answer = OBJECT;
@@ -87,7 +96,8 @@ class TestCountingProxy {
     }
   }
 
-  private HttpResponse<byte[]> send(HttpRequest.Builder request) throws IOException, InterruptedException {
+  private HttpResponse<byte[]> send(HttpRequest.Builder request)
+      throws IOException, InterruptedException {
     return client.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
@@ -98,12 +108,18 @@ class TestCountingProxy {
   @Test
   void forwardsEveryRequestUnchangedAndCountsItsKindBucketAndBytes() throws Exception {
     HttpResponse<byte[]> whole = send(at("/raw/dev/msg/a.parquet").GET());
-    HttpResponse<byte[]> tail = send(at("/raw/dev/msg/a.parquet").header("Range", "bytes=12-19").GET());
-    HttpResponse<byte[]> head = send(at("/raw/dev/msg/a.parquet").method("HEAD", HttpRequest.BodyPublishers.noBody()));
+    HttpResponse<byte[]> tail =
+        send(at("/raw/dev/msg/a.parquet").header("Range", "bytes=12-19").GET());
+    HttpResponse<byte[]> head =
+        send(at("/raw/dev/msg/a.parquet").method("HEAD", HttpRequest.BodyPublishers.noBody()));
     HttpResponse<byte[]> listing = send(at("/raw?list-type=2&prefix=dev").GET());
-    HttpResponse<byte[]> put = send(at("/wh/t/metadata/v1.json").PUT(HttpRequest.BodyPublishers.ofString("{\"v\": 1}")));
-    HttpResponse<byte[]> expecting = send(at("/wh/t/data/x.parquet").expectContinue(true)
-        .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1000])));
+    HttpResponse<byte[]> put =
+        send(at("/wh/t/metadata/v1.json").PUT(HttpRequest.BodyPublishers.ofString("{\"v\": 1}")));
+    HttpResponse<byte[]> expecting =
+        send(
+            at("/wh/t/data/x.parquet")
+                .expectContinue(true)
+                .PUT(HttpRequest.BodyPublishers.ofByteArray(new byte[1000])));
 
     assertThat(whole.body()).isEqualTo(OBJECT);
     assertThat(tail.statusCode()).isEqualTo(206);
@@ -112,8 +128,14 @@ class TestCountingProxy {
     assertThat(new String(listing.body(), StandardCharsets.UTF_8)).isEqualTo(LISTING);
     assertThat(new String(put.body(), StandardCharsets.UTF_8)).isEqualTo("got 8");
     assertThat(new String(expecting.body(), StandardCharsets.UTF_8)).isEqualTo("got 1000");
-    assertThat(received).containsExactly("GET /raw/dev/msg/a.parquet 0", "GET /raw/dev/msg/a.parquet 0", "HEAD /raw/dev/msg/a.parquet 0",
-        "GET /raw?list-type=2&prefix=dev 0", "PUT /wh/t/metadata/v1.json 8", "PUT /wh/t/data/x.parquet 1000");
+    assertThat(received)
+        .containsExactly(
+            "GET /raw/dev/msg/a.parquet 0",
+            "GET /raw/dev/msg/a.parquet 0",
+            "HEAD /raw/dev/msg/a.parquet 0",
+            "GET /raw?list-type=2&prefix=dev 0",
+            "PUT /wh/t/metadata/v1.json 8",
+            "PUT /wh/t/data/x.parquet 1000");
 
     Traffic traffic = proxy.reset();
     assertThat(traffic.groups().keySet()).containsExactly("raw", "warehouse");
@@ -125,7 +147,9 @@ class TestCountingProxy {
     assertThat(traffic.tally("raw", "HEAD").requests()).isEqualTo(1);
     assertThat(traffic.tally("raw", "HEAD").bodyBytes()).isZero();
     assertThat(traffic.tally("raw", "LIST").requests()).isEqualTo(1);
-    assertThat(traffic.tally("raw", "LIST").bodyBytes()).as("chunked: the payload, not the framing").isEqualTo(LISTING.length());
+    assertThat(traffic.tally("raw", "LIST").bodyBytes())
+        .as("chunked: the payload, not the framing")
+        .isEqualTo(LISTING.length());
     assertThat(traffic.tally("raw", "LIST").responseBytes()).isGreaterThan(LISTING.length());
     Traffic.Tally puts = traffic.tally("warehouse", "PUT");
     assertThat(puts.requests()).isEqualTo(2);
@@ -149,9 +173,16 @@ class TestCountingProxy {
 
   @Test
   void refusesWhatItCannotForward() {
-    assertThatThrownBy(() -> CountingProxy.start(URI.create("https://s3.amazonaws.com"), Duration.ZERO, RequestKinds.glue()))
-        .hasMessage("Cannot forward: the upstream must be http://host:port (https://s3.amazonaws.com)");
-    assertThatThrownBy(() -> CountingProxy.start(URI.create("http://127.0.0.1:9"), Duration.ofMillis(-1), RequestKinds.glue()))
+    assertThatThrownBy(
+            () ->
+                CountingProxy.start(
+                    URI.create("https://s3.amazonaws.com"), Duration.ZERO, RequestKinds.glue()))
+        .hasMessage(
+            "Cannot forward: the upstream must be http://host:port (https://s3.amazonaws.com)");
+    assertThatThrownBy(
+            () ->
+                CountingProxy.start(
+                    URI.create("http://127.0.0.1:9"), Duration.ofMillis(-1), RequestKinds.glue()))
         .hasMessage("Cannot forward: the latency must not be negative (PT-0.001S)");
   }
 }

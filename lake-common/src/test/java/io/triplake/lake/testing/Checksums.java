@@ -12,7 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
-/** SHA-256 of every file below a folder: raw source files must be byte-identical after every job. */
+/**
+ * SHA-256 of every file below a folder: raw source files must be byte-identical after every job.
+ */
 public final class Checksums {
   private Checksums() {}
 

@@ -7,7 +7,9 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.stream.Stream;
 
-/** The bundled real CANedge sample (sample-data/canedge-sample), found from any module's test run. */
+/**
+ * The bundled real CANedge sample (sample-data/canedge-sample), found from any module's test run.
+ */
 public final class SampleLake {
   private SampleLake() {}
 
@@ -20,7 +22,8 @@ public final class SampleLake {
       }
       dir = dir.getParent();
     }
-    throw new IllegalStateException("Cannot find sample-data/canedge-sample above " + Path.of("").toAbsolutePath());
+    throw new IllegalStateException(
+        "Cannot find sample-data/canedge-sample above " + Path.of("").toAbsolutePath());
   }
 
   /** A private copy, for tests that add files to the source. */
