@@ -4,6 +4,7 @@ import io.triplake.lake.ParquetInput;
 import java.io.IOException;
 import java.io.Serializable;
 import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -231,9 +232,15 @@ final class RawColumns implements RawFileReader {
     int scale = annotation instanceof LogicalTypeAnnotation.DecimalLogicalTypeAnnotation d ? d.getScale() : -1;
     boolean unsigned = annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
     PrimitiveType.PrimitiveTypeName physical = type.getPrimitiveTypeName();
-    if (physical != PrimitiveType.PrimitiveTypeName.DOUBLE && physical != PrimitiveType.PrimitiveTypeName.FLOAT
-        && physical != PrimitiveType.PrimitiveTypeName.INT32 && physical != PrimitiveType.PrimitiveTypeName.INT64
-        && physical != PrimitiveType.PrimitiveTypeName.BOOLEAN) {
+    // What RawFileReader.readable accepts, however it is stored: a decimal in any of its three storages; not a
+    // date, time or timestamp, whose INT32 or INT64 is no signal value.
+    boolean number = switch (physical) {
+      case DOUBLE, FLOAT, BOOLEAN -> true;
+      case INT32, INT64 -> annotation == null || scale >= 0 || annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation;
+      case FIXED_LEN_BYTE_ARRAY, BINARY -> scale >= 0;
+      default -> false;
+    };
+    if (!number) {
       throw new IllegalStateException("column " + signal.name() + " is " + type.toString().trim() + ", not a number");
     }
     Pages pages = new Pages(rowGroup, column);
@@ -255,6 +262,8 @@ final class RawColumns implements RawFileReader {
             yield scale >= 0 ? BigDecimal.valueOf(x, scale).doubleValue() : unsigned ? new BigDecimal(Long.toUnsignedString(x)).doubleValue() : x;
           }
           case BOOLEAN -> values.readBoolean() ? 1 : 0;
+          // The unscaled value, big-endian two's complement: how pyarrow stores every decimal by default, and any writer one over 18 digits.
+          case FIXED_LEN_BYTE_ARRAY, BINARY -> new BigDecimal(new BigInteger(values.readBytes().getBytes()), scale).doubleValue();
           default -> throw new AssertionError(physical);
         };
       }
