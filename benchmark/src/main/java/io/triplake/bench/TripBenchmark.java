@@ -38,6 +38,9 @@ public final class TripBenchmark {
    * @param duckdbWarmTripRuns DuckDB's trip SQL run again as many times (its first run loads the
    *     library and reads the files cold); {@code warmTripToDuckdbTrip} compares the two medians
    * @param reader how the trip job read raw files ({@link TripAggregator#RAW_READERS})
+   * @param tripCpuSeconds the process's CPU time during the first trip job (every thread: tasks,
+   *     JIT, GC); on a machine shared with other work it varies far less than the wall-clock time
+   * @param warmTripCpuSeconds the median of the process's CPU time during each warm run
    */
   public record Result(
       int devices,
@@ -63,15 +66,17 @@ public final class TripBenchmark {
       double duckdbWarmTripSeconds,
       List<Double> duckdbWarmTripRuns,
       int cores,
-      String reader) {
+      String reader,
+      double tripCpuSeconds,
+      double warmTripCpuSeconds) {
     public String summary() {
       return String.format(
           "Trip job (raw files read by %s) on %d devices x %d days (%d files, %d rows, %d cores):"
-              + " register %.1f s (%.0f files/s); trip job %.1f s = %.0f rows/s, %d summary rows,"
-              + " peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, scan %.2f s; trip"
-              + " job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to DuckDB: %s;"
-              + " the same job again in the same JVM (median of %d runs) %.1f s, DuckDB trip SQL"
-              + " again %.2f s: warm / warm = %.1f",
+              + " register %.1f s (%.0f files/s); trip job %.1f s (CPU %.1f s) = %.0f rows/s, %d"
+              + " summary rows, peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, scan"
+              + " %.2f s; trip job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to"
+              + " DuckDB: %s; the same job again in the same JVM (median of %d runs) %.1f s (CPU"
+              + " %.1f s), DuckDB trip SQL again %.2f s: warm / warm = %.1f",
           reader,
           devices,
           days,
@@ -81,6 +86,7 @@ public final class TripBenchmark {
           registerSeconds,
           registerFilesPerSecond,
           tripSeconds,
+          tripCpuSeconds,
           tripRowsPerSecond,
           summaryRows,
           peakHeapBytes / 1e6,
@@ -92,6 +98,7 @@ public final class TripBenchmark {
           oracleEqual ? "yes" : "NO",
           warmTripRuns.size(),
           warmTripSeconds,
+          warmTripCpuSeconds,
           duckdbWarmTripSeconds,
           warmTripToDuckdbTrip);
     }
@@ -153,7 +160,9 @@ public final class TripBenchmark {
     }
     TripConfig config = TripConfig.parse(FleetGenerator.CONFIG, "generator");
     resetPeakHeap();
+    long cpu0 = processCpuNanos();
     TripAggregator.Result trips = TripAggregator.of(lake, spark, config).execute();
+    double tripCpu = (processCpuNanos() - cpu0) / 1e9;
     long peakHeap = peakHeap();
     long summaryRows =
         spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).count();
@@ -180,10 +189,13 @@ public final class TripBenchmark {
     // apart. An
     // EMR Serverless job pays them once per run; a long-lived JVM pays them once.
     List<Double> warm = new ArrayList<>();
+    List<Double> warmCpu = new ArrayList<>();
     for (int i = 0; i < warmRuns; i++) {
       spark.sql(
           "DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
+      long start = processCpuNanos();
       warm.add(TripAggregator.of(lake, spark, config).execute().seconds());
+      warmCpu.add((processCpuNanos() - start) / 1e9);
     }
     double warmMedian = median(warm);
     List<Double> duckdbWarm = new ArrayList<>();
@@ -219,7 +231,9 @@ public final class TripBenchmark {
         duckdbWarmMedian,
         List.copyOf(duckdbWarm),
         cores,
-        reader);
+        reader,
+        tripCpu,
+        median(warmCpu));
   }
 
   static double median(List<Double> values) {
@@ -227,6 +241,12 @@ public final class TripBenchmark {
     return sorted.size() % 2 == 1
         ? sorted.get(sorted.size() / 2)
         : (sorted.get(sorted.size() / 2 - 1) + sorted.get(sorted.size() / 2)) / 2;
+  }
+
+  /** CPU time of every thread of this process so far. */
+  private static long processCpuNanos() {
+    return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+        .getProcessCpuTime();
   }
 
   static void resetPeakHeap() {

@@ -27,7 +27,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
-import java.util.stream.Collectors;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -35,7 +35,6 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.types.Types;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
@@ -179,7 +178,7 @@ final class SparkTripAggregator implements TripAggregator {
   }
 
   private void loadRawTables(Run run) {
-    Map<String, Optional<Set<String>>> columns = new HashMap<>();
+    Map<String, Optional<Schema>> columns = new HashMap<>();
     for (Cluster cluster : config.clusters()) {
       for (String message : cluster.messages()) {
         TableIdentifier id = lake.rawTable(message.toLowerCase(Locale.ROOT));
@@ -187,12 +186,7 @@ final class SparkTripAggregator implements TripAggregator {
           if (run.catalog.tableExists(id)) {
             Table table = run.catalog.loadTable(id);
             run.rawByMessage.put(message, table);
-            columns.put(
-                message,
-                Optional.of(
-                    table.schema().columns().stream()
-                        .map(Types.NestedField::name)
-                        .collect(Collectors.toSet())));
+            columns.put(message, Optional.of(table.schema()));
           } else {
             columns.put(message, Optional.empty());
           }

@@ -23,8 +23,10 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.types.Types;
 
 /**
  * What to summarise: device clusters, each with a trip-identifier message and the signals to
@@ -143,15 +145,15 @@ public record TripConfig(
   }
 
   /**
-   * Checks every message and signal against the raw tables, before any data is read.
+   * Checks every message and signal against the raw tables, before any data is read: a signal must
+   * be a column of its message's table, of a type the trip job reads as a number.
    *
-   * @param columnsOfMessage the lower-case columns of a message's raw table, or empty when it has
-   *     none
+   * @param schemaOfMessage the schema of a message's raw table (lower-case columns), or empty when
+   *     it has none
    */
-  public void validate(
-      Function<String, Optional<Set<String>>> columnsOfMessage, String rawNamespace) {
+  public void validate(Function<String, Optional<Schema>> schemaOfMessage, String rawNamespace) {
     for (Cluster cluster : clusters) {
-      if (columnsOfMessage.apply(cluster.identifierMessage()).isEmpty()) {
+      if (schemaOfMessage.apply(cluster.identifierMessage()).isEmpty()) {
         throw new IllegalArgumentException(
             "Cannot use the aggregation config: cluster '"
                 + cluster.name()
@@ -163,8 +165,8 @@ public record TripConfig(
                 + cluster.identifierMessage().toLowerCase(Locale.ROOT));
       }
       for (SignalAggregates s : cluster.signals()) {
-        Optional<Set<String>> columns = columnsOfMessage.apply(s.message());
-        if (columns.isEmpty()) {
+        Optional<Schema> schema = schemaOfMessage.apply(s.message());
+        if (schema.isEmpty()) {
           throw new IllegalArgumentException(
               "Cannot use the aggregation config: "
                   + s.entry()
@@ -175,7 +177,9 @@ public record TripConfig(
                   + "."
                   + s.message().toLowerCase(Locale.ROOT));
         }
-        if (!columns.get().contains(s.signal().toLowerCase(Locale.ROOT))) {
+        Types.NestedField column =
+            schema.get().asStruct().field(s.signal().toLowerCase(Locale.ROOT));
+        if (column == null) {
           throw new IllegalArgumentException(
               "Cannot use the aggregation config: "
                   + s.entry()
@@ -186,11 +190,25 @@ public record TripConfig(
                   + "' does not have (signals: "
                   + String.join(
                       ", ",
-                      new TreeSet<>(columns.get())
-                          .stream()
-                              .filter(c -> !c.equals(RawSchema.TIME) && !c.equals(RawSchema.DEVICE))
-                              .toList())
+                      schema.get().columns().stream()
+                          .map(Types.NestedField::name)
+                          .filter(c -> !c.equals(RawSchema.TIME) && !c.equals(RawSchema.DEVICE))
+                          .sorted()
+                          .toList())
                   + ")");
+        }
+        // Else a Spark task would fail on the first file, after the run has planned and started.
+        if (!RawFileReader.readable(column.type())) {
+          throw new IllegalArgumentException(
+              "Cannot use the aggregation config: "
+                  + s.entry()
+                  + " names signal '"
+                  + s.signal()
+                  + "' of message '"
+                  + s.message()
+                  + "', whose type "
+                  + column.type()
+                  + " the trip job cannot aggregate");
         }
       }
     }

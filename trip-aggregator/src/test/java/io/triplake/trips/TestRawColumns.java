@@ -7,6 +7,8 @@ import io.triplake.lake.LakeFileIO;
 import io.triplake.trips.RawColumns.Column;
 import io.triplake.trips.RawColumns.RawFile;
 import java.io.IOException;
+import java.math.BigDecimal;
+import java.math.BigInteger;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -23,6 +25,7 @@ import org.apache.parquet.hadoop.ParquetWriter;
 import org.apache.parquet.hadoop.example.ExampleParquetWriter;
 import org.apache.parquet.hadoop.metadata.CompressionCodecName;
 import org.apache.parquet.io.LocalOutputFile;
+import org.apache.parquet.io.api.Binary;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
 import org.apache.parquet.schema.MessageType;
 import org.apache.parquet.schema.PrimitiveType.PrimitiveTypeName;
@@ -357,6 +360,147 @@ class TestRawColumns {
       assertThat(rows.values[1][i]).isEqualTo(i % 5);
     }
     assertSameAsRawColumns(reader, file, List.of(SPEED, GEAR));
+  }
+
+  /**
+   * Every numeric Iceberg type a raw table can have: INT64 (beyond what an int holds), and DECIMAL
+   * stored in INT32, INT64 or a FIXED_LEN_BYTE_ARRAY (how pyarrow writes every decimal by default),
+   * read as Spark's {@code CAST(x AS DOUBLE)} reads them.
+   */
+  @ParameterizedTest
+  @MethodSource("readers")
+  void longsAndDecimalsOfEveryStorageReadAsDoubles(String reader) throws IOException {
+    MessageType schema =
+        Types.buildMessage()
+            .optional(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .named("t")
+            .optional(PrimitiveTypeName.INT64)
+            .named("Count")
+            .optional(PrimitiveTypeName.INT32)
+            .as(LogicalTypeAnnotation.decimalType(2, 9))
+            .named("Price")
+            .optional(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.decimalType(3, 18))
+            .named("Amount")
+            .optional(PrimitiveTypeName.FIXED_LEN_BYTE_ARRAY)
+            .length(9)
+            .as(LogicalTypeAnnotation.decimalType(4, 20))
+            .named("Big")
+            .named("schema");
+    RawFile file =
+        write(
+            "decimals",
+            schema,
+            2000,
+            true,
+            ParquetProperties.WriterVersion.PARQUET_1_0,
+            (i, row) -> {
+              row.append("t", i * 1_000_000L);
+              row.append("Count", i * 3_000_000_017L);
+              if (i % 3 != 0) {
+                row.append("Price", -i * 7);
+                row.append("Amount", i * 1_000_003L);
+                row.append("Big", Binary.fromConstantByteArray(fixed(bigUnscaled(i), 9)));
+              }
+            });
+    List<Column> columns =
+        List.of(
+            new Column("count", 10, org.apache.iceberg.types.Types.LongType.get(), Set.of("Count")),
+            new Column(
+                "price", 11, org.apache.iceberg.types.Types.DecimalType.of(9, 2), Set.of("Price")),
+            new Column(
+                "amount",
+                12,
+                org.apache.iceberg.types.Types.DecimalType.of(18, 3),
+                Set.of("Amount")),
+            new Column(
+                "big", 13, org.apache.iceberg.types.Types.DecimalType.of(20, 4), Set.of("Big")));
+    RawColumns.Rows rows = read(reader, file, columns, Long.MIN_VALUE, Long.MAX_VALUE);
+
+    assertThat(rows.size).isEqualTo(2000);
+    for (int i = 0; i < rows.size; i++) {
+      assertThat(rows.values[0][i]).isEqualTo((double) (i * 3_000_000_017L));
+      if (i % 3 == 0) {
+        assertThat(rows.values[1][i]).isNaN();
+        assertThat(rows.values[2][i]).isNaN();
+        assertThat(rows.values[3][i]).isNaN();
+      } else {
+        assertThat(rows.values[1][i]).isEqualTo(BigDecimal.valueOf(-i * 7L, 2).doubleValue());
+        assertThat(rows.values[2][i])
+            .isEqualTo(BigDecimal.valueOf(i * 1_000_003L, 3).doubleValue());
+        assertThat(rows.values[3][i]).isEqualTo(new BigDecimal(bigUnscaled(i), 4).doubleValue());
+      }
+    }
+  }
+
+  /**
+   * Beyond a long for large i, negative for odd i: every byte of the fixed-width two's complement
+   * matters.
+   */
+  private static BigInteger bigUnscaled(int i) {
+    BigInteger v =
+        BigInteger.TEN.pow(16).multiply(BigInteger.valueOf(i)).add(BigInteger.valueOf(12_345));
+    return i % 2 == 1 ? v.negate() : v;
+  }
+
+  /** {@code v} as {@code width} bytes, big-endian two's complement, sign-extended. */
+  private static byte[] fixed(BigInteger v, int width) {
+    byte[] minimal = v.toByteArray();
+    byte[] out = new byte[width];
+    Arrays.fill(out, 0, width - minimal.length, (byte) (v.signum() < 0 ? -1 : 0));
+    System.arraycopy(minimal, 0, out, width - minimal.length, minimal.length);
+    return out;
+  }
+
+  /**
+   * A date or a timestamp is stored as an integer, but its number (days, microseconds) is no signal
+   * value.
+   */
+  @ParameterizedTest
+  @MethodSource("readers")
+  void aDateOrTimestampSignalIsNoNumber(String reader) throws IOException {
+    MessageType schema =
+        Types.buildMessage()
+            .optional(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .named("t")
+            .optional(PrimitiveTypeName.INT32)
+            .as(LogicalTypeAnnotation.dateType())
+            .named("Day")
+            .optional(PrimitiveTypeName.INT64)
+            .as(LogicalTypeAnnotation.timestampType(false, LogicalTypeAnnotation.TimeUnit.MICROS))
+            .named("Seen")
+            .named("schema");
+    RawFile file =
+        write(
+            "dates",
+            schema,
+            10,
+            true,
+            ParquetProperties.WriterVersion.PARQUET_1_0,
+            (i, row) -> {
+              row.append("t", i * 1_000_000L);
+              row.append("Day", 19_000 + i);
+              row.append("Seen", i * 2_000_000L);
+            });
+    for (Column column :
+        List.of(
+            new Column("day", 20, org.apache.iceberg.types.Types.DateType.get(), Set.of("Day")),
+            new Column(
+                "seen",
+                21,
+                org.apache.iceberg.types.Types.TimestampType.withoutZone(),
+                Set.of("Seen")))) {
+      assertThatThrownBy(() -> read(reader, file, List.of(column), Long.MIN_VALUE, Long.MAX_VALUE))
+          .hasMessageStartingWith(
+              "Cannot read raw file "
+                  + file.location()
+                  + " of raw.test: column "
+                  + column.name()
+                  + " is ")
+          .hasMessageEndingWith(", not a number");
+    }
   }
 
   @ParameterizedTest

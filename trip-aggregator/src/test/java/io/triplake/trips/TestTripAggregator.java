@@ -963,6 +963,29 @@ class TestTripAggregator extends SparkLakeTest {
         .hasMessageContaining(
             "names signal 'Speeed', which message 'CAN2_speed' does not have (signals: speed)");
     assertThat(catalog.tableExists(target.tripsTable("tripsummary"))).isFalse();
+    // A string column, as registering a file that has one adds it: refused before a task reads a
+    // file.
+    catalog
+        .loadTable(target.rawTable("can2_speed"))
+        .updateSchema()
+        .addColumn("label", org.apache.iceberg.types.Types.StringType.get())
+        .commit();
+    assertThatThrownBy(
+            () ->
+                TripAggregator.of(
+                        target,
+                        spark,
+                        TripConfig.parse(
+                            CONFIG
+                                .replace("CAN2_odo", "CAN2_speed")
+                                .replace("\"DistanceTrip\", \"Quality\"", "\"Label\""),
+                            "test"))
+                    .execute())
+        .hasMessage(
+            "Cannot use the aggregation config: cluster_details[0].c1.aggregations[1] names signal"
+                + " 'Label' of message 'CAN2_speed', whose type string the trip job cannot"
+                + " aggregate");
+    assertThat(catalog.tableExists(target.tripsTable("tripsummary"))).isFalse();
   }
 
   @Test

@@ -4,9 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.triplake.trips.TripConfig.Aggregate;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeMap;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.types.Type;
+import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
 
 class TestTripConfig {
@@ -116,21 +121,81 @@ class TestTripConfig {
   @Test
   void validationNamesUnknownMessagesAndSignals() {
     TripConfig config = TripConfig.parse(CURRENT, "x");
-    Map<String, Set<String>> tables = Map.of("CAN2_GnssSpeed", Set.of("device_id", "t", "speed"));
+    Map<String, Schema> tables =
+        Map.of("CAN2_GnssSpeed", raw(Map.of("speed", Types.DoubleType.get())));
     assertThatThrownBy(() -> config.validate(m -> Optional.ofNullable(tables.get(m)), "raw"))
         .hasMessage(
             "Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[1] names"
                 + " message 'CAN2_GnssOdo', which has no raw table raw.can2_gnssodo");
-    Map<String, Set<String>> noSignal =
+    Map<String, Schema> noSignal =
         Map.of(
             "CAN2_GnssSpeed",
-            Set.of("device_id", "t", "velocity"),
+            raw(Map.of("velocity", Types.DoubleType.get())),
             "CAN2_GnssOdo",
-            Set.of("device_id", "t", "distancetrip"));
+            raw(Map.of("distancetrip", Types.DoubleType.get())));
     assertThatThrownBy(() -> config.validate(m -> Optional.ofNullable(noSignal.get(m)), "raw"))
         .hasMessage(
             "Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[0] names"
                 + " signal 'Speed', which message 'CAN2_GnssSpeed' does not have (signals:"
                 + " velocity)");
+  }
+
+  /**
+   * The trip job reads signals as doubles: a type it cannot read is refused here, not in a Spark
+   * task.
+   */
+  @Test
+  void validationRefusesSignalsTheTripJobCannotAggregate() {
+    TripConfig config = TripConfig.parse(CURRENT, "x");
+    for (Type type :
+        List.of(
+            Types.StringType.get(),
+            Types.DateType.get(),
+            Types.TimestampType.withZone(),
+            Types.BinaryType.get(),
+            Types.ListType.ofOptional(10, Types.DoubleType.get()))) {
+      Map<String, Schema> tables =
+          Map.of(
+              "CAN2_GnssSpeed",
+              raw(Map.of("speed", type)),
+              "CAN2_GnssOdo",
+              raw(Map.of("distancetrip", Types.DoubleType.get())));
+      assertThatThrownBy(() -> config.validate(m -> Optional.ofNullable(tables.get(m)), "raw"))
+          .hasMessage(
+              "Cannot use the aggregation config: cluster_details[0].cluster1.aggregations[0] names"
+                  + " signal 'Speed' of message 'CAN2_GnssSpeed', whose type "
+                  + type
+                  + " the trip job cannot aggregate");
+    }
+    for (Type type :
+        List.of(
+            Types.DoubleType.get(),
+            Types.FloatType.get(),
+            Types.IntegerType.get(),
+            Types.LongType.get(),
+            Types.BooleanType.get(),
+            Types.DecimalType.of(20, 4))) {
+      Map<String, Schema> tables =
+          Map.of(
+              "CAN2_GnssSpeed",
+              raw(Map.of("speed", type)),
+              "CAN2_GnssOdo",
+              raw(Map.of("distancetrip", Types.DoubleType.get())));
+      config.validate(m -> Optional.ofNullable(tables.get(m)), "raw");
+    }
+  }
+
+  /** A raw table's schema: device_id, t, then the signal columns. */
+  private static Schema raw(Map<String, Type> signals) {
+    List<Types.NestedField> fields =
+        new ArrayList<>(
+            List.of(
+                Types.NestedField.optional(1, "device_id", Types.StringType.get()),
+                Types.NestedField.optional(2, "t", Types.TimestampType.withZone())));
+    new TreeMap<>(signals)
+        .forEach(
+            (name, type) ->
+                fields.add(Types.NestedField.optional(fields.size() + 100, name, type)));
+    return new Schema(fields);
   }
 }
