@@ -90,8 +90,8 @@ class TestGluePipeline {
     s3 = MOTO.s3();
     glue = MOTO.glue();
     // Only the client that reads the catalog conf from s3:// is pointed at the emulator from
-    // outside, as a user
-    // would (AWS_ENDPOINT_URL_S3); everything after that is configured by the catalog conf itself.
+    // outside, as a user would (AWS_ENDPOINT_URL_S3); everything after that is configured by the
+    // catalog conf itself.
     System.setProperty("aws.endpointUrlS3", MOTO.endpoint());
     deployLikeTerraform();
 

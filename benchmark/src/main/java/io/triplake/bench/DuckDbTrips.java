@@ -354,13 +354,12 @@ public final class DuckDbTrips {
     Connection connection = DriverManager.getConnection("jdbc:duckdb:");
     try (Statement statement = connection.createStatement()) {
       // Files differ in t's isAdjustedToUTC; read_parquet(union_by_name) unifies them to
-      // TIMESTAMPTZ, and
-      // that cast reads a plain TIMESTAMP in the session time zone. UTC makes it the identity.
+      // TIMESTAMPTZ, and that cast reads a plain TIMESTAMP in the session time zone. UTC makes it
+      // the identity.
       statement.execute("SET TimeZone = 'UTC'");
       // An in-memory database spills to ./.tmp by default, which would be the working tree. DuckDB
-      // creates
-      // the folder on the first spill and removes it on close; one per connection, so none is
-      // shared.
+      // creates the folder on the first spill and removes it on close; one per connection, so none
+      // is shared.
       statement.execute(
           "SET temp_directory = "
               + literal(
@@ -514,8 +513,7 @@ public final class DuckDbTrips {
       throws SQLException {
     String cluster = spec.cluster();
     // A bucket no longer than the gap holds at most one trip's rows; shorter gaps still join
-    // correctly
-    // (the time condition picks the trip), only with more candidates.
+    // correctly (the time condition picks the trip), only with more candidates.
     long bucket = (long) Math.max(60e6, Math.floor(spec.gapMinutes() * 60e6));
     List<String> signals = aggregates.stream().map(Aggregate::signal).distinct().toList();
     List<String> values = new ArrayList<>();

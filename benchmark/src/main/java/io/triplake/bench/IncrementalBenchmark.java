@@ -120,9 +120,8 @@ public final class IncrementalBenchmark {
           new long[] {registered.registeredFiles(), full.work().rowsRead(), summaryRows});
     }
     // The histories' runs read 1 Hz IMU rows; the new day's 50 Hz rows would warm the JIT during
-    // the first
-    // measured case only, and make the later ones look cheaper. One unmeasured run on the new day
-    // first.
+    // the first measured case only, and make the later ones look cheaper. One unmeasured run on the
+    // new day first.
     Lake warmUp = lake.withNamespaces("raw_warm_up", "trips_warm_up");
     register(warmUp, spark, newDay);
     TripAggregator.of(warmUp, spark, config).execute();

@@ -186,8 +186,7 @@ public final class TripBenchmark {
                 oracle);
 
     // The same job again, warm: the first run's fixed costs (class loading, codegen, JIT) set
-    // apart. An
-    // EMR Serverless job pays them once per run; a long-lived JVM pays them once.
+    // apart. An EMR Serverless job pays them once per run; a long-lived JVM pays them once.
     List<Double> warm = new ArrayList<>();
     List<Double> warmCpu = new ArrayList<>();
     for (int i = 0; i < warmRuns; i++) {

@@ -470,8 +470,7 @@ class TestDuckDbTrips {
             });
 
     // One thread computes the same rows; parallel partial aggregates merge in another order, so
-    // values
-    // such as stddev may differ in the last bits.
+    // values such as stddev may differ in the last bits.
     List<Row> oneThread = DuckDbTrips.compute(sample, List.of(drives), 1);
     assertThat(oneThread).hasSameSizeAs(rows);
     for (int i = 0; i < rows.size(); i++) {

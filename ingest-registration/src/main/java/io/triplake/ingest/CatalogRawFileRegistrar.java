@@ -180,25 +180,24 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     try {
       for (TableBatch batch : batches) {
         // Slices keep memory to one slice's footers; each slice is a commit of its own
-        // (registration is
-        // idempotent by path, so a run stopped between two resumes where it stopped).
+        // (registration is idempotent by path, so a run stopped between two resumes where it
+        // stopped).
         List<Candidate> candidates = List.copyOf(batch.candidates);
-        int from = 0;
-        do {
+        for (int from = 0; from == 0 || from < candidates.size(); from += filesPerCommit) {
           TableBatch slice =
               from == 0
                   ? batch
                   : new TableBatch(
                       batch.id, catalog.tableExists(batch.id) ? catalog.loadTable(batch.id) : null);
           List<Candidate> part =
-              List.copyOf(
-                  candidates.subList(from, Math.min(candidates.size(), from + filesPerCommit)));
+              candidates.subList(from, Math.min(candidates.size(), from + filesPerCommit));
           slice.candidates.clear();
           slice.candidates.addAll(part);
           readFooters(slice, outcome, pool);
           commit(slice, outcome);
-          from += filesPerCommit;
-        } while (from < candidates.size());
+          // Committed (or rejected): the footers go before the next slice's are read.
+          part.forEach(c -> c.footer = null);
+        }
       }
     } finally {
       pool.shutdownNow();
@@ -547,8 +546,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
         .commit();
 
     // Metrics are computed with the table's mapping: without it, ids fall back to column positions
-    // and
-    // the bounds land on the wrong columns (filters then silently drop rows).
+    // and the bounds land on the wrong columns (filters then silently drop rows).
     MetricsConfig metricsConfig = MetricsConfig.forTable(table);
     AppendFiles append = txn.newAppend();
     long rows = 0;
@@ -621,8 +619,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     Map<String, String> props = new LinkedHashMap<>();
     props.put(TableProperties.FORMAT_VERSION, "2");
     // Iceberg treats registered files as its own: with GC on, expiry or orphan cleanup after any
-    // rewrite
-    // would delete the loggers' original files.
+    // rewrite would delete the loggers' original files.
     props.put(TableProperties.GC_ENABLED, "false");
     props.put(TableProperties.METADATA_DELETE_AFTER_COMMIT_ENABLED, "true");
     props.put(LakeProperties.RAW_SOURCE, source);

@@ -153,9 +153,4 @@ public record Checkpoint(
     }
     return props;
   }
-
-  /** The positions as the snapshot-summary property value: compact JSON. */
-  public String toJson() {
-    return Json.compact(new TreeMap<>(rawTables));
-  }
 }

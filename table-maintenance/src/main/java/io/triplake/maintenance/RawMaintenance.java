@@ -55,8 +55,7 @@ final class RawMaintenance {
     Optional<Checkpoint> latestCheckpoint = Checkpoint.latest(summaryTable);
     Long latest = latestCheckpoint.map(Checkpoint::snapshotId).orElse(null);
     // A pinned day keeps the raw snapshots it was published from as long as the pin lasts, so that
-    // the day can be
-    // recomputed as of the same moment (after a config change, or to check it).
+    // the day can be recomputed as of the same moment (after a config change, or to check it).
     latestCheckpoint.ifPresent(
         cp ->
             cp.pinnedDays()

@@ -2,6 +2,7 @@ package io.triplake.maintenance;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -83,16 +84,17 @@ record RetentionPlan(
     needed.keySet().stream().filter(id -> table.snapshot(id) != null).forEach(protectedIds::add);
 
     List<Long> expire = new ArrayList<>();
+    Map<Long, Long> currentUntil = currentUntil(table);
     for (Snapshot snapshot : table.snapshots()) {
       long id = snapshot.snapshotId();
       if (kept.contains(id) || protectedIds.contains(id)) {
         continue;
       }
       // Outside the ancestry (a rolled-back branch of history): only once it stopped being current
-      // before the
-      // window (it was current from its commit until the rollback, and time travel follows that
-      // log).
-      if (ancestry.contains(id) || currentUntil(table, snapshot) < windowStartMillis) {
+      // before the window (it was current from its commit until the rollback, and time travel
+      // follows that log).
+      if (ancestry.contains(id)
+          || currentUntil.getOrDefault(id, snapshot.timestampMillis()) < windowStartMillis) {
         expire.add(id);
       }
     }
@@ -103,17 +105,17 @@ record RetentionPlan(
   }
 
   /**
-   * When a snapshot stopped being the table's current one, from the snapshot log: the time of the
-   * entry after its last one. A snapshot never current (or no longer in the log) counts from its
-   * commit time.
+   * When each snapshot that was ever current stopped being so, from the snapshot log: the time of
+   * the entry after its last one (still current: never). A snapshot never current, or no longer in
+   * the log, is absent: it counts from its commit time.
    */
-  private static long currentUntil(Table table, Snapshot snapshot) {
+  private static Map<Long, Long> currentUntil(Table table) {
     List<HistoryEntry> log = table.history();
-    long until = snapshot.timestampMillis();
+    Map<Long, Long> until = new HashMap<>();
     for (int i = 0; i < log.size(); i++) {
-      if (log.get(i).snapshotId() == snapshot.snapshotId()) {
-        until = i + 1 < log.size() ? log.get(i + 1).timestampMillis() : Long.MAX_VALUE;
-      }
+      until.put(
+          log.get(i).snapshotId(),
+          i + 1 < log.size() ? log.get(i + 1).timestampMillis() : Long.MAX_VALUE);
     }
     return until;
   }

@@ -183,11 +183,9 @@ final class SummaryMaintenance {
                     // ...and the delete files then left pointing at nothing leave the table.
                     .option(RewriteDataFiles.REMOVE_DANGLING_DELETES, "true")
                     // New files get the sequence number of the compaction's own commit, so the
-                    // MERGEs' delete files, older
-                    // by sequence number, become dangling and leave. (Iceberg then also refuses the
-                    // commit if any delete
-                    // file was added for a compacted file meanwhile, equality deletes included:
-                    // stricter, never looser.)
+                    // MERGEs' delete files, older by sequence number, become dangling and leave.
+                    // (Iceberg then also refuses the commit if any delete file was added for a
+                    // compacted file meanwhile, equality deletes included: stricter, never looser.)
                     .option(RewriteDataFiles.USE_STARTING_SEQUENCE_NUMBER, "false")
                     .option(RewriteDataFiles.PARTIAL_PROGRESS_ENABLED, "true")
                     .option(

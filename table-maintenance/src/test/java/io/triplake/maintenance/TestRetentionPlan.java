@@ -142,9 +142,8 @@ class TestRetentionPlan {
     Snapshot[] s = appendToMain(4);
     long windowStart = s[3].timestampMillis();
     // The third snapshot is between the checkpoint and the window, needed by nothing, and kept all
-    // the same:
-    // the next run finds the checkpoint, and lists the files added since, by walking the ancestry
-    // back.
+    // the same: the next run finds the checkpoint, and lists the files added since, by walking the
+    // ancestry back.
     RetentionPlan plan =
         RetentionPlan.of(table, windowStart, Map.of(s[1].snapshotId(), "the latest checkpoint"));
     assertThat(plan.expire()).containsExactly(s[0].snapshotId());

@@ -284,8 +284,7 @@ class TestTableMaintainer extends SparkLakeTest {
     assertThat(fleet.summary()).isEqualTo(fromScratch.summary()).isNotEqualTo(rowsBefore);
 
     // The window moved on: only the checkpoint's raw snapshots are left, so the last cycle's time
-    // still resolves
-    // (it was current then) and the one before fails clearly.
+    // still resolves (it was current then) and the one before fails clearly.
     assertThatThrownBy(
             () -> fleet.reprocess("2024-03-01").asOf(after.get(CYCLES - 2).toString()).execute())
         .hasMessageContaining("before the oldest retained snapshot");

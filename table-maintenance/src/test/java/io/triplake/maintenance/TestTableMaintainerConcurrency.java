@@ -52,10 +52,8 @@ class TestTableMaintainerConcurrency extends SparkLakeTest {
     for (int round = 0; round < ROUNDS; round++) {
       fleet.upload(fleet.cycleFiles(2 + round));
       // A week ahead, so that compaction, expiry and orphan cleanup all have work; the orphan
-      // margin still
-      // reaches back three days before the real now, as in production: files the aggregator writes
-      // and has
-      // not committed yet are protected by it.
+      // margin still reaches back three days before the real now, as in production: files the
+      // aggregator writes and has not committed yet are protected by it.
       SparkTableMaintainer maintainer =
           new SparkTableMaintainer(
               target, spark, Clock.fixed(Instant.now().plus(Duration.ofDays(8)), ZoneOffset.UTC));

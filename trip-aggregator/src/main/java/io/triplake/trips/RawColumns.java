@@ -310,8 +310,7 @@ final class RawColumns implements RawFileReader {
         annotation instanceof LogicalTypeAnnotation.IntLogicalTypeAnnotation i && !i.isSigned();
     PrimitiveType.PrimitiveTypeName physical = type.getPrimitiveTypeName();
     // What RawFileReader.readable accepts, however it is stored: a decimal in any of its three
-    // storages; not a
-    // date, time or timestamp, whose INT32 or INT64 is no signal value.
+    // storages; not a date, time or timestamp, whose INT32 or INT64 is no signal value.
     boolean number =
         switch (physical) {
           case DOUBLE, FLOAT, BOOLEAN -> true;
@@ -351,8 +350,7 @@ final class RawColumns implements RawFileReader {
               }
               case BOOLEAN -> values.readBoolean() ? 1 : 0;
               // The unscaled value, big-endian two's complement: how pyarrow stores every decimal
-              // by default, and any
-              // writer a decimal of more than 18 digits.
+              // by default, and any writer a decimal of more than 18 digits.
               case FIXED_LEN_BYTE_ARRAY, BINARY ->
                   new BigDecimal(new BigInteger(values.readBytes().getBytes()), scale)
                       .doubleValue();

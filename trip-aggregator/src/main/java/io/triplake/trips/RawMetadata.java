@@ -68,9 +68,8 @@ final class RawMetadata {
       for (FileScanTask task : tasks) {
         if (!task.deletes().isEmpty()) {
           // Raw tables are append-only (registration never deletes rows); the trip job reads raw
-          // files as
-          // they are, so a row-level delete would be silently ignored. Refuse rather than count
-          // deleted rows.
+          // files as they are, so a row-level delete would be silently ignored. Refuse rather than
+          // count deleted rows.
           throw new IllegalStateException(
               "Cannot read raw table "
                   + table.name()
@@ -161,8 +160,8 @@ final class RawMetadata {
       return new Changes(files, snapshots, false);
     }
     // The checkpoint's snapshot expired. Raw tables are append-only, so every file appended since
-    // has a
-    // higher sequence number; manifests written before it cannot hold such files and are skipped.
+    // has a higher sequence number; manifests written before it cannot hold such files and are
+    // skipped.
     for (ManifestFile manifest : to.dataManifests(table.io())) {
       if (manifest.sequenceNumber() <= from.sequenceNumber()) {
         continue;

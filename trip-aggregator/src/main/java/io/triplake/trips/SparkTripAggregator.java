@@ -271,15 +271,7 @@ final class SparkTripAggregator implements TripAggregator {
         run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? Mode.INCREMENTAL : Mode.FULL;
     List<LocalDate> reprocessDays = configChange(run);
     if (!anyChange) {
-      return result(
-          run,
-          mode,
-          null,
-          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-          positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
-          Summarised.NONE,
-          Changes.NONE,
-          reprocessDays);
+      return result(run, mode, null, null, Summarised.NONE, Changes.NONE, reprocessDays);
     }
 
     for (Cluster cluster : config.clusters()) {
@@ -307,8 +299,7 @@ final class SparkTripAggregator implements TripAggregator {
             TripWindows.around(identifier, snapshot, changed, config.tripGapMicros());
         if (everything && around.size() > MAX_WINDOWS) {
           // A table never consumed, over a long history: one window (one task's unit) per device
-          // keeps the
-          // driver's plan of units small; a task still streams its files one at a time.
+          // keeps the driver's plan of units small; a task still streams its files one at a time.
           changed
               .keySet()
               .forEach(d -> windows.put(d, List.of(new Window(d, Long.MIN_VALUE, Long.MAX_VALUE))));
@@ -343,7 +334,6 @@ final class SparkTripAggregator implements TripAggregator {
         run,
         mode,
         run.summary.committedByThisRun(),
-        positions(run.before.map(Checkpoint::rawTables).orElse(Map.of())),
         positions(after),
         summarised,
         written,
@@ -464,14 +454,11 @@ final class SparkTripAggregator implements TripAggregator {
     if (!changes.any() && pinsChanged) {
       run.summary.commitProperties(props);
     }
-    Map<String, Long> checkpoint =
-        positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Long snapshot =
         run.branch != null
             ? Long.valueOf(run.summary.head(run.branch))
             : run.summary.committedByThisRun();
-    return result(
-        run, Mode.REPROCESS, snapshot, checkpoint, checkpoint, summarised, changes, List.of());
+    return result(run, Mode.REPROCESS, snapshot, null, summarised, changes, List.of());
   }
 
   /** The snapshot each raw table is read at: as of the resolved moment, or the current one. */
@@ -572,11 +559,13 @@ final class SparkTripAggregator implements TripAggregator {
     return ids;
   }
 
+  /**
+   * @param after the checkpoint's positions after the run (null: where the run found them)
+   */
   private Result result(
       Run run,
       Mode mode,
       Long snapshotId,
-      Map<String, Long> before,
       Map<String, Long> after,
       Summarised summarised,
       Changes changes,
@@ -590,6 +579,7 @@ final class SparkTripAggregator implements TripAggregator {
     // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier
     // one.
     boolean committed = run.branch != null ? changes.any() : snapshotId != null;
+    Map<String, Long> before = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Result result =
         new Result(
             runId,
@@ -597,7 +587,7 @@ final class SparkTripAggregator implements TripAggregator {
             committed,
             snapshotId,
             before,
-            after,
+            after == null ? before : after,
             List.copyOf(run.rawRead),
             new Work(
                 devices.size(),

@@ -167,8 +167,7 @@ final class SummaryTable {
     }
     if (!mayHoldRows(devices, lo, hi)) {
       // Known empty from metadata (a first run, or windows of new days only): Spark drops the
-      // comparison's
-      // join with an empty relation, and the run skips a scan and a shuffle.
+      // comparison's join with an empty relation, and the run skips a scan and a shuffle.
       return spark.createDataFrame(
           List.of(),
           spark
@@ -253,8 +252,7 @@ final class SummaryTable {
     }
     select.add(op.as("op"));
     // Rebalanced: the difference is small, and would otherwise keep one partition per device and
-    // message
-    // (each later task then deserialises the whole plan's lineage for a handful of rows).
+    // message (each later task then deserialises the whole plan's lineage for a handful of rows).
     Dataset<Row> diff =
         fresh
             .as("n")

@@ -49,8 +49,7 @@ record TripPass(
     ClusterPlan cluster = plan.clusters().get(unit.cluster());
     TripSessionizer.Cut cut = sessionizer.cut();
     // The identifier files are read once to cut the trips and again when their message is
-    // aggregated: kept
-    // in memory between the two (up to a bound), so each is fetched once.
+    // aggregated: kept in memory between the two (up to a bound), so each is fetched once.
     boolean aggregated =
         cluster.messages().stream().anyMatch(s -> s.message().equals(cluster.identifierMessage()));
     Inputs inputs = new Inputs(aggregated ? KEPT_BYTES_MAX : 0);
@@ -151,8 +150,7 @@ record TripPass(
       int j = i + 1;
       long hi = ordered.get(i).hi();
       // Files that only touch (one ends at the instant the next begins) need no merge: values of
-      // one
-      // instant are put in order by the pass, whichever file they come from.
+      // one instant are put in order by the pass, whichever file they come from.
       while (j < ordered.size() && ordered.get(j).lo() < hi) {
         hi = Math.max(hi, ordered.get(j).hi());
         j++;

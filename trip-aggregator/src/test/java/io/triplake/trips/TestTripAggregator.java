@@ -219,8 +219,7 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(summary(incremental)).isEqualTo(expected);
 
     // The trips themselves, from the identifier rows: A, B across midnight, C merged, E extended, S
-    // joined;
-    // D2's trip; D3 only in the wildcard cluster; nothing for D4.
+    // joined; D2's trip; D3 only in the wildcard cluster; nothing for D4.
     List<String> trips =
         spark
             .sql(
@@ -352,8 +351,7 @@ class TestTripAggregator extends SparkLakeTest {
     TripAggregator.Result result = aggregate(target);
 
     // Two windows (the extended late trip, the morning trip) in one of the clusters, and only the
-    // files
-    // touching them: the three new ones and the late trip's file; not the five history days.
+    // files touching them: the three new ones and the late trip's file; not the five history days.
     assertThat(result.work().windows()).as(result.summary()).isEqualTo(2);
     assertThat(result.work().filesRead()).as(result.summary()).isEqualTo(4);
     assertThat(result.work().trips()).isEqualTo(2);
@@ -471,8 +469,7 @@ class TestTripAggregator extends SparkLakeTest {
   @Test
   void devicesWhoseHashesCollideKeepTheirOwnRows() {
     // Two device ids of the wildcard cluster with the same 32-bit (cluster, device) hash: a plan
-    // that keys
-    // rows by such a hash would give each device's rows to both devices' trips.
+    // that keys rows by such a hash would give each device's rows to both devices' trips.
     List<String> pair =
         spark
             .range(0, 400_000)
@@ -854,8 +851,7 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(rows(table, "2024-06-01")).isEqualTo(day1Then);
 
     // Late files for the pinned day and the next: the pinned day keeps its published rows, the next
-    // day moves on,
-    // and every report says which days are pinned.
+    // day moves on, and every report says which days are pinned.
     upload(
         target,
         source,
@@ -1012,8 +1008,7 @@ class TestTripAggregator extends SparkLakeTest {
     // loggers').
     Table speed = target.catalog(spark).loadTable(target.rawTable("can2_speed"));
     // Iceberg refuses to expire snapshots of a gc.enabled=false table, even without file cleanup:
-    // lift the flag
-    // inside one transaction, so no reader ever sees it on.
+    // lift the flag inside one transaction, so no reader ever sees it on.
     org.apache.iceberg.Transaction txn = speed.newTransaction();
     txn.updateProperties().set(org.apache.iceberg.TableProperties.GC_ENABLED, "true").commit();
     txn.expireSnapshots()

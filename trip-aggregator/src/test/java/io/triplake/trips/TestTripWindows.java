@@ -72,9 +72,8 @@ class TestTripWindows {
   @Test
   void filesChainWhileTheNextStartsWithinTheGapOfTheFurthestEndSoFar() {
     // Given out of order. [5, 10] lies inside [0, 30], and 40 starts exactly the gap after 30: a
-    // chain
-    // ends at its furthest end, not at its last file's. 61 starts one minute more than the gap
-    // after 50.
+    // chain ends at its furthest end, not at its last file's. 61 starts one minute more than the
+    // gap after 50.
     List<FileSpan> files =
         List.of(span(40, 45), span(61, 70), span(0, 30), span(5, 10), span(45, 50));
     assertThat(TripWindows.chains("A", files, GAP))

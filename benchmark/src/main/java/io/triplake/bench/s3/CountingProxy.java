@@ -229,8 +229,7 @@ public final class CountingProxy implements AutoCloseable {
       client.write(head);
       long[] relayed = Body.relay(framing, response, down, client);
       // Counted before the answer's last bytes leave the buffer: a client that has its answer (a
-      // test that reads
-      // the counts next) always finds the request counted.
+      // test that reads the counts next) always finds the request counted.
       counter(key).add(requestBytes, response.size() + relayed[0], relayed[1], ranged, false);
       counted = true;
       client.flush();
@@ -242,9 +241,8 @@ public final class CountingProxy implements AutoCloseable {
       }
       if (client.failed) {
         // The client closed the connection before the end of the answer, as S3FileIO does with a
-        // stream it seeks away
-        // from: S3 bills the request all the same. What it got is about what went into the
-        // connection's buffers.
+        // stream it seeks away from: S3 bills the request all the same. What it got is about what
+        // went into the connection's buffers.
         counter(key)
             .add(requestBytes, client.bytes, Math.max(0, client.bytes - headBytes), ranged, true);
         throw e;
