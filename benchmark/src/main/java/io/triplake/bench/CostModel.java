@@ -14,11 +14,13 @@ import java.util.Locale;
  * <ul>
  *   <li>files and rows: {@link Fleet} (DESIGN-NOTES: 500 devices make about 650,000 raw files a
  *       day, about 1 GB a device; the real sample's 11.7 bytes a row);
- *   <li>register: one driver worker (registration is Java API work, no Spark executors), for {@code
- *       files / files per second}, the rate measured against S3 with the injected latency;
- *   <li>aggregate: executor work in vCPU-seconds = the raw requests each file waits for (a task
- *       holds its core while it waits) plus the CPU each row costs; as many executors as keep each
- *       busy a minute, at most the DAG's maximum; the driver as long as the executors;
+ *   <li>register: one driver worker (registration is Java API work, no Spark executors), as long as
+ *       its CPU per file (measured on a warm JVM) over the driver's vCPU, or the files' requests
+ *       over the footer reads it keeps in flight, whichever is longer;
+ *   <li>aggregate: executor work in vCPU-seconds = the CPU each row costs (measured on a warm JVM)
+ *       plus, per file, the part of its request's wait that the files fetched ahead do not hide (a
+ *       task holds its core while it waits); as many executors as keep each busy a minute, at most
+ *       the job's maximum; the driver as long as the executors;
  *   <li>EMR Serverless bills each worker's vCPU and memory per second with a one-minute minimum per
  *       worker, so every job run pays at least a minute of each worker it starts;
  *   <li>S3: raw requests per raw file (measured) times the files; warehouse requests per job run
@@ -136,32 +138,45 @@ public final class CostModel {
    * @param registerWarehousePerRun register's requests to the warehouse bucket in its run
    * @param aggregateRawPerFile aggregate's requests to the raw bucket, per raw file
    * @param aggregateWarehousePerRun aggregate's requests to the warehouse bucket in its run
-   * @param registerFilesPerSecond registration's rate against S3 with {@code latencySeconds} per
-   *     request
-   * @param latencySeconds the injected latency of one S3 request
-   * @param aggregateCpuSecondsPerRow the aggregate run's CPU seconds over the rows it read
+   * @param registerCpuSecondsPerFile registration's CPU per file on a warm JVM (footer, metrics,
+   *     manifest entry, the S3 client's request)
+   * @param registerInFlight registration's footer reads in flight ({@code register --parallelism})
+   * @param latencySeconds one S3 request's wait before its first byte
+   * @param aggregateCpuSecondsPerRow the trip job's CPU per raw row on a warm JVM
+   * @param aggregateInFlightPerTask raw files a trip task fetches ahead of the one it decodes
    */
   public record Measured(
       Requests registerRawPerFile,
       Requests registerWarehousePerRun,
       Requests aggregateRawPerFile,
       Requests aggregateWarehousePerRun,
-      double registerFilesPerSecond,
+      double registerCpuSecondsPerFile,
+      int registerInFlight,
       double latencySeconds,
-      double aggregateCpuSecondsPerRow) {
+      double aggregateCpuSecondsPerRow,
+      int aggregateInFlightPerTask) {
     public Measured {
-      if (!(registerFilesPerSecond > 0)) {
+      if (!(registerCpuSecondsPerFile >= 0) || !(latencySeconds >= 0)) {
         throw new IllegalArgumentException(
-            "Cannot model the cost: the registration rate must be positive ("
-                + registerFilesPerSecond
+            "Cannot model the cost: registration's CPU per file and the latency must not be"
+                + " negative ("
+                + registerCpuSecondsPerFile
+                + ", "
+                + latencySeconds
                 + ")");
       }
-      if (latencySeconds < 0 || aggregateCpuSecondsPerRow < 0) {
+      if (!(aggregateCpuSecondsPerRow >= 0)) {
         throw new IllegalArgumentException(
-            "Cannot model the cost: latency and CPU per row must not be negative ("
-                + latencySeconds
-                + ", "
+            "Cannot model the cost: the CPU per row must not be negative ("
                 + aggregateCpuSecondsPerRow
+                + ")");
+      }
+      if (registerInFlight < 1 || aggregateInFlightPerTask < 1) {
+        throw new IllegalArgumentException(
+            "Cannot model the cost: requests in flight must be at least 1 ("
+                + registerInFlight
+                + ", "
+                + aggregateInFlightPerTask
                 + ")");
       }
     }
@@ -217,15 +232,29 @@ public final class CostModel {
             rows,
             "rows"));
 
-    // Register: the driver alone, at the measured rate.
-    double registerRaw = files / m.registerFilesPerSecond();
-    double registerSeconds = Math.max(p.minimumWorkerSeconds(), registerRaw);
+    // Register: the driver alone, bound by its CPU or by the requests it keeps in flight.
+    double registerCpu = files * m.registerCpuSecondsPerFile() / sizes.driver().vcpu();
+    double registerWait =
+        files * m.registerRawPerFile().reads() * m.latencySeconds() / m.registerInFlight();
+    double registerSeconds =
+        Math.max(p.minimumWorkerSeconds(), Math.max(registerCpu, registerWait));
     lines.add(
         new Line(
             "register: driver time",
             fmt(
-                "max(%s s, %s files / %s files/s)",
-                num(p.minimumWorkerSeconds()), num(files), num(m.registerFilesPerSecond())),
+                "max(%s s, %s files x %s ms CPU / %d vCPU, %s files x %s raw GET+HEAD x %s s / %d"
+                    + " in flight) = max(%s s, %s s, %s s)",
+                num(p.minimumWorkerSeconds()),
+                num(files),
+                num(m.registerCpuSecondsPerFile() * 1e3),
+                sizes.driver().vcpu(),
+                num(files),
+                num(m.registerRawPerFile().reads()),
+                num(m.latencySeconds()),
+                m.registerInFlight(),
+                num(p.minimumWorkerSeconds()),
+                num(registerCpu),
+                num(registerWait)),
             registerSeconds,
             "s"));
     double registerDollars = registerSeconds / 3600 * sizes.driver().dollarsPerHour(p);
@@ -236,17 +265,34 @@ public final class CostModel {
             registerDollars,
             "$"));
 
-    // Aggregate: executor work, spread over as many executors as keep each busy a minute.
-    double waitPerFile = m.aggregateRawPerFile().reads() * m.latencySeconds();
+    // Aggregate: a task decodes one file while the next ones are fetched; a core waits only for
+    // what its CPU on a file does not cover.
+    double cpuPerFile = rows / files * m.aggregateCpuSecondsPerRow();
+    double waitPerFile =
+        Math.max(
+            0,
+            m.aggregateRawPerFile().reads() * m.latencySeconds() / m.aggregateInFlightPerTask()
+                - cpuPerFile);
+    lines.add(
+        new Line(
+            "aggregate: wait per file",
+            fmt(
+                "max(0, %s raw GET+HEAD x %s s / %d fetched ahead - %s rows x %s µs CPU)",
+                num(m.aggregateRawPerFile().reads()),
+                num(m.latencySeconds()),
+                m.aggregateInFlightPerTask(),
+                num(rows / files),
+                num(m.aggregateCpuSecondsPerRow() * 1e6)),
+            waitPerFile,
+            "s"));
     double work = files * waitPerFile + rows * m.aggregateCpuSecondsPerRow();
     lines.add(
         new Line(
             "aggregate: executor work",
             fmt(
-                "%s files x %s raw GET+HEAD x %s s + %s rows x %s µs CPU = %s + %s",
+                "%s files x %s s + %s rows x %s µs CPU = %s + %s",
                 num(files),
-                num(m.aggregateRawPerFile().reads()),
-                num(m.latencySeconds()),
+                num(waitPerFile),
                 num(rows),
                 num(m.aggregateCpuSecondsPerRow() * 1e6),
                 num(files * waitPerFile),

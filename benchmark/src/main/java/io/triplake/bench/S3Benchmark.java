@@ -60,11 +60,18 @@ public final class S3Benchmark {
    * @param parallelism registration's footer reads in flight ({@code register --parallelism})
    * @param cpuSecondsPerRow the cost model's CPU per row; null: the warm rerun's, measured here (on
    *     a small fleet of small files the run's fixed and per-file CPU make it an upper bound)
+   * @param registerFiles small files registered once more at the end on a warm JVM, in a bucket of
+   *     their own, for registration's steady rate (a fleet's day is hundreds of thousands of files,
+   *     so its run's fixed costs are what this small fleet's rate mostly shows); 0: none
    */
   public record Options(
-      FleetGenerator.Options fleet, Duration latency, int parallelism, Double cpuSecondsPerRow) {
+      FleetGenerator.Options fleet,
+      Duration latency,
+      int parallelism,
+      Double cpuSecondsPerRow,
+      int registerFiles) {
     public Options(FleetGenerator.Options fleet, Duration latency, int parallelism) {
-      this(fleet, latency, parallelism, null);
+      this(fleet, latency, parallelism, null, 0);
     }
 
     public Options {
@@ -79,6 +86,12 @@ public final class S3Benchmark {
       if (parallelism < 1) {
         throw new IllegalArgumentException(
             "Cannot benchmark: the parallelism must be at least 1 (" + parallelism + ")");
+      }
+      if (registerFiles < 0) {
+        throw new IllegalArgumentException(
+            "Cannot benchmark: the files registered at scale must not be negative ("
+                + registerFiles
+                + ")");
       }
     }
   }
@@ -127,6 +140,9 @@ public final class S3Benchmark {
    * @param rows raw rows the aggregate run read
    * @param aggregateFilesRead raw files the aggregate run read
    * @param registerFilesPerSecond raw files over register's wall time
+   * @param scaleFiles the small files of {@link Options#registerFiles} (0: none)
+   * @param registerAtScale their registration, on the JVM the fleet's warmed (null: none)
+   * @param registerAtScaleFilesPerSecond their files over its wall time (0: none)
    * @param rerun the same full aggregate run again in the same JVM (tripsummary dropped before):
    *     the CPU a row costs once the JVM is warm, as it is in an executor after its first minutes
    * @param rerunCpuSecondsPerRow the rerun's CPU seconds over its rows
@@ -153,6 +169,9 @@ public final class S3Benchmark {
       int cores,
       double uploadSeconds,
       Phase register,
+      int scaleFiles,
+      Phase registerAtScale,
+      double registerAtScaleFilesPerSecond,
       Phase aggregate,
       Phase rerun,
       double rerunCpuSecondsPerRow,
@@ -206,6 +225,12 @@ public final class S3Benchmark {
     }
     String id = Long.toHexString(System.nanoTime() & 0xffffffL);
     String rawBucket = "trip-lake-bench-raw-" + id;
+    String scaleBucket = "trip-lake-bench-scale-" + id;
+    String scaleNamespace = "rawscale_" + id;
+    Path scaleSource = workDir.resolve("register-at-scale");
+    if (options.registerFiles() > 0 && !Files.exists(scaleSource)) {
+      RegistrationBenchmark.generate(scaleSource, options.registerFiles(), 3);
+    }
     String warehouseBucket = "trip-lake-bench-warehouse-" + id;
     String rawNamespace = "raw_" + id;
     String tripsNamespace = "trips_" + id;
@@ -218,17 +243,22 @@ public final class S3Benchmark {
       // databases).
       s3.createBucket(b -> b.bucket(rawBucket));
       s3.createBucket(b -> b.bucket(warehouseBucket));
-      for (String db : List.of(rawNamespace, tripsNamespace)) {
+      for (String db : List.of(rawNamespace, tripsNamespace, scaleNamespace)) {
         glue.createDatabase(
             b ->
                 b.databaseInput(
                     d -> d.name(db).locationUri("s3://" + warehouseBucket + "/" + db + ".db")));
       }
       uploaded = upload(s3, source, rawBucket);
+      if (options.registerFiles() > 0) {
+        s3.createBucket(b -> b.bucket(scaleBucket));
+        upload(s3, scaleSource, scaleBucket);
+      }
     }
     double uploadSeconds = (System.nanoTime() - uploadStart) / 1e9;
 
-    Map<String, String> roles = Map.of(rawBucket, RAW, warehouseBucket, WAREHOUSE);
+    Map<String, String> roles =
+        Map.of(rawBucket, RAW, scaleBucket, RAW, warehouseBucket, WAREHOUSE);
     URI moto = URI.create(motoEndpoint);
     try (CountingProxy s3Proxy =
             CountingProxy.start(moto, options.latency(), RequestKinds.s3(roles));
@@ -259,12 +289,26 @@ public final class S3Benchmark {
         closeQuietly(catalog);
       }
       Phase register = meter.stop("register", s3Proxy.reset(), glueProxy.reset());
-      if (registered.registeredFiles() != uploaded[0] || !registered.clean()) {
-        throw new IllegalStateException(
-            "Cannot benchmark: registration did not register every uploaded file ("
-                + uploaded[0]
-                + "): "
-                + registered.summary());
+      requireAllRegistered(registered, uploaded[0]);
+
+      // Register at scale: many small files once the JVM is warm, as in a fleet's daily run.
+      Phase atScale = null;
+      int scaleFiles = options.registerFiles();
+      if (scaleFiles > 0) {
+        Lake scaleLake = lake.withNamespaces(scaleNamespace, tripsNamespace);
+        meter = Meter.start();
+        catalog = scaleLake.catalog();
+        try (FileIO io = scaleLake.sourceIO()) {
+          registered =
+              RawFileRegistrar.of(scaleLake, catalog, io)
+                  .source("s3://" + scaleBucket + "/")
+                  .parallelism(options.parallelism())
+                  .execute();
+        } finally {
+          closeQuietly(catalog);
+        }
+        atScale = meter.stop("register-at-scale", s3Proxy.reset(), glueProxy.reset());
+        requireAllRegistered(registered, scaleFiles);
       }
 
       // Aggregate: what `trip-lake aggregate --config ...` runs (the config parsed here, not read
@@ -287,17 +331,21 @@ public final class S3Benchmark {
       int files = (int) uploaded[0];
       int cores = Runtime.getRuntime().availableProcessors();
       double filesPerSecond = files / register.seconds();
+      double atScaleFilesPerSecond = atScale == null ? 0 : scaleFiles / atScale.seconds();
+      Phase registerRate = atScale == null ? register : atScale;
       CostModel.Measured measured =
           new CostModel.Measured(
               register.requests(RAW, files),
               register.requests(WAREHOUSE, 1),
               aggregate.requests(RAW, files),
               aggregate.requests(WAREHOUSE, 1),
-              filesPerSecond,
+              registerRate.cpuSeconds() / (atScale == null ? files : scaleFiles),
+              options.parallelism(),
               options.latency().toNanos() / 1e9,
               options.cpuSecondsPerRow() != null
                   ? options.cpuSecondsPerRow()
-                  : rerunCpuSecondsPerRow(rerun, again));
+                  : rerunCpuSecondsPerRow(rerun, again),
+              TripAggregator.FILES_FETCHED_AHEAD);
       CostModel.Fleet fleet = CostModel.Fleet.DESIGN_NOTES;
       CostModel.Prices prices = CostModel.Prices.ARM_US_EAST_1;
       CostModel.Sizes sizes = CostModel.Sizes.DAG;
@@ -320,6 +368,9 @@ public final class S3Benchmark {
           cores,
           uploadSeconds,
           register,
+          scaleFiles,
+          atScale,
+          atScaleFilesPerSecond,
           aggregate,
           rerun,
           rerunCpuSecondsPerRow(rerun, again),
@@ -335,6 +386,16 @@ public final class S3Benchmark {
           prices,
           sizes,
           List.copyOf(costs));
+    }
+  }
+
+  private static void requireAllRegistered(RawFileRegistrar.Result registered, long uploaded) {
+    if (registered.registeredFiles() != uploaded || !registered.clean()) {
+      throw new IllegalStateException(
+          "Cannot benchmark: registration did not register every uploaded file ("
+              + uploaded
+              + "): "
+              + registered.summary());
     }
   }
 
@@ -374,7 +435,7 @@ public final class S3Benchmark {
     try (Stream<Path> walk = Files.walk(source)) {
       files = walk.filter(Files::isRegularFile).sorted().toList();
     }
-    ExecutorService pool = Executors.newFixedThreadPool(4);
+    ExecutorService pool = Executors.newFixedThreadPool(16);
     try {
       List<Future<Long>> sizes = new ArrayList<>();
       for (Path file : files) {

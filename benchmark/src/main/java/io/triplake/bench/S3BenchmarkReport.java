@@ -17,6 +17,12 @@ import java.util.stream.Collectors;
 final class S3BenchmarkReport {
   private S3BenchmarkReport() {}
 
+  private static List<Phase> phases(Result r) {
+    return r.registerAtScale() == null
+        ? List.of(r.register(), r.aggregate(), r.rerun())
+        : List.of(r.register(), r.registerAtScale(), r.aggregate(), r.rerun());
+  }
+
   static String text(Result r) {
     StringBuilder out = new StringBuilder();
     out.append(
@@ -42,7 +48,7 @@ final class S3BenchmarkReport {
       out.append(fmt(" %8s", kind));
     }
     out.append(fmt(" %8s %8s %14s%n", "ranged", "aborted", "bytes"));
-    for (Phase phase : List.of(r.register(), r.aggregate(), r.rerun())) {
+    for (Phase phase : phases(r)) {
       for (String bucket : buckets(phase.s3())) {
         out.append(fmt("%-10s %-10s", phase.name(), bucket));
         for (String kind : RequestKinds.S3_KINDS) {
@@ -52,7 +58,7 @@ final class S3BenchmarkReport {
         out.append(fmt(" %8d %8d %,14d%n", get.rangeRequests(), get.aborted(), get.bodyBytes()));
       }
     }
-    for (Phase phase : List.of(r.register(), r.aggregate(), r.rerun())) {
+    for (Phase phase : phases(r)) {
       out.append(
           fmt(
               "Glue requests, %s: %d (%s)%n",
@@ -64,19 +70,23 @@ final class S3BenchmarkReport {
     }
 
     out.append(fmt("%nPer raw file (%,d files, %,d bytes)%n", r.rawFiles(), r.rawBytes()));
-    for (Phase phase : List.of(r.register(), r.aggregate(), r.rerun())) {
+    for (Phase phase : phases(r)) {
+      boolean scale = phase == r.registerAtScale();
+      int files = scale ? r.scaleFiles() : r.rawFiles();
       Traffic.Tally get = phase.s3().tally(S3Benchmark.RAW, RequestKinds.GET);
       out.append(
           fmt(
-              "  %-10s raw GET %.2f (ranged %.2f, aborted %.2f), HEAD %.2f, LIST %.4f; raw bytes"
-                  + " read / raw bytes %.3f%n",
+              "  %-10s raw GET %.2f (ranged %.2f, aborted %.2f), HEAD %.2f, LIST %.4f%s%n",
               phase.name() + ":",
-              phase.perFile(S3Benchmark.RAW, RequestKinds.GET, r.rawFiles()),
-              get.rangeRequests() / (double) r.rawFiles(),
-              get.aborted() / (double) r.rawFiles(),
-              phase.perFile(S3Benchmark.RAW, RequestKinds.HEAD, r.rawFiles()),
-              phase.perFile(S3Benchmark.RAW, RequestKinds.LIST, r.rawFiles()),
-              phase.rawBytesReadShare(r.rawBytes())));
+              phase.perFile(S3Benchmark.RAW, RequestKinds.GET, files),
+              get.rangeRequests() / (double) files,
+              get.aborted() / (double) files,
+              phase.perFile(S3Benchmark.RAW, RequestKinds.HEAD, files),
+              phase.perFile(S3Benchmark.RAW, RequestKinds.LIST, files),
+              scale
+                  ? fmt(" (over its %,d small files)", files)
+                  : fmt(
+                      "; raw bytes read / raw bytes %.3f", phase.rawBytesReadShare(r.rawBytes()))));
     }
 
     out.append(
@@ -89,6 +99,19 @@ final class S3BenchmarkReport {
             r.register().cpuSeconds(),
             r.register().cpuSeconds() * 1e3 / r.rawFiles(),
             r.register().peakHeapBytes() / 1e6));
+    if (r.registerAtScale() != null) {
+      Phase scale = r.registerAtScale();
+      out.append(
+          fmt(
+              "register at scale: %,d small files on the warm JVM in %.2f s = %.1f files/s; CPU"
+                  + " %.2f s = %.2f ms per file; peak heap %.0f MB (the cost model's rate)%n",
+              r.scaleFiles(),
+              scale.seconds(),
+              r.registerAtScaleFilesPerSecond(),
+              scale.cpuSeconds(),
+              scale.cpuSeconds() * 1e3 / r.scaleFiles(),
+              scale.peakHeapBytes() / 1e6));
+    }
     out.append(
         fmt(
             "aggregate: %,d rows (%,d files) in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f"
@@ -165,13 +188,21 @@ final class S3BenchmarkReport {
             s.maxExecutors()));
     out.append(
         fmt(
-            "  measured here: register %s files/s at %s s per request; raw GET+HEAD per file:"
-                + " register %s, aggregate %s; warehouse requests per run: register %s, aggregate"
-                + " %s (GET+HEAD) and %s, %s (PUT+POST+LIST)%n",
-            CostModel.num(m.registerFilesPerSecond()),
+            "  measured here: register %s ms CPU per file (%s files/s here, with %d footer reads"
+                + " in flight and every request waiting %s s); raw GET+HEAD per file:"
+                + " register %s, aggregate %s (%d files fetched ahead per task); warehouse"
+                + " requests per run: register %s, aggregate %s (GET+HEAD) and %s, %s"
+                + " (PUT+POST+LIST)%n",
+            CostModel.num(m.registerCpuSecondsPerFile() * 1e3),
+            CostModel.num(
+                r.registerAtScale() == null
+                    ? r.registerFilesPerSecond()
+                    : r.registerAtScaleFilesPerSecond()),
+            m.registerInFlight(),
             CostModel.num(m.latencySeconds()),
             CostModel.num(m.registerRawPerFile().reads()),
             CostModel.num(m.aggregateRawPerFile().reads()),
+            m.aggregateInFlightPerTask(),
             CostModel.num(m.registerWarehousePerRun().reads()),
             CostModel.num(m.aggregateWarehousePerRun().reads()),
             CostModel.num(m.registerWarehousePerRun().writesAndLists()),
@@ -184,9 +215,10 @@ final class S3BenchmarkReport {
                 CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6),
                 CostModel.num(r.rerunCpuSecondsPerRow() * 1e6))
             : fmt(
-                "  measured here: aggregate %s µs CPU per row, the warm rerun's CPU over its rows:"
-                    + " with this fleet's small files it also holds the per-file and per-run CPU,"
-                    + " so it overstates a fleet of larger files (--cpu-us-per-row sets another)%n",
+                "  measured here: aggregate %s µs CPU per row, the warm rerun's CPU over its rows"
+                    + " (it also holds the run's fixed CPU, the per-file CPU and the proxy's"
+                    + " forwarding: an upper bound, closer the larger the fleet's files;"
+                    + " --cpu-us-per-row sets another)%n",
                 CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6)));
     out.append(
         "  not included: MWAA, Glue, Athena, S3 storage, ephemeral storage above 20 GB per"

@@ -28,8 +28,10 @@ class TestS3BenchmarkOptions {
         .hasMessage("Cannot benchmark: the latency must be 0..10000 ms (11000 ms)");
     assertThatThrownBy(() -> new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 0))
         .hasMessage("Cannot benchmark: the parallelism must be at least 1 (0)");
-    assertThatThrownBy(() -> new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16, -1e-6))
+    assertThatThrownBy(() -> new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16, -1e-6, 0))
         .hasMessage("Cannot benchmark: the CPU per row must not be negative (-1.0E-6)");
+    assertThatThrownBy(() -> new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16, null, -1))
+        .hasMessage("Cannot benchmark: the files registered at scale must not be negative (-1)");
     assertThat(new S3Benchmark.Options(FLEET, Duration.ofMillis(30), 16).cpuSecondsPerRow())
         .isNull();
   }

@@ -295,6 +295,15 @@ final class BenchCommand implements Runnable {
     Double cpuMicrosPerRow;
 
     @Option(
+        names = "--register-files",
+        paramLabel = "N",
+        defaultValue = "10000",
+        description =
+            "Small files registered once more at the end, on the warm JVM, for registration's"
+                + " steady rate (the cost model's); 0: none (default: ${DEFAULT-VALUE}).")
+    int registerFiles;
+
+    @Option(
         names = "--endpoint",
         paramLabel = "URL",
         description =
@@ -324,7 +333,8 @@ final class BenchCommand implements Runnable {
               io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz),
               java.time.Duration.ofMillis(latencyMs),
               parallelism,
-              cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
+              cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6,
+              registerFiles);
       io.triplake.bench.S3Benchmark.Result result =
           runIn(
               workDir,

@@ -29,6 +29,9 @@ public final class PrefetchedInputFile implements InputFile {
   private long start;
   private int fetches;
 
+  /** The prefetch started by {@link #prefetchIn}, joined on first use. */
+  private java.util.concurrent.CompletableFuture<Void> pending;
+
   private PrefetchedInputFile(InputFile file, int prefetch) {
     this.file = file;
     this.prefetch = prefetch;
@@ -79,10 +82,36 @@ public final class PrefetchedInputFile implements InputFile {
     return file.exists();
   }
 
+  /**
+   * Starts the prefetch on {@code executor} now, so that the request's wait overlaps the caller's
+   * work on other files; the first read joins it. At most once, before the first read.
+   */
+  public PrefetchedInputFile prefetchIn(java.util.concurrent.Executor executor) {
+    if (pending == null && bytes == null) {
+      pending = java.util.concurrent.CompletableFuture.runAsync(this::load, executor);
+    }
+    return this;
+  }
+
   private void fetch() {
     if (bytes != null) {
       return;
     }
+    if (pending != null) {
+      try {
+        pending.join();
+      } catch (java.util.concurrent.CompletionException e) {
+        if (e.getCause() instanceof RuntimeException cause) {
+          throw cause;
+        }
+        throw e;
+      }
+      return;
+    }
+    load();
+  }
+
+  private void load() {
     long length = file.getLength();
     int n = (int) Math.min(prefetch, length);
     byte[] buffer = new byte[n];

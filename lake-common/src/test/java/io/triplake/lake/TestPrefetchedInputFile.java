@@ -237,4 +237,62 @@ class TestPrefetchedInputFile {
     }
     assertThat(file.requests).containsExactly("GET bytes=0-4");
   }
+
+  @Test
+  void aPrefetchStartedAheadIsTheOneRequestAndItsRowsAreTheFiles() throws Exception {
+    Path path = parquet("ahead", 20_000);
+    Billed file = new Billed(path, true);
+    java.util.concurrent.CountDownLatch fetched = new java.util.concurrent.CountDownLatch(1);
+    java.util.concurrent.ExecutorService pool =
+        java.util.concurrent.Executors.newSingleThreadExecutor();
+    try {
+      PrefetchedInputFile ahead = PrefetchedInputFile.whole(file, 16 << 20);
+      ahead.prefetchIn(
+          r ->
+              pool.execute(
+                  () -> {
+                    r.run();
+                    fetched.countDown();
+                  }));
+      assertThat(fetched.await(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+      // Fetched before anything read it; a second start is a no-op.
+      assertThat(file.requests).containsExactly("GET bytes=0-" + (file.getLength() - 1));
+      ahead.prefetchIn(pool);
+      assertThat(readAllRows(ahead)).isEqualTo(20_000);
+      assertThat(file.requests).hasSize(1);
+    } finally {
+      pool.shutdownNow();
+    }
+  }
+
+  @Test
+  void aPrefetchAheadThatFailsFailsTheReadNamingTheFile() {
+    Path missing = dir.resolve("gone.parquet");
+    InputFile gone =
+        new InputFile() {
+          @Override
+          public long getLength() {
+            return 100;
+          }
+
+          @Override
+          public SeekableInputStream newStream() {
+            throw new org.apache.iceberg.exceptions.NotFoundException("no such key");
+          }
+
+          @Override
+          public String location() {
+            return missing.toString();
+          }
+
+          @Override
+          public boolean exists() {
+            return false;
+          }
+        };
+    PrefetchedInputFile ahead = PrefetchedInputFile.whole(gone, 16 << 20).prefetchIn(Runnable::run);
+    org.assertj.core.api.Assertions.assertThatThrownBy(ahead::newStream)
+        .isInstanceOf(org.apache.iceberg.exceptions.NotFoundException.class)
+        .hasMessageContaining("no such key");
+  }
 }

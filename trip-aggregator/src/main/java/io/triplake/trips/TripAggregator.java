@@ -40,6 +40,12 @@ public interface TripAggregator {
   String RAW_READER_DEFAULT = "raw-columns";
   List<String> RAW_READERS = List.of(RAW_READER_DEFAULT, "iceberg", "iceberg-vectorized");
 
+  /**
+   * Raw files a task fetches ahead of the one it decodes, so that an object store's wait per
+   * request overlaps the decoding (each is held whole in memory, up to 16 MB).
+   */
+  int FILES_FETCHED_AHEAD = TripPass.READ_AHEAD_FILES;
+
   static TripAggregator of(Lake lake, SparkSession spark, TripConfig config) {
     return new SparkTripAggregator(lake, spark, config);
   }

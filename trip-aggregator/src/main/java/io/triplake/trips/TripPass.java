@@ -161,6 +161,10 @@ record TripPass(
       }
       RawColumns.Rows rows =
           new RawColumns.Rows(signals.size(), (int) Math.min(Math.max(records, 16), 1 << 20));
+      // The next files' requests wait while these are decoded.
+      for (int f = i; f < Math.min(ordered.size(), j + READ_AHEAD_FILES); f++) {
+        inputs.prefetch(fileIO, ordered.get(f));
+      }
       for (int f = i; f < j; f++) {
         RawFileReader.configured()
             .read(
@@ -196,16 +200,44 @@ record TripPass(
   static final long KEPT_BYTES_MAX = 64L << 20;
 
   /**
+   * Files a unit fetches ahead of the one it decodes: on S3 each file is a request of tens of
+   * milliseconds, about as long as decoding a logger file; fetched one after the other, a task
+   * would hold its core idle for half of the time. Memory: this many files of at most {@link
+   * #WHOLE_FILE_MAX} per task.
+   */
+  static final int READ_AHEAD_FILES = 2;
+
+  /**
+   * Where fetches ahead wait for their answers: threads that mostly wait, as many as the tasks'
+   * fetches in flight (at most {@link #READ_AHEAD_FILES} and the one being read per task).
+   */
+  private static final java.util.concurrent.ExecutorService FETCHES =
+      java.util.concurrent.Executors.newCachedThreadPool(
+          r -> {
+            Thread t = new Thread(r, "raw-fetch");
+            t.setDaemon(true);
+            return t;
+          });
+
+  /**
    * Opens a unit's raw files, keeping the ones read twice (up to {@code keepMax} bytes) for the
-   * second read.
+   * second read, and the ones fetched ahead until they are read.
    */
   private static final class Inputs {
     private final long keepMax;
     private final Map<String, PrefetchedInputFile> kept = new HashMap<>();
+    private final Map<String, PrefetchedInputFile> ahead = new HashMap<>();
     private long keptBytes;
 
     Inputs(long keepMax) {
       this.keepMax = keepMax;
+    }
+
+    /** Starts fetching {@code file} unless it is kept or already on its way. */
+    void prefetch(FileIO io, RawFile file) {
+      if (!kept.containsKey(file.location()) && !ahead.containsKey(file.location())) {
+        ahead.put(file.location(), input(io, file).prefetchIn(FETCHES));
+      }
     }
 
     InputFile open(FileIO io, RawFile file) {
@@ -213,14 +245,20 @@ record TripPass(
       if (input != null) {
         return input;
       }
-      input =
-          PrefetchedInputFile.whole(
-              io.newInputFile(file.location(), file.length()), WHOLE_FILE_MAX);
+      input = ahead.remove(file.location());
+      if (input == null) {
+        input = input(io, file);
+      }
       if (keptBytes + file.length() <= keepMax) {
         kept.put(file.location(), input);
         keptBytes += file.length();
       }
       return input;
+    }
+
+    private static PrefetchedInputFile input(FileIO io, RawFile file) {
+      return PrefetchedInputFile.whole(
+          io.newInputFile(file.location(), file.length()), WHOLE_FILE_MAX);
     }
   }
 
