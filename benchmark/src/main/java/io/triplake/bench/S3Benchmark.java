@@ -102,11 +102,13 @@ public final class S3Benchmark {
    * @param s3 S3 requests by bucket role ({@link #RAW}, {@link #WAREHOUSE}) and kind
    * @param glue Glue requests by operation
    * @param cpuSeconds this JVM's CPU time during the phase (the job, and the proxies' forwarding)
+   * @param executorCpuSeconds the part of it in executor threads ({@link #EXECUTOR_THREADS})
    */
   public record Phase(
       String name,
       double seconds,
       double cpuSeconds,
+      double executorCpuSeconds,
       long peakHeapBytes,
       Traffic s3,
       Traffic glue) {
@@ -399,8 +401,12 @@ public final class S3Benchmark {
     }
   }
 
+  /**
+   * The rerun's executor CPU over its rows: what a row costs an executor once its JVM is warm (the
+   * driver's planning and commit, and the proxies, are not in it).
+   */
   private static double rerunCpuSecondsPerRow(Phase rerun, TripAggregator.Result again) {
-    return again.work().rowsRead() == 0 ? 0 : rerun.cpuSeconds() / again.work().rowsRead();
+    return again.work().rowsRead() == 0 ? 0 : rerun.executorCpuSeconds() / again.work().rowsRead();
   }
 
   /**
@@ -472,21 +478,54 @@ public final class S3Benchmark {
     }
   }
 
-  /** Wall time, this JVM's CPU time and the peak heap of one phase. */
-  private record Meter(long startNanos, long startCpuNanos) {
+  /**
+   * Threads that do an executor's work in this local JVM: Spark's tasks and the raw files' fetches
+   * ahead. Their CPU is what executors are billed for; the rest (driver planning and commits, the
+   * proxies' forwarding) is not per row.
+   */
+  static final java.util.regex.Pattern EXECUTOR_THREADS =
+      java.util.regex.Pattern.compile("Executor task launch worker.*|raw-fetch.*|trip-pass.*");
+
+  /** Wall time, this JVM's CPU time (all, and its executor threads') and peak heap of a phase. */
+  private record Meter(long startNanos, long startCpuNanos, Map<Long, Long> startThreadCpu) {
     static Meter start() {
       TripBenchmark.resetPeakHeap();
-      return new Meter(System.nanoTime(), cpuNanos());
+      return new Meter(System.nanoTime(), cpuNanos(), executorThreadCpu());
     }
 
     Phase stop(String name, Traffic s3, Traffic glue) {
+      Map<Long, Long> end = executorThreadCpu();
+      long executorNanos = 0;
+      for (Map.Entry<Long, Long> thread : end.entrySet()) {
+        executorNanos += thread.getValue() - startThreadCpu.getOrDefault(thread.getKey(), 0L);
+      }
       return new Phase(
           name,
           (System.nanoTime() - startNanos) / 1e9,
           (cpuNanos() - startCpuNanos) / 1e9,
+          executorNanos / 1e9,
           TripBenchmark.peakHeap(),
           s3,
           glue);
+    }
+
+    /**
+     * CPU time of each live executor thread; a thread that ended during the phase is not counted
+     * (Spark's task threads and the fetch threads are pooled and outlive a run).
+     */
+    private static Map<Long, Long> executorThreadCpu() {
+      java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+      Map<Long, Long> cpu = new HashMap<>();
+      for (java.lang.management.ThreadInfo info :
+          threads.getThreadInfo(threads.getAllThreadIds())) {
+        if (info != null && EXECUTOR_THREADS.matcher(info.getThreadName()).matches()) {
+          long nanos = threads.getThreadCpuTime(info.getThreadId());
+          if (nanos >= 0) {
+            cpu.put(info.getThreadId(), nanos);
+          }
+        }
+      }
+      return cpu;
     }
 
     private static long cpuNanos() {

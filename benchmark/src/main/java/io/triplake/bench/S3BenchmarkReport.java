@@ -126,11 +126,12 @@ final class S3BenchmarkReport {
             r.summaryTrips()));
     out.append(
         fmt(
-            "rerun:     the same in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f µs per row%s;"
-                + " peak heap %.0f MB%n",
+            "rerun:     the same in %.2f s = %,.0f rows/s per core; CPU %.2f s, of which executor"
+                + " threads %.2f s = %.3f µs per row%s; peak heap %.0f MB%n",
             r.rerun().seconds(),
             r.rerunRowsPerSecondPerCore(),
             r.rerun().cpuSeconds(),
+            r.rerun().executorCpuSeconds(),
             r.rerunCpuSecondsPerRow() * 1e6,
             r.cpuPerRowGiven() ? "" : " (the cost model's CPU per row)",
             r.rerun().peakHeapBytes() / 1e6));
@@ -215,10 +216,9 @@ final class S3BenchmarkReport {
                 CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6),
                 CostModel.num(r.rerunCpuSecondsPerRow() * 1e6))
             : fmt(
-                "  measured here: aggregate %s µs CPU per row, the warm rerun's CPU over its rows"
-                    + " (it also holds the run's fixed CPU, the per-file CPU and the proxy's"
-                    + " forwarding: an upper bound, closer the larger the fleet's files;"
-                    + " --cpu-us-per-row sets another)%n",
+                "  measured here: aggregate %s µs CPU per row, the warm rerun's executor threads'"
+                    + " CPU over its rows (tasks and raw fetches, with the per-file CPU of this"
+                    + " fleet's files; --cpu-us-per-row sets another)%n",
                 CostModel.num(m.aggregateCpuSecondsPerRow() * 1e6)));
     out.append(
         "  not included: MWAA, Glue, Athena, S3 storage, ephemeral storage above 20 GB per"
