@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,26 +41,7 @@ final class BenchCommand implements Runnable {
   static final class Trips implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--devices",
-        defaultValue = "10",
-        description = "Devices (default: ${DEFAULT-VALUE}).")
-    int devices;
-
-    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
-    int days;
-
-    @Option(
-        names = "--imu-hz",
-        defaultValue = "50",
-        description = "IMU rate (default: ${DEFAULT-VALUE}).")
-    int imuHz;
-
-    @Option(
-        names = "--seed",
-        defaultValue = "1",
-        description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin FleetOptions fleet = new FleetOptions(10, 50);
 
     @Option(
         names = "--work-dir",
@@ -96,15 +78,12 @@ final class BenchCommand implements Runnable {
 
     @Override
     public Integer call() throws IOException {
-      io.triplake.bench.FleetGenerator.Options options =
-          io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
+      io.triplake.bench.FleetGenerator.Options options = fleet.options();
       io.triplake.bench.TripBenchmark.Result result =
           runIn(
               workDir,
               dir -> {
-                java.nio.file.Path lakeDir = dir.resolve("lake");
-                Sessions.deleteQuietly(lakeDir);
-                io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+                io.triplake.lake.Lake lake = freshLake(dir);
                 return io.triplake.bench.TripBenchmark.run(
                     dir, options, warmRuns, reader, Sessions.open(lake, "trip-lake bench"), lake);
               },
@@ -177,9 +156,7 @@ final class BenchCommand implements Runnable {
       runIn(
           workDir,
           dir -> {
-            java.nio.file.Path lakeDir = dir.resolve("lake");
-            Sessions.deleteQuietly(lakeDir);
-            io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+            io.triplake.lake.Lake lake = freshLake(dir);
             return io.triplake.bench.IncrementalBenchmark.run(
                 dir,
                 new io.triplake.bench.IncrementalBenchmark.Options(
@@ -248,26 +225,7 @@ final class BenchCommand implements Runnable {
   static final class S3 implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--devices",
-        defaultValue = "4",
-        description = "Devices (default: ${DEFAULT-VALUE}).")
-    int devices;
-
-    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
-    int days;
-
-    @Option(
-        names = "--imu-hz",
-        defaultValue = "5",
-        description = "IMU rate (default: ${DEFAULT-VALUE}).")
-    int imuHz;
-
-    @Option(
-        names = "--seed",
-        defaultValue = "1",
-        description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin FleetOptions fleet = new FleetOptions(4, 5);
 
     @Option(
         names = "--latency-ms",
@@ -321,7 +279,7 @@ final class BenchCommand implements Runnable {
     public Integer call() throws IOException {
       io.triplake.bench.S3Benchmark.Options options =
           new io.triplake.bench.S3Benchmark.Options(
-              io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz),
+              fleet.options(),
               java.time.Duration.ofMillis(latencyMs),
               parallelism,
               cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6);
@@ -351,6 +309,17 @@ final class BenchCommand implements Runnable {
               json);
       return result.proxyFailures() == 0 ? 0 : 1;
     }
+  }
+
+  /**
+   * An empty embedded lake in the scratch folder: a reused folder keeps its generated raw files,
+   * which are costly to make, but not the lake of the last run, which would make this run
+   * incremental.
+   */
+  static io.triplake.lake.Lake freshLake(Path dir) {
+    Path lakeDir = dir.resolve("lake");
+    Sessions.deleteQuietly(lakeDir);
+    return io.triplake.lake.Lake.embedded(lakeDir);
   }
 
   /** A benchmark that runs in a scratch folder. */
