@@ -69,12 +69,7 @@ final class BenchCommand implements Runnable {
                 + " Spark batches) (default: ${DEFAULT-VALUE}).")
     String reader;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-trips.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-trips.json");
 
     @Override
     public Integer call() throws IOException {
@@ -89,7 +84,7 @@ final class BenchCommand implements Runnable {
               },
               io.triplake.bench.TripBenchmark.Result::summary,
               spec.commandLine().getOut(),
-              json);
+              figures.json);
       return result.oracleEqual() ? 0 : 1;
     }
   }
@@ -144,12 +139,7 @@ final class BenchCommand implements Runnable {
                 + " one, deleted after).")
     Path workDir;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-incremental.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-incremental.json");
 
     @Override
     public Integer call() throws IOException {
@@ -166,7 +156,7 @@ final class BenchCommand implements Runnable {
           },
           io.triplake.bench.IncrementalBenchmark.Result::summary,
           spec.commandLine().getOut(),
-          json);
+          figures.json);
       return 0;
     }
   }
@@ -191,12 +181,7 @@ final class BenchCommand implements Runnable {
         description = "Scratch folder (default: a new temporary one, deleted after).")
     Path workDir;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-register.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-register.json");
 
     @Override
     public Integer call() throws IOException {
@@ -209,7 +194,7 @@ final class BenchCommand implements Runnable {
           dir -> RegistrationBenchmark.run(dir, files),
           RegistrationBenchmark.Result::summary,
           spec.commandLine().getOut(),
-          json);
+          figures.json);
       return 0;
     }
   }
@@ -268,12 +253,7 @@ final class BenchCommand implements Runnable {
                 + " one, deleted after).")
     Path workDir;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-s3.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-s3.json");
 
     @Override
     public Integer call() throws IOException {
@@ -306,7 +286,7 @@ final class BenchCommand implements Runnable {
               },
               io.triplake.bench.S3Benchmark.Result::summary,
               spec.commandLine().getOut(),
-              json);
+              figures.json);
       return result.proxyFailures() == 0 ? 0 : 1;
     }
   }

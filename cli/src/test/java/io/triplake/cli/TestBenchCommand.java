@@ -2,12 +2,14 @@ package io.triplake.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.CommandSpec;
 
-/** {@code bench}'s options: the fleet options its subcommands share keep each one's defaults. */
+/** {@code bench}'s options: the options its subcommands share keep each one's defaults. */
 class TestBenchCommand {
   private static CommandSpec parsed(String... args) {
     return TripLake.commandLine().parseArgs(args).subcommand().subcommand().commandSpec();
@@ -29,6 +31,16 @@ class TestBenchCommand {
         .isEqualTo(Map.of("--devices", 4, "--days", 1, "--imu-hz", 5, "--seed", 1L));
     assertThat(fleet(parsed("bench", "s3", "--devices", "2", "--seed", "7", "--days", "3")))
         .isEqualTo(Map.of("--devices", 2, "--days", 3, "--imu-hz", 5, "--seed", 7L));
+  }
+
+  @Test
+  void eachBenchmarkWritesItsOwnFiguresFile() {
+    for (String bench : List.of("trips", "incremental", "register", "s3")) {
+      assertThat(parsed("bench", bench).findOption("--json").<Path>getValue())
+          .isEqualTo(Path.of("bench-" + bench + ".json"));
+    }
+    assertThat(parsed("bench", "s3", "--json", "s3.json").findOption("--json").<Path>getValue())
+        .isEqualTo(Path.of("s3.json"));
   }
 
   @Test
