@@ -16,34 +16,12 @@ final class OracleComparison {
 
   static boolean equal(List<Row> rows, List<DuckDbTrips.Row> oracle) {
     Map<String, DuckDbTrips.Row> expected = new HashMap<>();
-    oracle.forEach(
-        o ->
-            expected.put(
-                o.cluster()
-                    + "|"
-                    + o.tripid()
-                    + "|"
-                    + o.message()
-                    + "|"
-                    + o.signal()
-                    + "|"
-                    + o.aggregation(),
-                o));
+    oracle.forEach(o -> expected.put(key(o), o));
     if (expected.size() != rows.size()) {
       return false;
     }
     for (Row r : rows) {
-      DuckDbTrips.Row o =
-          expected.get(
-              r.getAs("cluster")
-                  + "|"
-                  + r.getAs("tripid")
-                  + "|"
-                  + r.getAs("message")
-                  + "|"
-                  + r.getAs("signal")
-                  + "|"
-                  + r.getAs("aggregation"));
+      DuckDbTrips.Row o = expected.get(key(r));
       if (o == null
           || !((LocalDateTime) r.getAs("tripstart")).toInstant(ZoneOffset.UTC).equals(o.tripstart())
           || !((LocalDateTime) r.getAs("tripend")).toInstant(ZoneOffset.UTC).equals(o.tripend())
@@ -54,6 +32,25 @@ final class OracleComparison {
       }
     }
     return true;
+  }
+
+  /** What a tripsummary row and a DuckDB row are matched by (the trip id names the device). */
+  static String key(Row r) {
+    return key(
+        r.getAs("cluster"),
+        r.getAs("tripid"),
+        r.getAs("message"),
+        r.getAs("signal"),
+        r.getAs("aggregation"));
+  }
+
+  static String key(DuckDbTrips.Row o) {
+    return key(o.cluster(), o.tripid(), o.message(), o.signal(), o.aggregation());
+  }
+
+  private static String key(
+      String cluster, String tripid, String message, String signal, String aggregation) {
+    return String.join("|", cluster, tripid, message, signal, aggregation);
   }
 
   private static boolean close(Double a, Double b) {

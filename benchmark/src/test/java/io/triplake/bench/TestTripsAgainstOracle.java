@@ -83,31 +83,11 @@ class TestTripsAgainstOracle extends SparkLakeTest {
   private static void assertSame(List<Row> spark, List<DuckDbTrips.Row> oracle) {
     Map<String, Row> byKey = new TreeMap<>();
     for (Row r : spark) {
-      byKey.put(
-          r.getAs("cluster")
-              + "|"
-              + r.getAs("tripid")
-              + "|"
-              + r.getAs("message")
-              + "|"
-              + r.getAs("signal")
-              + "|"
-              + r.getAs("aggregation"),
-          r);
+      byKey.put(OracleComparison.key(r), r);
     }
     Map<String, DuckDbTrips.Row> expected = new TreeMap<>();
     for (DuckDbTrips.Row o : oracle) {
-      expected.put(
-          o.cluster()
-              + "|"
-              + o.tripid()
-              + "|"
-              + o.message()
-              + "|"
-              + o.signal()
-              + "|"
-              + o.aggregation(),
-          o);
+      expected.put(OracleComparison.key(o), o);
     }
     assertThat(byKey.keySet()).isEqualTo(expected.keySet());
     for (Map.Entry<String, DuckDbTrips.Row> e : expected.entrySet()) {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -40,26 +41,7 @@ final class BenchCommand implements Runnable {
   static final class Trips implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--devices",
-        defaultValue = "10",
-        description = "Devices (default: ${DEFAULT-VALUE}).")
-    int devices;
-
-    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
-    int days;
-
-    @Option(
-        names = "--imu-hz",
-        defaultValue = "50",
-        description = "IMU rate (default: ${DEFAULT-VALUE}).")
-    int imuHz;
-
-    @Option(
-        names = "--seed",
-        defaultValue = "1",
-        description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin FleetOptions fleet = new FleetOptions(10, 50);
 
     @Option(
         names = "--work-dir",
@@ -87,30 +69,22 @@ final class BenchCommand implements Runnable {
                 + " Spark batches) (default: ${DEFAULT-VALUE}).")
     String reader;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-trips.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-trips.json");
 
     @Override
     public Integer call() throws IOException {
-      io.triplake.bench.FleetGenerator.Options options =
-          io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
+      io.triplake.bench.FleetGenerator.Options options = fleet.options();
       io.triplake.bench.TripBenchmark.Result result =
           runIn(
               workDir,
               dir -> {
-                java.nio.file.Path lakeDir = dir.resolve("lake");
-                Sessions.deleteQuietly(lakeDir);
-                io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+                io.triplake.lake.Lake lake = freshLake(dir);
                 return io.triplake.bench.TripBenchmark.run(
                     dir, options, warmRuns, reader, Sessions.open(lake, "trip-lake bench"), lake);
               },
               io.triplake.bench.TripBenchmark.Result::summary,
               spec.commandLine().getOut(),
-              json);
+              figures.json);
       return result.oracleEqual() ? 0 : 1;
     }
   }
@@ -165,21 +139,14 @@ final class BenchCommand implements Runnable {
                 + " one, deleted after).")
     Path workDir;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-incremental.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-incremental.json");
 
     @Override
     public Integer call() throws IOException {
       runIn(
           workDir,
           dir -> {
-            java.nio.file.Path lakeDir = dir.resolve("lake");
-            Sessions.deleteQuietly(lakeDir);
-            io.triplake.lake.Lake lake = io.triplake.lake.Lake.embedded(lakeDir);
+            io.triplake.lake.Lake lake = freshLake(dir);
             return io.triplake.bench.IncrementalBenchmark.run(
                 dir,
                 new io.triplake.bench.IncrementalBenchmark.Options(
@@ -189,7 +156,7 @@ final class BenchCommand implements Runnable {
           },
           io.triplake.bench.IncrementalBenchmark.Result::summary,
           spec.commandLine().getOut(),
-          json);
+          figures.json);
       return 0;
     }
   }
@@ -214,12 +181,7 @@ final class BenchCommand implements Runnable {
         description = "Scratch folder (default: a new temporary one, deleted after).")
     Path workDir;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-register.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-register.json");
 
     @Override
     public Integer call() throws IOException {
@@ -232,7 +194,7 @@ final class BenchCommand implements Runnable {
           dir -> RegistrationBenchmark.run(dir, files),
           RegistrationBenchmark.Result::summary,
           spec.commandLine().getOut(),
-          json);
+          figures.json);
       return 0;
     }
   }
@@ -248,26 +210,7 @@ final class BenchCommand implements Runnable {
   static final class S3 implements Callable<Integer> {
     @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-    @Option(
-        names = "--devices",
-        defaultValue = "4",
-        description = "Devices (default: ${DEFAULT-VALUE}).")
-    int devices;
-
-    @Option(names = "--days", defaultValue = "1", description = "Days (default: ${DEFAULT-VALUE}).")
-    int days;
-
-    @Option(
-        names = "--imu-hz",
-        defaultValue = "5",
-        description = "IMU rate (default: ${DEFAULT-VALUE}).")
-    int imuHz;
-
-    @Option(
-        names = "--seed",
-        defaultValue = "1",
-        description = "Generator seed (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Mixin FleetOptions fleet = new FleetOptions(4, 5);
 
     @Option(
         names = "--latency-ms",
@@ -319,18 +262,13 @@ final class BenchCommand implements Runnable {
                 + " one, deleted after).")
     Path workDir;
 
-    @Option(
-        names = "--json",
-        paramLabel = "FILE",
-        defaultValue = "bench-s3.json",
-        description = "Where the figures go as JSON (default: ${DEFAULT-VALUE}).")
-    Path json;
+    @Mixin FiguresFile figures = new FiguresFile("bench-s3.json");
 
     @Override
     public Integer call() throws IOException {
       io.triplake.bench.S3Benchmark.Options options =
           new io.triplake.bench.S3Benchmark.Options(
-              io.triplake.bench.FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz),
+              fleet.options(),
               java.time.Duration.ofMillis(latencyMs),
               parallelism,
               cpuMicrosPerRow == null ? null : cpuMicrosPerRow / 1e6,
@@ -358,9 +296,20 @@ final class BenchCommand implements Runnable {
               },
               io.triplake.bench.S3Benchmark.Result::summary,
               spec.commandLine().getOut(),
-              json);
+              figures.json);
       return result.proxyFailures() == 0 ? 0 : 1;
     }
+  }
+
+  /**
+   * An empty embedded lake in the scratch folder: a reused folder keeps its generated raw files,
+   * which are costly to make, but not the lake of the last run, which would make this run
+   * incremental.
+   */
+  static io.triplake.lake.Lake freshLake(Path dir) {
+    Path lakeDir = dir.resolve("lake");
+    Sessions.deleteQuietly(lakeDir);
+    return io.triplake.lake.Lake.embedded(lakeDir);
   }
 
   /** A benchmark that runs in a scratch folder. */

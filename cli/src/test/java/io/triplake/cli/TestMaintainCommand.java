@@ -6,25 +6,14 @@ import io.triplake.lake.Json;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SampleLake;
 import io.triplake.lake.testing.SparkLakeTest;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code ./trip-lake maintain} as the DAG and a user run it. */
 class TestMaintainCommand extends SparkLakeTest {
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = TripLake.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   @Test
@@ -37,7 +26,7 @@ class TestMaintainCommand extends SparkLakeTest {
                 .exitCode())
         .isZero();
 
-    Run dry =
+    CliRun dry =
         run(
             "maintain",
             "--lake",
@@ -62,7 +51,7 @@ class TestMaintainCommand extends SparkLakeTest {
     assertThat(report.get("notes").get(0).asText())
         .isEqualTo("trips.tripsummary does not exist yet");
 
-    Run real =
+    CliRun real =
         run(
             "maintain",
             "--lake",
@@ -79,14 +68,14 @@ class TestMaintainCommand extends SparkLakeTest {
         .contains("Report: ");
     assertThat(Checksums.of(SampleLake.location())).isEqualTo(sample);
 
-    Run refused = run("maintain", "--lake", lakeDir, "--option", "raw.rewrite-data-files=true");
+    CliRun refused = run("maintain", "--lake", lakeDir, "--option", "raw.rewrite-data-files=true");
     assertThat(refused.exitCode()).isEqualTo(1);
     assertThat(refused.err())
         .isEqualTo(
             "trip-lake maintain: Cannot rewrite the data files of raw tables: they are the loggers'"
                 + " own files, registered in place; a rewrite hands them to Iceberg, whose expiry"
                 + " would then delete them (raw.rewrite-data-files=true)\n");
-    Run margin = run("maintain", "--lake", lakeDir, "--orphan-margin-hours", "2");
+    CliRun margin = run("maintain", "--lake", lakeDir, "--orphan-margin-hours", "2");
     assertThat(margin.exitCode()).isEqualTo(1);
     assertThat(margin.err())
         .contains("Cannot delete orphan files: the safety margin must be at least 24 hours")

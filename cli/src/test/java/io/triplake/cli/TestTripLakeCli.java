@@ -8,27 +8,16 @@ import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SampleLake;
 import io.triplake.lake.testing.SparkLakeTest;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** The command line as a user runs it, against the lake of this test class. */
 class TestTripLakeCli extends SparkLakeTest {
-  private record Run(int exitCode, String out, String err) {}
-
-  private static Run run(String... args) {
-    StringWriter out = new StringWriter();
-    StringWriter err = new StringWriter();
-    CommandLine cli = TripLake.commandLine();
-    cli.setOut(new PrintWriter(out));
-    cli.setErr(new PrintWriter(err));
-    int code = cli.execute(args);
-    return new Run(code, out.toString(), err.toString());
+  private static CliRun run(String... args) {
+    return CliRun.of(args);
   }
 
   private static String lakeDir() {
@@ -39,7 +28,7 @@ class TestTripLakeCli extends SparkLakeTest {
   void demoRegistersTheSampleAndShowsIt() {
     Map<String, String> before = Checksums.of(SampleLake.location());
     String demoLake = tempDir.resolve("demo-lake").toString();
-    Run demo = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
+    CliRun demo = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
     assertThat(demo.exitCode()).as(demo.err()).isZero();
     assertThat(demo.out())
         .contains("Registered 165 files (719624 rows")
@@ -49,7 +38,7 @@ class TestTripLakeCli extends SparkLakeTest {
         .contains("gnss_can2 | 3BA199E2 | 2021-07-26T04:41:10.529799 | 2021-07-26T05:20:42.454899")
         .contains("gnss_can2 | 3BA199E2 | 2021-07-26T13:13:55.090350 | 2021-07-26T14:01:01.660999")
         .contains("gnss_can9 | 7512BE4D | 2024-09-07T07:44:26.911152 | 2024-09-07T08:15:10.025253");
-    Run again = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
+    CliRun again = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
     assertThat(again.out())
         .contains("Registered 0 files")
         .contains("165 skipped as already registered")
@@ -64,7 +53,7 @@ class TestTripLakeCli extends SparkLakeTest {
     String query =
         "SELECT device_id, count(*) AS n FROM raw.can9_gnssspeed GROUP BY device_id ORDER BY"
             + " device_id";
-    Run table = run("sql", "--lake", lakeDir(), query);
+    CliRun table = run("sql", "--lake", lakeDir(), query);
     assertThat(table.exitCode()).as(table.err()).isZero();
     assertThat(table.out())
         .isEqualTo(
@@ -86,7 +75,7 @@ class TestTripLakeCli extends SparkLakeTest {
             + " 04:41:00' AS t_ntz, DATE '2021-07-26' AS day, 'a, \"b\"\n"
             + "c' AS text, '' AS empty, CAST(NULL AS DOUBLE) AS missing";
 
-    Run csv = run("sql", "--lake", lakeDir(), "--format", "csv", query);
+    CliRun csv = run("sql", "--lake", lakeDir(), "--format", "csv", query);
     assertThat(csv.exitCode()).as(csv.err()).isZero();
     assertThat(csv.out())
         .isEqualTo(
@@ -103,7 +92,7 @@ class TestTripLakeCli extends SparkLakeTest {
     assertThat(Double.parseDouble(fields[3])).isNaN();
     assertThat(Double.parseDouble(fields[4])).isEqualTo(Double.NEGATIVE_INFINITY);
 
-    Run json = run("sql", "--lake", lakeDir(), "--format", "json", query);
+    CliRun json = run("sql", "--lake", lakeDir(), "--format", "json", query);
     assertThat(json.exitCode()).as(json.err()).isZero();
     assertThat(json.out())
         .isEqualTo(
@@ -132,7 +121,7 @@ class TestTripLakeCli extends SparkLakeTest {
     }
     Files.writeString(source.resolve("AABBCCDD/CAN2_x/2024/01/01/b.parquet"), "not parquet");
     Path reports = tempDir.resolve("cli-reports");
-    Run run =
+    CliRun run =
         run(
             "register",
             "--lake",
@@ -159,7 +148,7 @@ class TestTripLakeCli extends SparkLakeTest {
 
   @Test
   void badSettingsAreNamedInTheError() {
-    Run missing =
+    CliRun missing =
         run(
             "register",
             "--lake",
@@ -169,7 +158,7 @@ class TestTripLakeCli extends SparkLakeTest {
     assertThat(missing.exitCode()).isEqualTo(1);
     assertThat(missing.err()).contains("Cannot list the source").contains("does-not-exist");
 
-    Run namespace =
+    CliRun namespace =
         run(
             "register",
             "--lake",
@@ -181,7 +170,7 @@ class TestTripLakeCli extends SparkLakeTest {
     assertThat(namespace.exitCode()).isEqualTo(1);
     assertThat(namespace.err()).contains("Cannot use namespace").contains("(Raw-Data)");
 
-    Run conf =
+    CliRun conf =
         run("sql", "--catalog-conf", tempDir.resolve("nope.properties").toString(), "SELECT 1");
     assertThat(conf.exitCode()).isEqualTo(1);
     assertThat(conf.err())

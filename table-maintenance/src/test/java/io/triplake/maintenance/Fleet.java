@@ -2,22 +2,17 @@ package io.triplake.maintenance;
 
 import io.triplake.ingest.RawFileRegistrar;
 import io.triplake.lake.Lake;
-import io.triplake.lake.RawFileWriter;
 import io.triplake.trips.TripAggregator;
 import io.triplake.trips.TripConfig;
+import io.triplake.trips.testing.RawStaging;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.time.Instant;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.LongFunction;
 import java.util.stream.Stream;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.io.FileIO;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -26,8 +21,8 @@ import org.apache.spark.sql.SparkSession;
  * trips are aggregated; one call per daily cycle.
  */
 final class Fleet {
-  static final long SECOND = 1_000_000L;
-  static final long MINUTE = 60 * SECOND;
+  static final long SECOND = RawStaging.SECOND;
+  static final long MINUTE = RawStaging.MINUTE;
 
   static final String CONFIG =
       """
@@ -44,56 +39,26 @@ final class Fleet {
   final Lake lake;
   final Path staging;
   final Path source;
+  private final RawStaging raw;
 
   Fleet(SparkSession spark, Lake lake, Path staging, Path source) {
     this.spark = spark;
     this.lake = lake;
     this.staging = staging;
     this.source = source;
+    this.raw = new RawStaging(staging);
   }
 
   static long at(String instant) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(instant));
-  }
-
-  /**
-   * A file of one message with rows every {@code step} from {@code from} to {@code to} (inclusive).
-   */
-  Path file(
-      String device,
-      String message,
-      String fileName,
-      long from,
-      long to,
-      long step,
-      List<String> signals,
-      LongFunction<Double[]> values) {
-    String day =
-        Instant.EPOCH.plus(from, ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
-    Path path =
-        staging.resolve(device).resolve(message).resolve(day).resolve(fileName + ".parquet");
-    try (RawFileWriter w = RawFileWriter.open(path, true, signals)) {
-      for (long t = from; t <= to; t += step) {
-        w.write(t, values.apply(t));
-      }
-    }
-    return path;
+    return RawStaging.at(instant);
   }
 
   Path speed(String device, String fileName, long from, long to) {
-    return file(
-        device,
-        "CAN2_speed",
-        fileName,
-        from,
-        to,
-        MINUTE,
-        List.of("Speed"),
-        t -> new Double[] {(double) ((t / SECOND) % 97)});
+    return raw.speed(device, fileName, from, to, MINUTE);
   }
 
   Path odo(String device, String fileName, long from, long to) {
-    return file(
+    return raw.file(
         device,
         "CAN2_odo",
         fileName,
@@ -132,22 +97,11 @@ final class Fleet {
    * Copies staged files into the raw source (as a logger upload would) and registers the source.
    */
   RawFileRegistrar.Result upload(List<Path> files) {
-    for (Path f : files) {
-      Path to = source.resolve(staging.relativize(f).toString());
-      try {
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }
-    return register();
+    return raw.upload(spark, lake, source, files);
   }
 
   RawFileRegistrar.Result register() {
-    try (FileIO io = lake.sourceIO()) {
-      return RawFileRegistrar.of(lake, lake.catalog(spark), io).source(source.toString()).execute();
-    }
+    return RawStaging.register(spark, lake, source);
   }
 
   TripAggregator.Result aggregate() {
@@ -174,10 +128,7 @@ final class Fleet {
   }
 
   List<String> rows(String query) {
-    return spark.sql(query).drop("updatedat").collectAsList().stream()
-        .map(Object::toString)
-        .sorted()
-        .toList();
+    return RawStaging.rows(spark, query);
   }
 
   List<String> day(String day) {

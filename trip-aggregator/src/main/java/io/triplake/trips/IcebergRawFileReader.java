@@ -1,7 +1,6 @@
 package io.triplake.trips;
 
 import io.triplake.trips.RawColumns.Column;
-import io.triplake.trips.RawColumns.RawFile;
 import io.triplake.trips.RawColumns.Rows;
 import java.io.IOException;
 import java.time.LocalDateTime;
@@ -46,25 +45,14 @@ abstract class IcebergRawFileReader implements RawFileReader {
   private IcebergRawFileReader() {}
 
   @Override
-  public final void read(
-      InputFile input,
-      String table,
-      RawFile file,
-      Column time,
-      List<Column> signals,
-      long lo,
-      long hi,
-      Rows into) {
-    try {
-      Projection projection = Projection.of(time, signals);
-      Expression range =
-          Expressions.and(
-              Expressions.greaterThanOrEqual(time.name(), lo),
-              Expressions.lessThanOrEqual(time.name(), hi));
-      append(input, projection, range, lo, hi, into);
-    } catch (IOException | RuntimeException e) {
-      throw RawFileReader.cannotRead(file, table, e);
-    }
+  public final void append(
+      InputFile input, Column time, List<Column> signals, long lo, long hi, Rows into)
+      throws IOException {
+    Expression range =
+        Expressions.and(
+            Expressions.greaterThanOrEqual(time.name(), lo),
+            Expressions.lessThanOrEqual(time.name(), hi));
+    append(input, Projection.of(time, signals), range, lo, hi, into);
   }
 
   abstract void append(

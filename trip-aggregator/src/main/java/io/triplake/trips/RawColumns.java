@@ -149,15 +149,9 @@ final class RawColumns implements RawFileReader {
   private RawColumns() {}
 
   @Override
-  public void read(
-      InputFile input,
-      String table,
-      RawFile file,
-      Column time,
-      List<Column> signals,
-      long lo,
-      long hi,
-      Rows into) {
+  public void append(
+      InputFile input, Column time, List<Column> signals, long lo, long hi, Rows into)
+      throws IOException {
     try (ParquetFileReader reader = ParquetInput.open(input)) {
       MessageType schema = reader.getFooter().getFileMetaData().getSchema();
       boolean hasIds = schema.getFields().stream().anyMatch(f -> f.getId() != null);
@@ -220,8 +214,6 @@ final class RawColumns implements RawFileReader {
         }
         into.size = base + kept;
       }
-    } catch (IOException | RuntimeException e) {
-      throw RawFileReader.cannotRead(file, table, e);
     }
   }
 

@@ -24,7 +24,7 @@ interface RawFileReader {
    * @param table the table's name, for errors
    * @throws RuntimeException naming the file and the table when the file cannot be read
    */
-  void read(
+  default void read(
       InputFile input,
       String table,
       RawFile file,
@@ -32,7 +32,22 @@ interface RawFileReader {
       List<Column> signals,
       long lo,
       long hi,
-      Rows into);
+      Rows into) {
+    // Here rather than in each reader, so that every reader's failure names the file and the table.
+    try {
+      append(input, time, signals, lo, hi, into);
+    } catch (IOException | RuntimeException e) {
+      String message =
+          "Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage();
+      throw e instanceof IOException io
+          ? new UncheckedIOException(message, io)
+          : new IllegalStateException(message, e);
+    }
+  }
+
+  /** What each reader implements; {@link #read} adds the file and the table to its errors. */
+  void append(InputFile input, Column time, List<Column> signals, long lo, long hi, Rows into)
+      throws IOException;
 
   /**
    * The reader {@link TripAggregator#RAW_READER} names in this JVM (on an executor: the executor's
@@ -67,14 +82,5 @@ interface RawFileReader {
       case BOOLEAN, INTEGER, LONG, FLOAT, DOUBLE, DECIMAL -> true;
       default -> false;
     };
-  }
-
-  /** What a reader throws when a file cannot be read: the file and the table, then the reason. */
-  static RuntimeException cannotRead(RawFile file, String table, Exception e) {
-    String message =
-        "Cannot read raw file " + file.location() + " of " + table + ": " + e.getMessage();
-    return e instanceof IOException io
-        ? new UncheckedIOException(message, io)
-        : new IllegalStateException(message, e);
   }
 }

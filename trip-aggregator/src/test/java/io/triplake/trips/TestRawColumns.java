@@ -94,11 +94,18 @@ class TestRawColumns {
                     Arguments.of(reader, ParquetProperties.WriterVersion.PARQUET_2_0)));
   }
 
-  private static MessageType schema(LogicalTypeAnnotation.TimeUnit unit) {
+  /**
+   * A raw file's schema up to its signals: {@code t} first, a UTC timestamp as loggers write it.
+   */
+  private static Types.GroupBuilder<MessageType> time(LogicalTypeAnnotation.TimeUnit unit) {
     return Types.buildMessage()
         .optional(PrimitiveTypeName.INT64)
         .as(LogicalTypeAnnotation.timestampType(true, unit))
-        .named("t")
+        .named("t");
+  }
+
+  private static MessageType schema(LogicalTypeAnnotation.TimeUnit unit) {
+    return time(unit)
         .optional(PrimitiveTypeName.FLOAT)
         .named("Speed")
         .optional(PrimitiveTypeName.INT32)
@@ -371,10 +378,7 @@ class TestRawColumns {
   @MethodSource("readers")
   void longsAndDecimalsOfEveryStorageReadAsDoubles(String reader) throws IOException {
     MessageType schema =
-        Types.buildMessage()
-            .optional(PrimitiveTypeName.INT64)
-            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
-            .named("t")
+        time(LogicalTypeAnnotation.TimeUnit.MICROS)
             .optional(PrimitiveTypeName.INT64)
             .named("Count")
             .optional(PrimitiveTypeName.INT32)
@@ -461,10 +465,7 @@ class TestRawColumns {
   @MethodSource("readers")
   void aDateOrTimestampSignalIsNoNumber(String reader) throws IOException {
     MessageType schema =
-        Types.buildMessage()
-            .optional(PrimitiveTypeName.INT64)
-            .as(LogicalTypeAnnotation.timestampType(true, LogicalTypeAnnotation.TimeUnit.MICROS))
-            .named("t")
+        time(LogicalTypeAnnotation.TimeUnit.MICROS)
             .optional(PrimitiveTypeName.INT32)
             .as(LogicalTypeAnnotation.dateType())
             .named("Day")

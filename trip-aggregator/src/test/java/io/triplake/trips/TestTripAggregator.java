@@ -1,5 +1,8 @@
 package io.triplake.trips;
 
+import static io.triplake.trips.testing.RawStaging.MINUTE;
+import static io.triplake.trips.testing.RawStaging.SECOND;
+import static io.triplake.trips.testing.RawStaging.at;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,30 +12,24 @@ import io.triplake.lake.Lake;
 import io.triplake.lake.RawFileWriter;
 import io.triplake.lake.testing.Checksums;
 import io.triplake.lake.testing.SparkLakeTest;
+import io.triplake.trips.testing.RawStaging;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.LocalDate;
-import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
-import java.util.function.LongFunction;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
-import org.apache.iceberg.io.FileIO;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInfo;
 
 class TestTripAggregator extends SparkLakeTest {
-  private static final long SECOND = 1_000_000L;
-  private static final long MINUTE = 60 * SECOND;
-
   static final String CONFIG =
       """
       {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
@@ -46,60 +43,24 @@ class TestTripAggregator extends SparkLakeTest {
       """;
 
   private String name;
-  private Path staging;
+  private RawStaging staging;
 
   @BeforeEach
   void names(TestInfo info) throws IOException {
     name = info.getTestMethod().orElseThrow().getName().toLowerCase().replaceAll("[^a-z0-9]", "");
-    staging = Files.createDirectories(tempDir.resolve("staging-" + name));
+    staging = new RawStaging(Files.createDirectories(tempDir.resolve("staging-" + name)));
   }
 
   private Lake lakeNamed(String suffix) {
     return lake.withNamespaces("raw_" + name + suffix, "trips_" + name + suffix);
   }
 
-  private static long at(String instant) {
-    return ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse(instant));
-  }
-
-  /**
-   * A file of one message with rows every {@code step} from {@code from} to {@code to} (inclusive).
-   */
-  private Path file(
-      String device,
-      String message,
-      String fileName,
-      long from,
-      long to,
-      long step,
-      List<String> signals,
-      LongFunction<Double[]> values) {
-    String day =
-        Instant.EPOCH.plus(from, ChronoUnit.MICROS).toString().substring(0, 10).replace('-', '/');
-    Path path =
-        staging.resolve(device).resolve(message).resolve(day).resolve(fileName + ".parquet");
-    try (RawFileWriter w = RawFileWriter.open(path, true, signals)) {
-      for (long t = from; t <= to; t += step) {
-        w.write(t, values.apply(t));
-      }
-    }
-    return path;
-  }
-
   private Path speed(String device, String fileName, long from, long to, long step) {
-    return file(
-        device,
-        "CAN2_speed",
-        fileName,
-        from,
-        to,
-        step,
-        List.of("Speed"),
-        t -> new Double[] {(double) ((t / SECOND) % 97)});
+    return staging.speed(device, fileName, from, to, step);
   }
 
   private Path odo(String device, String fileName, long from, long to, long step) {
-    return file(
+    return staging.file(
         device,
         "CAN2_odo",
         fileName,
@@ -123,20 +84,7 @@ class TestTripAggregator extends SparkLakeTest {
    * folder.
    */
   private RawFileRegistrar.Result upload(Lake target, Path source, List<Path> files) {
-    for (Path f : files) {
-      Path to = source.resolve(staging.relativize(f).toString());
-      try {
-        Files.createDirectories(to.getParent());
-        Files.copy(f, to, StandardCopyOption.REPLACE_EXISTING);
-      } catch (IOException e) {
-        throw new java.io.UncheckedIOException(e);
-      }
-    }
-    try (FileIO io = target.sourceIO()) {
-      return RawFileRegistrar.of(target, target.catalog(spark), io)
-          .source(source.toString())
-          .execute();
-    }
+    return staging.upload(spark, target, source, files);
   }
 
   private TripAggregator.Result aggregate(Lake target) {
@@ -145,14 +93,8 @@ class TestTripAggregator extends SparkLakeTest {
 
   /** Every column but updatedat, sorted: what two computations must agree on exactly. */
   private List<String> summary(Lake target) {
-    return spark
-        .sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary"))
-        .drop("updatedat")
-        .collectAsList()
-        .stream()
-        .map(Object::toString)
-        .sorted()
-        .toList();
+    return RawStaging.rows(
+        spark, "SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary"));
   }
 
   private List<Path> scenario() {
@@ -195,7 +137,7 @@ class TestTripAggregator extends SparkLakeTest {
   @Test
   void incrementalRunsInShuffledBatchesEqualOneRunFromScratch() {
     List<Path> files = scenario();
-    Map<String, String> staged = Checksums.of(staging);
+    Map<String, String> staged = Checksums.of(staging.root());
 
     Lake scratch = lakeNamed("s");
     upload(scratch, tempDir.resolve("src-" + name + "-s"), files);
@@ -250,7 +192,7 @@ class TestTripAggregator extends SparkLakeTest {
     table.refresh();
     assertThat(table.currentSnapshot().snapshotId()).isEqualTo(snapshot);
     assertThat(summary(incremental)).isEqualTo(expected);
-    assertThat(Checksums.of(staging)).isEqualTo(staged);
+    assertThat(Checksums.of(staging.root())).isEqualTo(staged);
 
     // A raw file taken out of the table splits trip C again; the incremental run sees the removal.
     String c3 =
@@ -259,28 +201,14 @@ class TestTripAggregator extends SparkLakeTest {
             .findFirst()
             .orElseThrow()
             .toString()
-            .replace(staging.toString(), "");
+            .replace(staging.root().toString(), "");
     for (Lake target : List.of(incremental, scratch)) {
       Table speed = target.catalog(spark).loadTable(target.rawTable("can2_speed"));
       speed
           .newDelete()
           .deleteFromRowFilter(org.apache.iceberg.expressions.Expressions.alwaysFalse())
           .commit();
-      String path =
-          spark
-              .sql(
-                  "SELECT file_path FROM "
-                      + Lake.CATALOG_NAME
-                      + "."
-                      + target.rawTable("can2_speed")
-                      + ".files")
-              .collectAsList()
-              .stream()
-              .map(r -> r.getString(0))
-              .filter(p -> p.endsWith(c3))
-              .findFirst()
-              .orElseThrow();
-      speed.newDelete().deleteFile(path).commit();
+      speed.newDelete().deleteFile(speedFile(target, c3)).commit();
     }
     TripAggregator.Result split = aggregate(incremental);
     assertThat(split.changes().tripsInserted()).isEqualTo(1);
@@ -288,25 +216,29 @@ class TestTripAggregator extends SparkLakeTest {
     Lake rescratch = lakeNamed("r");
     upload(rescratch, tempDir.resolve("src-" + name + "-s"), List.of());
     Table speed = rescratch.catalog(spark).loadTable(rescratch.rawTable("can2_speed"));
-    String path =
-        spark
-            .sql(
-                "SELECT file_path FROM "
-                    + Lake.CATALOG_NAME
-                    + "."
-                    + rescratch.rawTable("can2_speed")
-                    + ".files")
-            .collectAsList()
-            .stream()
-            .map(r -> r.getString(0))
-            .filter(p -> p.endsWith(c3))
-            .findFirst()
-            .orElseThrow();
+    String path = speedFile(rescratch, c3);
     speed.newDelete().deleteFile(path).commit();
     aggregate(rescratch);
     assertThat(summary(incremental)).isEqualTo(summary(rescratch)).isNotEqualTo(expected);
     assertThat(java.nio.file.Files.exists(java.nio.file.Path.of(path.replaceFirst("^file:", ""))))
         .isTrue();
+  }
+
+  /** The location of the registered can2_speed file whose path ends with {@code suffix}. */
+  private String speedFile(Lake target, String suffix) {
+    return spark
+        .sql(
+            "SELECT file_path FROM "
+                + Lake.CATALOG_NAME
+                + "."
+                + target.rawTable("can2_speed")
+                + ".files")
+        .collectAsList()
+        .stream()
+        .map(r -> r.getString(0))
+        .filter(p -> p.endsWith(suffix))
+        .findFirst()
+        .orElseThrow();
   }
 
   @Test
@@ -365,14 +297,7 @@ class TestTripAggregator extends SparkLakeTest {
 
   /** A CAN2_speed file with the given rows, in the given order (t, Speed). */
   private Path speedRows(String device, String fileName, List<long[]> rows) {
-    String day =
-        Instant.EPOCH
-            .plus(rows.get(0)[0], ChronoUnit.MICROS)
-            .toString()
-            .substring(0, 10)
-            .replace('-', '/');
-    Path path =
-        staging.resolve(device).resolve("CAN2_speed").resolve(day).resolve(fileName + ".parquet");
+    Path path = staging.path(device, "CAN2_speed", fileName, rows.get(0)[0]);
     try (RawFileWriter w = RawFileWriter.open(path, true, List.of("Speed"))) {
       rows.forEach(r -> w.write(r[0], (double) r[1]));
     }
@@ -920,14 +845,8 @@ class TestTripAggregator extends SparkLakeTest {
   }
 
   private List<String> rows(String table, String day) {
-    return spark
-        .sql("SELECT * FROM " + table + " WHERE tripdate = DATE '" + day + "'")
-        .drop("updatedat")
-        .collectAsList()
-        .stream()
-        .map(Object::toString)
-        .sorted()
-        .toList();
+    return RawStaging.rows(
+        spark, "SELECT * FROM " + table + " WHERE tripdate = DATE '" + day + "'");
   }
 
   @Test
