@@ -28,9 +28,9 @@ class TestBenchCommand {
     assertThat(fleet(parsed("bench", "trips")))
         .isEqualTo(Map.of("--devices", 10, "--days", 1, "--imu-hz", 50, "--seed", 1L));
     assertThat(fleet(parsed("bench", "s3")))
-        .isEqualTo(Map.of("--devices", 4, "--days", 1, "--imu-hz", 5, "--seed", 1L));
+        .isEqualTo(Map.of("--devices", 2, "--days", 1, "--imu-hz", 100, "--seed", 1L));
     assertThat(fleet(parsed("bench", "s3", "--devices", "2", "--seed", "7", "--days", "3")))
-        .isEqualTo(Map.of("--devices", 2, "--days", 3, "--imu-hz", 5, "--seed", 7L));
+        .isEqualTo(Map.of("--devices", 2, "--days", 3, "--imu-hz", 100, "--seed", 7L));
   }
 
   @Test
@@ -52,9 +52,9 @@ class TestBenchCommand {
         .contains("IMU rate (default: 50).")
         .contains("Generator seed (default: 1).");
     assertThat(bench.getSubcommands().get("s3").getUsageMessage())
-        .contains("Devices (default: 4).")
+        .contains("Devices (default: 2).")
         .contains("Days (default: 1).")
-        .contains("IMU rate (default: 5).")
+        .contains("IMU rate (default: 100).")
         .contains("Generator seed (default: 1).");
   }
 }
