@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
@@ -102,25 +103,74 @@ MAINTENANCE_WEEKDAY = 6  # Sunday (date.weekday())
 # --- Spark sizes ------------------------------------------------------------------------------------
 
 
+WORKER_MEMORY_GB: dict[int, tuple[int, int, int]] = {
+    1: (2, 8, 1),
+    2: (4, 16, 1),
+    4: (8, 30, 1),
+    8: (16, 60, 4),
+    16: (32, 120, 8),
+}
+"""The workers EMR Serverless offers ("Supported worker configurations"): vCPU to the smallest and
+largest memory in GB and the step between sizes."""
+
+MEMORY_PATTERN = r"^[1-9][0-9]*g$"
+"""A Spark heap in whole GB (``7g``): the syntax the job contract uses and the params accept."""
+
+
+def worker(cores: int, memory: str, role: str) -> tuple[int, int]:
+    """The worker EMR Serverless bills for a Spark driver or executor: ``(vCPU, GB)``.
+
+    The worker holds the heap plus Spark's memory overhead, max(10 %, 384 MB), rounded up to a size
+    offered for that many vCPU; a heap below the smallest is billed at the smallest. Raises
+    ``ValueError`` naming ``role``'s setting when no worker fits. Java's ``JobContract.Worker.of``
+    computes the same (both are tested against the job contract).
+    """
+    if cores not in WORKER_MEMORY_GB:
+        raise ValueError(
+            f"Cannot size job: {role}_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR Serverless "
+            f"worker ({cores})"
+        )
+    if not isinstance(memory, str) or not re.match(MEMORY_PATTERN, memory):
+        raise ValueError(f"Cannot size job: {role}_memory must be whole GB like 7g ({memory})")
+    smallest, largest, step = WORKER_MEMORY_GB[cores]
+    heap_mb = int(memory[:-1]) * 1024
+    needed_gb = -(-(heap_mb + max(heap_mb // 10, 384)) // 1024)
+    billed_gb = max(smallest, -(-needed_gb // step) * step)
+    if billed_gb > largest:
+        raise ValueError(
+            f"Cannot size job: {role}_memory {memory} plus Spark's overhead needs {needed_gb} GB, more "
+            f"than the largest worker of {cores} vCPU ({largest} GB)"
+        )
+    return cores, billed_gb
+
+
 @dataclass(frozen=True)
 class SparkSize:
-    """Executor sizing of one job; EMR Serverless accepts 1, 2, 4, 8 or 16 vCPU per worker and
-    memory within a range per vCPU count (4 vCPU: 8-30 GB)."""
+    """Driver and executor sizing of one job; each must fit an EMR Serverless worker (:func:`worker`)."""
 
+    driver_cores: int
+    driver_memory: str
     executor_cores: int
     executor_memory: str
     max_executors: int
 
+    def __post_init__(self) -> None:
+        worker(self.driver_cores, self.driver_memory, "driver")
+        worker(self.executor_cores, self.executor_memory, "executor")
+
 
 SPARK_SIZES: dict[str, SparkSize] = {
     job: SparkSize(
+        driver_cores=defaults["driver_cores"],
+        driver_memory=defaults["driver_memory"],
         executor_cores=defaults["executor_cores"],
         executor_memory=defaults["executor_memory"],
         max_executors=defaults["max_executors"],
     )
     for job, defaults in CONTRACT["jobs"].items()
 }
-"""Default executor sizes per job, from the job contract (its ``$comment`` says why each is so)."""
+"""Default driver and executor sizes per job, from the job contract (its ``$comment`` says why each is
+so, with the margin over the measured peak memory)."""
 
 JOB_TIMEOUT_MINUTES: dict[str, int] = {
     job: defaults["timeout_minutes"] for job, defaults in CONTRACT["jobs"].items()
@@ -134,20 +184,40 @@ WAITER_GRACE_MINUTES = 15
 
 
 def spark_size_params() -> dict[str, Param]:
-    """DAG params that override the executor sizes of a run's job runs (new objects for each DAG:
-    a Param takes the value of the run it is resolved for)."""
+    """DAG params that override the driver and executor sizes of a run's job runs (new objects for
+    each DAG: a Param takes the value of the run it is resolved for). A memory whose overhead does not
+    fit a worker of its vCPU passes the params and fails the task before its job run starts
+    (:meth:`TripLakeJobOperator.execute`)."""
     return {
+        "driver_cores": Param(
+            None,
+            type=["null", "integer"],
+            enum=[None, *WORKER_MEMORY_GB],
+            description="vCPU of the Spark driver for the job runs of this run; empty: the job's default.",
+        ),
+        "driver_memory": Param(
+            None,
+            type=["null", "string"],
+            pattern=MEMORY_PATTERN,
+            description=(
+                "Heap of the Spark driver, like 7g; with 10 % overhead (at least 384 MB) it must fit a worker "
+                "of its vCPU (4 vCPU: 8-30 GB); empty: the job's default."
+            ),
+        ),
         "executor_cores": Param(
             None,
             type=["null", "integer"],
-            enum=[None, 1, 2, 4, 8, 16],
+            enum=[None, *WORKER_MEMORY_GB],
             description="vCPU per Spark executor for the job runs of this run; empty: the job's default.",
         ),
         "executor_memory": Param(
             None,
             type=["null", "string"],
-            pattern=r"^[1-9][0-9]*g$",
-            description="Memory per Spark executor, like 16g; empty: the job's default.",
+            pattern=MEMORY_PATTERN,
+            description=(
+                "Heap per Spark executor, like 7g; with 10 % overhead (at least 384 MB) it must fit a worker "
+                "of its vCPU (4 vCPU: 8-30 GB); empty: the job's default."
+            ),
         ),
         "max_executors": Param(
             None,
@@ -159,18 +229,38 @@ def spark_size_params() -> dict[str, Param]:
     }
 
 
+SIZE_CONF = {
+    "spark.driver.cores": "driver_cores",
+    "spark.driver.memory": "driver_memory",
+    "spark.executor.cores": "executor_cores",
+    "spark.executor.memory": "executor_memory",
+    "spark.dynamicAllocation.maxExecutors": "max_executors",
+}
+"""The Spark properties of a job run's size, and the DAG param (and job contract key) of each."""
+
+
 def spark_submit_parameters(size: SparkSize) -> str:
-    """The ``sparkSubmitParameters`` of a job: the main class and the executor sizes (DAG params
-    override the job's defaults). The jar is self-contained: no ``spark.jars``."""
-    return " ".join(
-        [
-            f"--class {MAIN_CLASS}",
-            f"--conf spark.executor.cores={{{{ params.executor_cores or {size.executor_cores} }}}}",
-            f"--conf spark.executor.memory={{{{ params.executor_memory or '{size.executor_memory}' }}}}",
-            "--conf spark.dynamicAllocation.maxExecutors="
-            f"{{{{ params.max_executors or {size.max_executors} }}}}",
-        ]
+    """The ``sparkSubmitParameters`` of a job: the main class and the driver and executor sizes (DAG
+    params override the job's defaults). The driver's are set too: left out, EMR Serverless gives
+    every driver 4 vCPU / 14g, a 16 GB worker. The jar is self-contained: no ``spark.jars``."""
+    parts = [f"--class {MAIN_CLASS}"]
+    for conf, param in SIZE_CONF.items():
+        default = getattr(size, param)
+        default = repr(default) if isinstance(default, str) else default
+        parts.append(f"--conf {conf}={{{{ params.{param} or {default} }}}}")
+    return " ".join(parts)
+
+
+def check_size(spark_submit_parameters: str) -> None:
+    """Refuse a rendered size no EMR Serverless worker has, naming the param to change."""
+    conf = dict(
+        part.split("=", 1) for part in spark_submit_parameters.split(" --conf ")[1:] if "=" in part
     )
+    try:
+        for role in ("driver", "executor"):
+            worker(int(conf[f"spark.{role}.cores"]), conf[f"spark.{role}.memory"], role)
+    except ValueError as error:
+        raise ValueError(f"{error}: change the DAG param or the job contract") from None
 
 
 # --- Job arguments -----------------------------------------------------------------------------------
@@ -332,6 +422,7 @@ class TripLakeJobOperator(EmrServerlessStartJobOperator):
 
     def execute(self, context: Any, event: dict[str, Any] | None = None) -> str | None:
         check_arguments(self.job_driver["sparkSubmit"]["entryPointArguments"])
+        check_size(self.job_driver["sparkSubmit"]["sparkSubmitParameters"])
         return super().execute(context, event)
 
     def execute_complete(self, context: Any, event: dict[str, Any] | None = None) -> Any:

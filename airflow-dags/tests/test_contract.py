@@ -44,6 +44,8 @@ def test_spark_sizes_and_timeouts_are_the_contracts():
     assert list(common.SPARK_SIZES) == list(jobs) == ["register", "aggregate", "maintain"]
     for job, defaults in jobs.items():
         assert common.SPARK_SIZES[job] == common.SparkSize(
+            driver_cores=defaults["driver_cores"],
+            driver_memory=defaults["driver_memory"],
             executor_cores=defaults["executor_cores"],
             executor_memory=defaults["executor_memory"],
             max_executors=defaults["max_executors"],
@@ -56,6 +58,8 @@ def test_job_runs_get_the_contracts_sizes_and_timeout():
         kwargs = common.job_kwargs(job, [job])
         assert kwargs["config"] == {"executionTimeoutMinutes": defaults["timeout_minutes"]}
         parameters = kwargs["job_driver"]["sparkSubmit"]["sparkSubmitParameters"]
+        assert f"spark.driver.cores={{{{ params.driver_cores or {defaults['driver_cores']} }}}} " in parameters
+        assert f"spark.driver.memory={{{{ params.driver_memory or '{defaults['driver_memory']}' }}}} " in parameters
         assert f"params.executor_cores or {defaults['executor_cores']} " in parameters
         assert f"params.executor_memory or '{defaults['executor_memory']}' " in parameters
         assert f"params.max_executors or {defaults['max_executors']} " in parameters
@@ -85,3 +89,48 @@ def test_every_accepted_as_of_passes_the_dags_param(dagbag, dag_id, as_of):
 def test_every_refused_as_of_fails_the_dags_param(dagbag, dag_id, as_of):
     with pytest.raises(ParamValidationError):
         validated(dagbag.dags[dag_id], {**AS_OF_DAGS[dag_id], "as_of": as_of})
+
+
+def test_every_jobs_sizes_fit_the_workers_the_contract_says():
+    # The contract's comments give each size's worker; Java's JobContract.Worker.of computes the same
+    # (TestJobContract in lake-common).
+    for job, defaults in CONTRACT["jobs"].items():
+        assert common.worker(defaults["executor_cores"], defaults["executor_memory"], "executor") == (4, 8), job
+        assert common.worker(defaults["driver_cores"], defaults["driver_memory"], "driver")[1] == 8, job
+
+
+@pytest.mark.parametrize(
+    ("cores", "memory", "billed"),
+    [
+        (4, "7g", (4, 8)),  # 7 + 0.7 GB = 7.7: the 8 GB minimum of 4 vCPU
+        (4, "8g", (4, 9)),  # 8.8 GB, rounded up
+        (4, "16g", (4, 18)),  # the DAG's executor before the contract was right-sized
+        (4, "14g", (4, 16)),  # EMR Serverless's default driver
+        (2, "3g", (2, 4)),  # 3 GB + the 384 MB floor = 3.4 GB: 4 GB
+        (4, "1g", (4, 8)),  # a heap below the minimum is billed at the minimum
+        (8, "20g", (8, 24)),  # 22 GB in 4 GB steps
+        (16, "40g", (16, 48)),  # 44 GB in 8 GB steps
+        (4, "27g", (4, 30)),  # the largest heap a 4 vCPU worker holds
+    ],
+)
+def test_worker_is_the_heap_plus_overhead_rounded_up_to_a_size_emr_offers(cores, memory, billed):
+    assert common.worker(cores, memory, "executor") == billed
+
+
+@pytest.mark.parametrize(
+    ("cores", "memory", "message"),
+    [
+        (
+            4,
+            "28g",
+            "Cannot size job: driver_memory 28g plus Spark's overhead needs 31 GB, more than the largest "
+            "worker of 4 vCPU (30 GB)",
+        ),
+        (3, "7g", "Cannot size job: driver_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR Serverless worker (3)"),
+        (4, "7GB", "Cannot size job: driver_memory must be whole GB like 7g (7GB)"),
+    ],
+)
+def test_a_size_no_worker_has_is_refused_naming_the_setting(cores, memory, message):
+    with pytest.raises(ValueError) as refused:
+        common.worker(cores, memory, "driver")
+    assert str(refused.value) == message

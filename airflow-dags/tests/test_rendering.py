@@ -62,9 +62,11 @@ def test_job_driver_and_monitoring(variables):
     assert task.job_driver["sparkSubmit"]["entryPoint"] == "s3://trip-lake-artifacts/jars/trip-lake.jar"
     assert task.job_driver["sparkSubmit"]["sparkSubmitParameters"] == (
         "--class io.triplake.cli.TripLake"
+        " --conf spark.driver.cores=4"
+        " --conf spark.driver.memory=7g"
         " --conf spark.executor.cores=4"
-        " --conf spark.executor.memory=8g"
-        " --conf spark.dynamicAllocation.maxExecutors=10"
+        " --conf spark.executor.memory=7g"
+        " --conf spark.dynamicAllocation.maxExecutors=1"
     )
     assert "spark.jars" not in task.job_driver["sparkSubmit"]["sparkSubmitParameters"]
     assert task.configuration_overrides == {
@@ -81,17 +83,57 @@ def test_job_driver_and_monitoring(variables):
 
 
 def test_spark_sizes_come_from_params_or_the_jobs_defaults(variables):
-    conf = {"executor_cores": 8, "executor_memory": "30g", "max_executors": 40}
+    conf = {"driver_cores": 1, "driver_memory": "2g", "executor_cores": 8, "executor_memory": "30g", "max_executors": 40}
     task = render_task(DAILY, "aggregate", logical_date=SATURDAY, conf=conf)
     assert task.job_driver["sparkSubmit"]["sparkSubmitParameters"] == (
         "--class io.triplake.cli.TripLake"
+        " --conf spark.driver.cores=1"
+        " --conf spark.driver.memory=2g"
         " --conf spark.executor.cores=8"
         " --conf spark.executor.memory=30g"
         " --conf spark.dynamicAllocation.maxExecutors=40"
     )
     default = render_task(DAILY, "aggregate", logical_date=SATURDAY)
-    assert "spark.executor.memory=16g" in default.job_driver["sparkSubmit"]["sparkSubmitParameters"]
-    assert "maxExecutors=20" in default.job_driver["sparkSubmit"]["sparkSubmitParameters"]
+    assert default.job_driver["sparkSubmit"]["sparkSubmitParameters"] == (
+        "--class io.triplake.cli.TripLake"
+        " --conf spark.driver.cores=2"
+        " --conf spark.driver.memory=7g"
+        " --conf spark.executor.cores=4"
+        " --conf spark.executor.memory=7g"
+        " --conf spark.dynamicAllocation.maxExecutors=20"
+    )
+
+
+@pytest.mark.parametrize(
+    ("conf", "message"),
+    [
+        (
+            {"executor_memory": "30g"},  # 30 + 3 GB overhead: no 4 vCPU worker holds 33 GB
+            "Cannot size job: executor_memory 30g plus Spark's overhead needs 33 GB, more than the largest "
+            "worker of 4 vCPU (30 GB): change the DAG param or the job contract",
+        ),
+        (
+            {"driver_cores": 1},  # the default 7g: 7.7 GB fits the largest 1 vCPU worker (8 GB)
+            None,
+        ),
+        (
+            {"driver_cores": 1, "driver_memory": "8g"},
+            "Cannot size job: driver_memory 8g plus Spark's overhead needs 9 GB, more than the largest "
+            "worker of 1 vCPU (8 GB): change the DAG param or the job contract",
+        ),
+    ],
+)
+def test_a_size_no_worker_has_fails_before_the_job_run_starts(variables, conf, message):
+    # The params check each value's syntax; whether memory and vCPU make a worker is checked once
+    # rendered, before StartJobRun.
+    task = render_task(DAILY, "aggregate", logical_date=SATURDAY, conf=conf)
+    parameters = task.job_driver["sparkSubmit"]["sparkSubmitParameters"]
+    if message is None:
+        common.check_size(parameters)
+    else:
+        with pytest.raises(ValueError) as refused:
+            task.execute({})  # refused before the provider's execute calls EMR Serverless
+        assert str(refused.value) == message
 
 
 def test_aggregate_processes_what_is_new(variables):

@@ -96,6 +96,8 @@ def test_daily_params_defaults(daily):
         "as_of": None,
         "publish": False,
         "run_maintenance": False,
+        "driver_cores": None,
+        "driver_memory": None,
         "executor_cores": None,
         "executor_memory": None,
         "max_executors": None,
@@ -122,6 +124,7 @@ def test_daily_params_schema(daily):
         # The as_of formats: the job contract's examples, in test_contract.py.
         {"reprocess_day": "2024-03-02", "as_of": "2024-03-02T10:00:00Z", "publish": True},
         {"executor_cores": 8, "executor_memory": "30g", "max_executors": 50},
+        {"driver_cores": 2, "driver_memory": "3g"},
     ],
 )
 def test_daily_accepts_good_params(daily, conf):
@@ -144,6 +147,9 @@ def test_daily_accepts_good_params(daily, conf):
         ("publish", "yes"),
         ("executor_cores", 3),
         ("executor_memory", "16GB"),
+        ("driver_cores", 3),
+        ("driver_memory", "7"),
+        ("driver_memory", "512m"),
         ("max_executors", 0),
     ],
 )
@@ -184,6 +190,8 @@ def test_reprocess_needs_a_range(reprocess):
         "end_day": "2024-03-03",
         "as_of": None,
         "publish": False,
+        "driver_cores": None,
+        "driver_memory": None,
         "executor_cores": None,
         "executor_memory": None,
         "max_executors": None,

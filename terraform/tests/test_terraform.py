@@ -605,3 +605,52 @@ def test_terraform_test_plans_offline(initialized):
     completed = run_terraform(["test", "-no-color"], initialized / "modules/trip-lake")
     assert completed.returncode == 0, completed.stdout + completed.stderr
     assert re.search(r"Success! [1-9][0-9]* passed, 0 failed", completed.stdout), completed.stdout
+
+
+def billed_gb(cores: int, memory: str) -> int:
+    """The worker EMR Serverless bills for a Spark heap (the contract's rule, written out again here)."""
+    smallest, step = {1: (2, 1), 2: (4, 1), 4: (8, 1), 8: (16, 4), 16: (32, 8)}[cores]
+    heap_mb = int(memory.removesuffix("g")) * 1024
+    needed = -(-(heap_mb + max(heap_mb // 10, 384)) // 1024)
+    return max(smallest, -(-needed // step) * step)
+
+
+def test_application_capacity_is_sized_from_the_job_contract(parsed_files):
+    app = next(
+        body
+        for parsed in parsed_files.values()
+        for rtype, name, body in policy_checks.resources_of(parsed)
+        if (rtype, name) == ("aws_emrserverless_application", "this")
+    )
+    capacity = policy_checks.blocks(app["maximum_capacity"])[0]
+    for key in ("cpu", "memory", "disk"):
+        assert policy_checks.first(capacity[key]) == f"${{local.emr_maximum_capacity.{key}}}"
+    local_values = module_locals(parsed_files, MODULE_DIR)
+    assert "local.job_contract.jobs" in str(local_values["job_heaps"])
+    assert "var.emr_maximum_capacity.cpu" in str(local_values["emr_maximum_capacity"])
+
+
+@needs_provider
+def test_the_largest_job_run_terraform_computes_is_the_contracts(initialized):
+    jobs = json.loads(JOB_CONTRACT.read_text(encoding="utf-8"))["jobs"]
+    expected = {
+        "cpu": max(job["driver_cores"] + job["max_executors"] * job["executor_cores"] for job in jobs.values()),
+        "memory": max(
+            billed_gb(job["driver_cores"], job["driver_memory"])
+            + job["max_executors"] * billed_gb(job["executor_cores"], job["executor_memory"])
+            for job in jobs.values()
+        ),
+    }
+    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=os.devnull, CHECKPOINT_DISABLE="1")
+    console = subprocess.run(
+        [TERRAFORM, "console", "-var=name=trip-lake", "-var=mwaa_subnet_ids=[\"a\",\"b\"]", "-var=mwaa_security_group_ids=[\"c\"]"],
+        cwd=initialized / "modules/trip-lake",
+        input="jsonencode(local.largest_job_run)\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert console.returncode == 0, console.stdout + console.stderr
+    assert json.loads(json.loads(console.stdout.strip())) == expected

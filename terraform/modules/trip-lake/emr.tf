@@ -2,7 +2,8 @@
 # EMR Serverless: the Spark application the jobs run on
 #
 # Auto start on the first job run, auto stop after emr_idle_timeout_minutes; no pre-initialized
-# workers unless emr_initial_capacity asks for them; maximum_capacity caps the cost.
+# workers unless emr_initial_capacity asks for them; maximum_capacity caps the cost (by default the largest
+# job run of the job contract: its driver and all its executors, main.tf's largest_job_run).
 ################################################################################
 
 resource "aws_emrserverless_application" "this" {
@@ -21,9 +22,9 @@ resource "aws_emrserverless_application" "this" {
   }
 
   maximum_capacity {
-    cpu    = var.emr_maximum_capacity.cpu
-    memory = var.emr_maximum_capacity.memory
-    disk   = var.emr_maximum_capacity.disk
+    cpu    = local.emr_maximum_capacity.cpu
+    memory = local.emr_maximum_capacity.memory
+    disk   = local.emr_maximum_capacity.disk
   }
 
   dynamic "initial_capacity" {

@@ -43,6 +43,44 @@ locals {
   # of repeating its keys.
   job_contract = jsondecode(file("${path.module}/../../../airflow-dags/dags/job-contract.json"))
 
+  # The workers of each job's job runs, as EMR Serverless bills them: the heap plus Spark's overhead,
+  # max(10 %, 384 MB), rounded up to a size offered for that many vCPU (4 vCPU: 8-30 GB in 1 GB steps;
+  # 8 vCPU: 4 GB steps; 16 vCPU: 8 GB steps), at least the smallest. io.triplake.lake.JobContract.Worker and
+  # trip_lake_common.worker compute the same; the contract's comments say why each size is what it is.
+  worker_memory_gb = {
+    "1"  = { min = 2, step = 1 }
+    "2"  = { min = 4, step = 1 }
+    "4"  = { min = 8, step = 1 }
+    "8"  = { min = 16, step = 4 }
+    "16" = { min = 32, step = 8 }
+  }
+  job_heaps = { for job, size in local.job_contract.jobs : job => { for role in ["driver", "executor"] : role => {
+    cores   = tostring(size["${role}_cores"])
+    heap_mb = tonumber(trimsuffix(size["${role}_memory"], "g")) * 1024
+  } } }
+  job_runs = { for job, heaps in local.job_heaps : job => merge(
+    { for role, heap in heaps : "${role}_gb" => max(
+      local.worker_memory_gb[heap.cores].min,
+      ceil(ceil((heap.heap_mb + max(floor(heap.heap_mb / 10), 384)) / 1024) / local.worker_memory_gb[heap.cores].step) * local.worker_memory_gb[heap.cores].step
+    ) },
+    {
+      driver_cores   = local.job_contract.jobs[job].driver_cores
+      executor_cores = local.job_contract.jobs[job].executor_cores
+      max_executors  = local.job_contract.jobs[job].max_executors
+    }
+  ) }
+  # One job run at a time (the DAGs' one-slot pool): the application needs the largest job run's driver
+  # plus all its executors, and more only buys nothing. The default cost ceiling is that, from the contract.
+  largest_job_run = {
+    cpu    = max([for run in values(local.job_runs) : run.driver_cores + run.max_executors * run.executor_cores]...)
+    memory = max([for run in values(local.job_runs) : run.driver_gb + run.max_executors * run.executor_gb]...)
+  }
+  emr_maximum_capacity = {
+    cpu    = coalesce(var.emr_maximum_capacity.cpu, "${local.largest_job_run.cpu} vCPU")
+    memory = coalesce(var.emr_maximum_capacity.memory, "${local.largest_job_run.memory} GB")
+    disk   = var.emr_maximum_capacity.disk
+  }
+
   # Layout of the artifacts bucket: the job role may read these two prefixes only.
   jars_prefix = local.job_contract.artifacts.jars_prefix
   conf_prefix = local.job_contract.artifacts.conf_prefix

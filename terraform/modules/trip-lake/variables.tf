@@ -256,18 +256,18 @@ variable "emr_idle_timeout_minutes" {
 }
 
 variable "emr_maximum_capacity" {
-  description = "Upper bound of the resources all job runs of the application may use together: the cost ceiling."
+  description = "Upper bound of the resources all job runs of the application may use together: the cost ceiling. cpu and memory left null are the largest job run of the job contract (airflow-dags/dags/job-contract.json): its driver plus max_executors executors, as billed (82 vCPU, 168 GB with the contract's aggregate); a lower cap gives that job fewer executors."
   type = object({
-    cpu    = optional(string, "32 vCPU")
-    memory = optional(string, "128 GB")
+    cpu    = optional(string)
+    memory = optional(string)
     disk   = optional(string, "1000 GB")
   })
   default = {}
 
   validation {
     condition = (
-      can(regex("^[0-9]+ vCPU$", var.emr_maximum_capacity.cpu)) &&
-      can(regex("^[0-9]+ GB$", var.emr_maximum_capacity.memory)) &&
+      (var.emr_maximum_capacity.cpu == null || can(regex("^[0-9]+ vCPU$", var.emr_maximum_capacity.cpu))) &&
+      (var.emr_maximum_capacity.memory == null || can(regex("^[0-9]+ GB$", var.emr_maximum_capacity.memory))) &&
       can(regex("^[0-9]+ GB$", var.emr_maximum_capacity.disk))
     )
     error_message = "Cannot use emr_maximum_capacity: cpu must look like '32 vCPU', memory and disk like '128 GB'."

@@ -379,3 +379,37 @@ run "rejects_object_lock_on_an_existing_raw_bucket" {
 
   expect_failures = [aws_iam_role.emr_job]
 }
+
+run "maximum_capacity_defaults_to_the_largest_job_run_of_the_job_contract" {
+  command = plan
+
+  # aggregate: a 2 vCPU / 7g driver (8 GB) and 20 executors of 4 vCPU / 7g (8 GB each), as billed.
+  assert {
+    condition     = local.largest_job_run == { cpu = 82, memory = 168 }
+    error_message = "largest job run: ${jsonencode(local.largest_job_run)}"
+  }
+  assert {
+    condition = (
+      aws_emrserverless_application.this.maximum_capacity[0].cpu == "82 vCPU" &&
+      aws_emrserverless_application.this.maximum_capacity[0].memory == "168 GB" &&
+      aws_emrserverless_application.this.maximum_capacity[0].disk == "1000 GB"
+    )
+    error_message = "maximum_capacity: ${jsonencode(aws_emrserverless_application.this.maximum_capacity)}"
+  }
+}
+
+run "maximum_capacity_set_by_hand_wins" {
+  command = plan
+
+  variables {
+    emr_maximum_capacity = { cpu = "16 vCPU" }
+  }
+
+  assert {
+    condition = (
+      aws_emrserverless_application.this.maximum_capacity[0].cpu == "16 vCPU" &&
+      aws_emrserverless_application.this.maximum_capacity[0].memory == "168 GB"
+    )
+    error_message = "maximum_capacity: ${jsonencode(aws_emrserverless_application.this.maximum_capacity)}"
+  }
+}

@@ -216,8 +216,11 @@ class TestSubmit {
                 "--conf spark.sql.catalog.lake.cache-enabled=false",
                 "--conf spark.sql.defaultCatalog=lake",
                 "--conf spark.sql.session.timeZone=UTC",
+                // The job contract's aggregate: airflow-dags/dags/job-contract.json.
+                "--conf spark.driver.cores=2",
+                "--conf spark.driver.memory=7g",
                 "--conf spark.executor.cores=4",
-                "--conf spark.executor.memory=16g",
+                "--conf spark.executor.memory=7g",
                 "--conf spark.dynamicAllocation.maxExecutors=20"));
     var monitoring = request.configurationOverrides().monitoringConfiguration();
     assertThat(monitoring.s3MonitoringConfiguration().logUri())
@@ -407,7 +410,7 @@ class TestSubmit {
               .releaseLabel(RELEASE)
               .logsUri("s3://trip-lake-logs/emr/")
               .logicalDate(LocalDate.of(2024, 3, 2))
-              .size(new JobSubmission.Size(4, "16g", 20, 240))
+              .size(new JobSubmission.Size(2, "7g", 4, "7g", 20, 240))
               .pollInterval(Duration.ofMinutes(10))
               .clock(clock, d -> now[0] = now[0].plus(d))
               .progress(progress::add)

@@ -104,15 +104,31 @@ final class SubmitCommand implements Callable<Integer> {
   Path config;
 
   @Option(
+      names = "--driver-cores",
+      paramLabel = "N",
+      description = "vCPU of the driver: 1, 2, 4, 8 or 16 (default: the job's, below).")
+  Integer driverCores;
+
+  @Option(
+      names = "--driver-memory",
+      paramLabel = "SIZE",
+      description =
+          "Heap of the driver, like 7g; with 10 % overhead (at least 384 MB) it must fit a worker"
+              + " of its vCPU (default: the job's, below).")
+  String driverMemory;
+
+  @Option(
       names = "--executor-cores",
       paramLabel = "N",
-      description = "vCPU per executor (default: the job's, below).")
+      description = "vCPU per executor: 1, 2, 4, 8 or 16 (default: the job's, below).")
   Integer executorCores;
 
   @Option(
       names = "--executor-memory",
       paramLabel = "SIZE",
-      description = "Memory per executor, like 16g (default: the job's, below).")
+      description =
+          "Heap per executor, like 7g; with 10 % overhead (at least 384 MB) it must fit a worker"
+              + " of its vCPU (default: the job's, below).")
   String executorMemory;
 
   @Option(
@@ -184,6 +200,8 @@ final class SubmitCommand implements Callable<Integer> {
     JobSubmission.Size defaults = JobSubmission.Size.defaultFor(job);
     JobSubmission.Size size =
         new JobSubmission.Size(
+            driverCores != null ? driverCores : defaults.driverCores(),
+            driverMemory != null ? driverMemory : defaults.driverMemory(),
             executorCores != null ? executorCores : defaults.executorCores(),
             executorMemory != null ? executorMemory : defaults.executorMemory(),
             maxExecutors != null ? maxExecutors : defaults.maxExecutors(),
@@ -260,19 +278,30 @@ final class SubmitCommand implements Callable<Integer> {
   static String[] contractFooter() {
     List<String> lines = new ArrayList<>();
     lines.add(
-        "%nDefaults, as the Airflow DAGs run the jobs (airflow-dags/dags/job-contract.json):");
+        "%nDefaults, as the Airflow DAGs run the jobs (airflow-dags/dags/job-contract.json);");
+    lines.add("GB is the worker EMR Serverless bills: heap + overhead, rounded up:");
     JobSubmission.JOBS.forEach(
         job -> {
           JobSubmission.Size size = JobSubmission.Size.defaultFor(job);
+          // Two lines a job: the help wraps at 80 columns.
           lines.add(
               String.format(
                   Locale.ROOT,
-                  "  %-9s %d cores, %s, up to %d executors, timeout %d minutes",
+                  "  %-9s driver %d vCPU %s (%d GB), timeout %d min",
                   job,
+                  size.driverCores(),
+                  size.driverMemory(),
+                  size.driverWorker().memoryGb(),
+                  size.timeoutMinutes()));
+          lines.add(
+              String.format(
+                  Locale.ROOT,
+                  "  %-9s executors up to %d x %d vCPU %s (%d GB)",
+                  "",
+                  size.maxExecutors(),
                   size.executorCores(),
                   size.executorMemory(),
-                  size.maxExecutors(),
-                  size.timeoutMinutes()));
+                  size.executorWorker().memoryGb()));
         });
     lines.add("  --catalog-conf s3://<artifacts>/" + ArtifactStore.CATALOG_CONF);
     return lines.toArray(String[]::new);

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.triplake.lake.JobContract;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -34,19 +35,27 @@ class TestContractHelp {
     String help = help("submit");
     for (Map.Entry<String, JsonNode> job : contractFile().get("jobs").properties()) {
       JsonNode size = job.getValue();
+      JobContract.Worker driver =
+          JobContract.Worker.of(
+              size.get("driver_cores").asInt(), size.get("driver_memory").asText(), "driver");
+      JobContract.Worker executor =
+          JobContract.Worker.of(
+              size.get("executor_cores").asInt(), size.get("executor_memory").asText(), "executor");
       assertThat(help)
-          .containsPattern(
-              "\\n  "
-                  + job.getKey()
-                  + " +"
-                  + size.get("executor_cores").asInt()
-                  + " cores, "
-                  + size.get("executor_memory").asText()
-                  + ", up to "
-                  + size.get("max_executors").asInt()
-                  + " executors, timeout "
-                  + size.get("timeout_minutes").asInt()
-                  + " minutes\\R");
+          .contains(
+              String.format(
+                  "%n  %-9s driver %d vCPU %s (%d GB), timeout %d min%n"
+                      + "  %-9s executors up to %d x %d vCPU %s (%d GB)%n",
+                  job.getKey(),
+                  driver.vcpu(),
+                  size.get("driver_memory").asText(),
+                  driver.memoryGb(),
+                  size.get("timeout_minutes").asInt(),
+                  "",
+                  size.get("max_executors").asInt(),
+                  executor.vcpu(),
+                  size.get("executor_memory").asText(),
+                  executor.memoryGb()));
     }
     assertThat(help)
         .contains(

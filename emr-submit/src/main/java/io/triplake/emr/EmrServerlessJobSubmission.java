@@ -157,21 +157,8 @@ final class EmrServerlessJobSubmission implements JobSubmission {
 
   @Override
   public JobSubmission size(Size jobSize) {
-    if (jobSize.executorCores() < 1
-        || jobSize.maxExecutors() < 1
-        || !jobSize.executorMemory().matches("[1-9][0-9]*g")) {
-      throw new IllegalArgumentException(
-          "Cannot size job: cores and executors must be at least 1, memory like 16g ("
-              + jobSize
-              + ")");
-    }
-    if (jobSize.timeoutMinutes() < 5) {
-      throw new IllegalArgumentException(
-          "Cannot size job: EMR Serverless needs a timeout of at least 5 minutes ("
-              + jobSize.timeoutMinutes()
-              + ")");
-    }
-    this.size = jobSize;
+    // Size checked itself on construction: each size fits a worker, the timeout is long enough.
+    this.size = Objects.requireNonNull(jobSize, "size");
     return this;
   }
 
@@ -403,9 +390,14 @@ final class EmrServerlessJobSubmission implements JobSubmission {
     return waitFor(jobRunId, runName, token, uploaded, entryArguments, logUri, limit);
   }
 
-  /** {@code --class}, the Spark properties of the lake, and the job's executor sizes. */
+  /**
+   * {@code --class}, the Spark properties of the lake, and the job's driver and executor sizes (the
+   * driver's too: unset, EMR Serverless gives it 4 vCPU / 14g, a 16 GB worker).
+   */
   String sparkSubmitParameters(Size jobSize) {
     Map<String, String> conf = new LinkedHashMap<>(sparkConf);
+    conf.put("spark.driver.cores", String.valueOf(jobSize.driverCores()));
+    conf.put("spark.driver.memory", jobSize.driverMemory());
     conf.put("spark.executor.cores", String.valueOf(jobSize.executorCores()));
     conf.put("spark.executor.memory", jobSize.executorMemory());
     conf.put("spark.dynamicAllocation.maxExecutors", String.valueOf(jobSize.maxExecutors()));

@@ -89,12 +89,37 @@ class TestJobSubmission {
     conf.put("spark.sql.catalog.lake.type", "glue");
     EmrServerlessJobSubmission submission = new EmrServerlessJobSubmission(emr, s3);
     submission.sparkConf(conf);
-    assertThat(submission.sparkSubmitParameters(JobSubmission.Size.defaultFor("register")))
+    assertThat(submission.sparkSubmitParameters(new JobSubmission.Size(2, "3g", 8, "20g", 5, 60)))
         .isEqualTo(
             "--class io.triplake.cli.TripLake --conf"
                 + " spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog --conf"
-                + " spark.sql.catalog.lake.type=glue --conf spark.executor.cores=4 --conf"
-                + " spark.executor.memory=8g --conf spark.dynamicAllocation.maxExecutors=10");
+                + " spark.sql.catalog.lake.type=glue --conf spark.driver.cores=2 --conf"
+                + " spark.driver.memory=3g --conf spark.executor.cores=8 --conf"
+                + " spark.executor.memory=20g --conf spark.dynamicAllocation.maxExecutors=5");
+  }
+
+  @Test
+  void everyJobRunSetsTheContractsDriverAndExecutorSizes() throws Exception {
+    // Unset, EMR Serverless would give the driver 4 vCPU / 14g (a 16 GB worker) whatever the job.
+    EmrServerlessJobSubmission submission = new EmrServerlessJobSubmission(emr, s3);
+    JsonNode jobs = contractFile().get("jobs");
+    for (String job : JobSubmission.JOBS) {
+      JsonNode file = jobs.get(job);
+      assertThat(submission.sparkSubmitParameters(JobSubmission.Size.defaultFor(job)))
+          .as(job)
+          .isEqualTo(
+              "--class io.triplake.cli.TripLake"
+                  + " --conf spark.driver.cores="
+                  + file.get("driver_cores").asInt()
+                  + " --conf spark.driver.memory="
+                  + file.get("driver_memory").asText()
+                  + " --conf spark.executor.cores="
+                  + file.get("executor_cores").asInt()
+                  + " --conf spark.executor.memory="
+                  + file.get("executor_memory").asText()
+                  + " --conf spark.dynamicAllocation.maxExecutors="
+                  + file.get("max_executors").asInt());
+    }
   }
 
   @Test
@@ -110,12 +135,19 @@ class TestJobSubmission {
         .hasMessage(
             "Cannot pass Spark property spark.x to EMR Serverless: sparkSubmitParameters is one"
                 + " string, values cannot be empty or contain spaces (a b)");
-    assertThatThrownBy(() -> submission.size(new JobSubmission.Size(4, "16", 20, 240)))
+    assertThatThrownBy(() -> new JobSubmission.Size(2, "7g", 4, "16", 20, 240))
+        .hasMessage("Cannot size job: executor_memory must be whole GB like 7g (16)");
+    assertThatThrownBy(() -> new JobSubmission.Size(2, "16g", 4, "7g", 20, 240))
         .hasMessage(
-            "Cannot size job: cores and executors must be at least 1, memory like 16g"
-                + " (Size[executorCores=4, executorMemory=16, maxExecutors=20,"
-                + " timeoutMinutes=240])");
-    assertThatThrownBy(() -> submission.size(new JobSubmission.Size(4, "16g", 20, 4)))
+            "Cannot size job: driver_memory 16g plus Spark's overhead needs 18 GB, more than the"
+                + " largest worker of 2 vCPU (16 GB)");
+    assertThatThrownBy(() -> new JobSubmission.Size(0, "7g", 4, "7g", 20, 240))
+        .hasMessage(
+            "Cannot size job: driver_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR Serverless"
+                + " worker (0)");
+    assertThatThrownBy(() -> new JobSubmission.Size(2, "7g", 4, "7g", 0, 240))
+        .hasMessage("Cannot size job: max_executors must be at least 1 (0)");
+    assertThatThrownBy(() -> new JobSubmission.Size(2, "7g", 4, "7g", 20, 4))
         .hasMessage("Cannot size job: EMR Serverless needs a timeout of at least 5 minutes (4)");
     assertThatThrownBy(() -> submission.attempt(0))
         .hasMessage("Cannot submit: attempt must be at least 1 (0)");
@@ -167,6 +199,8 @@ class TestJobSubmission {
           .as(job)
           .isEqualTo(
               new JobSubmission.Size(
+                  file.get("driver_cores").asInt(),
+                  file.get("driver_memory").asText(),
                   file.get("executor_cores").asInt(),
                   file.get("executor_memory").asText(),
                   file.get("max_executors").asInt(),

@@ -15,8 +15,9 @@ import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * The job contract shared with the Airflow DAGs and Terraform: each job's default executor size and
- * execution timeout, the layout of the artifacts bucket, and the {@code --as-of} formats.
+ * The job contract shared with the Airflow DAGs and Terraform: each job's default driver and
+ * executor sizes and execution timeout, the layout of the artifacts bucket, and the {@code --as-of}
+ * formats.
  *
  * <p>Its one home is {@code airflow-dags/dags/job-contract.json}: it must sit among the DAGs, the
  * only part of the repository MWAA sees. lake-common's build copies that file onto the classpath
@@ -38,10 +39,110 @@ public record JobContract(Map<String, Job> jobs, Artifacts artifacts, AsOf asOf)
           .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
           .build();
 
-  /** Default executor size and {@code executionTimeoutMinutes} of one job's job runs. */
+  /**
+   * Default driver and executor sizes and {@code executionTimeoutMinutes} of one job's job runs.
+   * The sizes are checked on load: each must fit an EMR Serverless worker ({@link Worker#of}).
+   */
   @JsonIgnoreProperties("$comment")
   public record Job(
-      int executorCores, String executorMemory, int maxExecutors, int timeoutMinutes) {}
+      int driverCores,
+      String driverMemory,
+      int executorCores,
+      String executorMemory,
+      int maxExecutors,
+      int timeoutMinutes) {
+    public Job {
+      Worker.of(driverCores, driverMemory, "driver");
+      Worker.of(executorCores, executorMemory, "executor");
+      if (maxExecutors < 1) {
+        throw new IllegalArgumentException(
+            "Cannot size job: max_executors must be at least 1 (" + maxExecutors + ")");
+      }
+    }
+
+    /** The worker EMR Serverless bills for the driver of each job run. */
+    public Worker driverWorker() {
+      return Worker.of(driverCores, driverMemory, "driver");
+    }
+
+    /** The worker EMR Serverless bills for each executor. */
+    public Worker executorWorker() {
+      return Worker.of(executorCores, executorMemory, "executor");
+    }
+  }
+
+  /**
+   * One EMR Serverless worker as it is billed: its vCPU and its memory in GB.
+   *
+   * <p>EMR Serverless runs a Spark driver or executor in a worker that holds the JVM's heap ({@code
+   * spark.driver.memory}, {@code spark.executor.memory}) plus Spark's memory overhead (10 % of the
+   * heap, at least 384 MB), rounded up to a size it offers for that many vCPU ("Supported worker
+   * configurations"): 1 vCPU 2-8 GB, 2 vCPU 4-16 GB, 4 vCPU 8-30 GB in 1 GB steps, 8 vCPU 16-60 GB
+   * in 4 GB steps, 16 vCPU 32-120 GB in 8 GB steps. A heap below the minimum is billed at the
+   * minimum; one whose overhead does not fit the maximum cannot start.
+   *
+   * @param vcpu vCPU of the worker
+   * @param memoryGb memory billed, in GB
+   */
+  public record Worker(int vcpu, int memoryGb) {
+    /** Spark's default {@code memoryOverheadFactor} and its floor ({@code 384m}). */
+    static final double OVERHEAD_FACTOR = 0.10;
+
+    static final int OVERHEAD_MIN_MB = 384;
+
+    private static final Pattern MEMORY = Pattern.compile("[1-9][0-9]*g");
+
+    /**
+     * The worker for a Spark process of {@code cores} and {@code memory} (like {@code 7g}), or an
+     * error naming {@code role}'s settings when EMR Serverless has no such worker.
+     */
+    public static Worker of(int cores, String memory, String role) {
+      int[] range =
+          switch (cores) {
+            case 1 -> new int[] {2, 8, 1};
+            case 2 -> new int[] {4, 16, 1};
+            case 4 -> new int[] {8, 30, 1};
+            case 8 -> new int[] {16, 60, 4};
+            case 16 -> new int[] {32, 120, 8};
+            default ->
+                throw new IllegalArgumentException(
+                    "Cannot size job: "
+                        + role
+                        + "_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR Serverless worker ("
+                        + cores
+                        + ")");
+          };
+      if (memory == null || !MEMORY.matcher(memory).matches()) {
+        throw new IllegalArgumentException(
+            "Cannot size job: " + role + "_memory must be whole GB like 7g (" + memory + ")");
+      }
+      long heapMb = Long.parseLong(memory.substring(0, memory.length() - 1)) * 1024;
+      long overheadMb = Math.max((long) (heapMb * OVERHEAD_FACTOR), OVERHEAD_MIN_MB);
+      long neededGb = ceilDiv(heapMb + overheadMb, 1024);
+      long step = range[2];
+      long billedGb = Math.max(range[0], ceilDiv(neededGb, step) * step);
+      if (billedGb > range[1]) {
+        throw new IllegalArgumentException(
+            "Cannot size job: "
+                + role
+                + "_memory "
+                + memory
+                + " plus Spark's overhead needs "
+                + neededGb
+                + " GB, more than the largest worker of "
+                + cores
+                + " vCPU ("
+                + range[1]
+                + " GB)");
+      }
+      return new Worker(cores, (int) billedGb);
+    }
+
+    // Math.ceilDiv is Java 18.
+    private static long ceilDiv(long x, long y) {
+      return (x + y - 1) / y;
+    }
+  }
 
   /**
    * Keys in the artifacts bucket: the upload prefixes and the fixed keys the DAGs pass to the jobs.

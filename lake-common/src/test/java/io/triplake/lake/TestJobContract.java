@@ -36,9 +36,9 @@ class TestJobContract {
     assertThat(contract.jobs().values())
         .allSatisfy(
             job -> {
-              assertThat(job.executorCores())
-                  .isIn(1, 2, 4, 8, 16); // what EMR Serverless offers per worker
-              assertThat(job.executorMemory()).matches("[1-9][0-9]*g");
+              // Loading checked that each size fits a worker; these are the right-sized bounds.
+              assertThat(job.driverWorker().memoryGb()).isLessThanOrEqualTo(8);
+              assertThat(job.executorWorker()).isEqualTo(new JobContract.Worker(4, 8));
               assertThat(job.maxExecutors()).isPositive();
               assertThat(job.timeoutMinutes()).isGreaterThanOrEqualTo(5); // EMR Serverless' minimum
             });
@@ -73,7 +73,8 @@ class TestJobContract {
   void aContractWithAMissingValueIsRefused() {
     String json =
         """
-        {"jobs": {"register": {"executor_cores": 4, "executor_memory": "8g", "max_executors": 10}},
+        {"jobs": {"register": {"driver_cores": 4, "driver_memory": "7g", "executor_cores": 4,
+                               "executor_memory": "7g", "max_executors": 10}},
          "artifacts": {"jars_prefix": "jars/", "conf_prefix": "conf/", "job_jar": "jars/trip-lake.jar",
                        "catalog_conf": "conf/catalog.properties", "aggregations_conf": "conf/aggregations.json"},
          "as_of": {"pattern": "^[0-9]+$", "accepted": ["1"], "refused": ["x"]}}
@@ -84,5 +85,88 @@ class TestJobContract {
             "Cannot read the job contract "
                 + JobContract.RESOURCE
                 + ": Missing creator property 'timeout_minutes'");
+  }
+
+  @Test
+  void aContractWithoutTheDriverSizeIsRefused() {
+    assertThatThrownBy(() -> read(job("\"executor_cores\": 4, \"executor_memory\": \"7g\"")))
+        .hasMessageContaining("Missing creator property 'driver_cores'");
+  }
+
+  @Test
+  void aContractWithASizeNoWorkerHasIsRefused() {
+    assertThatThrownBy(() -> read(job(sizes(4, "30g", 4, "7g"))))
+        .hasMessageContaining(
+            "Cannot size job: driver_memory 30g plus Spark's overhead needs 33 GB, more than the"
+                + " largest worker of 4 vCPU (30 GB)");
+    assertThatThrownBy(() -> read(job(sizes(4, "7g", 3, "7g"))))
+        .hasMessageContaining(
+            "Cannot size job: executor_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR"
+                + " Serverless worker (3)");
+    assertThatThrownBy(() -> read(job(sizes(4, "7g", 4, "7GB"))))
+        .hasMessageContaining("Cannot size job: executor_memory must be whole GB like 7g (7GB)");
+  }
+
+  @Test
+  void aWorkerIsBilledForTheHeapPlusOverheadRoundedUpToASizeEmrOffers() {
+    // 7g + 0.7 g overhead = 7.7 GB: the 8 GB minimum of 4 vCPU.
+    assertThat(JobContract.Worker.of(4, "7g", "executor")).isEqualTo(new JobContract.Worker(4, 8));
+    // 8g + 0.8 g = 8.8 GB: rounded up to 9 GB.
+    assertThat(JobContract.Worker.of(4, "8g", "executor")).isEqualTo(new JobContract.Worker(4, 9));
+    // 16g + 1.6 g = 17.6 GB: 18 GB, the DAG's old executor.
+    assertThat(JobContract.Worker.of(4, "16g", "executor"))
+        .isEqualTo(new JobContract.Worker(4, 18));
+    // EMR Serverless's default driver: 14g + 1.4 g = 15.4 GB, so 16 GB.
+    assertThat(JobContract.Worker.of(4, "14g", "driver")).isEqualTo(new JobContract.Worker(4, 16));
+    // The 384 MB floor: 3g + 384 MB = 3.4 GB, so the 4 GB of 2 vCPU; 1g on 4 vCPU is billed 8 GB.
+    assertThat(JobContract.Worker.of(2, "3g", "driver")).isEqualTo(new JobContract.Worker(2, 4));
+    assertThat(JobContract.Worker.of(4, "1g", "driver")).isEqualTo(new JobContract.Worker(4, 8));
+    // 8 vCPU come in 4 GB steps: 20g + 2 g = 22 GB, so 24 GB; 16 vCPU in 8 GB steps.
+    assertThat(JobContract.Worker.of(8, "20g", "executor"))
+        .isEqualTo(new JobContract.Worker(8, 24));
+    assertThat(JobContract.Worker.of(16, "40g", "executor"))
+        .isEqualTo(new JobContract.Worker(16, 48));
+    // The largest heaps that still fit: 27g + 2.7 g = 29.7 GB on 4 vCPU; 28g needs 31 GB.
+    assertThat(JobContract.Worker.of(4, "27g", "executor"))
+        .isEqualTo(new JobContract.Worker(4, 30));
+    assertThatThrownBy(() -> JobContract.Worker.of(4, "28g", "executor"))
+        .hasMessage(
+            "Cannot size job: executor_memory 28g plus Spark's overhead needs 31 GB, more than the"
+                + " largest worker of 4 vCPU (30 GB)");
+    assertThatThrownBy(() -> JobContract.Worker.of(1, "8g", "driver"))
+        .hasMessage(
+            "Cannot size job: driver_memory 8g plus Spark's overhead needs 9 GB, more than the"
+                + " largest worker of 1 vCPU (8 GB)");
+  }
+
+  @Test
+  void theJobsWorkersAreTheirSizesAsBilled() {
+    JobContract.Job aggregate = new JobContract.Job(2, "7g", 4, "16g", 20, 240);
+    assertThat(aggregate.driverWorker()).isEqualTo(new JobContract.Worker(2, 8));
+    assertThat(aggregate.executorWorker()).isEqualTo(new JobContract.Worker(4, 18));
+    assertThatThrownBy(() -> new JobContract.Job(2, "7g", 4, "7g", 0, 240))
+        .hasMessage("Cannot size job: max_executors must be at least 1 (0)");
+  }
+
+  private static String sizes(int driverCores, String driverMemory, int cores, String memory) {
+    return String.format(
+        "\"driver_cores\": %d, \"driver_memory\": \"%s\", \"executor_cores\": %d,"
+            + " \"executor_memory\": \"%s\"",
+        driverCores, driverMemory, cores, memory);
+  }
+
+  /** A contract whose one job has {@code sizes} and is otherwise complete. */
+  private static String job(String sizes) {
+    return """
+    {"jobs": {"register": {%s, "max_executors": 1, "timeout_minutes": 60}},
+     "artifacts": {"jars_prefix": "jars/", "conf_prefix": "conf/", "job_jar": "jars/trip-lake.jar",
+                   "catalog_conf": "conf/catalog.properties", "aggregations_conf": "conf/aggregations.json"},
+     "as_of": {"pattern": "^[0-9]+$", "accepted": ["1"], "refused": ["x"]}}
+    """
+        .formatted(sizes);
+  }
+
+  private static JobContract read(String json) {
+    return JobContract.read(new ByteArrayInputStream(json.getBytes(StandardCharsets.UTF_8)));
   }
 }
