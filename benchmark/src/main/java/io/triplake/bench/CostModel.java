@@ -1,5 +1,6 @@
 package io.triplake.bench;
 
+import io.triplake.lake.JobContract;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -92,17 +93,27 @@ public final class CostModel {
   /**
    * Worker sizes of the job runs.
    *
-   * @param driver the driver of each job run
+   * @param registerDriver the register job run's only worker
+   * @param driver the aggregate job run's driver
    * @param executor an aggregate executor
    * @param maxExecutors the aggregate job's {@code spark.dynamicAllocation.maxExecutors}
    */
-  public record Sizes(Worker driver, Worker executor, int maxExecutors) {
-    /**
-     * The DAG's aggregate executors (4 vCPU, 16g + 10 % overhead: 18 GB, at most 20); the driver at
-     * EMR Serverless's default Spark settings (4 vCPU, 14g + 10 % overhead: 16 GB), as the DAG
-     * leaves it.
-     */
-    public static final Sizes DAG = new Sizes(new Worker(4, 16), new Worker(4, 18), 20);
+  public record Sizes(Worker registerDriver, Worker driver, Worker executor, int maxExecutors) {
+    /** The job contract's sizes (airflow-dags/dags/job-contract.json), as EMR bills the workers. */
+    public static Sizes contract() {
+      JobContract contract = JobContract.load();
+      JobContract.Job register = contract.job("register");
+      JobContract.Job aggregate = contract.job("aggregate");
+      return new Sizes(
+          worker(register.driverWorker()),
+          worker(aggregate.driverWorker()),
+          worker(aggregate.executorWorker()),
+          aggregate.maxExecutors());
+    }
+
+    private static Worker worker(JobContract.Worker w) {
+      return new Worker(w.vcpu(), w.memoryGb());
+    }
   }
 
   /** S3 requests by billing kind (per raw file or per job run). */
@@ -233,7 +244,7 @@ public final class CostModel {
             "rows"));
 
     // Register: the driver alone, bound by its CPU or by the requests it keeps in flight.
-    double registerCpu = files * m.registerCpuSecondsPerFile() / sizes.driver().vcpu();
+    double registerCpu = files * m.registerCpuSecondsPerFile() / sizes.registerDriver().vcpu();
     double registerWait =
         files * m.registerRawPerFile().reads() * m.latencySeconds() / m.registerInFlight();
     double registerSeconds =
@@ -247,7 +258,7 @@ public final class CostModel {
                 num(p.minimumWorkerSeconds()),
                 num(files),
                 num(m.registerCpuSecondsPerFile() * 1e3),
-                sizes.driver().vcpu(),
+                sizes.registerDriver().vcpu(),
                 num(files),
                 num(m.registerRawPerFile().reads()),
                 num(m.latencySeconds()),
@@ -257,11 +268,11 @@ public final class CostModel {
                 num(registerWait)),
             registerSeconds,
             "s"));
-    double registerDollars = registerSeconds / 3600 * sizes.driver().dollarsPerHour(p);
+    double registerDollars = registerSeconds / 3600 * sizes.registerDriver().dollarsPerHour(p);
     lines.add(
         new Line(
             "register: EMR",
-            fmt("%s s / 3600 x (%s)", num(registerSeconds), workerPrice(sizes.driver(), p)),
+            fmt("%s s / 3600 x (%s)", num(registerSeconds), workerPrice(sizes.registerDriver(), p)),
             registerDollars,
             "$"));
 

@@ -229,7 +229,7 @@ public final class S3Benchmark {
     String rawBucket = "trip-lake-bench-raw-" + id;
     String scaleBucket = "trip-lake-bench-scale-" + id;
     String scaleNamespace = "rawscale_" + id;
-    Path scaleSource = workDir.resolve("register-at-scale");
+    Path scaleSource = workDir.resolve("register-at-scale-" + options.registerFiles());
     if (options.registerFiles() > 0 && !Files.exists(scaleSource)) {
       RegistrationBenchmark.generate(scaleSource, options.registerFiles(), 3);
     }
@@ -350,7 +350,7 @@ public final class S3Benchmark {
               TripAggregator.FILES_FETCHED_AHEAD);
       CostModel.Fleet fleet = CostModel.Fleet.DESIGN_NOTES;
       CostModel.Prices prices = CostModel.Prices.ARM_US_EAST_1;
-      CostModel.Sizes sizes = CostModel.Sizes.DAG;
+      CostModel.Sizes sizes = CostModel.Sizes.contract();
       List<CostModel.Estimate> costs = new ArrayList<>();
       for (int devices : COST_DEVICES) {
         costs.add(CostModel.estimate(devices, measured, fleet, prices, sizes));

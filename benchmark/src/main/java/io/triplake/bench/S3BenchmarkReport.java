@@ -180,8 +180,11 @@ final class S3BenchmarkReport {
             f.listedDays()));
     out.append(
         fmt(
-            "  workers (assumed): driver %d vCPU / %s GB, aggregate executors %d vCPU / %s GB, at"
-                + " most %d; register runs on the driver alone%n",
+            "  workers (the job contract's, as billed): register's driver %d vCPU / %s GB (it runs"
+                + " alone); aggregate's driver %d vCPU / %s GB and executors %d vCPU / %s GB, at"
+                + " most %d%n",
+            s.registerDriver().vcpu(),
+            CostModel.num(s.registerDriver().memoryGb()),
             s.driver().vcpu(),
             CostModel.num(s.driver().memoryGb()),
             s.executor().vcpu(),

@@ -18,7 +18,8 @@ import org.junit.jupiter.api.Test;
 class TestCostModel {
   private static final Prices PRICES = new Prices(0.04, 0.004, 0.0004, 0.005, 60);
   private static final Fleet FLEET = new Fleet(1000, 1e9, 10, 1);
-  private static final Sizes SIZES = new Sizes(new Worker(4, 16), new Worker(4, 18), 20);
+  private static final Sizes SIZES =
+      new Sizes(new Worker(4, 16), new Worker(4, 16), new Worker(4, 18), 20);
   private static final Measured MEASURED = measured(1e-6);
 
   /** 4 ms of registration CPU per file, 16 footer reads in flight, 2 files fetched ahead. */
@@ -199,6 +200,17 @@ class TestCostModel {
                     -1e-6,
                     2))
         .hasMessage("Cannot model the cost: the CPU per row must not be negative (-1.0E-6)");
+  }
+
+  @Test
+  void theSizesAreTheJobContractsAsBilled() {
+    // job-contract.json: register's driver 4 vCPU / 7g, aggregate's driver 2 vCPU / 7g and
+    // executors 4 vCPU / 7g: 7g + 10 % overhead fits the 8 GB worker.
+    Sizes contract = Sizes.contract();
+    assertThat(contract.registerDriver()).isEqualTo(new Worker(4, 8));
+    assertThat(contract.driver()).isEqualTo(new Worker(2, 8));
+    assertThat(contract.executor()).isEqualTo(new Worker(4, 8));
+    assertThat(contract.maxExecutors()).isEqualTo(20);
   }
 
   @Test
