@@ -73,8 +73,11 @@ class TestSummaryCommitCost extends SparkLakeTest {
 
   @Test
   void copyOnWriteAgainstEqualityDeletesOverAMonth() throws IOException {
-    Cost cow = month("cow", true);
+    // A month of each first, not counted: the JIT would otherwise bill the first strategy for it.
+    month("warmcow", true);
+    month("warmdelta", false);
     Cost delta = month("delta", false);
+    Cost cow = month("cow", true);
     String table =
         String.format(
             "| | copy-on-write day rewrite | row delta, equality deletes |%n|---|---|---|%n| daily"
