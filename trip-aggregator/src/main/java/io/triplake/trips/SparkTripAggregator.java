@@ -1,7 +1,5 @@
 package io.triplake.trips;
 
-import static org.apache.spark.sql.functions.col;
-
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Json;
 import io.triplake.lake.Lake;
@@ -32,6 +30,7 @@ import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.FileIO;
@@ -315,16 +314,17 @@ final class SparkTripAggregator implements TripAggregator {
 
     Summarised summarised =
         run.windowsByCluster.isEmpty() ? Summarised.NONE : summaryRows(run, null);
-    Dataset<Row> fresh =
-        summarised.rows() == null ? null : withoutPinnedDays(run, summarised.rows());
-    Dataset<Row> existing =
-        run.windowsByCluster.isEmpty()
-            ? null
-            : withoutPinnedDays(run, run.summary.inWindows(run.windowsByCluster));
     Map<String, String> props =
         checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
+    // Pinned days are neither written nor deleted by an incremental run.
     Changes written =
-        fresh == null ? Changes.NONE : run.summary.merge(fresh, existing, props, null);
+        summarised.rows() == null
+            ? Changes.NONE
+            : run.summary.merge(
+                fresh(run, summarised),
+                SummaryTable.inWindows(run.windowsByCluster, run.pins.keySet()),
+                props,
+                null);
     if (!written.any()) {
       // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes
       // the work.
@@ -347,15 +347,12 @@ final class SparkTripAggregator implements TripAggregator {
     return props;
   }
 
-  /**
-   * The rows of trips that start on no pinned day: an incremental run neither writes nor deletes
-   * those.
-   */
-  private static Dataset<Row> withoutPinnedDays(Run run, Dataset<Row> rows) {
-    if (run.pins.isEmpty()) {
-      return rows;
-    }
-    return rows.where(col("tripdate").isin(run.pins.keySet().toArray()).unary_$bang());
+  /** The run's summary rows as records of tripsummary's schema, collected on the driver. */
+  private static List<Record> fresh(Run run, Summarised summarised) {
+    return summarised.rows() == null
+        ? List.of()
+        : TripSummaries.records(
+            summarised.rows().collectAsList(), run.summary.table().schema(), run.now);
   }
 
   private List<LocalDate> configChange(Run run) {
@@ -406,7 +403,6 @@ final class SparkTripAggregator implements TripAggregator {
         run.windowsByCluster.isEmpty()
             ? Summarised.NONE
             : summaryRows(run, new long[] {dayStart, dayEnd});
-    Dataset<Row> fresh = summarised.rows();
 
     Map<String, String> props = new LinkedHashMap<>();
     props.put(LakeProperties.RUN_ID, runId);
@@ -444,13 +440,12 @@ final class SparkTripAggregator implements TripAggregator {
         props.putAll(checkpointProperties(cp));
       }
     }
-    Dataset<Row> existing =
-        run.summary.day(
-            run.branch, reprocessDay, config.clusters().stream().map(Cluster::name).toList());
-    if (fresh == null) {
-      fresh = spark.createDataFrame(List.of(), existing.schema());
-    }
-    Changes changes = run.summary.merge(fresh, existing, props, run.branch);
+    Changes changes =
+        run.summary.merge(
+            fresh(run, summarised),
+            SummaryTable.day(reprocessDay, config.clusters().stream().map(Cluster::name).toList()),
+            props,
+            run.branch);
     if (!changes.any() && pinsChanged) {
       run.summary.commitProperties(props);
     }
@@ -532,17 +527,13 @@ final class SparkTripAggregator implements TripAggregator {
             .createDataFrame(passed, TripSummaries.PASS_SCHEMA)
             .persist(StorageLevel.MEMORY_AND_DISK());
     run.persisted.add(rows);
-    return new Summarised(
-        TripSummaries.summaryRows(rows, run.now),
-        units.files(),
-        units.rows(),
-        rows.where("message IS NULL").count());
+    return new Summarised(rows, units.files(), units.rows(), rows.where("message IS NULL").count());
   }
 
   /**
    * The summary rows of a run's windows, and what making them read and found.
    *
-   * @param rows tripsummary rows (null: no window)
+   * @param rows the pass's rows, of {@link TripSummaries#PASS_SCHEMA} (null: no window)
    * @param files raw files planned for reading
    * @param rowsRead rows in those files
    * @param trips trips found

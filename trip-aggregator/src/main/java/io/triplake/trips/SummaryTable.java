@@ -1,12 +1,5 @@
 package io.triplake.trips;
 
-import static org.apache.spark.sql.functions.broadcast;
-import static org.apache.spark.sql.functions.coalesce;
-import static org.apache.spark.sql.functions.col;
-import static org.apache.spark.sql.functions.expr;
-import static org.apache.spark.sql.functions.lit;
-import static org.apache.spark.sql.functions.when;
-
 import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
@@ -15,58 +8,57 @@ import io.triplake.trips.TripWindows.Window;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.stream.Collectors;
+import java.util.function.Predicate;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileFormat;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.OverwriteFiles;
+import org.apache.iceberg.PartitionKey;
 import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.SortOrderComparators;
+import org.apache.iceberg.StructLike;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.IcebergGenerics;
+import org.apache.iceberg.data.InternalRecordWrapper;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
+import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.ValidationException;
-import org.apache.iceberg.spark.CommitMetadata;
-import org.apache.spark.sql.Column;
-import org.apache.spark.sql.Dataset;
-import org.apache.spark.sql.Row;
-import org.apache.spark.sql.RowFactory;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+import org.apache.iceberg.io.DataWriter;
+import org.apache.iceberg.io.OutputFileFactory;
+import org.apache.iceberg.parquet.Parquet;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.sql.types.DataTypes;
-import org.apache.spark.sql.types.StructType;
-import org.apache.spark.storage.StorageLevel;
 
 /**
  * The tripsummary table as one run sees it: its stored rows, and the only ways the run writes it (a
- * MERGE of the difference, a checkpoint-only commit, an as-of branch), each refusing to take back a
- * checkpoint that another run committed since this one started.
+ * copy-on-write rewrite of the days that changed, a checkpoint-only commit, an as-of branch), each
+ * refusing to take back a checkpoint that another run committed since this one started. Reads and
+ * commits go through Iceberg's Java API: Spark only creates the table.
  */
 final class SummaryTable {
   private static final String SUMMARY = TableDdl.TRIPSUMMARY;
-  private static final List<String> KEY =
-      List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation");
-  static final List<String> COLUMNS =
-      List.of(
-          "deviceid",
-          "message",
-          "signal",
-          "aggregation",
-          "signalvalue",
-          "signalcount",
-          "duration",
-          "tripstart",
-          "tripend",
-          "tripid",
-          "cluster",
-          "tripdate",
-          "updatedat");
 
-  private final SparkSession spark;
   private final Lake lake;
   private final Table table;
   private final String runId;
@@ -76,8 +68,7 @@ final class SummaryTable {
 
   private final Long startedFrom;
 
-  private SummaryTable(SparkSession spark, Lake lake, Table table, String runId) {
-    this.spark = spark;
+  private SummaryTable(Lake lake, Table table, String runId) {
     this.lake = lake;
     this.table = table;
     this.runId = runId;
@@ -102,7 +93,7 @@ final class SummaryTable {
       // files.
       spark.sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
     }
-    return new SummaryTable(spark, lake, catalog.loadTable(id), runId);
+    return new SummaryTable(lake, catalog.loadTable(id), runId);
   }
 
   Table table() {
@@ -118,202 +109,201 @@ final class SummaryTable {
     return lake.tripsTable(SUMMARY).toString();
   }
 
-  /** The Spark name of main, or of a branch. */
-  String sparkName(String branch) {
-    String main = Lake.CATALOG_NAME + "." + lake.tripsTable(SUMMARY);
-    return branch == null ? main : main + ".branch_" + branch;
-  }
-
-  /** Every day main holds trips of, in order. */
+  /** Every day main holds trips of, in order (from the data files' partitions: no row is read). */
   List<LocalDate> days() {
-    // As strings: the session may or may not use java.time for dates
-    // (spark.sql.datetime.java8API.enabled).
-    return spark
-        .table(sparkName(null))
-        .selectExpr("CAST(tripdate AS STRING) AS day")
-        .distinct()
-        .orderBy("day")
-        .collectAsList()
-        .stream()
-        .map(r -> LocalDate.parse(r.getString(0)))
-        .toList();
-  }
-
-  /** The stored rows of one day's trips of these clusters, on main or a branch. */
-  Dataset<Row> day(String branch, LocalDate day, List<String> clusters) {
-    return spark
-        .table(sparkName(branch))
-        .where(col("tripdate").equalTo(lit(day)).and(col("cluster").isin(clusters.toArray())))
-        .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
+    table.refresh();
+    Set<LocalDate> days = new TreeSet<>();
+    if (table.currentSnapshot() != null) {
+      try (CloseableIterable<FileScanTask> tasks = table.newScan().planFiles()) {
+        for (FileScanTask task : tasks) {
+          if (task.file().recordCount() > 0) {
+            days.add(LocalDate.ofEpochDay(task.file().partition().get(0, Integer.class)));
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }
+    return List.copyOf(days);
   }
 
   /**
-   * The stored rows of trips that start inside the recompute windows (one scan for every cluster).
+   * Which stored rows a run recomputed: those are compared with its fresh rows, and the other rows
+   * of a day it rewrites are carried over unchanged.
+   *
+   * @param filter narrows the scan of stored rows (files Iceberg's metadata rules out are skipped)
+   * @param recomputed whether the run recomputed a stored row
+   * @param untouched days the run neither writes nor deletes (pinned days of an incremental run)
    */
-  Dataset<Row> inWindows(Map<String, Map<String, List<Window>>> windowsByCluster) {
-    List<Row> rows = new ArrayList<>();
+  record Scope(Expression filter, Predicate<Record> recomputed, Set<LocalDate> untouched) {}
+
+  /** The stored rows of one day's trips of these clusters, on main or a branch. */
+  static Scope day(LocalDate day, List<String> clusters) {
+    Set<String> names = Set.copyOf(clusters);
+    return new Scope(
+        Expressions.and(
+            Expressions.equal("tripdate", (int) day.toEpochDay()),
+            Expressions.in("cluster", names.toArray())),
+        r -> names.contains((String) r.getField("cluster")),
+        Set.of());
+  }
+
+  /** The stored rows of trips that start inside the recompute windows, except on untouched days. */
+  static Scope inWindows(
+      Map<String, Map<String, List<Window>>> windowsByCluster, Set<LocalDate> untouched) {
     Set<String> devices = new TreeSet<>();
     long lo = Long.MAX_VALUE;
     long hi = Long.MIN_VALUE;
-    for (Map.Entry<String, Map<String, List<Window>>> e : windowsByCluster.entrySet()) {
-      for (Map.Entry<String, List<Window>> d : e.getValue().entrySet()) {
+    for (Map<String, List<Window>> byDevice : windowsByCluster.values()) {
+      for (Map.Entry<String, List<Window>> d : byDevice.entrySet()) {
         devices.add(d.getKey());
         for (Window w : d.getValue()) {
-          rows.add(RowFactory.create(e.getKey(), d.getKey(), w.lo(), w.hi()));
           lo = Math.min(lo, w.lo());
           hi = Math.max(hi, w.hi());
         }
       }
     }
-    if (!mayHoldRows(devices, lo, hi)) {
-      // Known empty from metadata (a first run, or windows of new days only): Spark drops the
-      // comparison's join with an empty relation, and the run skips a scan and a shuffle.
-      return spark.createDataFrame(
-          List.of(),
-          spark
-              .table(sparkName(null))
-              .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new))
-              .schema());
-    }
-    Dataset<Row> windowRows =
-        spark.createDataFrame(
-            rows,
-            new StructType()
-                .add("cluster", DataTypes.StringType)
-                .add("deviceid", DataTypes.StringType)
-                .add("wlo", DataTypes.LongType)
-                .add("whi", DataTypes.LongType));
-    return spark
-        .table(sparkName(null))
-        .as("e")
-        .where(
-            col("cluster")
-                .isin(windowsByCluster.keySet().toArray())
-                .and(col("deviceid").isin(devices.toArray())))
-        .join(
-            broadcast(windowRows).as("w"),
-            col("e.cluster")
-                .equalTo(col("w.cluster"))
-                .and(col("e.deviceid").equalTo(col("w.deviceid")))
-                .and(
-                    expr("unix_micros(CAST(e.tripstart AS TIMESTAMP))")
-                        .between(col("w.wlo"), col("w.whi"))),
-            "left_semi")
-        .select(COLUMNS.stream().map(c -> col("e." + c)).toArray(Column[]::new));
+    Expression filter =
+        devices.isEmpty()
+            ? Expressions.alwaysFalse()
+            : Expressions.and(
+                Expressions.in("cluster", windowsByCluster.keySet().toArray()),
+                RawMetadata.devicesBetween("deviceid", "tripstart", devices, lo, hi));
+    return new Scope(
+        filter,
+        r -> {
+          List<Window> windows =
+              windowsByCluster
+                  .getOrDefault((String) r.getField("cluster"), Map.of())
+                  .get((String) r.getField("deviceid"));
+          if (windows == null) {
+            return false;
+          }
+          long start = micros((LocalDateTime) r.getField("tripstart"));
+          return windows.stream().anyMatch(w -> w.lo() <= start && start <= w.hi());
+        },
+        Set.copyOf(untouched));
   }
 
   /**
-   * Whether Iceberg's metadata leaves room for stored rows of these devices with a trip start in
-   * [lo, hi].
-   */
-  private boolean mayHoldRows(Set<String> devices, long lo, long hi) {
-    table.refresh();
-    if (table.currentSnapshot() == null) {
-      return false;
-    }
-    try (var files =
-        table
-            .newScan()
-            .filter(RawMetadata.devicesBetween("deviceid", "tripstart", devices, lo, hi))
-            .planFiles()) {
-      return files.iterator().hasNext();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
-  }
-
-  /**
-   * Compares the recomputed rows with the stored rows of the same windows and MERGEs only the
-   * difference (new and changed rows, and rows of trips that no longer exist) into main or a
-   * branch, with the snapshot properties in the same commit. Nothing different, no commit.
+   * Compares the run's fresh rows with the stored rows it recomputed and, if any differ, rewrites
+   * the days that changed copy-on-write in one snapshot on main or a branch, with the snapshot
+   * properties: a new data file per day holds its fresh rows and every other stored row of the day
+   * carried over (other devices, other clusters, unchanged rows as stored). Nothing different, no
+   * commit.
+   *
+   * <p>Copy-on-write rather than a row delta, measured in docs/measurements.md: a day's rows are
+   * few, a daily run rewrites one or two days, and readers (Athena) and maintenance never merge
+   * delete files.
    */
   TripAggregator.Changes merge(
-      Dataset<Row> fresh, Dataset<Row> existing, Map<String, String> properties, String branch) {
-    Column joinKey = null;
-    for (String k : KEY) {
-      Column eq = col("n." + k).equalTo(col("e." + k));
-      joinKey = joinKey == null ? eq : joinKey.and(eq);
+      List<Record> fresh, Scope scope, Map<String, String> properties, String branch) {
+    table.refresh();
+    Snapshot base =
+        branch == null
+            ? table.currentSnapshot()
+            : table.snapshot(table.refs().get(branch).snapshotId());
+    Map<Key, Record> stored = new HashMap<>();
+    if (base != null) {
+      try (CloseableIterable<Record> rows = read(base, scope.filter())) {
+        for (Record r : rows) {
+          if (scope.recomputed().test(r) && !scope.untouched().contains(tripdate(r))) {
+            stored.put(Key.of(r), r.copy());
+          }
+        }
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
     }
-    Column same = lit(true);
-    for (String c : List.of("signalvalue", "signalcount", "duration", "tripend")) {
-      same = same.and(col("n." + c).eqNullSafe(col("e." + c)));
+    Diff diff = new Diff();
+    Set<Key> seen = new HashSet<>();
+    for (Record r : fresh) {
+      if (scope.untouched().contains(tripdate(r))) {
+        continue;
+      }
+      Key key = Key.of(r);
+      seen.add(key);
+      Record old = stored.get(key);
+      diff.fresh(key, r, old);
     }
-    Column op =
-        when(col("e.tripid").isNull(), lit("I"))
-            .when(col("n.tripid").isNull(), lit("D"))
-            .when(same.unary_$bang(), lit("U"))
-            .otherwise(lit("S"));
-    List<Column> select = new ArrayList<>();
-    for (String c : COLUMNS) {
-      select.add(
-          KEY.contains(c) || c.equals("tripdate")
-              ? coalesce(col("n." + c), col("e." + c)).as(c)
-              : when(col("n.tripid").isNull(), col("e." + c)).otherwise(col("n." + c)).as(c));
+    stored.forEach(
+        (key, old) -> {
+          if (!seen.contains(key)) {
+            diff.gone(key, old);
+          }
+        });
+    TripAggregator.Changes changes = diff.changes();
+    if (!changes.any()) {
+      return TripAggregator.Changes.NONE;
     }
-    select.add(op.as("op"));
-    // Rebalanced: the difference is small, and would otherwise keep one partition per device and
-    // message (each later task then deserialises the whole plan's lineage for a handful of rows).
-    Dataset<Row> diff =
-        fresh
-            .as("n")
-            .join(existing.as("e"), joinKey, "full_outer")
-            .select(select.toArray(Column[]::new))
-            .hint("rebalance")
-            .persist(StorageLevel.MEMORY_AND_DISK());
+    if (properties.containsKey(LakeProperties.CHECKPOINT)) {
+      requireCheckpointUnchanged();
+    }
+    rewrite(base, diff, properties, branch);
+    return changes;
+  }
+
+  /** The rows of a snapshot that may match the filter (Iceberg applies the residual too). */
+  private CloseableIterable<Record> read(Snapshot snapshot, Expression filter) {
+    return IcebergGenerics.read(table).useSnapshot(snapshot.snapshotId()).where(filter).build();
+  }
+
+  /** Writes each changed day's new file and commits them in place of the day's old files. */
+  private void rewrite(Snapshot base, Diff diff, Map<String, String> properties, String branch) {
+    List<DataFile> removed = new ArrayList<>();
+    List<DataFile> added = new ArrayList<>();
+    OutputFileFactory files =
+        OutputFileFactory.builderFor(table, 0, 0)
+            .format(FileFormat.PARQUET)
+            .operationId(runId)
+            .build();
+    Comparator<Record> order = sortOrder();
+    Expression days =
+        Expressions.in("tripdate", diff.days.stream().map(d -> (int) d.toEpochDay()).toArray());
     try {
-      Row totals =
-          diff.groupBy("cluster", "deviceid", "tripid")
-              .agg(
-                  expr("max(CASE WHEN op <> 'D' THEN 1 ELSE 0 END)").as("has_new"),
-                  expr("max(CASE WHEN op <> 'I' THEN 1 ELSE 0 END)").as("has_old"),
-                  expr("max(CASE WHEN op <> 'S' THEN 1 ELSE 0 END)").as("changed"),
-                  expr("sum(CASE WHEN op IN ('I', 'U') THEN 1 ELSE 0 END)").as("upserted"),
-                  expr("sum(CASE WHEN op = 'D' THEN 1 ELSE 0 END)").as("deleted"))
-              .agg(
-                  expr("coalesce(sum(CASE WHEN has_new = 1 AND has_old = 0 THEN 1 ELSE 0 END), 0)"),
-                  expr(
-                      "coalesce(sum(CASE WHEN has_new = 1 AND has_old = 1 AND changed = 1 THEN 1"
-                          + " ELSE 0 END), 0)"),
-                  expr("coalesce(sum(CASE WHEN has_new = 0 THEN 1 ELSE 0 END), 0)"),
-                  expr("coalesce(sum(upserted), 0)"),
-                  expr("coalesce(sum(deleted), 0)"))
-              .first();
-      TripAggregator.Changes changes =
-          new TripAggregator.Changes(
-              totals.getLong(0),
-              totals.getLong(1),
-              totals.getLong(2),
-              totals.getLong(3),
-              totals.getLong(4));
-      if (changes.rowsUpserted() + changes.rowsDeleted() == 0) {
-        return TripAggregator.Changes.NONE;
+      for (LocalDate day : diff.days) {
+        List<Record> rows = new ArrayList<>(diff.upserts.getOrDefault(day, List.of()));
+        if (base != null) {
+          Expression onDay = Expressions.equal("tripdate", (int) day.toEpochDay());
+          try (CloseableIterable<FileScanTask> tasks =
+                  table.newScan().useSnapshot(base.snapshotId()).filter(onDay).planFiles();
+              CloseableIterable<Record> stored = read(base, onDay)) {
+            tasks.forEach(t -> removed.add(t.file()));
+            for (Record r : stored) {
+              if (!diff.replaced.contains(Key.of(r))) {
+                rows.add(r.copy());
+              }
+            }
+          }
+        }
+        if (!rows.isEmpty()) {
+          rows.sort(order);
+          added.add(write(files, rows));
+        }
       }
-      String view = "trip_lake_changes_" + runId.replaceAll("[^A-Za-z0-9]", "_");
-      diff.where(col("op").notEqual(lit("S"))).createOrReplaceTempView(view);
-      String on =
-          KEY.stream().map(k -> "t." + k + " = s." + k).collect(Collectors.joining(" AND "));
-      String merge =
-          "MERGE INTO "
-              + sparkName(branch)
-              + " t USING "
-              + view
-              + " s ON t.tripdate = s.tripdate AND "
-              + on
-              + " WHEN MATCHED AND s.op = 'D' THEN DELETE WHEN MATCHED THEN UPDATE SET"
-              + " t.signalvalue = s.signalvalue, t.signalcount = s.signalcount, t.duration ="
-              + " s.duration, t.tripend = s.tripend, t.updatedat = s.updatedat WHEN NOT MATCHED AND"
-              + " s.op <> 'D' THEN INSERT ("
-              + String.join(", ", COLUMNS)
-              + ") VALUES ("
-              + COLUMNS.stream().map(c -> "s." + c).collect(Collectors.joining(", "))
-              + ")";
-      if (properties.containsKey(LakeProperties.CHECKPOINT)) {
-        requireCheckpointUnchanged();
+      OverwriteFiles overwrite = table.newOverwrite();
+      if (branch != null) {
+        overwrite.toBranch(branch);
       }
-      try {
-        CommitMetadata.withCommitProperties(
-            properties, () -> spark.sql(merge), RuntimeException.class);
-      } catch (CommitFailedException | ValidationException e) {
+      removed.forEach(overwrite::deleteFile);
+      added.forEach(overwrite::addFile);
+      if (base != null) {
+        overwrite.validateFromSnapshot(base.snapshotId());
+      }
+      // Serializable for the days rewritten: a file added to or removed from them since the run
+      // read them would otherwise be lost or doubled.
+      overwrite
+          .conflictDetectionFilter(days)
+          .validateNoConflictingData()
+          .validateNoConflictingDeletes();
+      properties.forEach(overwrite::set);
+      overwrite.commit();
+    } catch (CommitStateUnknownException e) {
+      throw e; // the files may be committed: only the catalog can tell, deleting them could lose
+      // rows
+    } catch (IOException | RuntimeException e) {
+      added.forEach(f -> table.io().deleteFile(f.location()));
+      if (e instanceof CommitFailedException || e instanceof ValidationException) {
         throw new IllegalStateException(
             "Cannot commit trip summaries to "
                 + identifier()
@@ -322,13 +312,151 @@ final class SummaryTable {
                 + "). Nothing was committed; run the aggregator again, it resumes from the last"
                 + " checkpoint.",
             e);
-      } finally {
-        spark.catalog().dropTempView(view);
       }
-      return changes;
-    } finally {
-      diff.unpersist();
+      throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
     }
+  }
+
+  /**
+   * The table's sort order (deviceid, tripstart), then the row's identity, so that a rerun writes
+   * the same file. Iceberg's comparators take internal values (micros, not LocalDateTime).
+   */
+  private Comparator<Record> sortOrder() {
+    Comparator<StructLike> internal =
+        SortOrderComparators.forSchema(table.schema(), table.sortOrder());
+    InternalRecordWrapper left = new InternalRecordWrapper(table.schema().asStruct());
+    InternalRecordWrapper right = new InternalRecordWrapper(table.schema().asStruct());
+    Comparator<Record> order = (a, b) -> internal.compare(left.wrap(a), right.wrap(b));
+    return order.thenComparing(Key::of);
+  }
+
+  /** One day's rows (sorted) as one Parquet data file, written with Iceberg's generic writer. */
+  private DataFile write(OutputFileFactory files, List<Record> rows) throws IOException {
+    PartitionKey partition = new PartitionKey(table.spec(), table.schema());
+    partition.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(rows.get(0)));
+    DataWriter<Record> writer =
+        Parquet.writeData(files.newOutputFile(table.spec(), partition))
+            .forTable(table)
+            .withSpec(table.spec())
+            .withPartition(partition)
+            .withSortOrder(table.sortOrder())
+            .createWriterFunc(GenericParquetWriter::create)
+            .overwrite()
+            .build();
+    try (writer) {
+      rows.forEach(writer::write);
+    }
+    return writer.toDataFile();
+  }
+
+  /** What a run changes: per trip and per row, and the rows each changed day gets or loses. */
+  private static final class Diff {
+    /** Per trip: has fresh rows, has stored rows, has a row that differs. */
+    final Map<List<String>, boolean[]> trips = new HashMap<>();
+
+    final Map<LocalDate, List<Record>> upserts = new TreeMap<>();
+    final Set<Key> replaced = new HashSet<>();
+    final Set<LocalDate> days = new TreeSet<>();
+    long upserted;
+    long deleted;
+
+    void fresh(Key key, Record row, Record old) {
+      boolean[] t = trips.computeIfAbsent(key.trip(), k -> new boolean[3]);
+      t[0] = true;
+      t[1] |= old != null;
+      if (old != null && same(row, old)) {
+        return;
+      }
+      t[2] = true;
+      upserted++;
+      if (old != null) {
+        replaced.add(key);
+      }
+      upserts.computeIfAbsent(tripdate(row), d -> new ArrayList<>()).add(row);
+      days.add(tripdate(row));
+    }
+
+    void gone(Key key, Record old) {
+      boolean[] t = trips.computeIfAbsent(key.trip(), k -> new boolean[3]);
+      t[1] = true;
+      t[2] = true;
+      deleted++;
+      replaced.add(key);
+      days.add(tripdate(old));
+    }
+
+    TripAggregator.Changes changes() {
+      long inserted = 0;
+      long changed = 0;
+      long removed = 0;
+      for (boolean[] t : trips.values()) {
+        if (t[0] && !t[1]) {
+          inserted++;
+        } else if (t[0] && t[2]) {
+          changed++;
+        } else if (!t[0]) {
+          removed++;
+        }
+      }
+      return upserted + deleted == 0
+          ? TripAggregator.Changes.NONE
+          : new TripAggregator.Changes(inserted, changed, removed, upserted, deleted);
+    }
+
+    /** Equal as stored: doubles bit for bit (NaN equals NaN), timestamps to the microsecond. */
+    private static boolean same(Record a, Record b) {
+      for (String c : List.of("signalvalue", "signalcount", "duration", "tripend")) {
+        if (!Objects.equals(a.getField(c), b.getField(c))) {
+          return false;
+        }
+      }
+      return true;
+    }
+  }
+
+  /** A row's identity: its trip, message, signal and aggregation. */
+  private record Key(
+      String cluster,
+      String deviceid,
+      String tripid,
+      String message,
+      String signal,
+      String aggregation)
+      implements Comparable<Key> {
+    private static final Comparator<Key> ORDER =
+        Comparator.comparing(Key::cluster)
+            .thenComparing(Key::deviceid)
+            .thenComparing(Key::tripid)
+            .thenComparing(Key::message)
+            .thenComparing(Key::signal)
+            .thenComparing(Key::aggregation);
+
+    static Key of(Record r) {
+      return new Key(
+          (String) r.getField("cluster"),
+          (String) r.getField("deviceid"),
+          (String) r.getField("tripid"),
+          (String) r.getField("message"),
+          (String) r.getField("signal"),
+          (String) r.getField("aggregation"));
+    }
+
+    List<String> trip() {
+      return List.of(cluster, deviceid, tripid);
+    }
+
+    @Override
+    public int compareTo(Key o) {
+      return ORDER.compare(this, o);
+    }
+  }
+
+  private static LocalDate tripdate(Record r) {
+    return (LocalDate) r.getField("tripdate");
+  }
+
+  static long micros(LocalDateTime t) {
+    return ChronoUnit.MICROS.between(LocalDateTime.of(1970, 1, 1, 0, 0), t);
   }
 
   /**

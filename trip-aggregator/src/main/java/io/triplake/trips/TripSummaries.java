@@ -1,7 +1,14 @@
 package io.triplake.trips;
 
 import java.time.LocalDateTime;
-import org.apache.spark.sql.Dataset;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import org.apache.iceberg.Schema;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
@@ -29,30 +36,48 @@ final class TripSummaries {
 
   private TripSummaries() {}
 
+  private static final DateTimeFormatter TRIP_ID =
+      DateTimeFormatter.ofPattern("uuuuMMdd'T'HHmmss.SSSSSS", Locale.ROOT);
+
   /**
-   * The tripsummary columns from the pass's rows (marker rows dropped).
+   * The tripsummary rows of the pass's rows (marker rows dropped), as Iceberg records of the
+   * table's schema: tripid and tripdate from the trip's start, as Spark's date_format and to_date
+   * would make them.
    *
    * @param passed rows of {@link #PASS_SCHEMA}
    */
-  static Dataset<Row> summaryRows(Dataset<Row> passed, LocalDateTime updatedAt) {
-    String start = "CAST(timestamp_micros(tripstart_us) AS TIMESTAMP_NTZ)";
-    return passed
-        .where("message IS NOT NULL")
-        .selectExpr(
-            "deviceid",
-            "message",
-            "signal",
-            "aggregation",
-            "signalvalue",
-            "n AS signalcount",
-            "duration",
-            start + " AS tripstart",
-            "CAST(timestamp_micros(tripend_us) AS TIMESTAMP_NTZ) AS tripend",
-            "concat(deviceid, '_', date_format("
-                + start
-                + ", \"yyyyMMdd'T'HHmmss.SSSSSS\")) AS tripid",
-            "cluster",
-            "to_date(" + start + ") AS tripdate",
-            "CAST(TIMESTAMP_NTZ '" + updatedAt + "' AS TIMESTAMP_NTZ) AS updatedat");
+  static List<Record> records(Iterable<Row> passed, Schema schema, LocalDateTime updatedAt) {
+    List<Record> records = new ArrayList<>();
+    Record template = GenericRecord.create(schema);
+    for (Row r : passed) {
+      if (r.isNullAt(4)) {
+        continue;
+      }
+      String device = r.getString(1);
+      LocalDateTime start = timestamp(r.getLong(2));
+      Record out = template.copy();
+      out.setField("deviceid", device);
+      out.setField("message", r.getString(4));
+      out.setField("signal", r.getString(5));
+      out.setField("aggregation", r.getString(6));
+      out.setField("signalvalue", r.isNullAt(7) ? null : r.getDouble(7));
+      out.setField("signalcount", r.getLong(8));
+      out.setField("duration", r.getDouble(9));
+      out.setField("tripstart", start);
+      out.setField("tripend", timestamp(r.getLong(3)));
+      out.setField("tripid", device + "_" + TRIP_ID.format(start));
+      out.setField("cluster", r.getString(0));
+      out.setField("tripdate", start.toLocalDate());
+      out.setField("updatedat", updatedAt);
+      records.add(out);
+    }
+    return records;
+  }
+
+  private static LocalDateTime timestamp(long micros) {
+    return LocalDateTime.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L),
+        (int) Math.floorMod(micros, 1_000_000L) * 1000,
+        ZoneOffset.UTC);
   }
 }
