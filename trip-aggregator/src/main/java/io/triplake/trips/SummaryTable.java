@@ -22,6 +22,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -66,7 +67,9 @@ final class SummaryTable {
           "tripdate",
           "updatedat");
 
-  private final SparkSession spark;
+  /** Started on first use: reading the checkpoint or committing properties needs no Spark. */
+  private final Supplier<SparkSession> spark;
+
   private final Lake lake;
   private final Table table;
   private final String runId;
@@ -76,7 +79,7 @@ final class SummaryTable {
 
   private final Long startedFrom;
 
-  private SummaryTable(SparkSession spark, Lake lake, Table table, String runId) {
+  private SummaryTable(Supplier<SparkSession> spark, Lake lake, Table table, String runId) {
     this.spark = spark;
     this.lake = lake;
     this.table = table;
@@ -86,7 +89,7 @@ final class SummaryTable {
   }
 
   /** The lake's tripsummary table, created (with its namespace) on the first run. */
-  static SummaryTable open(SparkSession spark, Lake lake, Catalog catalog, String runId) {
+  static SummaryTable open(Supplier<SparkSession> spark, Lake lake, Catalog catalog, String runId) {
     TableIdentifier id = lake.tripsTable(SUMMARY);
     if (!catalog.tableExists(id)) {
       if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(lake.tripsNamespace())) {
@@ -97,10 +100,10 @@ final class SummaryTable {
         }
       }
       String name = Lake.CATALOG_NAME + "." + id;
-      spark.sql(TableDdl.spark(SUMMARY, name));
+      spark.get().sql(TableDdl.spark(SUMMARY, name));
       // Athena's queries filter by device and time: keep rows of a device's trips together in
       // files.
-      spark.sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
+      spark.get().sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
     }
     return new SummaryTable(spark, lake, catalog.loadTable(id), runId);
   }
@@ -129,6 +132,7 @@ final class SummaryTable {
     // As strings: the session may or may not use java.time for dates
     // (spark.sql.datetime.java8API.enabled).
     return spark
+        .get()
         .table(sparkName(null))
         .selectExpr("CAST(tripdate AS STRING) AS day")
         .distinct()
@@ -142,6 +146,7 @@ final class SummaryTable {
   /** The stored rows of one day's trips of these clusters, on main or a branch. */
   Dataset<Row> day(String branch, LocalDate day, List<String> clusters) {
     return spark
+        .get()
         .table(sparkName(branch))
         .where(col("tripdate").equalTo(lit(day)).and(col("cluster").isin(clusters.toArray())))
         .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new));
@@ -168,22 +173,28 @@ final class SummaryTable {
     if (!mayHoldRows(devices, lo, hi)) {
       // Known empty from metadata (a first run, or windows of new days only): Spark drops the
       // comparison's join with an empty relation, and the run skips a scan and a shuffle.
-      return spark.createDataFrame(
-          List.of(),
-          spark
-              .table(sparkName(null))
-              .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new))
-              .schema());
+      return spark
+          .get()
+          .createDataFrame(
+              List.of(),
+              spark
+                  .get()
+                  .table(sparkName(null))
+                  .select(COLUMNS.stream().map(c -> col(c)).toArray(Column[]::new))
+                  .schema());
     }
     Dataset<Row> windowRows =
-        spark.createDataFrame(
-            rows,
-            new StructType()
-                .add("cluster", DataTypes.StringType)
-                .add("deviceid", DataTypes.StringType)
-                .add("wlo", DataTypes.LongType)
-                .add("whi", DataTypes.LongType));
+        spark
+            .get()
+            .createDataFrame(
+                rows,
+                new StructType()
+                    .add("cluster", DataTypes.StringType)
+                    .add("deviceid", DataTypes.StringType)
+                    .add("wlo", DataTypes.LongType)
+                    .add("whi", DataTypes.LongType));
     return spark
+        .get()
         .table(sparkName(null))
         .as("e")
         .where(
@@ -312,7 +323,7 @@ final class SummaryTable {
       }
       try {
         CommitMetadata.withCommitProperties(
-            properties, () -> spark.sql(merge), RuntimeException.class);
+            properties, () -> spark.get().sql(merge), RuntimeException.class);
       } catch (CommitFailedException | ValidationException e) {
         throw new IllegalStateException(
             "Cannot commit trip summaries to "
@@ -323,7 +334,7 @@ final class SummaryTable {
                 + " checkpoint.",
             e);
       } finally {
-        spark.catalog().dropTempView(view);
+        spark.get().catalog().dropTempView(view);
       }
       return changes;
     } finally {

@@ -5,6 +5,7 @@ import io.triplake.lake.Lake;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -40,9 +41,40 @@ public interface TripAggregator {
   String RAW_READER_DEFAULT = "raw-columns";
   List<String> RAW_READERS = List.of(RAW_READER_DEFAULT, "iceberg", "iceberg-vectorized");
 
+  /**
+   * System property for the default of {@link #driverRowsMax}: a small run that planned at most
+   * this many raw rows passes them on threads of the driver, a larger one in Spark tasks.
+   */
+  String DRIVER_ROWS_MAX = "trip-lake.driver-rows-max";
+
+  /**
+   * Measured on 2 cores (docs/measurements.md): the driver's threads pass about 2 M rows/s per core
+   * with no Spark job around them, so up to this many rows a driver-only run ends in well under the
+   * time executors take to start on EMR Serverless; above it, the work is worth spreading.
+   */
+  long DRIVER_ROWS_MAX_DEFAULT = 50_000_000L;
+
+  /** A job on a session that is already running (tests, spark-submit). */
   static TripAggregator of(Lake lake, SparkSession spark, TripConfig config) {
-    return new SparkTripAggregator(lake, spark, config);
+    java.util.Objects.requireNonNull(spark, "spark");
+    return new SparkTripAggregator(lake, spark, () -> spark, config);
   }
+
+  /**
+   * A job that starts Spark only when a step needs it: a run with nothing new, or one whose rows
+   * the driver passes and commits without Spark, never calls {@code spark}.
+   */
+  static TripAggregator of(Lake lake, Supplier<SparkSession> spark, TripConfig config) {
+    return new SparkTripAggregator(lake, null, spark, config);
+  }
+
+  /**
+   * Runs the trip pass on a thread per core in the driver when the planned raw files hold at most
+   * {@code maxRows} rows (from Iceberg's metadata), in Spark tasks above: the same units and the
+   * same pass either way. Default: the system property {@value #DRIVER_ROWS_MAX}, else {@link
+   * #DRIVER_ROWS_MAX_DEFAULT}; 0 sends every run to Spark, {@link Long#MAX_VALUE} none.
+   */
+  TripAggregator driverRowsMax(long maxRows);
 
   TripAggregator runId(String runId);
 
@@ -105,8 +137,11 @@ public interface TripAggregator {
    * @param filesRead raw files planned for reading (metadata), over all tables
    * @param rowsRead rows in those files
    * @param trips trips found in those windows
+   * @param executor where the trip pass ran: {@code driver} (threads of the driver), {@code spark}
+   *     (Spark tasks) or {@code none} (nothing to read)
    */
-  record Work(int devicesTouched, int windows, int filesRead, long rowsRead, long trips) {}
+  record Work(
+      int devicesTouched, int windows, int filesRead, long rowsRead, long trips, String executor) {}
 
   /** What a run changed in tripsummary: trips (by id) and rows. */
   record Changes(
@@ -154,9 +189,9 @@ public interface TripAggregator {
 
     public String summary() {
       return String.format(
-              "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read, %d trips;"
-                  + " trips +%d ~%d -%d (%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f"
-                  + " s%s",
+              "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read by %s, %d"
+                  + " trips; trips +%d ~%d -%d (%d rows upserted, %d deleted); checkpoint %s -> %s"
+                  + " in %.1f s%s",
               mode,
               runId,
               committed ? "committed snapshot " + snapshotId : "nothing to commit",
@@ -164,6 +199,7 @@ public interface TripAggregator {
               work.windows(),
               work.filesRead(),
               work.rowsRead(),
+              work.executor(),
               work.trips(),
               changes.tripsInserted(),
               changes.tripsUpdated(),
