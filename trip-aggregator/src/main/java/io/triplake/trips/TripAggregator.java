@@ -48,9 +48,11 @@ public interface TripAggregator {
   String DRIVER_ROWS_MAX = "trip-lake.driver-rows-max";
 
   /**
-   * Measured on 2 cores (docs/measurements.md): the driver's threads pass about 2 M rows/s per core
-   * with no Spark job around them, so up to this many rows a driver-only run ends in well under the
-   * time executors take to start on EMR Serverless; above it, the work is worth spreading.
+   * On one machine the driver's threads and Spark's local tasks share the same cores, and a day of
+   * 10 devices (12.2 M rows) cost the same CPU either way (docs/measurements.md): below this, a run
+   * gains nothing from Spark tasks and pays for starting them. Above it (a day of 50 devices, 61 M
+   * rows, and more) the pass goes to Spark tasks as before, where a cluster's executors add cores
+   * the driver does not have.
    */
   long DRIVER_ROWS_MAX_DEFAULT = 50_000_000L;
 
