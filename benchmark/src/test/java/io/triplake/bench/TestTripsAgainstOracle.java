@@ -21,9 +21,13 @@ import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.iceberg.io.FileIO;
 import org.apache.spark.sql.Row;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
-/** The Spark job against an independent implementation in DuckDB SQL over the raw Parquet files. */
+/**
+ * The trip job against an independent implementation in DuckDB SQL over the raw Parquet files, with
+ * the pass on the driver's threads and in Spark tasks.
+ */
 class TestTripsAgainstOracle extends SparkLakeTest {
   private static final String ALL =
       "[\"avg\", \"median\", \"max\", \"min\", \"sum\", \"first\", \"last\", \"delta_sum\", "
@@ -52,7 +56,7 @@ class TestTripsAgainstOracle extends SparkLakeTest {
       """
           .replace("ALL", ALL);
 
-  private List<Row> aggregate(Lake target, Path source, String config) {
+  private List<Row> aggregate(Lake target, Path source, String config, String executor) {
     try (FileIO io = target.sourceIO()) {
       RawFileRegistrar.Result registered =
           RawFileRegistrar.of(target, target.catalog(spark), io)
@@ -60,7 +64,11 @@ class TestTripsAgainstOracle extends SparkLakeTest {
               .execute();
       assertThat(registered.rejectedFiles()).isEmpty();
     }
-    TripAggregator.of(target, spark, TripConfig.parse(config, "test")).execute();
+    TripAggregator.Result result =
+        TripAggregator.of(target, spark, TripConfig.parse(config, "test"))
+            .driverRowsMax(executor.equals("driver") ? Long.MAX_VALUE : 0)
+            .execute();
+    assertThat(result.work().executor()).isEqualTo(executor);
     return spark
         .sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary"))
         .collectAsList();
@@ -117,12 +125,13 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     }
   }
 
-  @Test
-  void sampleTripsMatchTheOracleForEveryAggregation() {
+  @ParameterizedTest(name = "pass in {0}")
+  @ValueSource(strings = {"driver", "spark"})
+  void sampleTripsMatchTheOracleForEveryAggregation(String executor) {
     spark.conf().set("spark.sql.session.timeZone", "UTC");
-    Lake target = lake.withNamespaces("raw_sample", "trips_sample");
+    Lake target = lake.withNamespaces("raw_sample_" + executor, "trips_sample_" + executor);
     Path sample = SampleLake.location();
-    List<Row> rows = aggregate(target, sample, SAMPLE_CONFIG);
+    List<Row> rows = aggregate(target, sample, SAMPLE_CONFIG, executor);
     List<DuckDbTrips.Row> oracle =
         DuckDbTrips.compute(
             sample, DuckDbTrips.specs(TripConfig.parse(SAMPLE_CONFIG, "test"), devices(sample)));
@@ -133,9 +142,10 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     assertThat(aggregations).hasSize(12);
   }
 
-  @Test
-  void generatedEdgeCasesMatchTheOracle() {
-    Path source = tempDir.resolve("generated");
+  @ParameterizedTest(name = "pass in {0}")
+  @ValueSource(strings = {"driver", "spark"})
+  void generatedEdgeCasesMatchTheOracle(String executor) {
+    Path source = tempDir.resolve("generated-" + executor);
     long t0 = ChronoUnit.MICROS.between(Instant.EPOCH, Instant.parse("2024-02-29T23:00:00Z"));
     long s = 1_000_000L;
     List<String> signals = List.of("Speed", "Load");
@@ -232,7 +242,12 @@ class TestTripsAgainstOracle extends SparkLakeTest {
            {"message": "CAN2_val", "signal": ["Speed", "Load"], "aggregation": ALL}]}}]}
         """
             .replace("ALL", ALL);
-    List<Row> rows = aggregate(lake.withNamespaces("raw_gen", "trips_gen"), source, config);
+    List<Row> rows =
+        aggregate(
+            lake.withNamespaces("raw_gen_" + executor, "trips_gen_" + executor),
+            source,
+            config,
+            executor);
     List<DuckDbTrips.Row> oracle =
         DuckDbTrips.compute(
             source, DuckDbTrips.specs(TripConfig.parse(config, "test"), devices(source)));

@@ -10,7 +10,6 @@ import java.time.LocalDate;
 import java.util.List;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.io.FileIO;
-import org.apache.spark.sql.SparkSession;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -71,6 +70,18 @@ final class AggregateCommand implements Callable<Integer> {
   List<String> emptyAtAsOf = List.of();
 
   @Option(
+      names = "--driver-rows-max",
+      paramLabel = "ROWS",
+      description =
+          "Pass the trips on the driver's threads when the planned raw files hold at most ROWS"
+              + " rows, in Spark tasks above (default: the system property "
+              + TripAggregator.DRIVER_ROWS_MAX
+              + ", else "
+              + TripAggregator.DRIVER_ROWS_MAX_DEFAULT
+              + ").")
+  Long driverRowsMax;
+
+  @Option(
       names = "--run-id",
       paramLabel = "ID",
       description = "Run id for the snapshot summary (default: random).")
@@ -87,8 +98,12 @@ final class AggregateCommand implements Callable<Integer> {
     try (FileIO io = lake.sourceIO()) {
       tripConfig = TripConfig.read(io, config);
     }
-    SparkSession spark = Sessions.open(lake, "trip-lake aggregate");
-    TripAggregator aggregator = TripAggregator.of(lake, spark, tripConfig);
+    // Spark starts only if the run needs it: a run with nothing new ends without it.
+    TripAggregator aggregator =
+        TripAggregator.of(lake, () -> Sessions.open(lake, "trip-lake aggregate"), tripConfig);
+    if (driverRowsMax != null) {
+      aggregator.driverRowsMax(driverRowsMax);
+    }
     if (runId != null) {
       aggregator.runId(runId);
     }

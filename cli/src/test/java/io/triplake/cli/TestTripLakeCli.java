@@ -35,6 +35,7 @@ class TestTripLakeCli extends SparkLakeTest {
         .contains("3BA199E2  |      9 |    99 | 566248")
         .contains("(7 rows)")
         .contains("Trips full run")
+        .contains("(652055 rows) read by driver")
         .contains("gnss_can2 | 3BA199E2 | 2021-07-26T04:41:10.529799 | 2021-07-26T05:20:42.454899")
         .contains("gnss_can2 | 3BA199E2 | 2021-07-26T13:13:55.090350 | 2021-07-26T14:01:01.660999")
         .contains("gnss_can9 | 7512BE4D | 2024-09-07T07:44:26.911152 | 2024-09-07T08:15:10.025253");

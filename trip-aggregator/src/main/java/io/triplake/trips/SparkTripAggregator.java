@@ -8,6 +8,8 @@ import io.triplake.lake.RawSchema;
 import io.triplake.trips.RawMetadata.FileSpan;
 import io.triplake.trips.TripConfig.Cluster;
 import io.triplake.trips.TripWindows.Window;
+import java.io.Closeable;
+import java.io.IOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -20,11 +22,13 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.UUID;
+import java.util.function.Supplier;
 import org.apache.iceberg.Schema;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
@@ -34,12 +38,11 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.FileIO;
-import org.apache.spark.api.java.JavaRDD;
+import org.apache.iceberg.relocated.com.google.common.base.Suppliers;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
-import org.apache.spark.storage.StorageLevel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,18 +55,54 @@ final class SparkTripAggregator implements TripAggregator {
   private static final int MAX_WINDOWS = 200_000;
 
   private final Lake lake;
-  private final SparkSession spark;
+
+  /** The session the caller started, if any: its catalog is the one the run uses. */
+  private final SparkSession started;
+
+  /** Spark, started on first use: a run that needs no Spark never starts it. */
+  private final Supplier<SparkSession> spark;
+
   private final TripConfig config;
+  private long driverRowsMax = driverRowsMaxDefault();
   private String runId = UUID.randomUUID().toString();
   private LocalDate reprocessDay;
   private String asOf;
   private final Set<String> emptyAtAsOf = new TreeSet<>();
   private boolean publish;
 
-  SparkTripAggregator(Lake lake, SparkSession spark, TripConfig config) {
+  SparkTripAggregator(
+      Lake lake, SparkSession started, Supplier<SparkSession> spark, TripConfig config) {
     this.lake = lake;
-    this.spark = spark;
+    this.started = started;
+    this.spark = Suppliers.memoize(Objects.requireNonNull(spark, "spark")::get);
     this.config = config;
+  }
+
+  private static long driverRowsMaxDefault() {
+    String value = System.getProperty(DRIVER_ROWS_MAX);
+    if (value == null || value.isBlank()) {
+      return DRIVER_ROWS_MAX_DEFAULT;
+    }
+    try {
+      return requireRowsMax(Long.parseLong(value.trim()));
+    } catch (NumberFormatException e) {
+      throw new IllegalArgumentException(
+          "Cannot read system property " + DRIVER_ROWS_MAX + ": not a number (" + value + ")", e);
+    }
+  }
+
+  private static long requireRowsMax(long maxRows) {
+    if (maxRows < 0) {
+      throw new IllegalArgumentException(
+          "Cannot pass trips in the driver: the row limit is negative (" + maxRows + ")");
+    }
+    return maxRows;
+  }
+
+  @Override
+  public TripAggregator driverRowsMax(long maxRows) {
+    this.driverRowsMax = requireRowsMax(maxRows);
+    return this;
   }
 
   @Override
@@ -115,7 +154,9 @@ final class SparkTripAggregator implements TripAggregator {
   private final class Run {
     final long startNanos = System.nanoTime();
     final LocalDateTime now = LocalDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.MICROS);
-    final Catalog catalog = lake.catalog(spark);
+    // Spark's own catalog instance when Spark runs already, else one of its own (Spark's catalog
+    // cache is off, so both see every commit).
+    final Catalog catalog = started != null ? lake.catalog(started) : lake.catalog();
     final Map<String, Table> rawByMessage = new LinkedHashMap<>();
     final Map<String, Long> readSnapshot = new TreeMap<>();
     final List<RawRead> rawRead = new ArrayList<>();
@@ -173,6 +214,13 @@ final class SparkTripAggregator implements TripAggregator {
       return reprocessDay == null ? incremental(run) : reprocess(run);
     } finally {
       run.persisted.forEach(Dataset::unpersist);
+      if (started == null && run.catalog instanceof Closeable closeable) {
+        try {
+          closeable.close();
+        } catch (IOException e) {
+          LOG.warn("Cannot close the catalog of run {}", runId, e);
+        }
+      }
     }
   }
 
@@ -351,8 +399,7 @@ final class SparkTripAggregator implements TripAggregator {
   private static List<Record> fresh(Run run, Summarised summarised) {
     return summarised.rows() == null
         ? List.of()
-        : TripSummaries.records(
-            summarised.rows().collectAsList(), run.summary.table().schema(), run.now);
+        : TripSummaries.records(summarised.rows(), run.summary.table().schema(), run.now);
   }
 
   private List<LocalDate> configChange(Run run) {
@@ -508,39 +555,48 @@ final class SparkTripAggregator implements TripAggregator {
             run.windowsByCluster,
             run.rawByMessage::get,
             message -> run.readSnapshot.get(run.rawName(message)));
+    TripPass pass =
+        new TripPass(
+            plan,
+            new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()),
+            startRange,
+            io,
+            tables);
+    if (units.rows() <= driverRowsMax) {
+      List<Row> passed = pass.inThreads(units.units(), Runtime.getRuntime().availableProcessors());
+      long trips = passed.stream().filter(r -> r.isNullAt(4)).count();
+      return new Summarised(passed, units.files(), units.rows(), trips, DRIVER);
+    }
+    SparkSession session = spark.get();
     // A few units per core: even when devices differ in size, no core waits long for the last one.
     List<List<WorkUnit>> slices =
-        WorkUnit.balance(units.units(), spark.sparkContext().defaultParallelism() * 4);
-    JavaRDD<Row> passed =
-        JavaSparkContext.fromSparkContext(spark.sparkContext())
+        WorkUnit.balance(units.units(), session.sparkContext().defaultParallelism() * 4);
+    // Summary rows only (a few per trip): the commit writes them from the driver.
+    List<Row> passed =
+        JavaSparkContext.fromSparkContext(session.sparkContext())
             .parallelize(slices, slices.size())
-            .flatMap(
-                new TripPass(
-                    plan,
-                    new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()),
-                    startRange,
-                    io,
-                    tables));
-    // Computed once: counted here, then compared with the stored rows.
-    Dataset<Row> rows =
-        spark
-            .createDataFrame(passed, TripSummaries.PASS_SCHEMA)
-            .persist(StorageLevel.MEMORY_AND_DISK());
-    run.persisted.add(rows);
-    return new Summarised(rows, units.files(), units.rows(), rows.where("message IS NULL").count());
+            .flatMap(pass)
+            .collect();
+    long trips = passed.stream().filter(r -> r.isNullAt(4)).count();
+    return new Summarised(passed, units.files(), units.rows(), trips, SPARK);
   }
 
   /**
    * The summary rows of a run's windows, and what making them read and found.
    *
-   * @param rows the pass's rows, of {@link TripSummaries#PASS_SCHEMA} (null: no window)
+   * @param rows the pass's rows, of {@link TripSummaries#PASS_SCHEMA}, on the driver (null: no
+   *     window)
    * @param files raw files planned for reading
    * @param rowsRead rows in those files
    * @param trips trips found
+   * @param executor where the pass ran ({@link Work#executor})
    */
-  private record Summarised(Dataset<Row> rows, int files, long rowsRead, long trips) {
-    static final Summarised NONE = new Summarised(null, 0, 0, 0);
+  private record Summarised(List<Row> rows, int files, long rowsRead, long trips, String executor) {
+    static final Summarised NONE = new Summarised(null, 0, 0, 0, "none");
   }
+
+  private static final String DRIVER = "driver";
+  private static final String SPARK = "spark";
 
   // ---------------------------------------------------------------- merge
 
@@ -585,7 +641,8 @@ final class SparkTripAggregator implements TripAggregator {
                 windowCount,
                 summarised.files(),
                 summarised.rowsRead(),
-                summarised.trips()),
+                summarised.trips(),
+                summarised.executor()),
             changes,
             config.fingerprint(),
             List.copyOf(run.notes),

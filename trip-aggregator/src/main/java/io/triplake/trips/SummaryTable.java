@@ -22,6 +22,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
@@ -77,7 +78,7 @@ final class SummaryTable {
   }
 
   /** The lake's tripsummary table, created (with its namespace) on the first run. */
-  static SummaryTable open(SparkSession spark, Lake lake, Catalog catalog, String runId) {
+  static SummaryTable open(Supplier<SparkSession> spark, Lake lake, Catalog catalog, String runId) {
     TableIdentifier id = lake.tripsTable(SUMMARY);
     if (!catalog.tableExists(id)) {
       if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(lake.tripsNamespace())) {
@@ -88,10 +89,10 @@ final class SummaryTable {
         }
       }
       String name = Lake.CATALOG_NAME + "." + id;
-      spark.sql(TableDdl.spark(SUMMARY, name));
+      spark.get().sql(TableDdl.spark(SUMMARY, name));
       // Athena's queries filter by device and time: keep rows of a device's trips together in
       // files.
-      spark.sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
+      spark.get().sql("ALTER TABLE " + name + " WRITE ORDERED BY deviceid, tripstart");
     }
     return new SummaryTable(lake, catalog.loadTable(id), runId);
   }

@@ -5,6 +5,7 @@ import io.triplake.lake.Lake;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -46,9 +47,42 @@ public interface TripAggregator {
    */
   int FILES_FETCHED_AHEAD = TripPass.READ_AHEAD_FILES;
 
+  /**
+   * System property for the default of {@link #driverRowsMax}: a small run that planned at most
+   * this many raw rows passes them on threads of the driver, a larger one in Spark tasks.
+   */
+  String DRIVER_ROWS_MAX = "trip-lake.driver-rows-max";
+
+  /**
+   * On one machine the driver's threads and Spark's local tasks share the same cores, and a day of
+   * 10 devices (12.2 M rows) cost the same CPU either way (docs/measurements.md): below this, a run
+   * gains nothing from Spark tasks and pays for starting them. Above it (a day of 50 devices, 61 M
+   * rows, and more) the pass goes to Spark tasks as before, where a cluster's executors add cores
+   * the driver does not have.
+   */
+  long DRIVER_ROWS_MAX_DEFAULT = 50_000_000L;
+
+  /** A job on a session that is already running (tests, spark-submit). */
   static TripAggregator of(Lake lake, SparkSession spark, TripConfig config) {
-    return new SparkTripAggregator(lake, spark, config);
+    java.util.Objects.requireNonNull(spark, "spark");
+    return new SparkTripAggregator(lake, spark, () -> spark, config);
   }
+
+  /**
+   * A job that starts Spark only when a step needs it: a run with nothing new, or one whose rows
+   * the driver passes and commits without Spark, never calls {@code spark}.
+   */
+  static TripAggregator of(Lake lake, Supplier<SparkSession> spark, TripConfig config) {
+    return new SparkTripAggregator(lake, null, spark, config);
+  }
+
+  /**
+   * Runs the trip pass on a thread per core in the driver when the planned raw files hold at most
+   * {@code maxRows} rows (from Iceberg's metadata), in Spark tasks above: the same units and the
+   * same pass either way. Default: the system property {@value #DRIVER_ROWS_MAX}, else {@link
+   * #DRIVER_ROWS_MAX_DEFAULT}; 0 sends every run to Spark, {@link Long#MAX_VALUE} none.
+   */
+  TripAggregator driverRowsMax(long maxRows);
 
   TripAggregator runId(String runId);
 
@@ -111,8 +145,11 @@ public interface TripAggregator {
    * @param filesRead raw files planned for reading (metadata), over all tables
    * @param rowsRead rows in those files
    * @param trips trips found in those windows
+   * @param executor where the trip pass ran: {@code driver} (threads of the driver), {@code spark}
+   *     (Spark tasks) or {@code none} (nothing to read)
    */
-  record Work(int devicesTouched, int windows, int filesRead, long rowsRead, long trips) {}
+  record Work(
+      int devicesTouched, int windows, int filesRead, long rowsRead, long trips, String executor) {}
 
   /** What a run changed in tripsummary: trips (by id) and rows. */
   record Changes(
@@ -160,9 +197,9 @@ public interface TripAggregator {
 
     public String summary() {
       return String.format(
-              "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read, %d trips;"
-                  + " trips +%d ~%d -%d (%d rows upserted, %d deleted); checkpoint %s -> %s in %.1f"
-                  + " s%s",
+              "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read by %s, %d"
+                  + " trips; trips +%d ~%d -%d (%d rows upserted, %d deleted); checkpoint %s -> %s"
+                  + " in %.1f s%s",
               mode,
               runId,
               committed ? "committed snapshot " + snapshotId : "nothing to commit",
@@ -170,6 +207,7 @@ public interface TripAggregator {
               work.windows(),
               work.filesRead(),
               work.rowsRead(),
+              work.executor(),
               work.trips(),
               changes.tripsInserted(),
               changes.tripsUpdated(),

@@ -14,8 +14,12 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.io.InputFile;
+import org.apache.iceberg.util.Tasks;
+import org.apache.iceberg.util.ThreadPools;
 import org.apache.spark.api.java.function.FlatMapFunction;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.RowFactory;
@@ -43,6 +47,37 @@ record TripPass(
     // One unit's rows at a time: a task holds the summary rows of one window, not of all of its
     // units.
     return units.stream().flatMap(unit -> summarise(unit).stream()).iterator();
+  }
+
+  /**
+   * The units passed on {@code threads} threads of this JVM, with no Spark job around them: the
+   * largest first, so that no thread is left with a large one at the end. Rows in the units' order.
+   */
+  List<Row> inThreads(List<WorkUnit> units, int threads) {
+    AtomicReferenceArray<List<Row>> rows = new AtomicReferenceArray<>(units.size());
+    Integer[] largestFirst = new Integer[units.size()];
+    long[] bytes = new long[units.size()];
+    for (int i = 0; i < largestFirst.length; i++) {
+      largestFirst[i] = i;
+      bytes[i] = units.get(i).bytes();
+    }
+    Arrays.sort(largestFirst, Comparator.comparingLong((Integer i) -> bytes[i]).reversed());
+    ExecutorService pool =
+        ThreadPools.newFixedThreadPool("trip-pass", Math.max(1, Math.min(threads, units.size())));
+    try {
+      Tasks.foreach(largestFirst)
+          .executeWith(pool)
+          .stopOnFailure()
+          .throwFailureWhenFinished()
+          .run(i -> rows.set(i, summarise(units.get(i))));
+    } finally {
+      pool.shutdownNow();
+    }
+    List<Row> out = new ArrayList<>();
+    for (int i = 0; i < rows.length(); i++) {
+      out.addAll(rows.get(i));
+    }
+    return out;
   }
 
   List<Row> summarise(WorkUnit unit) {

@@ -132,7 +132,8 @@ class TestSummaryCommitCost extends SparkLakeTest {
     Map<String, List<Window>> previous = Map.of();
     for (int d = 0; d < DAYS; d++) {
       LocalDate day = FIRST.plusDays(d);
-      SummaryTable summary = SummaryTable.open(spark, target, target.catalog(spark), name + d);
+      SummaryTable summary =
+          SummaryTable.open(() -> spark, target, target.catalog(spark), name + d);
       // The day's trips, and yesterday's last trip of each device recomputed (it ran into the
       // night, as a daily run's window reaches back to the trip running into the new day).
       Map<String, List<Window>> windows = new TreeMap<>();
@@ -162,7 +163,8 @@ class TestSummaryCommitCost extends SparkLakeTest {
     assertThat(previous).isNotEmpty();
 
     // A late file of one device changes its second trip of the month's fifth day.
-    SummaryTable late = SummaryTable.open(spark, target, target.catalog(spark), name + "-late");
+    SummaryTable late =
+        SummaryTable.open(() -> spark, target, target.catalog(spark), name + "-late");
     LocalDateTime trip = trip(FIRST.plusDays(4), 1);
     String device = String.format("D%07d", 0);
     long start = System.nanoTime();

@@ -51,7 +51,7 @@ class TestSummaryTable extends SparkLakeTest {
   }
 
   private SummaryTable open(String runId) {
-    return SummaryTable.open(spark, target, target.catalog(spark), runId);
+    return SummaryTable.open(() -> spark, target, target.catalog(spark), runId);
   }
 
   /** One summary row: the trip of {@code device} starting at {@code start}, its avg speed. */

@@ -91,6 +91,16 @@ class TestTripAggregator extends SparkLakeTest {
     return TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).execute();
   }
 
+  /** A run whose pass goes to the driver's threads or to Spark tasks, whatever its size. */
+  private TripAggregator.Result aggregate(Lake target, String executor) {
+    TripAggregator.Result result =
+        TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
+            .driverRowsMax(executor.equals("driver") ? Long.MAX_VALUE : 0)
+            .execute();
+    assertThat(result.work().executor()).isIn(executor, "none");
+    return result;
+  }
+
   /** Every column but updatedat, sorted: what two computations must agree on exactly. */
   private List<String> summary(Lake target) {
     return RawStaging.rows(
@@ -141,8 +151,9 @@ class TestTripAggregator extends SparkLakeTest {
 
     Lake scratch = lakeNamed("s");
     upload(scratch, tempDir.resolve("src-" + name + "-s"), files);
-    TripAggregator.Result full = aggregate(scratch);
+    TripAggregator.Result full = aggregate(scratch, "spark");
     assertThat(full.mode()).isEqualTo(TripAggregator.Mode.FULL);
+    assertThat(full.work().executor()).isEqualTo("spark");
     List<String> expected = summary(scratch);
 
     Lake incremental = lakeNamed("i");
@@ -155,7 +166,8 @@ class TestTripAggregator extends SparkLakeTest {
           incremental,
           source,
           shuffled.subList(b * shuffled.size() / batches, (b + 1) * shuffled.size() / batches));
-      TripAggregator.Result result = aggregate(incremental);
+      // Both executors of the pass, one batch after the other, on the same table.
+      TripAggregator.Result result = aggregate(incremental, b % 2 == 0 ? "driver" : "spark");
       assertThat(result.committed()).as("batch %d: %s", b, result.summary()).isTrue();
     }
     assertThat(summary(incremental)).isEqualTo(expected);
@@ -184,11 +196,19 @@ class TestTripAggregator extends SparkLakeTest {
             "c1 D1000002_20240301T090000.000000 2024-03-01T09:45",
             "rest D3000003_20240301T180000.000000 2024-03-01T18:30");
 
-    // Nothing new: no commit, no new snapshot, same rows.
+    // Nothing new: no commit, no new snapshot, same rows, and no Spark needed to find that out.
     Table table = incremental.catalog(spark).loadTable(incremental.tripsTable("tripsummary"));
     long snapshot = table.currentSnapshot().snapshotId();
-    TripAggregator.Result again = aggregate(incremental);
+    TripAggregator.Result again =
+        TripAggregator.of(
+                incremental,
+                () -> {
+                  throw new AssertionError("a run with nothing new started Spark");
+                },
+                TripConfig.parse(CONFIG, "test"))
+            .execute();
     assertThat(again.committed()).isFalse();
+    assertThat(again.work().executor()).isEqualTo("none");
     table.refresh();
     assertThat(table.currentSnapshot().snapshotId()).isEqualTo(snapshot);
     assertThat(summary(incremental)).isEqualTo(expected);
@@ -859,6 +879,11 @@ class TestTripAggregator extends SparkLakeTest {
             speed(
                 "D1000001", "a1", at("2024-06-01T08:00:00Z"), at("2024-06-01T08:30:00Z"), MINUTE)));
     Catalog catalog = target.catalog(spark);
+    assertThatThrownBy(
+            () ->
+                TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
+                    .driverRowsMax(-1))
+        .hasMessage("Cannot pass trips in the driver: the row limit is negative (-1)");
     assertThatThrownBy(
             () -> TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).execute())
         .hasMessageContaining(
