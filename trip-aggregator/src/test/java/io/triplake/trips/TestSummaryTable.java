@@ -378,4 +378,31 @@ class TestSummaryTable extends SparkLakeTest {
         .isEqualTo(TripAggregator.Changes.NONE);
     assertThat(asOf.head(branch)).isEqualTo(head);
   }
+
+  @Test
+  void theTableTheJobCreatesIsTheOneItsSparkDdlCreates() {
+    Table made = open("creates").table();
+    String ddlName = Lake.CATALOG_NAME + "." + target.tripsNamespace() + ".made_by_ddl";
+    spark.sql(io.triplake.ddl.TableDdl.spark(io.triplake.ddl.TableDdl.TRIPSUMMARY, ddlName));
+    spark.sql("ALTER TABLE " + ddlName + " WRITE ORDERED BY deviceid, tripstart");
+    Table ddl =
+        target
+            .catalog(spark)
+            .loadTable(
+                org.apache.iceberg.catalog.TableIdentifier.of(
+                    target.tripsNamespace(), "made_by_ddl"));
+
+    // Ids, names, types, optionality and comments.
+    assertThat(made.schema().asStruct()).isEqualTo(ddl.schema().asStruct());
+    assertThat(made.spec().fields()).isEqualTo(ddl.spec().fields());
+    assertThat(made.sortOrder().fields()).isEqualTo(ddl.sortOrder().fields());
+    assertThat(formatVersion(made)).isEqualTo(formatVersion(ddl)).isEqualTo(2);
+    Map<String, String> expected = new java.util.HashMap<>(ddl.properties());
+    expected.keySet().removeIf(k -> k.equals("owner") || k.equals("format-version"));
+    assertThat(made.properties()).containsAllEntriesOf(expected);
+  }
+
+  private static int formatVersion(Table table) {
+    return ((org.apache.iceberg.HasTableOperations) table).operations().current().formatVersion();
+  }
 }
