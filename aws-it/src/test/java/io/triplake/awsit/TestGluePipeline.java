@@ -241,6 +241,9 @@ class TestGluePipeline {
                 session.conf().set(k, v);
               }
             });
+    // The rows are compared with PyIceberg's as java.time values; the jobs no longer start Spark
+    // for a small run, so this session cannot inherit the CLI's setting.
+    session.conf().set("spark.sql.datetime.java8API.enabled", "true");
     SparkSession.setActiveSession(session);
     return session;
   }
@@ -437,10 +440,15 @@ class TestGluePipeline {
                                 1, Math.max(Math.abs(x.doubleValue()), Math.abs(y.doubleValue())))
                     : java.util.Objects.equals(a, b);
             if (!same) {
-              differences.add(k + " column " + i + ": " + a + " vs " + b);
+              differences.add(k + " column " + i + ": " + describe(a) + " vs " + describe(b));
             }
           }
         });
     assertThat(differences).as(what).isEmpty();
+  }
+
+  /** A value with its type: a date and a timestamp that print alike are not the same value. */
+  private static String describe(Object value) {
+    return value + " (" + value.getClass().getSimpleName() + ")";
   }
 }
