@@ -34,9 +34,10 @@ public final class TripSessionizer implements Serializable {
 
   /**
    * The trips of times fed in order: {@code starts[i]} to {@code ends[i]}, microseconds, both
-   * inclusive.
+   * inclusive; {@code rows[i]} identifier times fed inside, the largest step between two of them
+   * {@code maxGaps[i]} (0 for a trip of one row).
    */
-  public record Trips(long[] starts, long[] ends) {
+  public record Trips(long[] starts, long[] ends, long[] rows, long[] maxGaps) {
     public int size() {
       return starts.length;
     }
@@ -45,10 +46,14 @@ public final class TripSessionizer implements Serializable {
   public final class Cut {
     private long[] starts = new long[8];
     private long[] ends = new long[8];
+    private long[] rows = new long[8];
+    private long[] maxGaps = new long[8];
     private int size;
     private boolean open;
     private long start;
     private long end;
+    private long count;
+    private long maxGap;
 
     private Cut() {}
 
@@ -64,8 +69,13 @@ public final class TripSessionizer implements Serializable {
       }
       if (!open) {
         start = t;
+        end = t;
         open = true;
+        count = 0;
+        maxGap = 0;
       }
+      maxGap = Math.max(maxGap, t - end);
+      count++;
       end = t;
     }
 
@@ -73,7 +83,11 @@ public final class TripSessionizer implements Serializable {
       if (open) {
         close();
       }
-      return new Trips(Arrays.copyOf(starts, size), Arrays.copyOf(ends, size));
+      return new Trips(
+          Arrays.copyOf(starts, size),
+          Arrays.copyOf(ends, size),
+          Arrays.copyOf(rows, size),
+          Arrays.copyOf(maxGaps, size));
     }
 
     private void close() {
@@ -84,9 +98,13 @@ public final class TripSessionizer implements Serializable {
       if (size == starts.length) {
         starts = Arrays.copyOf(starts, size * 2);
         ends = Arrays.copyOf(ends, size * 2);
+        rows = Arrays.copyOf(rows, size * 2);
+        maxGaps = Arrays.copyOf(maxGaps, size * 2);
       }
       starts[size] = start;
       ends[size] = end;
+      rows[size] = count;
+      maxGaps[size] = maxGap;
       size++;
     }
   }

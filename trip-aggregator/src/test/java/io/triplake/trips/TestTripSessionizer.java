@@ -33,6 +33,29 @@ class TestTripSessionizer {
   }
 
   @Test
+  void eachTripCountsItsRowsAndItsLargestStep() {
+    TripSessionizer.Cut cut = DEFAULTS.cut();
+    // Two rows at one instant, then steps of 3, 1 and 10 minutes; a new trip after 11 minutes; a
+    // dropped one-row trip in between does not leak its row into the next.
+    for (long t :
+        new long[] {
+          0, 0, 3 * MINUTE, 4 * MINUTE, 14 * MINUTE, 40 * MINUTE, 60 * MINUTE, 62 * MINUTE
+        }) {
+      cut.add(t);
+    }
+    TripSessionizer.Trips trips = cut.trips();
+    assertThat(trips.starts()).containsExactly(0, 60 * MINUTE);
+    assertThat(trips.rows()).containsExactly(5, 2);
+    assertThat(trips.maxGaps()).containsExactly(10 * MINUTE, 2 * MINUTE);
+    TripSessionizer.Trips single = new TripSessionizer(10 * MINUTE, 0).cut().trips();
+    assertThat(single.size()).isZero();
+    TripSessionizer.Cut one = new TripSessionizer(10 * MINUTE, 0).cut();
+    one.add(7);
+    assertThat(one.trips().rows()).containsExactly(1);
+    assertThat(one.trips().maxGaps()).containsExactly(0);
+  }
+
+  @Test
   void aGapOfExactlyTheThresholdStaysInTheTrip() {
     assertThat(cut(DEFAULTS, 0, 10 * MINUTE, 20 * MINUTE))
         .containsExactly(new Trip(0, 20 * MINUTE));
