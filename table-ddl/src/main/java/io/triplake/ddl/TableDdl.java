@@ -9,6 +9,9 @@ import java.nio.charset.StandardCharsets;
 public final class TableDdl {
   public static final String TRIPSUMMARY = "tripsummary";
 
+  /** One row per trip: the same trips as tripsummary, with distance, places and idle time. */
+  public static final String TRIPS = "trips";
+
   private TableDdl() {}
 
   /**

@@ -23,11 +23,14 @@ import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.types.Type;
 import org.apache.iceberg.types.Types;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * The Athena DDL describes the tables the jobs really create: the same columns, in the same order,
  * with the Athena type of each Iceberg type, the same partitioning, format v2. The tables come from
- * executing the Spark DDL (tripsummary) and from registering the sample (raw.can2_gnss_speed).
+ * executing the Spark DDL (tripsummary, trips) and from registering the sample
+ * (raw.can2_gnss_speed).
  */
 class TestTableDdl extends SparkLakeTest {
   private static final Pattern COLUMN =
@@ -78,19 +81,18 @@ class TestTableDdl extends SparkLakeTest {
     return columns;
   }
 
-  @Test
-  void tripsummaryAthenaDdlDescribesTheTableTheSparkDdlCreates() {
-    String name = Lake.CATALOG_NAME + ".ddl_trips." + TableDdl.TRIPSUMMARY;
+  @ParameterizedTest
+  @ValueSource(strings = {TableDdl.TRIPSUMMARY, TableDdl.TRIPS})
+  void theTripTablesAthenaDdlDescribesTheTableTheSparkDdlCreates(String ddl) {
+    String name = Lake.CATALOG_NAME + ".ddl_trips." + ddl;
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + Lake.CATALOG_NAME + ".ddl_trips");
-    spark.sql(TableDdl.spark(TableDdl.TRIPSUMMARY, name));
+    spark.sql(TableDdl.spark(ddl, name));
     Table table =
-        lake.catalog()
-            .loadTable(
-                org.apache.iceberg.catalog.TableIdentifier.of("ddl_trips", TableDdl.TRIPSUMMARY));
+        lake.catalog().loadTable(org.apache.iceberg.catalog.TableIdentifier.of("ddl_trips", ddl));
 
-    String athena = TableDdl.athena(TableDdl.TRIPSUMMARY);
+    String athena = TableDdl.athena(ddl);
     assertThat(columns(athena)).containsExactlyEntriesOf(athenaColumnsOf(table));
-    assertThat(columns(TableDdl.spark(TableDdl.TRIPSUMMARY, name)).keySet())
+    assertThat(columns(TableDdl.spark(ddl, name)).keySet())
         .containsExactlyElementsOf(columns(athena).keySet());
     assertThat(table.spec().fields())
         .singleElement()

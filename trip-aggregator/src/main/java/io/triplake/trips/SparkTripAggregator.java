@@ -164,6 +164,10 @@ final class SparkTripAggregator implements TripAggregator {
     final Map<String, Map<String, List<Window>>> windowsByCluster = new LinkedHashMap<>();
     final List<Dataset<Row>> persisted = new ArrayList<>();
     SummaryTable summary;
+
+    /** The trips table: written just before tripsummary, whose commit moves the checkpoint. */
+    SummaryTable trips;
+
     RawAsOf asOf;
     Optional<Checkpoint> before;
 
@@ -198,7 +202,8 @@ final class SparkTripAggregator implements TripAggregator {
     // Everything is checked before anything is read or committed.
     loadRawTables(run);
     Set<String> emptyTables = emptyTables(run);
-    run.summary = SummaryTable.open(spark, lake, run.catalog, runId);
+    run.summary = SummaryTable.open(SummaryTable.TRIPSUMMARY, lake, run.catalog, runId);
+    run.trips = SummaryTable.open(SummaryTable.TRIPS, lake, run.catalog, runId);
     run.before = run.summary.checkpoint();
     run.pins = run.before.map(Checkpoint::pinnedDays).orElse(Map.of());
     if (asOf != null) {
@@ -273,15 +278,26 @@ final class SparkTripAggregator implements TripAggregator {
   // ---------------------------------------------------------------- incremental
 
   private Result incremental(Run run) {
+    // A trips table that no run has written yet (new beside an older tripsummary) gets every trip
+    // once: the run starts from scratch; tripsummary's rows come out the same and stay as they are.
+    Optional<Checkpoint> resumed = run.before;
+    if (run.before.isPresent() && run.trips.checkpoint().isEmpty()) {
+      resumed = Optional.empty();
+      run.notes.add(
+          "the trips table "
+              + run.trips.identifier()
+              + " has no checkpoint: every trip is computed once for it (from scratch)");
+    }
+    Optional<Checkpoint> start = resumed;
     Map<String, Checkpoint.Position> after =
-        new TreeMap<>(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
+        new TreeMap<>(start.map(Checkpoint::rawTables).orElse(Map.of()));
     Map<String, RawMetadata.Changes> changes = new HashMap<>();
     boolean anyChange = false;
     for (Map.Entry<String, Table> e : run.rawByMessage.entrySet()) {
       String name = run.rawName(e.getKey());
       Table table = e.getValue();
       Snapshot current = table.currentSnapshot();
-      Checkpoint.Position from = run.before.flatMap(c -> c.position(name)).orElse(null);
+      Checkpoint.Position from = start.flatMap(c -> c.position(name)).orElse(null);
       if (current == null) {
         run.rawRead.add(
             new RawRead(name, from == null ? null : from.snapshotId(), null, 0, 0, false));
@@ -315,10 +331,11 @@ final class SparkTripAggregator implements TripAggregator {
     // A checkpoint with no positions (pins published before the first run) still means "from
     // scratch".
     Mode mode =
-        run.before.filter(c -> !c.rawTables().isEmpty()).isPresent() ? Mode.INCREMENTAL : Mode.FULL;
+        start.filter(c -> !c.rawTables().isEmpty()).isPresent() ? Mode.INCREMENTAL : Mode.FULL;
     List<LocalDate> reprocessDays = configChange(run);
     if (!anyChange) {
-      return result(run, mode, null, null, Summarised.NONE, Changes.NONE, reprocessDays);
+      return result(
+          run, mode, null, null, Summarised.NONE, Changes.NONE, Changes.NONE, reprocessDays);
     }
 
     for (Cluster cluster : config.clusters()) {
@@ -329,7 +346,7 @@ final class SparkTripAggregator implements TripAggregator {
         if (c == null) {
           continue;
         }
-        everything |= run.before.flatMap(cp -> cp.position(run.rawName(message))).isEmpty();
+        everything |= start.flatMap(cp -> cp.position(run.rawName(message))).isEmpty();
         for (FileSpan f : c.files()) {
           if (member(cluster, f.device())) {
             changed
@@ -365,14 +382,12 @@ final class SparkTripAggregator implements TripAggregator {
     Map<String, String> props =
         checkpointProperties(new Checkpoint(after, config.fingerprint(), 0, 0, run.pins));
     // Pinned days are neither written nor deleted by an incremental run.
+    SummaryTable.Scope scope = SummaryTable.inWindows(run.windowsByCluster, run.pins.keySet());
+    Changes tripsWritten = writeTrips(run, summarised, scope, props, null);
     Changes written =
         summarised.rows() == null
             ? Changes.NONE
-            : run.summary.merge(
-                fresh(run, summarised),
-                SummaryTable.inWindows(run.windowsByCluster, run.pins.keySet()),
-                props,
-                null);
+            : run.summary.merge(fresh(run, summarised), scope, props, null);
     if (!written.any()) {
       // Raw tables moved but no row changed: record the checkpoint anyway, or the next run redoes
       // the work.
@@ -385,7 +400,40 @@ final class SparkTripAggregator implements TripAggregator {
         positions(after),
         summarised,
         written,
+        tripsWritten,
         reprocessDays);
+  }
+
+  /**
+   * Writes the trips table's rows of the run before tripsummary's: tripsummary's commit moves the
+   * checkpoint, so a run that stops between the two leaves the checkpoint where it was, and the
+   * next run recomputes the same windows into both. Each table's commit refuses a checkpoint
+   * another run committed since this one started; tripsummary's is checked first too, so a run that
+   * lost the race to another writes neither.
+   */
+  private static Changes writeTrips(
+      Run run,
+      Summarised summarised,
+      SummaryTable.Scope scope,
+      Map<String, String> props,
+      String branch) {
+    boolean checkpointed = props.containsKey(LakeProperties.CHECKPOINT);
+    if (checkpointed) {
+      run.summary.requireCheckpointUnchanged();
+    }
+    Changes changes =
+        summarised.rows() == null
+            ? Changes.NONE
+            : run.trips.merge(
+                TripSummaries.tripRecords(summarised.rows(), run.trips.table().schema(), run.now),
+                scope,
+                props,
+                branch);
+    if (!changes.any() && checkpointed && branch == null && run.trips.checkpoint().isEmpty()) {
+      // The trips table's first checkpoint, even without rows: else every run starts from scratch.
+      run.trips.commitProperties(props);
+    }
+    return changes;
   }
 
   private Map<String, String> checkpointProperties(Checkpoint checkpoint) {
@@ -465,6 +513,7 @@ final class SparkTripAggregator implements TripAggregator {
               + "_"
               + run.asOf.tag();
       run.summary.ensureBranch(run.branch);
+      run.trips.ensureBranch(run.branch);
       props.put(LakeProperties.AS_OF_RAW, Json.compact(positions(run.asOf.positions())));
     } else {
       Map<LocalDate, Checkpoint.Pin> pins = new TreeMap<>(run.pins);
@@ -487,12 +536,10 @@ final class SparkTripAggregator implements TripAggregator {
         props.putAll(checkpointProperties(cp));
       }
     }
-    Changes changes =
-        run.summary.merge(
-            fresh(run, summarised),
-            SummaryTable.day(reprocessDay, config.clusters().stream().map(Cluster::name).toList()),
-            props,
-            run.branch);
+    SummaryTable.Scope day =
+        SummaryTable.day(reprocessDay, config.clusters().stream().map(Cluster::name).toList());
+    Changes tripsWritten = writeTrips(run, summarised, day, props, run.branch);
+    Changes changes = run.summary.merge(fresh(run, summarised), day, props, run.branch);
     if (!changes.any() && pinsChanged) {
       run.summary.commitProperties(props);
     }
@@ -500,7 +547,8 @@ final class SparkTripAggregator implements TripAggregator {
         run.branch != null
             ? Long.valueOf(run.summary.head(run.branch))
             : run.summary.committedByThisRun();
-    return result(run, Mode.REPROCESS, snapshot, null, summarised, changes, List.of());
+    return result(
+        run, Mode.REPROCESS, snapshot, null, summarised, changes, tripsWritten, List.of());
   }
 
   /** The snapshot each raw table is read at: as of the resolved moment, or the current one. */
@@ -616,6 +664,7 @@ final class SparkTripAggregator implements TripAggregator {
       Map<String, Long> after,
       Summarised summarised,
       Changes changes,
+      Changes tripsChanges,
       List<LocalDate> reprocessDays) {
     Set<String> devices = new LinkedHashSet<>();
     run.windowsByCluster.values().forEach(w -> devices.addAll(w.keySet()));
@@ -644,6 +693,7 @@ final class SparkTripAggregator implements TripAggregator {
                 summarised.trips(),
                 summarised.executor()),
             changes,
+            tripsChanges,
             config.fingerprint(),
             List.copyOf(run.notes),
             reprocessDays,

@@ -22,7 +22,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
@@ -49,17 +48,51 @@ import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
 import org.apache.iceberg.parquet.Parquet;
-import org.apache.spark.sql.SparkSession;
 
 /**
- * The tripsummary table as one run sees it: its stored rows, and the only ways the run writes it (a
- * copy-on-write rewrite of the days that changed, a checkpoint-only commit, an as-of branch), each
- * refusing to take back a checkpoint that another run committed since this one started. Reads and
- * commits go through Iceberg's Java API: Spark only creates the table.
+ * A table of trip rows (tripsummary, trips) as one run sees it: its stored rows, and the only ways
+ * the run writes it (a copy-on-write rewrite of the days that changed, a checkpoint-only commit, an
+ * as-of branch), each refusing to take back a checkpoint that another run committed since this one
+ * started. Created, read and committed through Iceberg's Java API: no step needs Spark.
  */
 final class SummaryTable {
-  private static final String SUMMARY = TableDdl.TRIPSUMMARY;
+  /**
+   * What tells one table's rows apart and what a rerun compares.
+   *
+   * @param keys a row's identity, starting with the trip's (cluster, deviceid, tripid)
+   * @param compared the columns whose change makes a row rewritten (not updatedat: a rerun that
+   *     finds the same values writes nothing)
+   */
+  record Shape(String name, List<String> keys, List<String> compared) {}
 
+  /** One row per trip, message, signal and aggregation. */
+  static final Shape TRIPSUMMARY =
+      new Shape(
+          TableDdl.TRIPSUMMARY,
+          List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation"),
+          List.of("signalvalue", "signalcount", "duration", "tripend"));
+
+  /** One row per trip. */
+  static final Shape TRIPS =
+      new Shape(
+          TableDdl.TRIPS,
+          List.of("cluster", "deviceid", "tripid"),
+          List.of(
+              "tripend",
+              "duration_s",
+              "start_lat",
+              "start_lon",
+              "end_lat",
+              "end_lon",
+              "distance_km",
+              "fixes",
+              "max_speed_kmh",
+              "moving_s",
+              "idle_s",
+              "identifier_rows",
+              "max_gap_s"));
+
+  private final Shape shape;
   private final Lake lake;
   private final Table table;
   private final String runId;
@@ -69,7 +102,8 @@ final class SummaryTable {
 
   private final Long startedFrom;
 
-  private SummaryTable(Lake lake, Table table, String runId) {
+  private SummaryTable(Shape shape, Lake lake, Table table, String runId) {
+    this.shape = shape;
     this.lake = lake;
     this.table = table;
     this.runId = runId;
@@ -77,9 +111,9 @@ final class SummaryTable {
     this.startedFrom = checkpoint.map(Checkpoint::snapshotId).orElse(null);
   }
 
-  /** The lake's tripsummary table, created (with its namespace) on the first run. */
-  static SummaryTable open(Supplier<SparkSession> spark, Lake lake, Catalog catalog, String runId) {
-    TableIdentifier id = lake.tripsTable(SUMMARY);
+  /** The lake's table of this shape, created (with its namespace) on the first run. */
+  static SummaryTable open(Shape shape, Lake lake, Catalog catalog, String runId) {
+    TableIdentifier id = lake.tripsTable(shape.name());
     if (!catalog.tableExists(id)) {
       if (catalog instanceof SupportsNamespaces ns && !ns.namespaceExists(lake.tripsNamespace())) {
         try {
@@ -89,12 +123,12 @@ final class SummaryTable {
         }
       }
       try {
-        create(catalog, id);
+        create(catalog, id, shape.name());
       } catch (AlreadyExistsException e) {
         // created concurrently
       }
     }
-    return new SummaryTable(lake, catalog.loadTable(id), runId);
+    return new SummaryTable(shape, lake, catalog.loadTable(id), runId);
   }
 
   private static final java.util.regex.Pattern DDL_COLUMN =
@@ -105,13 +139,13 @@ final class SummaryTable {
       java.util.regex.Pattern.compile("'([^']+)'\\s*=\\s*'([^']*)'");
 
   /**
-   * Creates tripsummary through the catalog, from the Spark DDL's text (its one home): the columns
-   * with their comments, the partition and the properties, and the write order Athena's queries
-   * want (a device's trips together in files). Without Spark: a driver-run aggregate then never
-   * starts it. TestSummaryTable checks the table equals the one the DDL makes in Spark.
+   * Creates a table through the catalog, from its Spark DDL's text (its one home): the columns with
+   * their comments, the partition and the properties, and the write order Athena's queries want (a
+   * device's trips together in files). Without Spark: a driver-run aggregate then never starts it.
+   * TestSummaryTable checks the table equals the one the DDL makes in Spark.
    */
-  static Table create(Catalog catalog, TableIdentifier id) {
-    String ddl = TableDdl.spark(SUMMARY, id.toString());
+  static Table create(Catalog catalog, TableIdentifier id, String ddlName) {
+    String ddl = TableDdl.spark(ddlName, id.toString());
     String columns = ddl.substring(ddl.indexOf('(') + 1, ddl.indexOf("\nUSING iceberg"));
     List<org.apache.iceberg.types.Types.NestedField> fields = new ArrayList<>();
     java.util.regex.Matcher m = DDL_COLUMN.matcher(columns);
@@ -156,8 +190,7 @@ final class SummaryTable {
       case "TIMESTAMP_NTZ" -> org.apache.iceberg.types.Types.TimestampType.withoutZone();
       default ->
           throw new IllegalStateException(
-              "Cannot create "
-                  + SUMMARY
+              "Cannot create a trip table"
                   + ": its DDL has a type this job does not map ("
                   + sparkType
                   + ")");
@@ -174,7 +207,7 @@ final class SummaryTable {
   }
 
   String identifier() {
-    return lake.tripsTable(SUMMARY).toString();
+    return lake.tripsTable(shape.name()).toString();
   }
 
   /** Every day main holds trips of, in order (from the data files' partitions: no row is read). */
@@ -276,20 +309,20 @@ final class SummaryTable {
       try (CloseableIterable<Record> rows = read(base, scope.filter())) {
         for (Record r : rows) {
           if (scope.recomputed().test(r) && !scope.untouched().contains(tripdate(r))) {
-            stored.put(Key.of(r), r.copy());
+            stored.put(key(r), r.copy());
           }
         }
       } catch (IOException e) {
         throw new UncheckedIOException(e);
       }
     }
-    Diff diff = new Diff();
+    Diff diff = new Diff(shape.compared());
     Set<Key> seen = new HashSet<>();
     for (Record r : fresh) {
       if (scope.untouched().contains(tripdate(r))) {
         continue;
       }
-      Key key = Key.of(r);
+      Key key = key(r);
       seen.add(key);
       Record old = stored.get(key);
       diff.fresh(key, r, old);
@@ -338,7 +371,7 @@ final class SummaryTable {
               CloseableIterable<Record> stored = read(base, onDay)) {
             tasks.forEach(t -> removed.add(t.file()));
             for (Record r : stored) {
-              if (!diff.replaced.contains(Key.of(r))) {
+              if (!diff.replaced.contains(key(r))) {
                 rows.add(r.copy());
               }
             }
@@ -373,7 +406,7 @@ final class SummaryTable {
       added.forEach(f -> table.io().deleteFile(f.location()));
       if (e instanceof CommitFailedException || e instanceof ValidationException) {
         throw new IllegalStateException(
-            "Cannot commit trip summaries to "
+            "Cannot commit trip rows to "
                 + identifier()
                 + ": another writer changed the table during this run ("
                 + e.getMessage()
@@ -395,7 +428,7 @@ final class SummaryTable {
     InternalRecordWrapper left = new InternalRecordWrapper(table.schema().asStruct());
     InternalRecordWrapper right = new InternalRecordWrapper(table.schema().asStruct());
     Comparator<Record> order = (a, b) -> internal.compare(left.wrap(a), right.wrap(b));
-    return order.thenComparing(Key::of);
+    return order.thenComparing(this::key);
   }
 
   /** One day's rows (sorted) as one Parquet data file, written with Iceberg's generic writer. */
@@ -419,6 +452,8 @@ final class SummaryTable {
 
   /** What a run changes: per trip and per row, and the rows each changed day gets or loses. */
   private static final class Diff {
+    private final List<String> compared;
+
     /** Per trip: has fresh rows, has stored rows, has a row that differs. */
     final Map<List<String>, boolean[]> trips = new HashMap<>();
 
@@ -427,6 +462,10 @@ final class SummaryTable {
     final Set<LocalDate> days = new TreeSet<>();
     long upserted;
     long deleted;
+
+    Diff(List<String> compared) {
+      this.compared = compared;
+    }
 
     void fresh(Key key, Record row, Record old) {
       boolean[] t = trips.computeIfAbsent(key.trip(), k -> new boolean[3]);
@@ -472,8 +511,8 @@ final class SummaryTable {
     }
 
     /** Equal as stored: doubles bit for bit (NaN equals NaN), timestamps to the microsecond. */
-    private static boolean same(Record a, Record b) {
-      for (String c : List.of("signalvalue", "signalcount", "duration", "tripend")) {
+    private boolean same(Record a, Record b) {
+      for (String c : compared) {
         if (!Objects.equals(a.getField(c), b.getField(c))) {
           return false;
         }
@@ -482,41 +521,30 @@ final class SummaryTable {
     }
   }
 
-  /** A row's identity: its trip, message, signal and aggregation. */
-  private record Key(
-      String cluster,
-      String deviceid,
-      String tripid,
-      String message,
-      String signal,
-      String aggregation)
-      implements Comparable<Key> {
-    private static final Comparator<Key> ORDER =
-        Comparator.comparing(Key::cluster)
-            .thenComparing(Key::deviceid)
-            .thenComparing(Key::tripid)
-            .thenComparing(Key::message)
-            .thenComparing(Key::signal)
-            .thenComparing(Key::aggregation);
-
-    static Key of(Record r) {
-      return new Key(
-          (String) r.getField("cluster"),
-          (String) r.getField("deviceid"),
-          (String) r.getField("tripid"),
-          (String) r.getField("message"),
-          (String) r.getField("signal"),
-          (String) r.getField("aggregation"));
-    }
-
+  /** A row's identity: the values of its shape's key columns, the trip's first. */
+  private record Key(List<String> values) implements Comparable<Key> {
     List<String> trip() {
-      return List.of(cluster, deviceid, tripid);
+      return values.subList(0, 3);
     }
 
     @Override
     public int compareTo(Key o) {
-      return ORDER.compare(this, o);
+      for (int i = 0; i < values.size(); i++) {
+        int c = values.get(i).compareTo(o.values.get(i));
+        if (c != 0) {
+          return c;
+        }
+      }
+      return 0;
     }
+  }
+
+  private Key key(Record r) {
+    List<String> values = new ArrayList<>(shape.keys().size());
+    for (String column : shape.keys()) {
+      values.add((String) r.getField(column));
+    }
+    return new Key(List.copyOf(values));
   }
 
   private static LocalDate tripdate(Record r) {
@@ -543,12 +571,12 @@ final class SummaryTable {
    * another run committed a checkpoint meanwhile, this one would take it (and its pins) back.
    * Refused instead.
    */
-  private void requireCheckpointUnchanged() {
+  void requireCheckpointUnchanged() {
     table.refresh();
     Long now = Checkpoint.latest(table).map(Checkpoint::snapshotId).orElse(null);
     if (!Objects.equals(now, startedFrom)) {
       throw new IllegalStateException(
-          "Cannot commit trip summaries to "
+          "Cannot commit trip rows to "
               + identifier()
               + ": another run committed "
               + "checkpoint snapshot "

@@ -171,6 +171,7 @@ public interface TripAggregator {
    * unwrapped.
    *
    * @param committed whether a tripsummary snapshot was committed (on main, or on the as-of branch)
+   * @param tripsTable what the run changed in the trips table (one row per trip)
    * @param snapshotId main's snapshot this run committed; for an as-of run, the branch's head
    * @param notes what an operator should know: fallbacks, config changes
    * @param reprocessDays with a changed config: the days a reprocess would refresh
@@ -188,6 +189,7 @@ public interface TripAggregator {
       List<RawRead> rawRead,
       @com.fasterxml.jackson.annotation.JsonUnwrapped Work work,
       @com.fasterxml.jackson.annotation.JsonUnwrapped Changes changes,
+      Changes tripsTable,
       String configFingerprint,
       List<String> notes,
       List<LocalDate> reprocessDays,
@@ -198,8 +200,8 @@ public interface TripAggregator {
     public String summary() {
       return String.format(
               "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read by %s, %d"
-                  + " trips; trips +%d ~%d -%d (%d rows upserted, %d deleted); checkpoint %s -> %s"
-                  + " in %.1f s%s",
+                  + " trips; trips +%d ~%d -%d (%d rows upserted, %d deleted; trips table %d"
+                  + " upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
               mode,
               runId,
               committed ? "committed snapshot " + snapshotId : "nothing to commit",
@@ -214,6 +216,8 @@ public interface TripAggregator {
               changes.tripsDeleted(),
               changes.rowsUpserted(),
               changes.rowsDeleted(),
+              tripsTable.rowsUpserted(),
+              tripsTable.rowsDeleted(),
               checkpointBefore,
               checkpointAfter,
               seconds,

@@ -90,15 +90,64 @@ public record TripConfig(
       Set<String> devices,
       boolean wildcard,
       String identifierMessage,
-      List<SignalAggregates> signals) {
-    /** The messages this cluster reads: the trip identifier and every aggregated message. */
+      List<SignalAggregates> signals,
+      TripTable tripTable) {
+    /**
+     * The messages this cluster reads: the trip identifier, every aggregated message, and the trips
+     * table's position and speed messages.
+     */
     public Set<String> messages() {
       Set<String> messages = new LinkedHashSet<>();
       messages.add(identifierMessage);
       signals.forEach(s -> messages.add(s.message()));
+      if (tripTable.position() != null) {
+        messages.add(tripTable.position().message());
+      }
+      if (tripTable.speed() != null) {
+        messages.add(tripTable.speed().message());
+      }
       return messages;
     }
   }
+
+  /**
+   * Where a cluster's rows of the trips table find positions and speed (under {@code
+   * details.trip_table}, which the vendor's tool ignores); a part that is null is off: its columns
+   * are NULL.
+   */
+  public record TripTable(Position position, Speed speed) {}
+
+  /**
+   * @param explicit named in the config (a missing column is then an error); else found by the
+   *     vendor's message names, and a missing column turns the part off
+   */
+  public record Position(String message, String latitude, String longitude, boolean explicit) {}
+
+  /**
+   * @param unit {@code m/s} or {@code km/h}
+   * @param idleSpeed at most this (in the signal's unit), a step counts as idle
+   */
+  public record Speed(
+      String message, String signal, String unit, double idleSpeed, boolean explicit) {
+    public static final String METRES_PER_SECOND = "m/s";
+    public static final String KILOMETRES_PER_HOUR = "km/h";
+
+    /** The idle speed when none is configured: 0.5 m/s. */
+    public static final double IDLE_SPEED_MS_DEFAULT = 0.5;
+
+    /** The factor from the signal's unit to km/h. */
+    public double toKmh() {
+      return unit.equals(KILOMETRES_PER_HOUR) ? 1 : 3.6;
+    }
+  }
+
+  /** The vendor's GNSS position messages: {@code CAN2_gnss_pos}, {@code CAN9_GnssPos}. */
+  private static final java.util.regex.Pattern GNSS_POSITION =
+      java.util.regex.Pattern.compile("(?i).*(_gnss_pos|gnsspos)");
+
+  /** The vendor's GNSS speed messages: {@code CAN2_gnss_speed}, {@code CAN9_GnssSpeed}. */
+  private static final java.util.regex.Pattern GNSS_SPEED =
+      java.util.regex.Pattern.compile("(?i).*(_gnss_speed|gnssspeed)");
 
   public long tripGapMicros() {
     return Math.round(tripGapMinutes * 60_000_000d);
@@ -153,6 +202,7 @@ public record TripConfig(
    */
   public void validate(Function<String, Optional<Schema>> schemaOfMessage, String rawNamespace) {
     for (Cluster cluster : clusters) {
+      validateTripTable(cluster, schemaOfMessage, rawNamespace);
       if (schemaOfMessage.apply(cluster.identifierMessage()).isEmpty()) {
         throw new IllegalArgumentException(
             "Cannot use the aggregation config: cluster '"
@@ -211,6 +261,57 @@ public record TripConfig(
                   + " the trip job cannot aggregate");
         }
       }
+    }
+  }
+
+  /**
+   * A part of the trips table named in the config must find its message and columns; a part found
+   * by the vendor's names that does not is turned off later (the cluster's trips get NULLs there).
+   */
+  private static void validateTripTable(
+      Cluster cluster, Function<String, Optional<Schema>> schemaOfMessage, String rawNamespace) {
+    String at = "cluster '" + cluster.name() + "' trip_table";
+    Position p = cluster.tripTable().position();
+    if (p != null && p.explicit()) {
+      for (String signal : List.of(p.latitude(), p.longitude())) {
+        requireSignal(schemaOfMessage, rawNamespace, at + ".position", p.message(), signal);
+      }
+    }
+    Speed v = cluster.tripTable().speed();
+    if (v != null && v.explicit()) {
+      requireSignal(schemaOfMessage, rawNamespace, at + ".speed", v.message(), v.signal());
+    }
+  }
+
+  private static void requireSignal(
+      Function<String, Optional<Schema>> schemaOfMessage,
+      String rawNamespace,
+      String where,
+      String message,
+      String signal) {
+    Optional<Schema> schema = schemaOfMessage.apply(message);
+    String table = rawNamespace + "." + message.toLowerCase(Locale.ROOT);
+    if (schema.isEmpty()) {
+      throw new IllegalArgumentException(
+          "Cannot use the aggregation config: "
+              + where
+              + " names message '"
+              + message
+              + "', which has no raw table "
+              + table);
+    }
+    Types.NestedField column = schema.get().asStruct().field(signal.toLowerCase(Locale.ROOT));
+    if (column == null || !RawFileReader.readable(column.type())) {
+      throw new IllegalArgumentException(
+          "Cannot use the aggregation config: "
+              + where
+              + " names signal '"
+              + signal
+              + "', which "
+              + table
+              + (column == null
+                  ? " does not have"
+                  : " holds as " + column.type() + ", not a number"));
     }
   }
 
@@ -335,7 +436,7 @@ public record TripConfig(
       if (details == null || !details.isObject()) {
         throw error(at, "has no details object");
       }
-      checkKeys(details, at, Set.of("trip_identifier", "aggregations"));
+      checkKeys(details, at, Set.of("trip_identifier", "aggregations", "trip_table"));
       JsonNode identifier = details.get("trip_identifier");
       String identifierMessage;
       if (identifier != null && identifier.isTextual()) {
@@ -391,8 +492,86 @@ public record TripConfig(
                   previous == null ? entryAt : previous.entry()));
         }
       }
+      List<SignalAggregates> list = List.copyOf(signals.values());
       return new Cluster(
-          name, Set.copyOf(devices), wildcard, identifierMessage, List.copyOf(signals.values()));
+          name,
+          Set.copyOf(devices),
+          wildcard,
+          identifierMessage,
+          list,
+          tripTable(details.get("trip_table"), at + ".trip_table", identifierMessage, list));
+    }
+
+    /**
+     * The trips table's parts: as configured, or found among the cluster's messages by the vendor's
+     * GNSS names; {@code null} turns a part off.
+     */
+    private TripTable tripTable(
+        JsonNode node, String at, String identifier, List<SignalAggregates> signals) {
+      Set<String> messages = new LinkedHashSet<>();
+      messages.add(identifier);
+      signals.forEach(s -> messages.add(s.message()));
+      if (node != null && !node.isNull()) {
+        checkKeys(node, at, Set.of("position", "speed"));
+      }
+      JsonNode position = node == null ? null : node.get("position");
+      JsonNode speed = node == null ? null : node.get("speed");
+      Position p = null;
+      if (position == null) {
+        p =
+            messages.stream()
+                .filter(m -> GNSS_POSITION.matcher(m).matches())
+                .findFirst()
+                .map(m -> new Position(m, "Latitude", "Longitude", false))
+                .orElse(null);
+      } else if (!position.isNull()) {
+        String where = at + ".position";
+        checkKeys(position, where, Set.of("message", "latitude", "longitude"));
+        String message = text(position, "message", where);
+        checkMessage(message, where + ".message");
+        p =
+            new Position(
+                message,
+                text(position, "latitude", where),
+                text(position, "longitude", where),
+                true);
+      }
+      Speed v = null;
+      if (speed == null) {
+        v =
+            messages.stream()
+                .filter(m -> GNSS_SPEED.matcher(m).matches())
+                .findFirst()
+                .map(
+                    m ->
+                        new Speed(
+                            m,
+                            "Speed",
+                            Speed.METRES_PER_SECOND,
+                            Speed.IDLE_SPEED_MS_DEFAULT,
+                            false))
+                .orElse(null);
+      } else if (!speed.isNull()) {
+        String where = at + ".speed";
+        checkKeys(speed, where, Set.of("message", "signal", "unit", "idle_speed"));
+        String message = text(speed, "message", where);
+        checkMessage(message, where + ".message");
+        String unit = speed.has("unit") ? text(speed, "unit", where) : Speed.METRES_PER_SECOND;
+        if (!unit.equals(Speed.METRES_PER_SECOND) && !unit.equals(Speed.KILOMETRES_PER_HOUR)) {
+          throw error(where + ".unit", "is '" + unit + "', not m/s or km/h");
+        }
+        double defaultIdle =
+            unit.equals(Speed.METRES_PER_SECOND)
+                ? Speed.IDLE_SPEED_MS_DEFAULT
+                : Speed.IDLE_SPEED_MS_DEFAULT * 3.6;
+        double idle = number(speed, "idle_speed", where, defaultIdle);
+        if (!(idle >= 0) || Double.isInfinite(idle)) {
+          throw error(
+              where + ".idle_speed", "must be a finite number of at least 0 (" + idle + ")");
+        }
+        v = new Speed(message, text(speed, "signal", where), unit, idle, true);
+      }
+      return new TripTable(p, v);
     }
 
     private void checkMessage(String message, String where) {
@@ -480,6 +659,16 @@ public record TripConfig(
                       + new TreeSet<>(s.aggregates().stream().map(Aggregate::label).toList()))
           .sorted()
           .forEach(signals::add);
+      // The trips table's parts change what a run writes, as the aggregations do.
+      Position p = c.tripTable().position();
+      if (p != null) {
+        node.put("position", p.message() + "." + p.latitude() + "," + p.longitude());
+      }
+      Speed v = c.tripTable().speed();
+      if (v != null) {
+        node.put(
+            "speed", v.message() + "." + v.signal() + " " + v.unit() + " idle<=" + v.idleSpeed());
+      }
     }
     try {
       byte[] digest =

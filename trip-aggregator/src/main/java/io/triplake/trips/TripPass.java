@@ -111,16 +111,17 @@ record TripPass(
     long[] starts = Arrays.copyOfRange(trips.starts(), from, to);
     long[] ends = Arrays.copyOfRange(trips.ends(), from, to);
     List<Row> out = new ArrayList<>();
-    for (int t = 0; t < starts.length; t++) {
-      out.add(
-          RowFactory.create(
-              cluster.name(), unit.device(), starts[t], ends[t], null, null, null, null, 0L, 0.0));
-    }
     if (starts.length == 0) {
       return out;
     }
+    SummaryPlan.TripTablePlan tripTable = cluster.tripTable();
+    TripTrack.Fixes[] fixes = new TripTrack.Fixes[starts.length];
+    TripTrack.Speeds[] speeds = new TripTrack.Speeds[starts.length];
     for (int s = 0; s < cluster.messages().size(); s++) {
       MessagePlan spec = cluster.messages().get(s);
+      int latitude = s == tripTable.positionMessage() ? tripTable.latitude() : -1;
+      int longitude = s == tripTable.positionMessage() ? tripTable.longitude() : -1;
+      int speed = s == tripTable.speedMessage() ? tripTable.speed() : -1;
       TripGroup[] groups = new TripGroup[starts.length];
       List<Column> columns = spec.signals().stream().map(SignalPlan::column).toList();
       int[] trip = {0};
@@ -148,9 +149,21 @@ record TripPass(
             group.advance(ts);
             for (int k = 0; k < group.signals.length; k++) {
               double v = rows.values[k][i];
-              if (!Double.isNaN(v)) {
+              if (!Double.isNaN(v) && group.signals[k] != null) {
                 group.signals[k].pend(v);
               }
+            }
+            if (latitude >= 0) {
+              if (fixes[trip[0]] == null) {
+                fixes[trip[0]] = new TripTrack.Fixes();
+              }
+              fixes[trip[0]].add(ts, rows.values[latitude][i], rows.values[longitude][i]);
+            }
+            if (speed >= 0) {
+              if (speeds[trip[0]] == null) {
+                speeds[trip[0]] = new TripTrack.Speeds(tripTable.idleSpeed());
+              }
+              speeds[trip[0]].add(ts, rows.values[speed][i]);
             }
           });
       for (int t = 0; t < groups.length; t++) {
@@ -158,6 +171,39 @@ record TripPass(
           groups[t].emit(unit.device(), starts[t], ends[t], out);
         }
       }
+    }
+    // One marker row per trip: the trips table's row.
+    for (int t = 0; t < starts.length; t++) {
+      TripTrack.Fixes f = fixes[t];
+      if (f != null) {
+        f.flush();
+      }
+      boolean placed = f != null && f.count > 0;
+      TripTrack.Speeds v = speeds[t];
+      boolean driven = v != null && v.count > 0;
+      out.add(
+          RowFactory.create(
+              cluster.name(),
+              unit.device(),
+              starts[t],
+              ends[t],
+              null,
+              null,
+              null,
+              null,
+              0L,
+              0.0,
+              placed ? f.firstLat : null,
+              placed ? f.firstLon : null,
+              placed ? f.lastLat : null,
+              placed ? f.lastLon : null,
+              placed ? f.km : null,
+              f == null ? 0L : f.count,
+              driven ? v.max * tripTable.speedToKmh() : null,
+              driven ? v.movingMicros / 1e6 : null,
+              driven ? v.idleMicros / 1e6 : null,
+              trips.rows()[from + t],
+              trips.maxGaps()[from + t] / 1e6));
     }
     return out;
   }
@@ -345,9 +391,12 @@ record TripPass(
       this.spec = spec;
       this.signals = new RunningAggregates[spec.signals().size()];
       for (int i = 0; i < signals.length; i++) {
+        Aggregate[] aggregates = spec.signals().get(i).aggregates();
+        // A signal read for the trips table alone has none: nothing to keep up.
         signals[i] =
-            new RunningAggregates(
-                java.util.EnumSet.copyOf(Arrays.asList(spec.signals().get(i).aggregates())));
+            aggregates.length == 0
+                ? null
+                : new RunningAggregates(java.util.EnumSet.copyOf(Arrays.asList(aggregates)));
       }
     }
 
@@ -358,7 +407,9 @@ record TripPass(
     void advance(long ts) {
       if (ts != last) {
         for (RunningAggregates s : signals) {
-          s.flush();
+          if (s != null) {
+            s.flush();
+          }
         }
       }
       first = Math.min(first, ts);
@@ -369,6 +420,9 @@ record TripPass(
       double duration = (double) (last - first) / 1_000_000;
       for (int i = 0; i < signals.length; i++) {
         RunningAggregates s = signals[i];
+        if (s == null) {
+          continue;
+        }
         s.flush();
         SignalPlan signal = spec.signals().get(i);
         for (Aggregate a : signal.aggregates()) {
@@ -383,7 +437,18 @@ record TripPass(
                   a.label(),
                   s.value(a),
                   s.n,
-                  duration));
+                  duration,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null,
+                  null));
         }
       }
     }

@@ -32,7 +32,22 @@ final class TripSummaries {
           .add("aggregation", DataTypes.StringType, true)
           .add("signalvalue", DataTypes.DoubleType, true)
           .add("n", DataTypes.LongType, false)
-          .add("duration", DataTypes.DoubleType, false);
+          .add("duration", DataTypes.DoubleType, false)
+          // The trips table's columns, on marker rows only.
+          .add("start_lat", DataTypes.DoubleType, true)
+          .add("start_lon", DataTypes.DoubleType, true)
+          .add("end_lat", DataTypes.DoubleType, true)
+          .add("end_lon", DataTypes.DoubleType, true)
+          .add("distance_km", DataTypes.DoubleType, true)
+          .add("fixes", DataTypes.LongType, true)
+          .add("max_speed_kmh", DataTypes.DoubleType, true)
+          .add("moving_s", DataTypes.DoubleType, true)
+          .add("idle_s", DataTypes.DoubleType, true)
+          .add("identifier_rows", DataTypes.LongType, true)
+          .add("max_gap_s", DataTypes.DoubleType, true);
+
+  /** The pass's columns the trips table takes as they are, from {@code start_lat} on. */
+  private static final int TRIP_COLUMNS_FROM = 10;
 
   private TripSummaries() {}
 
@@ -68,6 +83,40 @@ final class TripSummaries {
       out.setField("tripid", device + "_" + TRIP_ID.format(start));
       out.setField("cluster", r.getString(0));
       out.setField("tripdate", start.toLocalDate());
+      out.setField("updatedat", updatedAt);
+      records.add(out);
+    }
+    return records;
+  }
+
+  /**
+   * The trips table's rows: one per marker row of the pass, as Iceberg records of the table's
+   * schema.
+   *
+   * @param passed rows of {@link #PASS_SCHEMA}
+   */
+  static List<Record> tripRecords(Iterable<Row> passed, Schema schema, LocalDateTime updatedAt) {
+    List<Record> records = new ArrayList<>();
+    Record template = GenericRecord.create(schema);
+    for (Row r : passed) {
+      if (!r.isNullAt(4)) {
+        continue;
+      }
+      String device = r.getString(1);
+      long startMicros = r.getLong(2);
+      long endMicros = r.getLong(3);
+      LocalDateTime start = timestamp(startMicros);
+      Record out = template.copy();
+      out.setField("deviceid", device);
+      out.setField("cluster", r.getString(0));
+      out.setField("tripid", device + "_" + TRIP_ID.format(start));
+      out.setField("tripstart", start);
+      out.setField("tripend", timestamp(endMicros));
+      out.setField("tripdate", start.toLocalDate());
+      out.setField("duration_s", (endMicros - startMicros) / 1e6);
+      for (int i = TRIP_COLUMNS_FROM; i < PASS_SCHEMA.size(); i++) {
+        out.setField(PASS_SCHEMA.fields()[i].name(), r.isNullAt(i) ? null : r.get(i));
+      }
       out.setField("updatedat", updatedAt);
       records.add(out);
     }

@@ -133,7 +133,7 @@ class TestSummaryCommitCost extends SparkLakeTest {
     for (int d = 0; d < DAYS; d++) {
       LocalDate day = FIRST.plusDays(d);
       SummaryTable summary =
-          SummaryTable.open(() -> spark, target, target.catalog(spark), name + d);
+          SummaryTable.open(SummaryTable.TRIPSUMMARY, target, target.catalog(spark), name + d);
       // The day's trips, and yesterday's last trip of each device recomputed (it ran into the
       // night, as a daily run's window reaches back to the trip running into the new day).
       Map<String, List<Window>> windows = new TreeMap<>();
@@ -164,7 +164,7 @@ class TestSummaryCommitCost extends SparkLakeTest {
 
     // A late file of one device changes its second trip of the month's fifth day.
     SummaryTable late =
-        SummaryTable.open(() -> spark, target, target.catalog(spark), name + "-late");
+        SummaryTable.open(SummaryTable.TRIPSUMMARY, target, target.catalog(spark), name + "-late");
     LocalDateTime trip = trip(FIRST.plusDays(4), 1);
     String device = String.format("D%07d", 0);
     long start = System.nanoTime();

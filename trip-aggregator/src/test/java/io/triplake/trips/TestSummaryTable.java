@@ -51,7 +51,7 @@ class TestSummaryTable extends SparkLakeTest {
   }
 
   private SummaryTable open(String runId) {
-    return SummaryTable.open(() -> spark, target, target.catalog(spark), runId);
+    return SummaryTable.open(SummaryTable.TRIPSUMMARY, target, target.catalog(spark), runId);
   }
 
   /** One summary row: the trip of {@code device} starting at {@code start}, its avg speed. */
@@ -301,9 +301,7 @@ class TestSummaryTable extends SparkLakeTest {
             () -> run.merge(fresh, windows("c1", List.of("D1000001"), DAY1), props("run"), null))
         .isInstanceOf(IllegalStateException.class)
         .hasMessageStartingWith(
-            "Cannot commit trip summaries to "
-                + target.tripsTable("tripsummary")
-                + ": another writer")
+            "Cannot commit trip rows to " + target.tripsTable("tripsummary") + ": another writer")
         .hasMessageContaining("run the aggregator again");
 
     table.refresh();

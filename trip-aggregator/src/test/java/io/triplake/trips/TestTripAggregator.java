@@ -244,6 +244,181 @@ class TestTripAggregator extends SparkLakeTest {
         .isTrue();
   }
 
+  /**
+   * The test config with the trips table's parts named: positions from a message not aggregated.
+   */
+  static final String TRIPS_CONFIG =
+      CONFIG.replace(
+          "\"trip_identifier\": {\"message\": \"CAN2_speed\"},",
+          "\"trip_identifier\": {\"message\": \"CAN2_speed\"}, \"trip_table\": {\"position\":"
+              + " {\"message\": \"CAN2_pos\", \"latitude\": \"Latitude\", \"longitude\":"
+              + " \"Longitude\"}, \"speed\": {\"message\": \"CAN2_speed\", \"signal\": \"Speed\","
+              + " \"unit\": \"km/h\", \"idle_speed\": 2}},");
+
+  /**
+   * A CAN2_pos file: a path north-east, with drop-outs: 0/0 every 7th second, no latitude every
+   * 11th, a NaN longitude every 13th.
+   */
+  private Path pos(String device, String fileName, long from, long to, long step) {
+    return staging.file(
+        device,
+        "CAN2_pos",
+        fileName,
+        from,
+        to,
+        step,
+        List.of("Latitude", "Longitude"),
+        t -> {
+          long s = t / SECOND;
+          if (s % 7 == 0) {
+            return new Double[] {0.0, 0.0};
+          }
+          return new Double[] {
+            s % 11 == 0 ? null : 48 + (s % 86_400) * 1e-4,
+            s % 13 == 0 ? Double.NaN : 11 + (s % 86_400) * 2e-4
+          };
+        });
+  }
+
+  private TripAggregator.Result aggregateTrips(Lake target, String executor) {
+    TripAggregator.Result result =
+        TripAggregator.of(target, spark, TripConfig.parse(TRIPS_CONFIG, "test"))
+            .driverRowsMax(executor.equals("driver") ? Long.MAX_VALUE : 0)
+            .execute();
+    assertThat(result.work().executor()).isIn(executor, "none");
+    return result;
+  }
+
+  private List<String> trips(Lake target) {
+    return RawStaging.rows(
+        spark, "SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("trips"));
+  }
+
+  @Test
+  void theTripsTableIsIncrementalExactAndFilledForAnOlderLake() throws Exception {
+    List<Path> files = new ArrayList<>(scenario());
+    String d1 = "D1000001";
+    // Positions for trips A (in two files, one late) and B across midnight; none for the others.
+    files.add(pos(d1, "p1", at("2024-03-01T07:59:00Z"), at("2024-03-01T08:20:00Z"), 5 * SECOND));
+    files.add(pos(d1, "p2", at("2024-03-01T08:20:05Z"), at("2024-03-01T08:40:00Z"), 5 * SECOND));
+    files.add(pos(d1, "p3", at("2024-03-01T23:30:00Z"), at("2024-03-02T00:45:00Z"), 10 * SECOND));
+
+    Lake scratch = lakeNamed("s");
+    upload(scratch, tempDir.resolve("src-" + name + "-s"), files);
+    TripAggregator.Result full = aggregateTrips(scratch, "spark");
+    assertThat(full.tripsTable().rowsUpserted()).isEqualTo(7);
+    List<String> expected = trips(scratch);
+    assertThat(expected).hasSize(7);
+
+    Lake incremental = lakeNamed("i");
+    Path source = tempDir.resolve("src-" + name + "-i");
+    List<Path> shuffled = new ArrayList<>(files);
+    Collections.shuffle(shuffled, new Random(7));
+    // The config names every message: the first batch brings a file of each (a table per message).
+    for (String message : List.of("CAN2_speed", "CAN2_odo", "CAN2_pos")) {
+      Path one =
+          shuffled.stream().filter(f -> f.toString().contains(message)).findFirst().orElseThrow();
+      shuffled.remove(one);
+      shuffled.add(0, one);
+    }
+    int batches = 5;
+    for (int b = 0; b < batches; b++) {
+      upload(
+          incremental,
+          source,
+          shuffled.subList(b * shuffled.size() / batches, (b + 1) * shuffled.size() / batches));
+      aggregateTrips(incremental, b % 2 == 0 ? "driver" : "spark");
+    }
+    assertThat(trips(incremental)).isEqualTo(expected);
+    assertThat(summary(incremental)).isEqualTo(summary(scratch));
+
+    // Trip A, by hand: 08:00:00 to 08:30:00 every 30 s (61 identifier rows, steps of 30 s), speed
+    // the second modulo 97 in km/h.
+    org.apache.spark.sql.Row a =
+        spark
+            .sql(
+                "SELECT * FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + incremental.tripsTable("trips")
+                    + " WHERE tripid = 'D1000001_20240301T080000.000000'")
+            .first();
+    assertThat(a.<Double>getAs("duration_s")).isEqualTo(1800.0);
+    assertThat(a.<Long>getAs("identifier_rows")).isEqualTo(61L);
+    assertThat(a.<Double>getAs("max_gap_s")).isEqualTo(30.0);
+    long start = at("2024-03-01T08:00:00Z") / SECOND;
+    long idle = 0;
+    long moving = 0;
+    double max = 0;
+    for (long s = start; s <= start + 1800; s += 30) {
+      double v = s % 97;
+      max = Math.max(max, v);
+      if (s < start + 1800) {
+        if (v <= 2) {
+          idle += 30;
+        } else {
+          moving += 30;
+        }
+      }
+    }
+    assertThat(a.<Double>getAs("max_speed_kmh")).isEqualTo(max);
+    assertThat(a.<Double>getAs("idle_s")).isEqualTo((double) idle);
+    assertThat(a.<Double>getAs("moving_s")).isEqualTo((double) moving);
+    // Fixes every 5 s from 08:00:00 to 08:30:00 inclusive, minus the drop-outs.
+    long fixes = 0;
+    long first = -1;
+    long last = -1;
+    double km = 0;
+    for (long s = start; s <= start + 1800; s += 5) {
+      if (s % 7 != 0 && s % 11 != 0 && s % 13 != 0) {
+        fixes++;
+        if (last >= 0) {
+          km +=
+              TripTrack.haversineKm(
+                  48 + (last % 86_400) * 1e-4,
+                  11 + (last % 86_400) * 2e-4,
+                  48 + (s % 86_400) * 1e-4,
+                  11 + (s % 86_400) * 2e-4);
+        }
+        first = first < 0 ? s : first;
+        last = s;
+      }
+    }
+    assertThat(a.<Long>getAs("fixes")).isEqualTo(fixes);
+    assertThat(a.<Double>getAs("start_lat")).isEqualTo(48 + (first % 86_400) * 1e-4);
+    assertThat(a.<Double>getAs("end_lon")).isEqualTo(11 + (last % 86_400) * 2e-4);
+    assertThat(a.<Double>getAs("distance_km")).isEqualTo(km);
+    // A trip with no position file: no fixes, no places, no distance.
+    org.apache.spark.sql.Row d3 =
+        spark
+            .sql(
+                "SELECT fixes, start_lat, distance_km FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + incremental.tripsTable("trips")
+                    + " WHERE deviceid = 'D3000003'")
+            .first();
+    assertThat(d3.getLong(0)).isZero();
+    assertThat(d3.isNullAt(1)).isTrue();
+    assertThat(d3.isNullAt(2)).isTrue();
+
+    // A lake whose tripsummary predates the trips table: the next run fills the table from
+    // scratch, with no new raw file, and leaves tripsummary's rows as they are.
+    Catalog catalog = incremental.catalog(spark);
+    catalog.dropTable(incremental.tripsTable("trips"), false);
+    List<String> summaryBefore = summary(incremental);
+    TripAggregator.Result filled = aggregateTrips(incremental, "driver");
+    assertThat(filled.mode()).isEqualTo(TripAggregator.Mode.FULL);
+    assertThat(filled.notes()).anyMatch(n -> n.contains("has no checkpoint"));
+    assertThat(filled.changes().any()).isFalse();
+    assertThat(trips(incremental)).isEqualTo(expected);
+    assertThat(summary(incremental)).isEqualTo(summaryBefore);
+    // And then it is incremental again: nothing new, nothing read.
+    TripAggregator.Result again = aggregateTrips(incremental, "driver");
+    assertThat(again.mode()).isEqualTo(TripAggregator.Mode.INCREMENTAL);
+    assertThat(again.work().filesRead()).isZero();
+  }
+
   /** The location of the registered can2_speed file whose path ends with {@code suffix}. */
   private String speedFile(Lake target, String suffix) {
     return spark
