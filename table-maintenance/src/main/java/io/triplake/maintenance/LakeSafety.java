@@ -41,18 +41,20 @@ final class LakeSafety {
     }
     List<Map.Entry<String, Table>> all = new ArrayList<>();
     tables.raw().forEach((id, t) -> all.add(Map.entry(id.toString(), t)));
-    Table summary = tables.summary();
-    if (summary != null) {
-      all.add(Map.entry(tables.summaryId().toString(), summary));
-      if (summary.properties().containsKey(LakeProperties.RAW_SOURCE)) {
+    // tripsummary and the trips table: the tables whose files maintenance deletes.
+    Map<TableIdentifier, Table> tripTables = tripTables(tables);
+    for (Map.Entry<TableIdentifier, Table> e : tripTables.entrySet()) {
+      Table table = e.getValue();
+      all.add(Map.entry(e.getKey().toString(), table));
+      if (table.properties().containsKey(LakeProperties.RAW_SOURCE)) {
         throw new IllegalStateException(
             "Cannot maintain "
-                + tables.summaryId()
+                + e.getKey()
                 + ": it has the raw-table property "
                 + LakeProperties.RAW_SOURCE
                 + ", so it may reference loggers' files; compaction and orphan cleanup would delete"
                 + " them ("
-                + summary.properties().get(LakeProperties.RAW_SOURCE)
+                + table.properties().get(LakeProperties.RAW_SOURCE)
                 + ")");
       }
     }
@@ -73,9 +75,7 @@ final class LakeSafety {
         }
       }
     }
-    if (summary != null) {
-      checkOutsideRawTables(tables);
-    }
+    tripTables.forEach((id, table) -> checkOutsideRawTables(id, table, tables));
     List<String> protectedLocations = new ArrayList<>(rawSources);
     protectedLocations.addAll(rawLocations);
     return protectedLocations;
@@ -114,15 +114,26 @@ final class LakeSafety {
     return normalized;
   }
 
-  /** Orphan cleanup of tripsummary would delete the files of a raw table inside its location. */
-  private static void checkOutsideRawTables(LakeTables tables) {
-    for (String location : locations(tables.summary())) {
+  private static Map<TableIdentifier, Table> tripTables(LakeTables tables) {
+    Map<TableIdentifier, Table> trips = new java.util.LinkedHashMap<>();
+    if (tables.summary() != null) {
+      trips.put(tables.summaryId(), tables.summary());
+    }
+    if (tables.trips() != null) {
+      trips.put(tables.tripsId(), tables.trips());
+    }
+    return trips;
+  }
+
+  /** Orphan cleanup of a trip table would delete the files of a raw table inside its location. */
+  private static void checkOutsideRawTables(TableIdentifier id, Table table, LakeTables tables) {
+    for (String location : locations(table)) {
       for (Map.Entry<TableIdentifier, Table> e : tables.raw().entrySet()) {
         for (String rawLocation : locations(e.getValue())) {
           if (Locations.overlap(location, rawLocation)) {
             throw new IllegalStateException(
                 "Cannot maintain "
-                    + tables.summaryId()
+                    + id
                     + ": its location "
                     + location
                     + " overlaps the location of raw table "

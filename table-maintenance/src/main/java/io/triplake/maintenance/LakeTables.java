@@ -15,13 +15,21 @@ import org.apache.iceberg.exceptions.NoSuchNamespaceException;
  * The tables of one run, loaded once before anything is checked or committed.
  *
  * @param summary tripsummary, or null before the aggregator's first commit
+ * @param trips the trips table (one row per trip), or null before the aggregator's first run
  * @param raw the raw tables by name, in name order
  */
-record LakeTables(TableIdentifier summaryId, Table summary, Map<TableIdentifier, Table> raw) {
+record LakeTables(
+    TableIdentifier summaryId,
+    Table summary,
+    TableIdentifier tripsId,
+    Table trips,
+    Map<TableIdentifier, Table> raw) {
 
   static LakeTables load(Lake lake, Catalog catalog) {
     TableIdentifier summaryId = lake.tripsTable(TableDdl.TRIPSUMMARY);
     Table summary = catalog.tableExists(summaryId) ? catalog.loadTable(summaryId) : null;
+    TableIdentifier tripsId = lake.tripsTable(TableDdl.TRIPS);
+    Table trips = catalog.tableExists(tripsId) ? catalog.loadTable(tripsId) : null;
     List<TableIdentifier> ids;
     try {
       ids = catalog.listTables(lake.rawNamespace());
@@ -30,10 +38,10 @@ record LakeTables(TableIdentifier summaryId, Table summary, Map<TableIdentifier,
     }
     Map<TableIdentifier, Table> raw = new TreeMap<>((a, b) -> a.toString().compareTo(b.toString()));
     for (TableIdentifier id : ids) {
-      if (!id.equals(summaryId)) {
+      if (!id.equals(summaryId) && !id.equals(tripsId)) {
         raw.put(id, catalog.loadTable(id));
       }
     }
-    return new LakeTables(summaryId, summary, Collections.unmodifiableMap(raw));
+    return new LakeTables(summaryId, summary, tripsId, trips, Collections.unmodifiableMap(raw));
   }
 }

@@ -108,9 +108,13 @@ final class SparkTableMaintainer implements TableMaintainer {
     if (tables.summary() == null) {
       notes.add(tables.summaryId() + " does not exist yet");
     } else if (options.tripSummary()) {
-      results.add(
-          new SummaryMaintenance(spark, options, manifests, protectedLocations)
-              .maintain(tables.summaryId(), tables.summary(), windowStart, orphanCutoff));
+      SummaryMaintenance trips =
+          new SummaryMaintenance(spark, options, manifests, protectedLocations);
+      results.add(trips.maintain(tables.summaryId(), tables.summary(), windowStart, orphanCutoff));
+      // The trips table is written by the same runs, carries the same checkpoints: the same steps.
+      if (tables.trips() != null) {
+        results.add(trips.maintain(tables.tripsId(), tables.trips(), windowStart, orphanCutoff));
+      }
     }
     if (options.rawTables()) {
       // What the summaries still need is read after tripsummary's own expiry: the checkpoints of

@@ -140,6 +140,8 @@ class TestTableMaintainer extends SparkLakeTest {
 
     Map<String, String> sourceBefore = Checksums.of(fleet.source);
     List<String> rowsBefore = fleet.summary();
+    String tripsName = Lake.CATALOG_NAME + "." + fleet.lake.tripsTable("trips");
+    List<String> tripsBefore = fleet.rows("SELECT * FROM " + tripsName);
     Checkpoint checkpoint = Checkpoint.latest(summary).orElseThrow();
     Map<String, List<String>> rawFilesBefore = new HashMap<>();
     for (String raw : List.of("can2_speed", "can2_odo")) {
@@ -189,6 +191,12 @@ class TestTableMaintainer extends SparkLakeTest {
     summary.refresh();
     assertThat(unreferenced(summary)).containsExactly(youngOrphan);
     assertThat(Checkpoint.latest(summary).orElseThrow()).isEqualTo(checkpoint);
+    // The trips table, written by the same runs: the same steps, the same rows, a file per day.
+    TableMaintainer.TableResult trips = result.table(fleet.lake.tripsTable("trips").toString());
+    assertThat(trips.kind()).isEqualTo(TableMaintainer.Kind.SUMMARY);
+    assertThat(fleet.rows("SELECT * FROM " + tripsName)).isEqualTo(tripsBefore).isNotEmpty();
+    assertThat(trips.after().dataFiles()).as(trips.summary()).isEqualTo(days);
+    assertThat(trips.expiry().snapshotsExpired()).as(trips.summary()).isPositive();
     System.out.println("maintain-1: " + result.summary());
     result.tables().forEach(t -> System.out.println("  " + t.summary()));
 
