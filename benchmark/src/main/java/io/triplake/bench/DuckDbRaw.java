@@ -18,6 +18,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -51,6 +52,21 @@ final class DuckDbRaw implements AutoCloseable {
     double gapMinutes();
 
     double minLengthMinutes();
+  }
+
+  /** Rejects what no {@link Cut} may have: a missing name or message, a negative threshold. */
+  static void checkCut(
+      String cluster, String identifierMessage, double gapMinutes, double minLengthMinutes) {
+    Objects.requireNonNull(cluster, "cluster");
+    Objects.requireNonNull(identifierMessage, "identifierMessage");
+    if (!Double.isFinite(gapMinutes) || gapMinutes < 0) {
+      throw new IllegalArgumentException(
+          "Cluster " + cluster + ": gapMinutes must be >= 0, not " + gapMinutes);
+    }
+    if (!Double.isFinite(minLengthMinutes) || minLengthMinutes < 0) {
+      throw new IllegalArgumentException(
+          "Cluster " + cluster + ": minLengthMinutes must be >= 0, not " + minLengthMinutes);
+    }
   }
 
   /** {@code <deviceid>/<message>/yyyy/mm/dd/<file>.parquet}, relative to the raw root. */

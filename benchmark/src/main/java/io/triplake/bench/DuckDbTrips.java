@@ -83,18 +83,9 @@ public final class DuckDbTrips {
       List<Aggregate> aggregates)
       implements DuckDbRaw.Cut {
     public TripSpec {
-      Objects.requireNonNull(cluster, "cluster");
-      Objects.requireNonNull(identifierMessage, "identifierMessage");
+      DuckDbRaw.checkCut(cluster, identifierMessage, gapMinutes, minLengthMinutes);
       devices = Set.copyOf(devices);
       aggregates = List.copyOf(aggregates);
-      if (!Double.isFinite(gapMinutes) || gapMinutes < 0) {
-        throw new IllegalArgumentException(
-            "Cluster " + cluster + ": gapMinutes must be >= 0, not " + gapMinutes);
-      }
-      if (!Double.isFinite(minLengthMinutes) || minLengthMinutes < 0) {
-        throw new IllegalArgumentException(
-            "Cluster " + cluster + ": minLengthMinutes must be >= 0, not " + minLengthMinutes);
-      }
     }
   }
 
