@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.within;
 import io.triplake.bench.DuckDbTrips.Aggregate;
 import io.triplake.bench.DuckDbTrips.Row;
 import io.triplake.bench.DuckDbTrips.TripSpec;
-import io.triplake.lake.RawFileWriter;
 import io.triplake.lake.testing.SampleLake;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -549,58 +548,7 @@ class TestDuckDbTrips {
     }
   }
 
-  private FileBuilder file(String device, String message, String... signals) {
-    return new FileBuilder(raw, device, message, List.of(signals));
-  }
-
-  /** One raw file in the layout: day folder 2024/03/01 and UTC-adjusted t unless told otherwise. */
-  private static final class FileBuilder {
-    private final Path root;
-    private final String device;
-    private final String message;
-    private final List<String> signals;
-    private String day = "2024/03/01";
-    private String name = "00000001_00000001.parquet";
-    private boolean utc = true;
-    private final List<Instant> times = new ArrayList<>();
-    private final List<Double[]> values = new ArrayList<>();
-
-    FileBuilder(Path root, String device, String message, List<String> signals) {
-      this.root = root;
-      this.device = device;
-      this.message = message;
-      this.signals = signals;
-    }
-
-    FileBuilder day(String yyyyMmDd) {
-      this.day = yyyyMmDd;
-      return this;
-    }
-
-    FileBuilder name(String fileName) {
-      this.name = fileName;
-      return this;
-    }
-
-    FileBuilder utc(boolean adjustedToUtc) {
-      this.utc = adjustedToUtc;
-      return this;
-    }
-
-    FileBuilder row(Instant t, Double... signalValues) {
-      times.add(t);
-      values.add(signalValues);
-      return this;
-    }
-
-    void write() {
-      Path file = root.resolve(device).resolve(message).resolve(day).resolve(name);
-      try (RawFileWriter writer = RawFileWriter.open(file, utc, signals)) {
-        for (int i = 0; i < times.size(); i++) {
-          Instant t = times.get(i);
-          writer.write(ChronoUnit.MICROS.between(Instant.EPOCH, t), values.get(i));
-        }
-      }
-    }
+  private RawFileBuilder file(String device, String message, String... signals) {
+    return new RawFileBuilder(raw, device, message, List.of(signals));
   }
 }
