@@ -11,9 +11,11 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -232,14 +234,34 @@ public final class DuckDbTripTable {
    * the trips of {@link DuckDbTrips#specs}, each with the default position and speed of its
    * cluster's messages ({@link #withDefaults}).
    *
-   * <p>A cluster's {@code details.trip_table} (position and speed named in the config) is not read
-   * here: like {@link DuckDbTrips}, this takes the config as {@link TripConfig} parses it, and that
-   * parser knows no such key. A caller with such settings applies them with {@link
-   * Spec#withPosition} and {@link Spec#withSpeed}.
+   * <p>A cluster's {@code details.trip_table} as {@link TripConfig} parsed it: a part named there
+   * is taken as named, a part turned off (or found nowhere) stays off, and a part the job found by
+   * the vendor's names is found again here, by this class's own rule.
    */
   public static List<Spec> specs(TripConfig config, Set<String> devicesInLake) {
+    Map<String, TripConfig.TripTable> tables = new HashMap<>();
+    config.clusters().forEach(c -> tables.put(c.name(), c.tripTable()));
     return DuckDbTrips.specs(config, devicesInLake).stream()
-        .map(DuckDbTripTable::withDefaults)
+        .map(
+            trips -> {
+              Spec spec = withDefaults(trips);
+              TripConfig.TripTable table = tables.get(trips.cluster());
+              TripConfig.Position p = table.position();
+              TripConfig.Speed v = table.speed();
+              return spec.withPosition(
+                      p == null
+                          ? null
+                          : p.explicit()
+                              ? new Position(p.message(), p.latitude(), p.longitude())
+                              : spec.position())
+                  .withSpeed(
+                      v == null
+                          ? null
+                          : v.explicit()
+                              ? new Speed(
+                                  v.message(), v.signal(), SpeedUnit.of(v.unit()), v.idleSpeed())
+                              : spec.speed());
+            })
         .toList();
   }
 
@@ -260,7 +282,8 @@ public final class DuckDbTripTable {
    * The message among a cluster's whose name ends with {@code _gnss_pos} or {@code GnssPos} (case
    * ignored), with signals {@code Latitude} and {@code Longitude}; empty when none does.
    *
-   * @throws IllegalArgumentException when more than one does: the config must name one
+   * <p>When several do, the first (the cluster's messages in config order: identifier, then
+   * aggregations).
    */
   public static Optional<Position> defaultPosition(String cluster, Collection<String> messages) {
     return theOne(cluster, messages, "_gnss_pos", "gnsspos").map(Position::of);
@@ -270,7 +293,7 @@ public final class DuckDbTripTable {
    * The message among a cluster's whose name ends with {@code _gnss_speed} or {@code GnssSpeed}
    * (case ignored), with signal {@code Speed} in m/s, idle at 0.5; empty when none does.
    *
-   * @throws IllegalArgumentException when more than one does: the config must name one
+   * <p>When several do, the first.
    */
   public static Optional<Speed> defaultSpeed(String cluster, Collection<String> messages) {
     return theOne(cluster, messages, "_gnss_speed", "gnssspeed").map(Speed::of);
@@ -288,18 +311,7 @@ public final class DuckDbTripTable {
           }
           return false;
         };
-    List<String> found = new LinkedHashSet<>(messages).stream().filter(matches).toList();
-    if (found.size() > 1) {
-      throw new IllegalArgumentException(
-          "Cluster "
-              + cluster
-              + ": messages "
-              + found
-              + " all end in "
-              + String.join(" or ", lowerCaseSuffixes)
-              + "; name the one the trip table uses");
-    }
-    return found.stream().findFirst();
+    return new LinkedHashSet<>(messages).stream().filter(matches).findFirst();
   }
 
   /** {@link #compute(Path, List, int)} with as many DuckDB threads as cores. */
@@ -442,17 +454,19 @@ public final class DuckDbTripTable {
       WINDOW w AS (PARTITION BY deviceid, tripstart ORDER BY t, lat, lon)
     ),
     haversine AS (
-      SELECT *, sin((phi2 - phi1) / 2) AS sin_dphi, sin((lambda2 - lambda1) / 2) AS sin_dlambda
-      FROM leg
+      SELECT *, sqrt(sin_dphi * sin_dphi + cos(phi1) * cos(phi2) * (sin_dlambda * sin_dlambda))
+                AS root
+      FROM (SELECT *, sin((phi2 - phi1) / 2) AS sin_dphi, sin((lambda2 - lambda1) / 2) AS sin_dlambda
+            FROM leg)
     ),
     position AS (
       SELECT deviceid, tripstart, count(*) AS fixes,
              arg_min(lat, (t, lat, lon)) AS start_lat, arg_min(lon, (t, lat, lon)) AS start_lon,
              arg_max(lat, (t, lat, lon)) AS end_lat, arg_max(lon, (t, lat, lon)) AS end_lon,
-             -- fsum and sum skip the first fix's NULL leg: one fix sums to 0.
+             -- fsum and sum skip the first fix's NULL leg: one fix sums to 0. The root is capped
+             -- at 1 (a near-antipodal leg can round above); least() would turn NULL into 1.
              coalesce(fsum(2 * CAST('%s' AS DOUBLE)
-                           * asin(sqrt(sin_dphi * sin_dphi
-                                       + cos(phi1) * cos(phi2) * (sin_dlambda * sin_dlambda)))),
+                           * asin(CASE WHEN root > 1 THEN 1.0 ELSE root END)),
                       0) AS distance_km
       FROM haversine
       GROUP BY deviceid, tripstart

@@ -372,11 +372,9 @@ class TestDuckDbTripTable {
     assertThat(DuckDbTripTable.defaultSpeed("c", List.of("can9_gnssspeed", "CAN9_GnssSpeedAcc")))
         .contains(Speed.of("can9_gnssspeed"));
     assertThat(DuckDbTripTable.defaultSpeed("c", List.of("CAN2_gnss_pos"))).isEmpty();
-    assertThatThrownBy(
-            () -> DuckDbTripTable.defaultPosition("c", List.of("CAN2_gnss_pos", "CAN9_GnssPos")))
-        .hasMessageContaining("Cluster c")
-        .hasMessageContaining("CAN2_gnss_pos")
-        .hasMessageContaining("CAN9_GnssPos");
+    // Two candidates: the first in the cluster's order (identifier, then aggregations), as the job.
+    assertThat(DuckDbTripTable.defaultPosition("c", List.of("CAN9_GnssPos", "CAN2_gnss_pos")))
+        .contains(Position.of("CAN9_GnssPos"));
   }
 
   @Test

@@ -125,6 +125,65 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     }
   }
 
+  /**
+   * The trips table against DuckDB's: the same trips, identity and counts exactly, values to 1e-9
+   * relative (DuckDB sums the distance in another order).
+   */
+  private void assertSameTrips(Lake target, Path source, String config) {
+    List<Row> rows =
+        spark
+            .sql("SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("trips"))
+            .collectAsList();
+    List<DuckDbTripTable.Row> oracle =
+        DuckDbTripTable.compute(
+            source, DuckDbTripTable.specs(TripConfig.parse(config, "test"), devices(source)));
+    Map<String, Row> byKey = new TreeMap<>();
+    rows.forEach(r -> byKey.put(r.getAs("cluster") + "|" + r.getAs("tripid"), r));
+    Map<String, DuckDbTripTable.Row> expected = new TreeMap<>();
+    oracle.forEach(o -> expected.put(o.cluster() + "|" + o.tripid(), o));
+    assertThat(byKey.keySet()).isEqualTo(expected.keySet()).isNotEmpty();
+    for (Map.Entry<String, DuckDbTripTable.Row> e : expected.entrySet()) {
+      Row r = byKey.get(e.getKey());
+      DuckDbTripTable.Row o = e.getValue();
+      String at = e.getKey();
+      assertThat((String) r.getAs("deviceid")).as(at).isEqualTo(o.deviceid());
+      assertThat(((java.time.LocalDateTime) r.getAs("tripstart")).toInstant(ZoneOffset.UTC))
+          .as(at)
+          .isEqualTo(o.tripstart());
+      assertThat(((java.time.LocalDateTime) r.getAs("tripend")).toInstant(ZoneOffset.UTC))
+          .as(at)
+          .isEqualTo(o.tripend());
+      assertThat(r.getAs("tripdate").toString()).as(at).isEqualTo(o.tripdate().toString());
+      assertThat((Long) r.getAs("fixes")).as(at).isEqualTo(o.fixes());
+      assertThat((Long) r.getAs("identifier_rows")).as(at).isEqualTo(o.identifier_rows());
+      Map<String, Double> want = new java.util.LinkedHashMap<>();
+      want.put("duration_s", o.duration_s());
+      want.put("start_lat", o.start_lat());
+      want.put("start_lon", o.start_lon());
+      want.put("end_lat", o.end_lat());
+      want.put("end_lon", o.end_lon());
+      want.put("distance_km", o.distance_km());
+      want.put("max_speed_kmh", o.max_speed_kmh());
+      want.put("moving_s", o.moving_s());
+      want.put("idle_s", o.idle_s());
+      want.put("max_gap_s", o.max_gap_s());
+      want.forEach(
+          (column, value) -> {
+            Double got = r.getAs(column);
+            if (value == null) {
+              assertThat(got).as(at + " " + column).isNull();
+            } else {
+              assertThat(got)
+                  .as(at + " " + column)
+                  .isNotNull()
+                  .isCloseTo(
+                      value,
+                      org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(value))));
+            }
+          });
+    }
+  }
+
   @ParameterizedTest(name = "pass in {0}")
   @ValueSource(strings = {"driver", "spark"})
   void sampleTripsMatchTheOracleForEveryAggregation(String executor) {
@@ -137,6 +196,7 @@ class TestTripsAgainstOracle extends SparkLakeTest {
             sample, DuckDbTrips.specs(TripConfig.parse(SAMPLE_CONFIG, "test"), devices(sample)));
     assertThat(oracle).hasSizeGreaterThan(400);
     assertSame(rows, oracle);
+    assertSameTrips(target, sample, SAMPLE_CONFIG);
     Set<String> aggregations = new TreeSet<>();
     rows.forEach(r -> aggregations.add(r.getAs("aggregation")));
     assertThat(aggregations).hasSize(12);
@@ -233,21 +293,26 @@ class TestTripsAgainstOracle extends SparkLakeTest {
         13 * s,
         signals,
         8);
+    // Positions for D1 across midnight, with drop-outs of every kind and ties; D2 has none.
+    writePositions(
+        source, "D1000001", "2024/02/29", "p1", t0 - 5 * 60 * s, t0 + 61 * 60 * s, 2 * s);
+    writePositions(
+        source, "D1000001", "2024/03/01", "p2", t0 + 60 * 60 * s, t0 + 99 * 60 * s, 3 * s);
     String config =
         """
         {"config": {"trip": {"trip_gap_min": 10, "trip_min_length_min": 1}},
          "device_clusters": [{"cluster": "all", "devices": ["*"]}],
-         "cluster_details": [{"clusters": ["all"], "details": {"trip_identifier": {"message": "CAN2_id"}, "aggregations": [
+         "cluster_details": [{"clusters": ["all"], "details": {"trip_identifier": {"message": "CAN2_id"},
+           "trip_table": {"position": {"message": "CAN2_pos", "latitude": "Latitude", "longitude": "Longitude"},
+                          "speed": {"message": "CAN2_val", "signal": "Speed", "unit": "km/h", "idle_speed": 20}},
+           "aggregations": [
            {"message": "CAN2_id", "signal": ["Speed", "Load"], "aggregation": ALL},
            {"message": "CAN2_val", "signal": ["Speed", "Load"], "aggregation": ALL}]}}]}
         """
             .replace("ALL", ALL);
-    List<Row> rows =
-        aggregate(
-            lake.withNamespaces("raw_gen_" + executor, "trips_gen_" + executor),
-            source,
-            config,
-            executor);
+    Lake target = lake.withNamespaces("raw_gen_" + executor, "trips_gen_" + executor);
+    List<Row> rows = aggregate(target, source, config, executor);
+    assertSameTrips(target, source, config);
     List<DuckDbTrips.Row> oracle =
         DuckDbTrips.compute(
             source, DuckDbTrips.specs(TripConfig.parse(config, "test"), devices(source)));
@@ -255,6 +320,39 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     // a+b (a gap of exactly 10 minutes does not split), c+d (10 minutes + 1 us does), and D2 f.
     assertThat(rows.stream().map(r -> (String) r.getAs("tripid")).distinct().count()).isEqualTo(3);
     assertThat(rows).anySatisfy(r -> assertThat((Long) r.getAs("signalcount")).isZero());
+  }
+
+  /**
+   * CAN2_pos rows every {@code step}: a wandering path with 0/0 fixes, missing and NaN coordinates,
+   * an out-of-range latitude, and repeated timestamps with another position.
+   */
+  private static void writePositions(
+      Path root, String device, String day, String name, long from, long to, long step) {
+    try (RawFileWriter w =
+        RawFileWriter.open(
+            root.resolve(device + "/CAN2_pos/" + day + "/" + name + ".parquet"),
+            true,
+            List.of("Latitude", "Longitude"))) {
+      int i = 0;
+      for (long t = from; t <= to; t += step, i++) {
+        Double lat = 45 + Math.sin(i * 0.013) * 0.5;
+        Double lon = 7 + Math.cos(i * 0.011) * 0.5;
+        if (i % 9 == 0) {
+          lat = 0.0;
+          lon = 0.0;
+        } else if (i % 10 == 3) {
+          lat = null;
+        } else if (i % 11 == 4) {
+          lon = Double.NaN;
+        } else if (i % 13 == 6) {
+          lat = 95.0;
+        }
+        w.write(t, new Double[] {lat, lon});
+        if (i % 17 == 5) {
+          w.write(t, new Double[] {44.9, 7.2});
+        }
+      }
+    }
   }
 
   /**
