@@ -47,6 +47,20 @@ class TestAthenaQueries extends SparkLakeTest {
     spark.sql(TableDdl.spark(TableDdl.TRIPSUMMARY, summaryTable()));
     insertTrip("2021-07-26 04:41:10.529799", "2021-07-26 05:20:42.454899", 11.2, 27.9);
     insertTrip("2021-07-26 13:13:55.090350", "2021-07-26 14:01:01.660999", 14.6, 31.4);
+    String trips = Lake.CATALOG_NAME + "." + lake.tripsTable(TableDdl.TRIPS);
+    spark.sql(TableDdl.spark(TableDdl.TRIPS, trips));
+    // The sample's two drives of 3BA199E2 as the aggregator writes them (rounded).
+    spark.sql(
+        "INSERT INTO "
+            + trips
+            + " VALUES ('3BA199E2', 'gnss_can2', '3BA199E2_20210726T044110.529799', TIMESTAMP_NTZ"
+            + " '2021-07-26 04:41:10.529799', TIMESTAMP_NTZ '2021-07-26 05:20:42.454899', DATE"
+            + " '2021-07-26', 2371.925, 55.59, 12.61, 55.68, 12.35, 41.023, 2271, 87.1, 2218.0,"
+            + " 154.0, 2272, 3.024, TIMESTAMP_NTZ '2024-03-02 06:00:00'), ('3BA199E2', 'gnss_can2',"
+            + " '3BA199E2_20210726T131355.090350', TIMESTAMP_NTZ '2021-07-26 13:13:55.09035',"
+            + " TIMESTAMP_NTZ '2021-07-26 14:01:01.660999', DATE '2021-07-26', 2826.571, 55.68,"
+            + " 12.35, 55.59, 12.61, 43.27, 2704, 85.6, 2617.1, 209.4, 2705, 3.021, TIMESTAMP_NTZ"
+            + " '2024-03-02 06:00:00')");
   }
 
   private static String summaryTable() {

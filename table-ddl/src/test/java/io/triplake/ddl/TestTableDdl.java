@@ -138,7 +138,10 @@ class TestTableDdl extends SparkLakeTest {
                 List.of("FROM trips.tripsummary", "count(*)", "GROUP BY deviceid, tripdate"),
             "time_travel", List.of("FOR TIMESTAMP AS OF TIMESTAMP '", "\"tripsummary$snapshots\""),
             "trip_raw_signals",
-                List.of("FROM raw.can2_gnss_speed r", "JOIN trip", "r.device_id = trip.deviceid"));
+                List.of("FROM raw.can2_gnss_speed r", "JOIN trip", "r.device_id = trip.deviceid"),
+            "distance_per_device_per_week",
+                List.of("FROM trips.trips", "sum(distance_km)", "date_trunc('week', tripdate)"),
+            "trips_with_places", List.of("FROM trips.trips", "start_lat", "end_lon"));
     for (Map.Entry<String, List<String>> query : expected.entrySet()) {
       String resource = "athena/queries/" + query.getKey() + ".sql";
       try (InputStream in = TableDdl.class.getResourceAsStream(resource)) {
