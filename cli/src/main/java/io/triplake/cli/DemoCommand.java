@@ -71,27 +71,27 @@ final class DemoCommand implements Callable<Integer> {
     aggregate.config = config.toString();
     aggregate.aggregate(lake, out);
     out.println();
-    out.println("== 5. The trips (trips.tripsummary)");
+    out.println("== 5. The trips: how long, how far, from where to where (trips.trips)");
     SqlCommand.print(spark.sql(tripsQuery(lake)), SqlCommand.Format.table, 1000, out);
     out.println();
     out.println(
         "Try: ./trip-lake sql \"SELECT * FROM "
             + lake.tripsTable("tripsummary")
-            + " WHERE deviceid = '3BA199E2' LIMIT 20\"");
+            + " WHERE deviceid = '3BA199E2' LIMIT 20\" (every configured aggregation per trip)");
     return result.clean() ? 0 : TripLake.EXIT_REJECTED;
   }
 
-  /** One line per trip: its identity, and average and maximum speed where the config has them. */
+  /**
+   * One line per trip from the trips table: duration, distance, start and end places, top speed and
+   * idle time (NULL where the cluster has no GNSS position or speed message).
+   */
   static String tripsQuery(Lake lake) {
-    return "SELECT cluster, deviceid, tripstart, tripend, round((unix_micros(CAST(tripend AS"
-        + " TIMESTAMP)) - unix_micros(CAST(tripstart AS TIMESTAMP))) / 60000000.0, 1) AS"
-        + " minutes, round(max(CASE WHEN signal = 'Speed' AND aggregation = 'avg' THEN"
-        + " signalvalue END), 2) AS avg_speed, round(max(CASE WHEN signal = 'Speed' AND"
-        + " aggregation = 'max' THEN signalvalue END), 2) AS max_speed, round(max(CASE WHEN"
-        + " signal = 'EngineSpeed' AND aggregation = 'avg' THEN signalvalue END), 0) AS"
-        + " avg_rpm, count(*) AS summary_rows FROM "
-        + lake.tripsTable("tripsummary")
-        + " GROUP BY cluster, deviceid, tripstart, tripend ORDER BY cluster, deviceid, tripstart";
+    return "SELECT cluster, deviceid, tripstart, tripend, round(duration_s / 60, 1) AS minutes,"
+        + " round(distance_km, 2) AS km, round(start_lat, 5) AS start_lat, round(start_lon, 5) AS"
+        + " start_lon, round(end_lat, 5) AS end_lat, round(end_lon, 5) AS end_lon,"
+        + " round(max_speed_kmh, 1) AS max_kmh, round(idle_s / 60, 1) AS idle_min, fixes FROM "
+        + lake.tripsTable("trips")
+        + " ORDER BY cluster, deviceid, tripstart";
   }
 
   private static String registeredPerDevice(Lake lake) {

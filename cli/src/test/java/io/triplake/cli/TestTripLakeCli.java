@@ -38,7 +38,11 @@ class TestTripLakeCli extends SparkLakeTest {
         .contains("(652055 rows) read by driver")
         .contains("gnss_can2 | 3BA199E2 | 2021-07-26T04:41:10.529799 | 2021-07-26T05:20:42.454899")
         .contains("gnss_can2 | 3BA199E2 | 2021-07-26T13:13:55.090350 | 2021-07-26T14:01:01.660999")
-        .contains("gnss_can9 | 7512BE4D | 2024-09-07T07:44:26.911152 | 2024-09-07T08:15:10.025253");
+        .contains("gnss_can9 | 7512BE4D | 2024-09-07T07:44:26.911152 | 2024-09-07T08:15:10.025253")
+        // The trips table: the first drive of 3BA199E2 is 41.02 km (its odometer says 40.6).
+        .containsPattern(
+            "gnss_can2 \\| 3BA199E2 \\| 2021-07-26T04:41:10.529799 \\| 2021-07-26T05:20:42.454899"
+                + " \\| +39\\.5 \\| +41\\.02 \\|");
     CliRun again = run("demo", "--lake", demoLake, "--sample", SampleLake.location().toString());
     assertThat(again.out())
         .contains("Registered 0 files")
