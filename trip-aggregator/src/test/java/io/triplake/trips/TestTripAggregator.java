@@ -759,6 +759,8 @@ class TestTripAggregator extends SparkLakeTest {
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
     List<String> day1Before = rows(table, "2024-06-01");
     List<String> day2Before = rows(table, "2024-06-02");
+    String tripsTable = Lake.CATALOG_NAME + "." + target.tripsTable("trips");
+    List<String> tripsDay1Before = rows(tripsTable, "2024-06-01");
     Thread.sleep(20);
     Instant between = Instant.now();
     Thread.sleep(20);
@@ -806,6 +808,10 @@ class TestTripAggregator extends SparkLakeTest {
         .isEqualTo(day1Before);
     assertThat(rows(table + " VERSION AS OF " + byTime.snapshotId(), "2024-06-01"))
         .isEqualTo(day1Before);
+    // The trips table's day as of then, on a branch of the same name.
+    assertThat(rows(tripsTable + " VERSION AS OF '" + byTime.branch() + "'", "2024-06-01"))
+        .isEqualTo(tripsDay1Before)
+        .isNotEqualTo(rows(tripsTable, "2024-06-01"));
     // Main, its checkpoint and the other day are untouched; a plain run has nothing to do and
     // equals a scratch run.
     summary.refresh();
@@ -820,6 +826,7 @@ class TestTripAggregator extends SparkLakeTest {
     upload(scratch, source, List.of());
     aggregate(scratch);
     assertThat(summary(target)).isEqualTo(summary(scratch));
+    assertThat(trips(target)).isEqualTo(trips(scratch));
 
     // The same day and moment again: the branch already holds that result, nothing is committed.
     TripAggregator.Result again =
@@ -947,6 +954,8 @@ class TestTripAggregator extends SparkLakeTest {
     aggregate(target);
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("tripsummary");
     List<String> day1Then = rows(table, "2024-06-01");
+    String tripsTable = Lake.CATALOG_NAME + "." + target.tripsTable("trips");
+    List<String> tripsDay1Then = rows(tripsTable, "2024-06-01");
     Thread.sleep(20);
     Instant then = Instant.now();
     Thread.sleep(20);
@@ -969,6 +978,7 @@ class TestTripAggregator extends SparkLakeTest {
         .contains("2024-06-01 as of " + RawAsOf.format(then))
         .contains("--reprocess-day");
     assertThat(rows(table, "2024-06-01")).isEqualTo(day1Then);
+    assertThat(rows(tripsTable, "2024-06-01")).isEqualTo(tripsDay1Then);
 
     // Late files for the pinned day and the next: the pinned day keeps its published rows, the next
     // day moves on, and every report says which days are pinned.
@@ -983,6 +993,7 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(later.pinnedDays()).containsOnlyKeys(LocalDate.of(2024, 6, 1));
     assertThat(later.summary()).contains("pinned days");
     assertThat(rows(table, "2024-06-01")).isEqualTo(day1Then);
+    assertThat(rows(tripsTable, "2024-06-01")).isEqualTo(tripsDay1Then);
     Lake scratch = lakeNamed("s");
     upload(scratch, source, List.of());
     aggregate(scratch);
@@ -997,6 +1008,7 @@ class TestTripAggregator extends SparkLakeTest {
     TripAggregator.Result released = reprocess(target, "2024-06-01").execute();
     assertThat(released.pinnedDays()).isEmpty();
     assertThat(summary(target)).isEqualTo(summary(scratch));
+    assertThat(trips(target)).isEqualTo(trips(scratch));
     Table summaryTable = target.catalog(spark).loadTable(target.tripsTable("tripsummary"));
     assertThat(Checkpoint.latest(summaryTable).orElseThrow().pinnedDays()).isEmpty();
     assertThat(aggregate(target).committed()).isFalse();
