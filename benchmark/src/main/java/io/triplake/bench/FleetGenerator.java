@@ -13,11 +13,11 @@ import java.util.Random;
 
 /**
  * Generates a CANedge-style raw lake: per device and day a few drives with parking in between,
- * logger drop-outs inside drives, the last drive of some days crossing midnight; GNSS speed at a
- * few Hz, position, altitude and odometer at 1 Hz, IMU at 50-100 Hz; one file per message per
- * logger file split (the CANedge splits its log every few minutes), SNAPPY Parquet, folder = the
- * split's start day. Deterministic for a seed. Optionally a share of the files goes to a second
- * "late" lake, to upload after the rest.
+ * logger drop-outs inside drives, GPS drop-outs (0/0 and missing fixes), the last drive of some
+ * days crossing midnight; GNSS speed at a few Hz, position, altitude and odometer at 1 Hz, IMU at
+ * 50-100 Hz; one file per message per logger file split (the CANedge splits its log every few
+ * minutes), SNAPPY Parquet, folder = the split's start day. Deterministic for a seed. Optionally a
+ * share of the files goes to a second "late" lake, to upload after the rest.
  */
 public final class FleetGenerator {
   private static final long SECOND = 1_000_000L;
@@ -225,8 +225,10 @@ public final class FleetGenerator {
                 (ts, v) -> {
                   dev.lat += random.nextGaussian() * 1e-4;
                   dev.lon += random.nextGaussian() * 1e-4;
-                  v[0] = dev.lat;
-                  v[1] = dev.lon;
+                  // GPS drop-outs as loggers report them: about 1 % 0/0 and 1 % missing fixes.
+                  double dropOut = random.nextDouble();
+                  v[0] = dropOut < 0.01 ? 0 : dropOut < 0.02 ? Double.NaN : dev.lat;
+                  v[1] = dropOut < 0.01 ? 0 : dev.lon;
                 },
                 counts);
         counts.rows +=

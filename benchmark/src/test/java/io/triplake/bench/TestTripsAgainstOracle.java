@@ -322,6 +322,50 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     assertThat(rows).anySatisfy(r -> assertThat((Long) r.getAs("signalcount")).isZero());
   }
 
+  @org.junit.jupiter.api.Test
+  void aGeneratedFleetWithLateFilesInShuffledBatchesMatchesTheOracle() throws Exception {
+    // Drives over midnight, logger and GPS drop-outs (0/0 and missing fixes); a third of the
+    // splits arrive late, in shuffled batches, each batch registered and aggregated.
+    Path source = tempDir.resolve("fleet-src");
+    Path late = tempDir.resolve("fleet-late");
+    FleetGenerator.generate(
+        source,
+        late,
+        new FleetGenerator.Options(3, 2, java.time.LocalDate.of(2024, 1, 1), 11, 2, 1, 3, 20, 0.3));
+    Lake target = lake.withNamespaces("raw_fleet", "trips_fleet");
+    aggregate(target, source, FleetGenerator.CONFIG, "driver");
+    List<Path> lateFiles;
+    try (var walk = java.nio.file.Files.walk(late)) {
+      lateFiles =
+          new ArrayList<>(walk.filter(p -> p.toString().endsWith(".parquet")).sorted().toList());
+    }
+    assertThat(lateFiles).hasSizeGreaterThan(10);
+    java.util.Collections.shuffle(lateFiles, new java.util.Random(3));
+    int batches = 3;
+    for (int b = 0; b < batches; b++) {
+      for (Path f :
+          lateFiles.subList(b * lateFiles.size() / batches, (b + 1) * lateFiles.size() / batches)) {
+        Path to = source.resolve(late.relativize(f).toString());
+        java.nio.file.Files.createDirectories(to.getParent());
+        java.nio.file.Files.copy(f, to);
+      }
+      aggregate(target, source, FleetGenerator.CONFIG, b % 2 == 0 ? "spark" : "driver");
+    }
+    assertSameTrips(target, source, FleetGenerator.CONFIG);
+    // The drop-outs are there, and were no fixes.
+    long rows =
+        spark
+            .sql(
+                "SELECT count(*) FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + target.rawTable("can2_gnss_pos")
+                    + " WHERE (latitude = 0 AND longitude = 0) OR isnan(latitude)")
+            .first()
+            .getLong(0);
+    assertThat(rows).isPositive();
+  }
+
   /**
    * CAN2_pos rows every {@code step}: a wandering path with 0/0 fixes, missing and NaN coordinates,
    * an out-of-range latitude, and repeated timestamps with another position.
