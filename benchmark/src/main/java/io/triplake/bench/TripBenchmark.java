@@ -41,6 +41,13 @@ public final class TripBenchmark {
    * @param tripCpuSeconds the process's CPU time during the first trip job (every thread: tasks,
    *     JIT, GC); on a machine shared with other work it varies far less than the wall-clock time
    * @param warmTripCpuSeconds the median of the process's CPU time during each warm run
+   * @param warmNoPlacesSeconds the median of warm runs, alternating with {@code warmTripRuns},
+   *     whose config turns the trips table's positions and speed off ({@code trip_table} parts
+   *     null): the same files read, no fixes or speed steps followed
+   * @param tripsTableSeconds the median time of those runs spent comparing and committing the trips
+   *     table's rows
+   * @param tripsTableCost what the trips table adds to the job without it: (warm - (no-places -
+   *     trips table commit)) / (no-places - trips table commit)
    */
   public record Result(
       int devices,
@@ -68,7 +75,10 @@ public final class TripBenchmark {
       int cores,
       String reader,
       double tripCpuSeconds,
-      double warmTripCpuSeconds) {
+      double warmTripCpuSeconds,
+      double warmNoPlacesSeconds,
+      double tripsTableSeconds,
+      double tripsTableCost) {
     public String summary() {
       return String.format(
           "Trip job (raw files read by %s) on %d devices x %d days (%d files, %d rows, %d cores):"
@@ -76,7 +86,9 @@ public final class TripBenchmark {
               + " summary rows, peak heap %.0f MB, peak RSS %.0f MB; DuckDB trip SQL %.2f s, scan"
               + " %.2f s; trip job / DuckDB trip SQL = %.1f, / DuckDB scan = %.1f; results equal to"
               + " DuckDB: %s; the same job again in the same JVM (median of %d runs) %.1f s (CPU"
-              + " %.1f s), DuckDB trip SQL again %.2f s: warm / warm = %.1f",
+              + " %.1f s), DuckDB trip SQL again %.2f s: warm / warm = %.1f; the trips table:"
+              + " warm without places and speed %.2f s, of which its commit %.2f s: it adds"
+              + " %+.0f %% to the job",
           reader,
           devices,
           days,
@@ -100,7 +112,10 @@ public final class TripBenchmark {
           warmTripSeconds,
           warmTripCpuSeconds,
           duckdbWarmTripSeconds,
-          warmTripToDuckdbTrip);
+          warmTripToDuckdbTrip,
+          warmNoPlacesSeconds,
+          tripsTableSeconds,
+          tripsTableCost * 100);
     }
   }
 
@@ -187,16 +202,38 @@ public final class TripBenchmark {
 
     // The same job again, warm: the first run's fixed costs (class loading, codegen, JIT) set
     // apart. An EMR Serverless job pays them once per run; a long-lived JVM pays them once.
+    // Alternating with runs whose trips table follows no fixes and no speed: what the table costs.
+    TripConfig noPlaces =
+        TripConfig.parse(
+            FleetGenerator.CONFIG.replace(
+                "\"details\": {",
+                "\"details\": {\"trip_table\": {\"position\": null, \"speed\": null}, "),
+            "generator without the trips table's places and speed");
     List<Double> warm = new ArrayList<>();
     List<Double> warmCpu = new ArrayList<>();
+    List<Double> noPlacesRuns = new ArrayList<>();
+    List<Double> tripsTableRuns = new ArrayList<>();
     for (int i = 0; i < warmRuns; i++) {
-      spark.sql(
-          "DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
-      long start = processCpuNanos();
-      warm.add(TripAggregator.of(lake, spark, config).execute().seconds());
-      warmCpu.add((processCpuNanos() - start) / 1e9);
+      // The default config last: the lake is left as the job leaves it.
+      for (TripConfig c : List.of(noPlaces, config)) {
+        for (String table : List.of("tripsummary", "trips")) {
+          spark.sql("DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable(table) + " PURGE");
+        }
+        long start = processCpuNanos();
+        TripAggregator.Result run = TripAggregator.of(lake, spark, c).execute();
+        if (c == config) {
+          warm.add(run.seconds());
+          warmCpu.add((processCpuNanos() - start) / 1e9);
+        } else {
+          noPlacesRuns.add(run.seconds());
+          tripsTableRuns.add(run.tripsTableSeconds());
+        }
+      }
     }
     double warmMedian = median(warm);
+    double noPlacesMedian = median(noPlacesRuns);
+    double tripsTable = median(tripsTableRuns);
+    double without = noPlacesMedian - tripsTable;
     List<Double> duckdbWarm = new ArrayList<>();
     for (int i = 0; i < warmRuns; i++) {
       long start = System.nanoTime();
@@ -232,7 +269,10 @@ public final class TripBenchmark {
         cores,
         reader,
         tripCpu,
-        median(warmCpu));
+        median(warmCpu),
+        noPlacesMedian,
+        tripsTable,
+        (warmMedian - without) / without);
   }
 
   static double median(List<Double> values) {

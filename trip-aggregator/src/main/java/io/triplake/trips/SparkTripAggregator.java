@@ -168,6 +168,8 @@ final class SparkTripAggregator implements TripAggregator {
     /** The trips table: written just before tripsummary, whose commit moves the checkpoint. */
     SummaryTable trips;
 
+    long tripsTableNanos;
+
     RawAsOf asOf;
     Optional<Checkpoint> before;
 
@@ -417,6 +419,7 @@ final class SparkTripAggregator implements TripAggregator {
       SummaryTable.Scope scope,
       Map<String, String> props,
       String branch) {
+    long start = System.nanoTime();
     boolean checkpointed = props.containsKey(LakeProperties.CHECKPOINT);
     if (checkpointed) {
       run.summary.requireCheckpointUnchanged();
@@ -433,6 +436,7 @@ final class SparkTripAggregator implements TripAggregator {
       // The trips table's first checkpoint, even without rows: else every run starts from scratch.
       run.trips.commitProperties(props);
     }
+    run.tripsTableNanos += System.nanoTime() - start;
     return changes;
   }
 
@@ -699,7 +703,8 @@ final class SparkTripAggregator implements TripAggregator {
             reprocessDays,
             run.branch,
             run.pins,
-            (System.nanoTime() - run.startNanos) / 1e9);
+            (System.nanoTime() - run.startNanos) / 1e9,
+            run.tripsTableNanos / 1e9);
     LOG.info(result.summary());
     return result;
   }

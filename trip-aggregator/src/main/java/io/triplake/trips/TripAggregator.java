@@ -178,6 +178,8 @@ public interface TripAggregator {
    * @param branch the tripsummary branch an as-of reprocess committed to (null: main)
    * @param pinnedDays after the run: days whose trips main keeps as published from an earlier
    *     moment
+   * @param tripsTableSeconds of {@code seconds}, the time spent comparing and committing the trips
+   *     table's rows (what the table adds to a run beyond its share of the pass)
    */
   record Result(
       String runId,
@@ -195,7 +197,8 @@ public interface TripAggregator {
       List<LocalDate> reprocessDays,
       String branch,
       Map<LocalDate, Checkpoint.Pin> pinnedDays,
-      double seconds) {
+      double seconds,
+      double tripsTableSeconds) {
 
     public String summary() {
       return String.format(
