@@ -378,26 +378,35 @@ class TestSummaryTable extends SparkLakeTest {
   }
 
   @Test
-  void theTableTheJobCreatesIsTheOneItsSparkDdlCreates() {
-    Table made = open("creates").table();
-    String ddlName = Lake.CATALOG_NAME + "." + target.tripsNamespace() + ".made_by_ddl";
-    spark.sql(io.triplake.ddl.TableDdl.spark(io.triplake.ddl.TableDdl.TRIPSUMMARY, ddlName));
-    spark.sql("ALTER TABLE " + ddlName + " WRITE ORDERED BY deviceid, tripstart");
-    Table ddl =
-        target
-            .catalog(spark)
-            .loadTable(
-                org.apache.iceberg.catalog.TableIdentifier.of(
-                    target.tripsNamespace(), "made_by_ddl"));
+  void theTablesTheJobCreatesAreTheOnesTheirSparkDdlCreates() {
+    for (SummaryTable.Shape shape : List.of(SummaryTable.TRIPSUMMARY, SummaryTable.TRIPS)) {
+      Table made =
+          SummaryTable.open(shape, target, target.catalog(spark), "creates-" + shape.name())
+              .table();
+      String ddlName =
+          Lake.CATALOG_NAME + "." + target.tripsNamespace() + ".made_by_ddl_" + shape.name();
+      spark.sql(io.triplake.ddl.TableDdl.spark(shape.name(), ddlName));
+      spark.sql("ALTER TABLE " + ddlName + " WRITE ORDERED BY deviceid, tripstart");
+      Table ddl =
+          target
+              .catalog(spark)
+              .loadTable(
+                  org.apache.iceberg.catalog.TableIdentifier.of(
+                      target.tripsNamespace(), "made_by_ddl_" + shape.name()));
 
-    // Ids, names, types, optionality and comments.
-    assertThat(made.schema().asStruct()).isEqualTo(ddl.schema().asStruct());
-    assertThat(made.spec().fields()).isEqualTo(ddl.spec().fields());
-    assertThat(made.sortOrder().fields()).isEqualTo(ddl.sortOrder().fields());
-    assertThat(formatVersion(made)).isEqualTo(formatVersion(ddl)).isEqualTo(2);
-    Map<String, String> expected = new java.util.HashMap<>(ddl.properties());
-    expected.keySet().removeIf(k -> k.equals("owner") || k.equals("format-version"));
-    assertThat(made.properties()).containsAllEntriesOf(expected);
+      // Ids, names, types, optionality and comments.
+      assertThat(made.schema().asStruct()).as(shape.name()).isEqualTo(ddl.schema().asStruct());
+      assertThat(made.spec().fields()).isEqualTo(ddl.spec().fields());
+      assertThat(made.sortOrder().fields()).isEqualTo(ddl.sortOrder().fields());
+      assertThat(formatVersion(made)).isEqualTo(formatVersion(ddl)).isEqualTo(2);
+      Map<String, String> expected = new java.util.HashMap<>(ddl.properties());
+      expected.keySet().removeIf(k -> k.equals("owner") || k.equals("format-version"));
+      assertThat(made.properties()).containsAllEntriesOf(expected);
+      // Every key and compared column is a column of the table: a typo would fail every run.
+      assertThat(made.schema().columns().stream().map(f -> f.name()))
+          .containsAll(shape.keys())
+          .containsAll(shape.compared());
+    }
   }
 
   private static int formatVersion(Table table) {
