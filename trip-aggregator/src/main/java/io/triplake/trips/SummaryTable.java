@@ -4,6 +4,7 @@ import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
+import io.triplake.lake.SparkDdl;
 import io.triplake.trips.TripWindows.Window;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -131,70 +132,25 @@ final class SummaryTable {
     return new SummaryTable(shape, lake, catalog.loadTable(id), runId);
   }
 
-  private static final java.util.regex.Pattern DDL_COLUMN =
-      java.util.regex.Pattern.compile(
-          "^\\s+([a-z_][a-z0-9_]*)\\s+([A-Z_]+)\\s+COMMENT\\s+'([^']*)'",
-          java.util.regex.Pattern.MULTILINE);
-  private static final java.util.regex.Pattern DDL_PROPERTY =
-      java.util.regex.Pattern.compile("'([^']+)'\\s*=\\s*'([^']*)'");
-
   /**
    * Creates a table through the catalog, from its Spark DDL's text (its one home): the columns with
-   * their comments, the partition and the properties, and the write order Athena's queries want (a
-   * device's trips together in files). Without Spark: a driver-run aggregate then never starts it.
-   * TestSummaryTable checks the table equals the one the DDL makes in Spark.
+   * their comments, the partition and the properties ({@link SparkDdl}), and the write order
+   * Athena's queries want (a device's trips together in files). Without Spark: a driver-run
+   * aggregate then never starts it. TestSummaryTable checks the table equals the one the DDL makes
+   * in Spark.
    */
   static Table create(Catalog catalog, TableIdentifier id, String ddlName) {
-    String ddl = TableDdl.spark(ddlName, id.toString());
-    String columns = ddl.substring(ddl.indexOf('(') + 1, ddl.indexOf("\nUSING iceberg"));
-    List<org.apache.iceberg.types.Types.NestedField> fields = new ArrayList<>();
-    java.util.regex.Matcher m = DDL_COLUMN.matcher(columns);
-    while (m.find()) {
-      fields.add(
-          org.apache.iceberg.types.Types.NestedField.optional(
-              fields.size() + 1, m.group(1), ddlType(m.group(2)), m.group(3)));
-    }
-    org.apache.iceberg.Schema schema = new org.apache.iceberg.Schema(fields);
-    String partition =
-        ddl.substring(
-                ddl.indexOf("PARTITIONED BY (") + 16,
-                ddl.indexOf(')', ddl.indexOf("PARTITIONED BY (")))
-            .trim();
-    Map<String, String> properties = new java.util.LinkedHashMap<>();
-    java.util.regex.Matcher p = DDL_PROPERTY.matcher(ddl.substring(ddl.indexOf("TBLPROPERTIES")));
-    while (p.find()) {
-      properties.put(p.group(1), p.group(2));
-    }
-    // What Spark's WRITE ORDERED BY sets beside the order, so that Spark writers still range-
-    // distribute by it.
-    properties.put("write.distribution-mode", "range");
-    return catalog
-        .buildTable(id, schema)
-        .withPartitionSpec(
-            org.apache.iceberg.PartitionSpec.builderFor(schema).identity(partition).build())
+    SparkDdl ddl = SparkDdl.parse(id.toString(), TableDdl.spark(ddlName, id.toString()));
+    return ddl.builder(catalog, id)
         .withSortOrder(
-            org.apache.iceberg.SortOrder.builderFor(schema)
+            org.apache.iceberg.SortOrder.builderFor(ddl.schema())
                 .asc("deviceid")
                 .asc("tripstart")
                 .build())
-        .withProperties(properties)
+        // What Spark's WRITE ORDERED BY sets beside the order, so that Spark writers still range-
+        // distribute by it.
+        .withProperty("write.distribution-mode", "range")
         .create();
-  }
-
-  private static org.apache.iceberg.types.Type ddlType(String sparkType) {
-    return switch (sparkType) {
-      case "STRING" -> org.apache.iceberg.types.Types.StringType.get();
-      case "DOUBLE" -> org.apache.iceberg.types.Types.DoubleType.get();
-      case "BIGINT" -> org.apache.iceberg.types.Types.LongType.get();
-      case "DATE" -> org.apache.iceberg.types.Types.DateType.get();
-      case "TIMESTAMP_NTZ" -> org.apache.iceberg.types.Types.TimestampType.withoutZone();
-      default ->
-          throw new IllegalStateException(
-              "Cannot create a trip table"
-                  + ": its DDL has a type this job does not map ("
-                  + sparkType
-                  + ")");
-    };
   }
 
   Table table() {
