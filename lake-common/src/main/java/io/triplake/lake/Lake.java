@@ -31,6 +31,13 @@ public final class Lake {
   public static final String RAW_NAMESPACE_DEFAULT = "raw";
   public static final String TRIPS_NAMESPACE_DEFAULT = "trips";
 
+  /**
+   * The table of the files registration rejects, in the raw namespace next to the raw tables. It
+   * starts with {@code _}, which no raw table can: a raw table is named after a message, and a
+   * message name starts with a letter ({@link RawPath#isMessageTable}).
+   */
+  public static final String REJECTED_FILES = "_rejected_files";
+
   private static final String SPARK_CATALOG_PREFIX = "spark.sql.catalog." + CATALOG_NAME;
 
   private final Map<String, String> catalogProperties;
@@ -182,6 +189,11 @@ public final class Lake {
 
   public TableIdentifier rawTable(String name) {
     return TableIdentifier.of(rawNamespace, name);
+  }
+
+  /** {@link #REJECTED_FILES} in the raw namespace. */
+  public TableIdentifier rejectedFilesTable() {
+    return rawTable(REJECTED_FILES);
   }
 
   public TableIdentifier tripsTable(String name) {

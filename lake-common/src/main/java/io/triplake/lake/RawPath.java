@@ -3,6 +3,7 @@ package io.triplake.lake;
 import java.time.DateTimeException;
 import java.time.LocalDate;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -21,9 +22,38 @@ public record RawPath(String location, String deviceId, String message, LocalDat
       Pattern.compile(
           "([0-9A-Fa-f]{8})/([A-Za-z][A-Za-z0-9_]*)/(\\d{4})/(\\d{2})/(\\d{2})/[^/]+\\.parquet");
 
+  /** The name of a message's table: a message name ({@link #RELATIVE}) in lower case. */
+  private static final Pattern MESSAGE_TABLE = Pattern.compile("[a-z][a-z0-9_]*");
+
+  /**
+   * Where a file that does not register comes from: the device id and message of a path that has
+   * the layout's shape, its date valid or not.
+   */
+  public record Origin(String deviceId, String message) {}
+
   /** The Iceberg table name of this file's message: Athena needs lower case. */
   public String tableName() {
     return message.toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Whether a table of the raw namespace is a message's table: only such a name can come from a
+   * path. The lake's other tables there ({@link Lake#REJECTED_FILES}) start with {@code _}.
+   */
+  public static boolean isMessageTable(String tableName) {
+    return MESSAGE_TABLE.matcher(tableName).matches();
+  }
+
+  /**
+   * The device id and message of a location below {@code root} whose path has the layout's shape (a
+   * folder date that does not exist included), or empty.
+   */
+  public static Optional<Origin> origin(String root, String location) {
+    String relative = Locations.relativize(root, location);
+    Matcher m = relative == null ? null : RELATIVE.matcher(relative);
+    return m != null && m.matches()
+        ? Optional.of(new Origin(m.group(1), m.group(2)))
+        : Optional.empty();
   }
 
   /**

@@ -34,6 +34,33 @@ class TestRawPath {
   }
 
   @Test
+  void aRejectedFileKeepsTheDeviceAndMessageOfItsPathWhenThePathHasTheShape() {
+    assertThat(RawPath.origin("file:/lake", "file:/lake/3BA199E2/CAN2_x/2021/02/29/a.parquet"))
+        .contains(new RawPath.Origin("3BA199E2", "CAN2_x"));
+    assertThat(RawPath.origin("file:/lake", "file:/lake/3BA199E2/CAN2_x/2021/7/26/a.parquet"))
+        .isEmpty();
+    assertThat(RawPath.origin("file:/lake", "file:/other/3BA199E2/CAN2_x/2021/07/26/a.parquet"))
+        .isEmpty();
+  }
+
+  @Test
+  void noMessageNamesATableThatIsNotAMessageTable() {
+    assertThat(RawPath.isMessageTable("can2_gnss_speed")).isTrue();
+    assertThat(RawPath.isMessageTable(Lake.REJECTED_FILES)).isFalse();
+    // A message that looks like it still maps to a table apart from the lake's own.
+    RawPath rejectedLike =
+        RawPath.parse("file:/lake", "file:/lake/3BA199E2/Rejected_Files/2021/07/26/a.parquet");
+    assertThat(rejectedLike.tableName())
+        .isEqualTo("rejected_files")
+        .isNotEqualTo(Lake.REJECTED_FILES);
+    assertThatThrownBy(
+            () ->
+                RawPath.parse(
+                    "file:/lake", "file:/lake/3BA199E2/_rejected_files/2021/07/26/a.parquet"))
+        .hasMessageStartingWith("path does not match the layout");
+  }
+
+  @Test
   void locationsCompareAcrossSpellings() {
     assertThat(Locations.normalize("file:///tmp/x/")).isEqualTo("file:/tmp/x");
     assertThat(Locations.normalize("/tmp/x/../y")).isEqualTo("file:/tmp/y");

@@ -12,6 +12,12 @@ public final class TableDdl {
   /** One row per trip: the same trips as tripsummary, with distance, places and idle time. */
   public static final String TRIPS = "trips";
 
+  /**
+   * The raw files registration rejects, in the raw namespace ({@code Lake.REJECTED_FILES}, which
+   * this module cannot see: TestTableDdl checks the two agree).
+   */
+  public static final String REJECTED_FILES = "_rejected_files";
+
   private TableDdl() {}
 
   /**
