@@ -79,8 +79,14 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private int parallelism = PARALLELISM_DEFAULT;
   private int filesPerCommit = FILES_PER_COMMIT_DEFAULT;
 
-  /** Listed size of every file this run looks at, by location. */
+  /** Listed size of every file this run looks at, by location (and of those the layout rejects). */
   private final Map<String, Long> sizes = new HashMap<>();
+
+  /** The files the rejected-files table held when the run started. */
+  private Set<String> knownRejected = Set.of();
+
+  /** Runs between the raw appends and the rejected-files commit: tests crash a run there. */
+  private Runnable beforeRejectedFilesCommit = () -> {};
 
   CatalogRawFileRegistrar(Lake lake, Catalog catalog, FileIO sourceIO) {
     this.lake = lake;
@@ -143,6 +149,15 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return this;
   }
 
+  /**
+   * A step run after the raw tables' commits and before the rejected-files commit, so that tests
+   * can stop a run between the two.
+   */
+  CatalogRawFileRegistrar beforeRejectedFilesCommit(Runnable step) {
+    this.beforeRejectedFilesCommit = java.util.Objects.requireNonNull(step, "step");
+    return this;
+  }
+
   @Override
   public Result execute() {
     if (source == null) {
@@ -155,11 +170,17 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
               + ")");
     }
     long start = System.nanoTime();
+    java.time.Instant started = java.time.Instant.now();
     checkNoOverlap(catalogWarehouse(), "the warehouse");
 
     Outcome outcome = new Outcome();
     Map<String, List<RawPath>> listed = list(outcome);
     ensureNamespace();
+    // Before any raw commit: a table of that name that is not the rejected-files table fails the
+    // run here, with nothing committed.
+    RejectedFilesTable rejectedTable = RejectedFilesTable.open(lake, catalog);
+    checkNoOverlap(rejectedTable.location(), "table " + rejectedTable.name());
+    knownRejected = rejectedTable.paths();
 
     Set<String> tableNames = new java.util.TreeSet<>(listed.keySet());
     if (reconcile) {
@@ -203,6 +224,28 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       pool.shutdownNow();
     }
 
+    // After the raw appends: a run stopped between the two leaves at worst the row of a file that
+    // is registered now, which the next run that lists the file clears. The other order could
+    // clear the row of a file whose append then failed.
+    beforeRejectedFilesCommit.run();
+    if (reconcile) {
+      // Every file of the source was listed: a rejected file that is no longer there is cleared.
+      knownRejected.stream()
+          .filter(p -> !sizes.containsKey(p) && Locations.relativize(source, p) != null)
+          .forEach(outcome.cleared::add);
+    }
+    RejectedFilesUpdate rejectedUpdate =
+        rejectedTable.commit(
+            outcome.rejected.stream()
+                .map(
+                    p ->
+                        new RejectedFilesTable.Rejection(p.path(), p.reason(), sizes.get(p.path())))
+                .toList(),
+            outcome.cleared,
+            source,
+            runId,
+            started);
+
     double seconds = (System.nanoTime() - start) / 1e9;
     Result result =
         new Result(
@@ -216,6 +259,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
             sorted(outcome.changed),
             sorted(outcome.missing),
             sorted(outcome.rejected),
+            rejectedUpdate,
             seconds);
     LOG.info(result.summary());
     return result;
@@ -233,6 +277,10 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     final List<FileProblem> changed = new ArrayList<>();
     final List<FileProblem> missing = new ArrayList<>();
     final List<FileProblem> rejected = java.util.Collections.synchronizedList(new ArrayList<>());
+
+    /** Files with a row in the rejected-files table that are registered now. */
+    final Set<String> cleared = new HashSet<>();
+
     int registered;
     int skipped;
     int ignored;
@@ -284,6 +332,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
           path = RawPath.parse(source, info.location());
         } catch (IllegalArgumentException e) {
           outcome.rejected.add(new FileProblem(info.location(), e.getMessage()));
+          sizes.put(info.location(), info.size());
           continue;
         }
         if (lastDays > 0
@@ -320,6 +369,10 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       listedHere.add(path.location());
       long size = sizes.get(path.location());
       Long registeredSize = registered.get(path.location());
+      if (registeredSize != null && knownRejected.contains(path.location())) {
+        // Registered, maybe by a run stopped before its rejected-files commit.
+        outcome.cleared.add(path.location());
+      }
       if (registeredSize == null) {
         batch.candidates.add(new Candidate(path, size));
       } else if (registeredSize == size) {
@@ -596,6 +649,11 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
                 outcome.columnsAdded.add(batch.id + "." + c);
               }
             });
+    for (Candidate candidate : batch.candidates) {
+      if (knownRejected.contains(candidate.path.location())) {
+        outcome.cleared.add(candidate.path.location());
+      }
+    }
     long snapshotId = table.currentSnapshot().snapshotId();
     outcome.commits.add(
         new TableCommit(batch.id.toString(), snapshotId, batch.candidates.size(), rows, bytes));
@@ -651,7 +709,11 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
 
   private Collection<String> existingRawTables() {
     try {
-      return catalog.listTables(lake.rawNamespace()).stream().map(TableIdentifier::name).toList();
+      // Only message tables: the raw namespace also holds the rejected-files table.
+      return catalog.listTables(lake.rawNamespace()).stream()
+          .map(TableIdentifier::name)
+          .filter(RawPath::isMessageTable)
+          .toList();
     } catch (NoSuchNamespaceException e) {
       return List.of();
     }

@@ -13,8 +13,9 @@ import org.apache.iceberg.io.FileIO;
  * one Iceberg table per message, in place (no copy) and each file exactly once.
  *
  * <p>Files are never modified, moved or deleted. A file that cannot be registered is named with its
- * reason in {@link Result#rejectedFiles()}; the good files of the same run are still registered,
- * one atomic commit per table.
+ * reason in {@link Result#rejectedFiles()} and gets a row in the rejected-files table ({@code
+ * Lake.REJECTED_FILES} in the raw namespace) until a run registers it; the good files of the same
+ * run are still registered, one atomic commit per table.
  */
 public interface RawFileRegistrar {
   /**
@@ -66,6 +67,18 @@ public interface RawFileRegistrar {
   /** A file that was not registered, and why. */
   record FileProblem(String path, String reason) {}
 
+  /**
+   * What a run changed in the rejected-files table ({@code raw._rejected_files}: one row per file
+   * that registration rejects, with the reason and run of the latest rejection).
+   *
+   * @param recorded rows written for the files this run rejected (each replaces its file's older
+   *     row)
+   * @param cleared rows removed: their files are registered now (or, reconciling, gone from the
+   *     source)
+   * @param snapshotId the table's commit, or null when the run changed nothing in it
+   */
+  record RejectedFilesUpdate(String table, int recorded, int cleared, Long snapshotId) {}
+
   /** One table's commit in this run. */
   record TableCommit(String table, long snapshotId, int files, long rows, long bytes) {}
 
@@ -94,6 +107,7 @@ public interface RawFileRegistrar {
    * @param changedFiles registered files whose size changed since: not re-added
    * @param missingFiles registered files no longer in the source (reconcile only)
    * @param rejectedFiles files that could not be registered, with the reason
+   * @param rejectedFilesTable what the run changed in the table that keeps the rejected files
    */
   record Result(
       String runId,
@@ -106,6 +120,7 @@ public interface RawFileRegistrar {
       List<FileProblem> changedFiles,
       List<FileProblem> missingFiles,
       List<FileProblem> rejectedFiles,
+      RejectedFilesUpdate rejectedFilesTable,
       double seconds) {
 
     public int registeredFiles() {
@@ -148,7 +163,7 @@ public interface RawFileRegistrar {
       return String.format(
           "Registered %d files (%d rows, %d bytes) into %d tables from %s in %.1f s: %d tables"
               + " created, %d columns added, %d skipped as already registered, %d ignored, %d"
-              + " changed, %d missing, %d rejected (run %s)",
+              + " changed, %d missing, %d rejected (run %s); %s: %d rows recorded, %d cleared",
           added.registeredFiles(),
           added.registeredRows(),
           added.registeredBytes(),
@@ -162,7 +177,10 @@ public interface RawFileRegistrar {
           changedFiles.size(),
           missingFiles.size(),
           rejectedFiles.size(),
-          runId);
+          runId,
+          rejectedFilesTable.table(),
+          rejectedFilesTable.recorded(),
+          rejectedFilesTable.cleared());
     }
   }
 }

@@ -138,8 +138,8 @@ class TestRawFileRegistrar extends SparkLakeTest {
 
   private Map<String, Long> snapshotIds() {
     Map<String, Long> ids = new HashMap<>();
-    catalog
-        .listTables(testLake.rawNamespace())
+    catalog.listTables(testLake.rawNamespace()).stream()
+        .filter(id -> io.triplake.lake.RawPath.isMessageTable(id.name()))
         .forEach(id -> ids.put(id.name(), catalog.loadTable(id).currentSnapshot().snapshotId()));
     return ids;
   }
