@@ -8,6 +8,9 @@ import io.triplake.ingest.RawFileRegistrar;
 import io.triplake.lake.Lake;
 import io.triplake.lake.testing.SampleLake;
 import io.triplake.lake.testing.SparkLakeTest;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -25,9 +28,10 @@ import org.junit.jupiter.api.Test;
  * Every example Athena query ({@link AthenaQueries}) keeps to Trino's rules and runs. There is no
  * Trino here: each statement is checked against the rules of Trino that Spark does not share, then
  * translated and run by Spark on the tables the jobs create (tripsummary from its Spark DDL, the
- * raw tables by registering the sample). The trip aggregator depends on this module, so the two
- * trips of device 3BA199E2 on 2021-07-26 are written here, one commit each, so that time travel to
- * the first commit has a difference to show.
+ * raw tables by registering the sample, raw._rejected_files by registering a source with bad files
+ * of device 3BA199E2 and a file off the layout). The trip aggregator depends on this module, so the
+ * two trips of device 3BA199E2 on 2021-07-26 are written here, one commit each, so that time travel
+ * to the first commit has a difference to show.
  */
 class TestAthenaQueries extends SparkLakeTest {
   private static final Pattern TIME_TRAVEL =
@@ -37,11 +41,20 @@ class TestAthenaQueries extends SparkLakeTest {
   private static final Pattern PLACEHOLDER = Pattern.compile("<(\\w+)>");
 
   @BeforeAll
-  static void createTheJobsTables() {
+  static void createTheJobsTables() throws IOException {
+    Path bad = Files.createDirectories(tempDir.resolve("bad-uploads"));
+    for (String file :
+        List.of(
+            "3BA199E2/CAN2_gnss_speed/2021/07/26/00000999_00000001.parquet",
+            "3BA199E2/CAN2_gnss_speed/2021/07/26/00000999_00000002.parquet",
+            "3BA199E2/CAN2_gnss_speed/2021-07-26.parquet")) {
+      Files.createDirectories(bad.resolve(file).getParent());
+      Files.write(bad.resolve(file), new byte[0]);
+    }
     try (FileIO io = lake.sourceIO()) {
-      RawFileRegistrar.of(lake, lake.catalog(), io)
-          .source(SampleLake.location().toString())
-          .execute();
+      for (String source : List.of(SampleLake.location().toString(), bad.toString())) {
+        RawFileRegistrar.of(lake, lake.catalog(), io).source(source).execute();
+      }
     }
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + Lake.CATALOG_NAME + "." + lake.tripsNamespace());
     spark.sql(TableDdl.spark(TableDdl.TRIPSUMMARY, summaryTable()));

@@ -9,6 +9,8 @@ import io.triplake.lake.testing.SparkLakeTest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -30,7 +32,9 @@ import org.junit.jupiter.params.provider.ValueSource;
  * The Athena DDL describes the tables the jobs really create: the same columns, in the same order,
  * with the Athena type of each Iceberg type, the same partitioning, format v2. The tables come from
  * executing the Spark DDL (tripsummary, trips) and from registering the sample
- * (raw.can2_gnss_speed).
+ * (raw.can2_gnss_speed) and a source with a bad file (raw._rejected_files, which registration
+ * creates from its Spark DDL through Iceberg's Java API: it must equal the table the DDL makes in
+ * Spark).
  */
 class TestTableDdl extends SparkLakeTest {
   private static final Pattern COLUMN =
@@ -131,6 +135,56 @@ class TestTableDdl extends SparkLakeTest {
   }
 
   @Test
+  void rejectedFilesTableRegistrationCreatesIsTheOneItsSparkDdlCreatesAndAthenaDdlDescribes()
+      throws IOException {
+    assertThat(TableDdl.REJECTED_FILES).isEqualTo(Lake.REJECTED_FILES);
+    Lake raw = lake.withNamespaces("ddl_rejected", "ddl_trips");
+    Path source = Files.createDirectories(tempDir.resolve("ddl-rejected-src"));
+    Path bad = source.resolve("AABBCCDD/CAN2_gnss_speed/2024/03/01/bad.parquet");
+    Files.createDirectories(bad.getParent());
+    Files.write(bad, new byte[0]);
+    try (FileIO io = raw.sourceIO()) {
+      RawFileRegistrar.of(raw, raw.catalog(), io).source(source.toString()).execute();
+    }
+    Table made = lake.catalog().loadTable(raw.rejectedFilesTable());
+
+    String sparkName = Lake.CATALOG_NAME + ".ddl_rejected_spark." + TableDdl.REJECTED_FILES;
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS " + Lake.CATALOG_NAME + ".ddl_rejected_spark");
+    spark.sql(TableDdl.spark(TableDdl.REJECTED_FILES, sparkName));
+    Table ddl =
+        lake.catalog()
+            .loadTable(
+                org.apache.iceberg.catalog.TableIdentifier.of(
+                    "ddl_rejected_spark", TableDdl.REJECTED_FILES));
+    // Ids, names, types, optionality and comments.
+    assertThat(made.schema().asStruct()).isEqualTo(ddl.schema().asStruct());
+    assertThat(made.spec().isUnpartitioned()).isTrue();
+    assertThat(ddl.spec().isUnpartitioned()).isTrue();
+    assertThat(formatVersion(made)).isEqualTo(formatVersion(ddl)).isEqualTo(2);
+    Map<String, String> expected = new LinkedHashMap<>(ddl.properties());
+    expected.keySet().removeIf(k -> k.equals("owner") || k.equals("format-version"));
+    assertThat(made.properties()).containsAllEntriesOf(expected);
+
+    String athena = TableDdl.athena(TableDdl.REJECTED_FILES);
+    assertThat(columns(athena)).containsExactlyEntriesOf(athenaColumnsOf(made));
+    assertThat(athena)
+        .contains("CREATE TABLE IF NOT EXISTS raw.`_rejected_files` (")
+        .contains("'table_type' = 'ICEBERG'")
+        .doesNotContain("PARTITIONED BY");
+    // Spark (and Trino) read it by its name, unquoted, as Athena's queries name it.
+    assertThat(
+            spark
+                .sql(
+                    "SELECT device_id, message, file_size, reason FROM "
+                        + Lake.CATALOG_NAME
+                        + ".ddl_rejected._rejected_files")
+                .collectAsList())
+        .singleElement()
+        .asString()
+        .isEqualTo("[AABBCCDD,CAN2_gnss_speed,0,empty file (0 bytes)]");
+  }
+
+  @Test
   void exampleQueriesUseTheTablesAndFeaturesTheySayTheyDo() throws IOException {
     Map<String, List<String>> expected =
         Map.of(
@@ -141,7 +195,12 @@ class TestTableDdl extends SparkLakeTest {
                 List.of("FROM raw.can2_gnss_speed r", "JOIN trip", "r.device_id = trip.deviceid"),
             "distance_per_device_per_week",
                 List.of("FROM trips.trips", "sum(distance_km)", "date_trunc('week', tripdate)"),
-            "trips_with_places", List.of("FROM trips.trips", "start_lat", "end_lon"));
+            "trips_with_places", List.of("FROM trips.trips", "start_lat", "end_lon"),
+            "rejected_files_per_device",
+                List.of(
+                    "FROM raw._rejected_files",
+                    "PARTITION BY device_id ORDER BY rejected_at DESC",
+                    "GROUP BY device_id, reason"));
     for (Map.Entry<String, List<String>> query : expected.entrySet()) {
       String resource = "athena/queries/" + query.getKey() + ".sql";
       try (InputStream in = TableDdl.class.getResourceAsStream(resource)) {
