@@ -12,8 +12,8 @@ import org.apache.iceberg.util.PropertyUtil;
 
 /**
  * The checks that come before any commit: raw tables must have GC off and say where their files
- * come from; no table may reach into a raw source; tripsummary's orphan cleanup must not reach into
- * another table.
+ * come from; no table may reach into a raw source; the tables whose files maintenance deletes
+ * (tripsummary, trips, the rejected-files table) must not reach into a raw table.
  */
 final class LakeSafety {
   /** Table properties that place files somewhere else than the table location. */
@@ -41,9 +41,10 @@ final class LakeSafety {
     }
     List<Map.Entry<String, Table>> all = new ArrayList<>();
     tables.raw().forEach((id, t) -> all.add(Map.entry(id.toString(), t)));
-    // tripsummary and the trips table: the tables whose files maintenance deletes.
-    Map<TableIdentifier, Table> tripTables = tripTables(tables);
-    for (Map.Entry<TableIdentifier, Table> e : tripTables.entrySet()) {
+    // tripsummary, the trips table and the rejected-files table: the tables whose files
+    // maintenance deletes.
+    Map<TableIdentifier, Table> own = ownTables(tables);
+    for (Map.Entry<TableIdentifier, Table> e : own.entrySet()) {
       Table table = e.getValue();
       all.add(Map.entry(e.getKey().toString(), table));
       if (table.properties().containsKey(LakeProperties.RAW_SOURCE)) {
@@ -52,8 +53,8 @@ final class LakeSafety {
                 + e.getKey()
                 + ": it has the raw-table property "
                 + LakeProperties.RAW_SOURCE
-                + ", so it may reference loggers' files; compaction and orphan cleanup would delete"
-                + " them ("
+                + ", so it may reference loggers' files; compaction, expiry or orphan cleanup would"
+                + " delete them ("
                 + table.properties().get(LakeProperties.RAW_SOURCE)
                 + ")");
       }
@@ -75,7 +76,7 @@ final class LakeSafety {
         }
       }
     }
-    tripTables.forEach((id, table) -> checkOutsideRawTables(id, table, tables));
+    own.forEach((id, table) -> checkOutsideRawTables(id, table, tables));
     List<String> protectedLocations = new ArrayList<>(rawSources);
     protectedLocations.addAll(rawLocations);
     return protectedLocations;
@@ -114,18 +115,25 @@ final class LakeSafety {
     return normalized;
   }
 
-  private static Map<TableIdentifier, Table> tripTables(LakeTables tables) {
-    Map<TableIdentifier, Table> trips = new java.util.LinkedHashMap<>();
+  /** The tables whose files maintenance deletes: tripsummary, trips, the rejected-files table. */
+  private static Map<TableIdentifier, Table> ownTables(LakeTables tables) {
+    Map<TableIdentifier, Table> own = new java.util.LinkedHashMap<>();
     if (tables.summary() != null) {
-      trips.put(tables.summaryId(), tables.summary());
+      own.put(tables.summaryId(), tables.summary());
     }
     if (tables.trips() != null) {
-      trips.put(tables.tripsId(), tables.trips());
+      own.put(tables.tripsId(), tables.trips());
     }
-    return trips;
+    if (tables.rejectedFiles() != null) {
+      own.put(tables.rejectedFilesId(), tables.rejectedFiles());
+    }
+    return own;
   }
 
-  /** Orphan cleanup of a trip table would delete the files of a raw table inside its location. */
+  /**
+   * Orphan cleanup or expiry of a table of the lake's own would delete the files of a raw table
+   * inside its location.
+   */
   private static void checkOutsideRawTables(TableIdentifier id, Table table, LakeTables tables) {
     for (String location : locations(table)) {
       for (Map.Entry<TableIdentifier, Table> e : tables.raw().entrySet()) {

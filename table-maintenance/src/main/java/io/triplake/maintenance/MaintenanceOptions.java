@@ -8,6 +8,7 @@ import static io.triplake.maintenance.TableMaintainer.RAW_DELETE_ORPHAN_FILES;
 import static io.triplake.maintenance.TableMaintainer.RAW_EXPIRE_SNAPSHOTS;
 import static io.triplake.maintenance.TableMaintainer.RAW_REWRITE_DATA_FILES;
 import static io.triplake.maintenance.TableMaintainer.RAW_REWRITE_MANIFESTS;
+import static io.triplake.maintenance.TableMaintainer.REJECTED_FILES_EXPIRE_SNAPSHOTS;
 import static io.triplake.maintenance.TableMaintainer.RETENTION_DAYS;
 import static io.triplake.maintenance.TableMaintainer.RETENTION_DAYS_DEFAULT;
 import static io.triplake.maintenance.TableMaintainer.SUMMARY_DELETE_ORPHAN_FILES;
@@ -38,7 +39,8 @@ final class MaintenanceOptions {
           SUMMARY_EXPIRE_SNAPSHOTS,
           SUMMARY_DELETE_ORPHAN_FILES,
           RAW_REWRITE_MANIFESTS,
-          RAW_EXPIRE_SNAPSHOTS);
+          RAW_EXPIRE_SNAPSHOTS,
+          REJECTED_FILES_EXPIRE_SNAPSHOTS);
 
   private int retentionDays = RETENTION_DAYS_DEFAULT;
   private int orphanMarginHours = ORPHAN_MARGIN_HOURS_DEFAULT;
@@ -132,7 +134,7 @@ final class MaintenanceOptions {
     this.runId = id;
   }
 
-  /** Whether a step ({@code tripsummary.*} or {@code raw.*} key) runs. */
+  /** Whether a step ({@code tripsummary.*}, {@code raw.*} or {@code rejected-files.*} key) runs. */
   boolean step(String key) {
     return steps.get(key);
   }

@@ -17,8 +17,9 @@ import org.slf4j.LoggerFactory;
  * API.
  *
  * <p>A run loads the tables ({@link LakeTables}), refuses an unsafe lake before any commit ({@link
- * LakeSafety}), then maintains tripsummary ({@link SummaryMaintenance}) and the raw tables ({@link
- * RawMaintenance}) with the options checked as they were set ({@link MaintenanceOptions}).
+ * LakeSafety}), then maintains tripsummary ({@link SummaryMaintenance}), the raw tables ({@link
+ * RawMaintenance}) and the rejected-files table ({@link RejectedFilesMaintenance}) with the options
+ * checked as they were set ({@link MaintenanceOptions}).
  */
 final class SparkTableMaintainer implements TableMaintainer {
   private static final Logger LOG = LoggerFactory.getLogger(TableMaintainer.class);
@@ -129,6 +130,19 @@ final class SparkTableMaintainer implements TableMaintainer {
                       raw.maintain(
                           id, table, needs.getOrDefault(id.toString(), Map.of()), windowStart)));
     }
+    if (tables.rejectedFiles() != null) {
+      results.add(
+          new RejectedFilesMaintenance(options, protectedLocations)
+              .maintain(tables.rejectedFilesId(), tables.rejectedFiles(), windowStart));
+    }
+    tables
+        .others()
+        .forEach(
+            id ->
+                notes.add(
+                    id
+                        + " left alone: it is neither a raw table (named after a message) nor a"
+                        + " table of the lake's own"));
     if (!options.tripSummary()) {
       notes.add("tripsummary skipped");
     }

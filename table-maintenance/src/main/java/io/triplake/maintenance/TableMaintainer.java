@@ -27,6 +27,10 @@ import org.apache.spark.sql.SparkSession;
  * reader. Every raw snapshot that the latest checkpoint, a checkpoint of a kept tripsummary
  * snapshot or the time-travel window needs is kept.
  *
+ * <p><b>{@code raw._rejected_files}</b> (the files registration rejects): snapshot expiry with the
+ * same time-travel window, deleting the files only expired snapshots reference, inside its own
+ * location. It sits next to the raw tables but is none of them (its files are the lake's own).
+ *
  * <p>Everything is checked before anything is committed: options that would rewrite or delete raw
  * data files are refused, and so is a lake where a table location overlaps a raw source prefix.
  */
@@ -78,6 +82,9 @@ public interface TableMaintainer {
   String RAW_DELETE_ORPHAN_FILES = "raw.delete-orphan-files";
   String RAW_CLEAN_EXPIRED_FILES = "raw.clean-expired-files";
 
+  /** The rejected-files table's one step, on by default ({@code true}/{@code false}). */
+  String REJECTED_FILES_EXPIRE_SNAPSHOTS = "rejected-files.expire-snapshots";
+
   static TableMaintainer of(Lake lake, SparkSession spark) {
     return new SparkTableMaintainer(lake, spark, Clock.systemUTC());
   }
@@ -120,6 +127,7 @@ public interface TableMaintainer {
   enum Kind {
     SUMMARY("tripsummary"),
     RAW("raw"),
+    REJECTED_FILES("rejected-files"),
     /** The tables of a run summed ({@link Result#total()}). */
     TOTAL("total");
 

@@ -413,6 +413,92 @@ class TestTableMaintainer extends SparkLakeTest {
   }
 
   @Test
+  void theRejectedFilesTableIsExpiredInItsOwnLocationAndNeverTakenForARawTable() throws Exception {
+    Fleet fleet = fleet("");
+    fleet.upload(fleet.cycleFiles(0));
+    // Three registrations that each change raw._rejected_files: a bad upload, a second one, then
+    // the first one replaced by a good file.
+    Path bad = fleet.source.resolve("D1000001/CAN2_speed/2024/03/02/bad.parquet");
+    Files.createDirectories(bad.getParent());
+    Files.write(bad, new byte[0]);
+    assertThat(fleet.register().rejectedFilesTable().recorded()).isEqualTo(1);
+    pause();
+    Path bad2 = fleet.source.resolve("D1000002/CAN2_speed/2024/03/02/bad.parquet");
+    Files.createDirectories(bad2.getParent());
+    Files.write(bad2, new byte[0]);
+    fleet.register();
+    Instant windowStart = pause();
+    Path fixed =
+        fleet.speed(
+            "D1000001",
+            "fixed",
+            Fleet.at("2024-03-02T08:00:00Z"),
+            Fleet.at("2024-03-02T08:20:00Z"));
+    Files.copy(fixed, bad, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+    assertThat(fleet.register().rejectedFilesTable().cleared()).isEqualTo(1);
+    assertThat(fleet.aggregate().committed()).isTrue();
+    // A table of someone else's in the raw namespace, named as no message can be.
+    fleet
+        .lake
+        .catalog(spark)
+        .createTable(
+            fleet.lake.rawTable("_scratch"),
+            new org.apache.iceberg.Schema(
+                org.apache.iceberg.types.Types.NestedField.optional(
+                    1, "x", org.apache.iceberg.types.Types.StringType.get())));
+
+    Table rejected = fleet.lake.catalog(spark).loadTable(fleet.lake.rejectedFilesTable());
+    Snapshot first = firstSnapshot(rejected);
+    List<String> firstFiles = new ArrayList<>();
+    try (CloseableIterable<org.apache.iceberg.FileScanTask> tasks =
+        rejected.newScan().useSnapshot(first.snapshotId()).planFiles()) {
+      tasks.forEach(t -> firstFiles.add(t.file().location()));
+    }
+    List<String> rowsBefore =
+        fleet.rows("SELECT * FROM " + Lake.CATALOG_NAME + "." + fleet.lake.rejectedFilesTable());
+    Map<String, String> source = Checksums.of(fleet.source);
+
+    TableMaintainer.Result result =
+        maintainer(fleet, windowStart.plus(Duration.ofDays(TableMaintainer.RETENTION_DAYS_DEFAULT)))
+            .execute();
+
+    TableMaintainer.TableResult r = result.table(fleet.lake.rejectedFilesTable().toString());
+    assertThat(r.kind()).isEqualTo(TableMaintainer.Kind.REJECTED_FILES);
+    assertThat(r.expiry().snapshotsExpired()).as(r.summary()).isEqualTo(1);
+    assertThat(r.expiry().filesDeleted()).as(r.summary()).isPositive();
+    assertThat(firstFiles)
+        .singleElement()
+        .satisfies(f -> assertThat(Fleet.localPath(f)).doesNotExist());
+    assertThat(
+            fleet.rows(
+                "SELECT * FROM " + Lake.CATALOG_NAME + "." + fleet.lake.rejectedFilesTable()))
+        .isEqualTo(rowsBefore)
+        .singleElement()
+        .asString()
+        .contains("D1000002");
+    assertThat(result.tables())
+        .filteredOn(t -> t.kind() == TableMaintainer.Kind.RAW)
+        .extracting(TableMaintainer.TableResult::table)
+        .containsExactlyInAnyOrder(
+            fleet.lake.rawTable("can2_speed").toString(),
+            fleet.lake.rawTable("can2_odo").toString());
+    assertThat(result.notes())
+        .contains(
+            fleet.lake.rawTable("_scratch")
+                + " left alone: it is neither a raw table (named after a message) nor a table of"
+                + " the lake's own");
+    assertThat(Checksums.of(fleet.source)).isEqualTo(source);
+  }
+
+  private static Snapshot firstSnapshot(Table table) {
+    Snapshot snapshot = table.currentSnapshot();
+    while (snapshot.parentId() != null) {
+      snapshot = table.snapshot(snapshot.parentId());
+    }
+    return snapshot;
+  }
+
+  @Test
   void aDryRunPrintsThePlanAndChangesNothing() throws Exception {
     Fleet fleet = fleet("");
     for (int k = 0; k < 2; k++) {
