@@ -97,7 +97,9 @@ final class DemoCommand implements Callable<Integer> {
   private static String registeredPerDevice(Lake lake) {
     StringBuilder sql = new StringBuilder();
     var tables = lake.catalog().listTables(lake.rawNamespace());
-    for (var table : tables) {
+    // The raw tables only: the raw namespace also holds the rejected-files table.
+    for (var table :
+        tables.stream().filter(t -> io.triplake.lake.RawPath.isMessageTable(t.name())).toList()) {
       if (!sql.isEmpty()) {
         sql.append(" UNION ALL ");
       }

@@ -149,6 +149,18 @@ class TestTripLakeCli extends SparkLakeTest {
     assertThat(report.get("rejectedFiles").get(0).get("reason").asText())
         .startsWith("not a Parquet file");
     assertThat(report.get("commits").get(0).get("table").asText()).isEqualTo("cli_raw.can2_x");
+    assertThat(report.get("rejectedFilesTable").get("table").asText())
+        .isEqualTo("cli_raw._rejected_files");
+    assertThat(report.get("rejectedFilesTable").get("recorded").asInt()).isEqualTo(1);
+    CliRun rejected =
+        run(
+            "sql",
+            "--lake",
+            lakeDir(),
+            "--format",
+            "csv",
+            "SELECT device_id, message, run_id FROM cli_raw._rejected_files");
+    assertThat(rejected.out()).isEqualTo("device_id,message,run_id\nAABBCCDD,CAN2_x,run-1\n");
   }
 
   @Test
