@@ -116,6 +116,17 @@ class TestTripConfig {
                 TripConfig.parse(
                     CURRENT.replace("\"trip_gap_min\": 5", "\"trip_gap_min\": 0"), "a.json"))
         .hasMessageContaining("config.trip.trip_gap_min must be greater than 0");
+    // No config can read the rejected-files table of the raw namespace as a message's raw table.
+    assertThatThrownBy(
+            () ->
+                TripConfig.parse(
+                    CURRENT.replace(
+                        "{\"message\": \"CAN2_GnssOdo\"",
+                        "{\"message\": \"" + io.triplake.lake.Lake.REJECTED_FILES + "\""),
+                    "a.json"))
+        .hasMessageContaining(
+            "cluster_details[0].cluster1.aggregations[1].message has '_rejected_files', which is"
+                + " not a message name");
   }
 
   @Test
