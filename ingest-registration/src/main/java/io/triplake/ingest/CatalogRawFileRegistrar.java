@@ -8,6 +8,7 @@ import io.triplake.lake.RawPath;
 import io.triplake.lake.RawSchema;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -170,7 +171,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
               + ")");
     }
     long start = System.nanoTime();
-    java.time.Instant started = java.time.Instant.now();
+    Instant started = Instant.now();
     checkNoOverlap(catalogWarehouse(), "the warehouse");
 
     Outcome outcome = new Outcome();

@@ -68,7 +68,7 @@ final class RejectedFilesTable {
   /** Attempts of a commit that conflicts with a concurrent run (each re-reads the rows). */
   static final int ATTEMPTS = 3;
 
-  static final String FILE_PATH = "file_path";
+  private static final String FILE_PATH = "file_path";
   private static final String DEVICE_ID = "device_id";
   private static final String MESSAGE = "message";
   private static final String FILE_SIZE = "file_size";
@@ -168,7 +168,8 @@ final class RejectedFilesTable {
    * One commit: a row for each rejected file (replacing its older row), and the rows of the cleared
    * files removed. Nothing to record and nothing to clear: no commit.
    *
-   * @param source the source the run listed, which the device id and message are read below
+   * @param source the root the run listed: the device id and message are read from the path below
+   *     it
    * @param cleared files that are registered now, or gone from the source
    */
   RejectedFilesUpdate commit(
