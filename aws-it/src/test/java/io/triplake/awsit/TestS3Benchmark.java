@@ -129,8 +129,9 @@ class TestS3Benchmark {
     assertThat(register.s3().requests(S3Benchmark.WAREHOUSE, RequestKinds.PUT))
         .as("table metadata")
         .isPositive();
-    // The generator writes five messages: one raw table each, created through Glue.
-    assertThat(register.glue().requests(RequestKinds.GLUE, "CreateTable")).isEqualTo(5);
+    // The generator writes five messages: one raw table each, created through Glue, and the
+    // rejected-files table beside them.
+    assertThat(register.glue().requests(RequestKinds.GLUE, "CreateTable")).isEqualTo(6);
     assertThat(register.s3().tally(S3Benchmark.RAW, RequestKinds.GET).bodyBytes())
         .isLessThan(result.rawBytes());
   }

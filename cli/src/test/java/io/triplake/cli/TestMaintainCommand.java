@@ -38,7 +38,8 @@ class TestMaintainCommand extends SparkLakeTest {
             "dry-1");
     assertThat(dry.exitCode()).as(dry.err()).isZero();
     assertThat(dry.out())
-        .startsWith("Maintenance (dry run: nothing committed or deleted) run dry-1: 18 tables; ")
+        // The sample's 18 raw tables and the rejected-files table registration creates.
+        .startsWith("Maintenance (dry run: nothing committed or deleted) run dry-1: 19 tables; ")
         .contains(
             "raw.can2_gnss_speed:\n"
                 + "  rewrite manifests: nothing to do (1 data and 0 delete manifests)\n"
@@ -46,7 +47,7 @@ class TestMaintainCommand extends SparkLakeTest {
         .contains("Report: " + reports.resolve("maintain-dry-1.json"));
     var report = Json.MAPPER.readTree(reports.resolve("maintain-dry-1.json").toFile());
     assertThat(report.get("dryRun").asBoolean()).isTrue();
-    assertThat(report.get("tables")).hasSize(18);
+    assertThat(report.get("tables")).hasSize(19);
     assertThat(report.get("total").get("dataFilesBefore").asInt()).isEqualTo(165);
     assertThat(report.get("notes").get(0).asText())
         .isEqualTo("trips.tripsummary does not exist yet");
