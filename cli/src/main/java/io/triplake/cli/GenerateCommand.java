@@ -69,8 +69,17 @@ final class GenerateCommand implements Callable<Integer> {
       description = "Share of logger splits written to --late-out (default: ${DEFAULT-VALUE}).")
   double lateShare;
 
+  @Option(
+      names = "--config-out",
+      paramLabel = "FILE",
+      description = "Also write the aggregations.json that summarises the generated messages.")
+  Path configOut;
+
   @Override
-  public Integer call() {
+  public Integer call() throws java.io.IOException {
+    if (configOut != null) {
+      java.nio.file.Files.writeString(configOut, FleetGenerator.CONFIG);
+    }
     FleetGenerator.Options options =
         new FleetGenerator.Options(
             devices,

@@ -25,6 +25,34 @@ class TestTripLakeCli extends SparkLakeTest {
   }
 
   @Test
+  void generateWritesAFleetAndTheConfigThatSummarisesIt() throws IOException {
+    Path out = tempDir.resolve("generated");
+    Path config = tempDir.resolve("generated-aggregations.json");
+    CliRun generate =
+        run(
+            "generate",
+            "--devices",
+            "1",
+            "--days",
+            "1",
+            "--driving-hours",
+            "0.5",
+            "--out",
+            out.toString(),
+            "--config-out",
+            config.toString());
+    assertThat(generate.exitCode()).as(generate.err()).isZero();
+    assertThat(generate.out()).startsWith("Generated ");
+    assertThat(io.triplake.trips.TripConfig.parse(Files.readString(config), "x").fingerprint())
+        .isEqualTo(
+            io.triplake.trips.TripConfig.parse(io.triplake.bench.FleetGenerator.CONFIG, "y")
+                .fingerprint());
+    try (var files = Files.walk(out)) {
+      assertThat(files.filter(f -> f.toString().endsWith(".parquet")).count()).isPositive();
+    }
+  }
+
+  @Test
   void demoRegistersTheSampleAndShowsIt() {
     Map<String, String> before = Checksums.of(SampleLake.location());
     String demoLake = tempDir.resolve("demo-lake").toString();
