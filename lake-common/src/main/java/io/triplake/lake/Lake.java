@@ -202,8 +202,20 @@ public final class Lake {
 
   /** A stand-alone Iceberg catalog, for jobs that need no Spark. */
   public Catalog catalog() {
-    return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, catalogProperties, new Configuration());
+    Map<String, String> props = new LinkedHashMap<>(catalogProperties);
+    JOB_DEFAULTS.forEach(props::putIfAbsent);
+    return CatalogUtil.buildIcebergCatalog(CATALOG_NAME, props, new Configuration());
   }
+
+  /**
+   * Catalog properties every job's catalog gets unless the configuration says otherwise. Iceberg's
+   * manifest cache: a run plans the identifier table's manifests up to three times (the files
+   * changed since the checkpoint, the chains around them, the units) and every other table's twice;
+   * cached in the catalog's FileIO, each manifest is read once per run (the bundled sample: 59
+   * metadata reads down to 46).
+   */
+  private static final Map<String, String> JOB_DEFAULTS =
+      Map.of(CatalogProperties.IO_MANIFEST_CACHE_ENABLED, "true");
 
   /**
    * The catalog instance Spark uses. Jobs that commit through the Java API and read through Spark
@@ -269,6 +281,7 @@ public final class Lake {
   public Map<String, String> sparkCatalogConf() {
     Map<String, String> conf = new LinkedHashMap<>();
     catalogProperties.forEach((k, v) -> conf.put(SPARK_CATALOG_PREFIX + "." + k, v));
+    JOB_DEFAULTS.forEach((k, v) -> conf.putIfAbsent(SPARK_CATALOG_PREFIX + "." + k, v));
     // With the Java API and Spark in one process, Spark's table cache goes stale after Java
     // commits.
     conf.put(SPARK_CATALOG_PREFIX + "." + CatalogProperties.CACHE_ENABLED, "false");

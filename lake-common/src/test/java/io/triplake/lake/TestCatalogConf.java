@@ -54,6 +54,7 @@ class TestCatalogConf {
         .containsEntry("spark.sql.catalog.lake.warehouse", "s3://wh-bucket/")
         .containsEntry("spark.sql.catalog.lake.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
         .containsEntry("spark.sql.catalog.lake.cache-enabled", "false")
+        .containsEntry("spark.sql.catalog.lake.io.manifest.cache-enabled", "true")
         .containsEntry("spark.sql.defaultCatalog", "lake")
         .containsEntry("spark.sql.session.timeZone", "UTC");
   }
