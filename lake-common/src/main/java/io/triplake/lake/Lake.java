@@ -257,6 +257,15 @@ public final class Lake {
           });
     }
     sparkConf().forEach(builder::config);
+    // The job's own defaults, unless the submitter or the catalog configuration sets them: on EMR
+    // too, without changing what the DAG and submit pass.
+    JOB_DEFAULTS.forEach(
+        (k, v) -> {
+          String key = SPARK_CATALOG_PREFIX + "." + k;
+          if (!submitted.contains(key) && !catalogProperties.containsKey(k)) {
+            builder.config(key, v);
+          }
+        });
     return builder.getOrCreate();
   }
 
@@ -281,7 +290,6 @@ public final class Lake {
   public Map<String, String> sparkCatalogConf() {
     Map<String, String> conf = new LinkedHashMap<>();
     catalogProperties.forEach((k, v) -> conf.put(SPARK_CATALOG_PREFIX + "." + k, v));
-    JOB_DEFAULTS.forEach((k, v) -> conf.putIfAbsent(SPARK_CATALOG_PREFIX + "." + k, v));
     // With the Java API and Spark in one process, Spark's table cache goes stale after Java
     // commits.
     conf.put(SPARK_CATALOG_PREFIX + "." + CatalogProperties.CACHE_ENABLED, "false");

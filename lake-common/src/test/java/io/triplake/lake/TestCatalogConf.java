@@ -21,6 +21,26 @@ class TestCatalogConf {
   }
 
   @Test
+  void aJobsCatalogCachesManifestsUnlessTheConfigurationSaysOtherwise() throws IOException {
+    Lake lake = Lake.embedded(dir.resolve("lake"));
+    org.apache.iceberg.catalog.Catalog catalog = lake.catalog();
+    ((org.apache.iceberg.catalog.SupportsNamespaces) catalog)
+        .createNamespace(org.apache.iceberg.catalog.Namespace.of("n"));
+    org.apache.iceberg.Table table =
+        catalog.createTable(
+            org.apache.iceberg.catalog.TableIdentifier.of("n", "t"),
+            new org.apache.iceberg.Schema(
+                org.apache.iceberg.types.Types.NestedField.optional(
+                    1, "x", org.apache.iceberg.types.Types.LongType.get())));
+    // Iceberg's ManifestFiles reads the switch from the table's FileIO.
+    assertThat(table.io().properties()).containsEntry("io.manifest.cache-enabled", "true");
+    assertThat(lake.catalogProperties()).doesNotContainKey("io.manifest.cache-enabled");
+    if (catalog instanceof java.io.Closeable closeable) {
+      closeable.close();
+    }
+  }
+
+  @Test
   void glueProfileKeepsIcebergPropertiesAsWritten() throws IOException {
     Path file =
         write(
@@ -54,7 +74,6 @@ class TestCatalogConf {
         .containsEntry("spark.sql.catalog.lake.warehouse", "s3://wh-bucket/")
         .containsEntry("spark.sql.catalog.lake.io-impl", "org.apache.iceberg.aws.s3.S3FileIO")
         .containsEntry("spark.sql.catalog.lake.cache-enabled", "false")
-        .containsEntry("spark.sql.catalog.lake.io.manifest.cache-enabled", "true")
         .containsEntry("spark.sql.defaultCatalog", "lake")
         .containsEntry("spark.sql.session.timeZone", "UTC");
   }
