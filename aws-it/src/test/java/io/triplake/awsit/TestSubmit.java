@@ -410,7 +410,7 @@ class TestSubmit {
               .releaseLabel(RELEASE)
               .logsUri("s3://trip-lake-logs/emr/")
               .logicalDate(LocalDate.of(2024, 3, 2))
-              .size(new JobSubmission.Size(2, "7g", 4, "7g", 20, 240))
+              .size(new io.triplake.lake.JobContract.Job(2, "7g", 4, "7g", 20, 240))
               .pollInterval(Duration.ofMinutes(10))
               .clock(clock, d -> now[0] = now[0].plus(d))
               .progress(progress::add)

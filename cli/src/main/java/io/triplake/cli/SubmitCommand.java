@@ -197,9 +197,9 @@ final class SubmitCommand implements Callable<Integer> {
                 .toString();
     // The job's Spark properties come from the catalog properties it will read.
     Lake lake = Lake.fromCatalogConf(conf);
-    JobSubmission.Size defaults = JobSubmission.Size.defaultFor(job);
-    JobSubmission.Size size =
-        new JobSubmission.Size(
+    io.triplake.lake.JobContract.Job defaults = io.triplake.lake.JobContract.load().job(job);
+    io.triplake.lake.JobContract.Job size =
+        new io.triplake.lake.JobContract.Job(
             driverCores != null ? driverCores : defaults.driverCores(),
             driverMemory != null ? driverMemory : defaults.driverMemory(),
             executorCores != null ? executorCores : defaults.executorCores(),
@@ -282,7 +282,7 @@ final class SubmitCommand implements Callable<Integer> {
     lines.add("GB is the worker EMR Serverless bills: heap + overhead, rounded up:");
     JobSubmission.JOBS.forEach(
         job -> {
-          JobSubmission.Size size = JobSubmission.Size.defaultFor(job);
+          io.triplake.lake.JobContract.Job size = io.triplake.lake.JobContract.load().job(job);
           // Two lines a job: the help wraps at 80 columns.
           lines.add(
               String.format(

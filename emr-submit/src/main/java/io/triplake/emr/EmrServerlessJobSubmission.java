@@ -1,5 +1,6 @@
 package io.triplake.emr;
 
+import io.triplake.lake.JobContract;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
@@ -50,7 +51,7 @@ final class EmrServerlessJobSubmission implements JobSubmission {
   private String releaseLabel = RELEASE_LABEL_DEFAULT;
   private String logsUri;
   private String logGroup = LOG_GROUP_DEFAULT;
-  private Size size;
+  private JobContract.Job size;
   private String name;
   private LocalDate logicalDate;
   private int attempt = 1;
@@ -156,7 +157,7 @@ final class EmrServerlessJobSubmission implements JobSubmission {
   }
 
   @Override
-  public JobSubmission size(Size jobSize) {
+  public JobSubmission size(JobContract.Job jobSize) {
     // Size checked itself on construction: each size fits a worker, the timeout is long enough.
     this.size = Objects.requireNonNull(jobSize, "size");
     return this;
@@ -265,7 +266,7 @@ final class EmrServerlessJobSubmission implements JobSubmission {
               + aggregationConfig
               + ")");
     }
-    Size jobSize = size != null ? size : Size.defaultFor(job);
+    JobContract.Job jobSize = size != null ? size : JobContract.load().job(job);
     LocalDate day =
         logicalDate != null ? logicalDate : LocalDate.now(clock.withZone(ZoneOffset.UTC));
     String runName =
@@ -394,7 +395,7 @@ final class EmrServerlessJobSubmission implements JobSubmission {
    * {@code --class}, the Spark properties of the lake, and the job's driver and executor sizes (the
    * driver's too: unset, EMR Serverless gives it 4 vCPU / 14g, a 16 GB worker).
    */
-  String sparkSubmitParameters(Size jobSize) {
+  String sparkSubmitParameters(JobContract.Job jobSize) {
     Map<String, String> conf = new LinkedHashMap<>(sparkConf);
     conf.put("spark.driver.cores", String.valueOf(jobSize.driverCores()));
     conf.put("spark.driver.memory", jobSize.driverMemory());

@@ -37,58 +37,6 @@ public interface JobSubmission {
    */
   Duration WAIT_GRACE_DEFAULT = Duration.ofMinutes(15);
 
-  /**
-   * Driver and executor sizes and the execution timeout of a job run.
-   *
-   * <p>Each size must fit an EMR Serverless worker ({@link JobContract.Worker#of}), checked here so
-   * that a size the service would refuse, or round up, fails before anything is uploaded.
-   */
-  record Size(
-      int driverCores,
-      String driverMemory,
-      int executorCores,
-      String executorMemory,
-      int maxExecutors,
-      int timeoutMinutes) {
-    public Size {
-      // The parameters, not the accessors: the fields are assigned after this body.
-      JobContract.Worker.of(driverCores, driverMemory, "driver");
-      JobContract.Worker.of(executorCores, executorMemory, "executor");
-      if (maxExecutors < 1) {
-        throw new IllegalArgumentException(
-            "Cannot size job: max_executors must be at least 1 (" + maxExecutors + ")");
-      }
-      if (timeoutMinutes < 5) {
-        throw new IllegalArgumentException(
-            "Cannot size job: EMR Serverless needs a timeout of at least 5 minutes ("
-                + timeoutMinutes
-                + ")");
-      }
-    }
-
-    /** The job's defaults: the job contract's, which the DAGs run with too. */
-    public static Size defaultFor(String job) {
-      JobContract.Job defaults = JobContract.load().job(job);
-      return new Size(
-          defaults.driverCores(),
-          defaults.driverMemory(),
-          defaults.executorCores(),
-          defaults.executorMemory(),
-          defaults.maxExecutors(),
-          defaults.timeoutMinutes());
-    }
-
-    /** The worker EMR Serverless bills for the driver. */
-    public JobContract.Worker driverWorker() {
-      return JobContract.Worker.of(driverCores, driverMemory, "driver");
-    }
-
-    /** The worker EMR Serverless bills for each executor. */
-    public JobContract.Worker executorWorker() {
-      return JobContract.Worker.of(executorCores, executorMemory, "executor");
-    }
-  }
-
   static JobSubmission of(EmrServerlessClient emr, S3Client s3) {
     return new EmrServerlessJobSubmission(emr, s3);
   }
@@ -135,7 +83,7 @@ public interface JobSubmission {
 
   JobSubmission logGroup(String name);
 
-  JobSubmission size(Size size);
+  JobSubmission size(JobContract.Job size);
 
   /** The run's name in the console; with the logical date, it makes the idempotency token. */
   JobSubmission name(String name);

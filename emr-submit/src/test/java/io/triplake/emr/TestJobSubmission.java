@@ -89,7 +89,9 @@ class TestJobSubmission {
     conf.put("spark.sql.catalog.lake.type", "glue");
     EmrServerlessJobSubmission submission = new EmrServerlessJobSubmission(emr, s3);
     submission.sparkConf(conf);
-    assertThat(submission.sparkSubmitParameters(new JobSubmission.Size(2, "3g", 8, "20g", 5, 60)))
+    assertThat(
+            submission.sparkSubmitParameters(
+                new io.triplake.lake.JobContract.Job(2, "3g", 8, "20g", 5, 60)))
         .isEqualTo(
             "--class io.triplake.cli.TripLake --conf"
                 + " spark.sql.catalog.lake=org.apache.iceberg.spark.SparkCatalog --conf"
@@ -105,7 +107,7 @@ class TestJobSubmission {
     JsonNode jobs = contractFile().get("jobs");
     for (String job : JobSubmission.JOBS) {
       JsonNode file = jobs.get(job);
-      assertThat(submission.sparkSubmitParameters(JobSubmission.Size.defaultFor(job)))
+      assertThat(submission.sparkSubmitParameters(io.triplake.lake.JobContract.load().job(job)))
           .as(job)
           .isEqualTo(
               "--class io.triplake.cli.TripLake"
@@ -135,19 +137,19 @@ class TestJobSubmission {
         .hasMessage(
             "Cannot pass Spark property spark.x to EMR Serverless: sparkSubmitParameters is one"
                 + " string, values cannot be empty or contain spaces (a b)");
-    assertThatThrownBy(() -> new JobSubmission.Size(2, "7g", 4, "16", 20, 240))
+    assertThatThrownBy(() -> new io.triplake.lake.JobContract.Job(2, "7g", 4, "16", 20, 240))
         .hasMessage("Cannot size job: executor_memory must be whole GB like 7g (16)");
-    assertThatThrownBy(() -> new JobSubmission.Size(2, "16g", 4, "7g", 20, 240))
+    assertThatThrownBy(() -> new io.triplake.lake.JobContract.Job(2, "16g", 4, "7g", 20, 240))
         .hasMessage(
             "Cannot size job: driver_memory 16g plus Spark's overhead needs 18 GB, more than the"
                 + " largest worker of 2 vCPU (16 GB)");
-    assertThatThrownBy(() -> new JobSubmission.Size(0, "7g", 4, "7g", 20, 240))
+    assertThatThrownBy(() -> new io.triplake.lake.JobContract.Job(0, "7g", 4, "7g", 20, 240))
         .hasMessage(
             "Cannot size job: driver_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR Serverless"
                 + " worker (0)");
-    assertThatThrownBy(() -> new JobSubmission.Size(2, "7g", 4, "7g", 0, 240))
+    assertThatThrownBy(() -> new io.triplake.lake.JobContract.Job(2, "7g", 4, "7g", 0, 240))
         .hasMessage("Cannot size job: max_executors must be at least 1 (0)");
-    assertThatThrownBy(() -> new JobSubmission.Size(2, "7g", 4, "7g", 20, 4))
+    assertThatThrownBy(() -> new io.triplake.lake.JobContract.Job(2, "7g", 4, "7g", 20, 4))
         .hasMessage("Cannot size job: EMR Serverless needs a timeout of at least 5 minutes (4)");
     assertThatThrownBy(() -> submission.attempt(0))
         .hasMessage("Cannot submit: attempt must be at least 1 (0)");
@@ -195,10 +197,10 @@ class TestJobSubmission {
     assertThat(JobSubmission.JOBS).containsExactlyElementsOf(jobs::fieldNames);
     for (String job : JobSubmission.JOBS) {
       JsonNode file = jobs.get(job);
-      assertThat(JobSubmission.Size.defaultFor(job))
+      assertThat(io.triplake.lake.JobContract.load().job(job))
           .as(job)
           .isEqualTo(
-              new JobSubmission.Size(
+              new io.triplake.lake.JobContract.Job(
                   file.get("driver_cores").asInt(),
                   file.get("driver_memory").asText(),
                   file.get("executor_cores").asInt(),
@@ -206,7 +208,7 @@ class TestJobSubmission {
                   file.get("max_executors").asInt(),
                   file.get("timeout_minutes").asInt()));
     }
-    assertThatThrownBy(() -> JobSubmission.Size.defaultFor("compact"))
+    assertThatThrownBy(() -> io.triplake.lake.JobContract.load().job("compact"))
         .hasMessage(
             "Cannot size job: unknown job, expected one of [register, aggregate, maintain]"
                 + " (compact)");

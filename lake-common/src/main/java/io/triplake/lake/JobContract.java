@@ -40,8 +40,10 @@ public record JobContract(Map<String, Job> jobs, Artifacts artifacts, AsOf asOf)
           .build();
 
   /**
-   * Default driver and executor sizes and {@code executionTimeoutMinutes} of one job's job runs.
-   * The sizes are checked on load: each must fit an EMR Serverless worker ({@link Worker#of}).
+   * Driver and executor sizes and {@code executionTimeoutMinutes} of a job run: the contract's
+   * defaults of one job, or a submission's own. Checked on construction, so that a size the service
+   * would refuse or round up fails before anything is uploaded: each must fit an EMR Serverless
+   * worker ({@link Worker#of}), the timeout must be one EMR Serverless accepts.
    */
   @JsonIgnoreProperties("$comment")
   public record Job(
@@ -57,6 +59,12 @@ public record JobContract(Map<String, Job> jobs, Artifacts artifacts, AsOf asOf)
       if (maxExecutors < 1) {
         throw new IllegalArgumentException(
             "Cannot size job: max_executors must be at least 1 (" + maxExecutors + ")");
+      }
+      if (timeoutMinutes < 5) {
+        throw new IllegalArgumentException(
+            "Cannot size job: EMR Serverless needs a timeout of at least 5 minutes ("
+                + timeoutMinutes
+                + ")");
       }
     }
 
