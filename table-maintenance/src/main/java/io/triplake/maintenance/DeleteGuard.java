@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.iceberg.Table;
 import org.apache.iceberg.io.FileIO;
 
 /**
@@ -33,6 +34,15 @@ final class DeleteGuard {
    * @param protectedLocations raw source prefixes and other tables' locations, even if inside a
    *     root
    */
+  /**
+   * The guard of a maintained table's own files: deletes inside its locations only, never inside a
+   * protected one.
+   */
+  static DeleteGuard of(Tally tally, Table table, List<String> protectedLocations, boolean dryRun) {
+    return new DeleteGuard(
+        tally.table(), LakeSafety.locations(table), protectedLocations, table.io(), dryRun);
+  }
+
   DeleteGuard(
       String table,
       List<String> roots,

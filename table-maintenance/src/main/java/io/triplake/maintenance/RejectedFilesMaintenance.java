@@ -10,7 +10,6 @@ import java.util.Map;
 import org.apache.iceberg.ExpireSnapshots;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.relocated.com.google.common.collect.Iterables;
 
 /**
  * The rejected-files table's one step: snapshot expiry with the time-travel window of every other
@@ -48,25 +47,11 @@ final class RejectedFilesMaintenance {
   private Expiry expire(Table table, Tally tally, long windowStart) {
     table.refresh();
     RetentionPlan plan = RetentionPlan.of(table, windowStart, Map.of());
-    tally.plan(
-        String.format(
-            "expire snapshots: %d of %d (history kept back to snapshot %s: %s); the files only they"
-                + " reference are deleted, inside %s only",
-            plan.expire().size(),
-            Iterables.size(table.snapshots()),
-            plan.keptFromSnapshotId(),
-            plan.keptBecause(),
-            table.location()));
+    tally.plan(plan.deletingPlan(table));
     if (plan.expire().isEmpty()) {
       return new Expiry(0, plan.keptFromSnapshotId(), plan.keptBecause(), 0);
     }
-    DeleteGuard guard =
-        new DeleteGuard(
-            tally.table(),
-            LakeSafety.locations(table),
-            protectedLocations,
-            table.io(),
-            options.dryRun());
+    DeleteGuard guard = DeleteGuard.of(tally, table, protectedLocations, options.dryRun());
     if (!options.dryRun()) {
       CommitRetry.attempt(
           "expire snapshots of",

@@ -12,6 +12,7 @@ import org.apache.iceberg.HistoryEntry;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.SnapshotRef;
 import org.apache.iceberg.Table;
+import org.apache.iceberg.relocated.com.google.common.collect.Iterables;
 import org.apache.iceberg.util.SnapshotUtil;
 
 /**
@@ -35,6 +36,21 @@ record RetentionPlan(
   RetentionPlan {
     expire = List.copyOf(expire);
     kept = Set.copyOf(kept);
+  }
+
+  /**
+   * The plan's line for a table whose files only the expired snapshots reference are deleted with
+   * them (tripsummary, trips, rejected files).
+   */
+  String deletingPlan(Table table) {
+    return String.format(
+        "expire snapshots: %d of %d (history kept back to snapshot %s: %s); the files only they"
+            + " reference are deleted, inside %s only",
+        expire.size(),
+        Iterables.size(table.snapshots()),
+        keptFromSnapshotId,
+        keptBecause,
+        table.location());
   }
 
   /**

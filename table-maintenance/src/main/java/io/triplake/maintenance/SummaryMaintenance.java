@@ -28,7 +28,6 @@ import org.apache.iceberg.actions.SizeBasedFileRewritePlanner;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.CloseableIterable;
 import org.apache.iceberg.io.SupportsPrefixOperations;
-import org.apache.iceberg.relocated.com.google.common.collect.Iterables;
 import org.apache.iceberg.spark.actions.DeleteOrphanFilesSparkAction;
 import org.apache.iceberg.spark.actions.SparkActions;
 import org.apache.spark.sql.SparkSession;
@@ -99,12 +98,7 @@ final class SummaryMaintenance {
   }
 
   private DeleteGuard guard(Table table, Tally tally) {
-    return new DeleteGuard(
-        tally.table(),
-        LakeSafety.locations(table),
-        protectedLocations,
-        table.io(),
-        options.dryRun());
+    return DeleteGuard.of(tally, table, protectedLocations, options.dryRun());
   }
 
   // ---------------------------------------------------------------- compaction
@@ -232,15 +226,7 @@ final class SummaryMaintenance {
               + " DROP BRANCH <name>): "
               + String.join(", ", asOfBranches));
     }
-    tally.plan(
-        String.format(
-            "expire snapshots: %d of %d (history kept back to snapshot %s: %s); the files only they"
-                + " reference are deleted, inside %s only",
-            plan.expire().size(),
-            Iterables.size(table.snapshots()),
-            plan.keptFromSnapshotId(),
-            plan.keptBecause(),
-            table.location()));
+    tally.plan(plan.deletingPlan(table));
     long filesDeleted = 0;
     if (!plan.expire().isEmpty()) {
       DeleteGuard guard = guard(table, tally);
