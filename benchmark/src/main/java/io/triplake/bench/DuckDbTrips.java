@@ -141,6 +141,20 @@ public final class DuckDbTrips {
   private DuckDbTrips() {}
 
   /**
+   * The devices of a raw lake on disk: its top-level folders named like a device id (8 hexadecimal
+   * characters), what {@link #specs} takes as the lake's devices.
+   */
+  public static Set<String> devicesIn(java.nio.file.Path rawRoot) {
+    Set<String> devices = new TreeSet<>();
+    for (java.io.File f : rawRoot.toFile().listFiles()) {
+      if (f.isDirectory() && f.getName().matches("[0-9A-Fa-f]{8}")) {
+        devices.add(f.getName());
+      }
+    }
+    return devices;
+  }
+
+  /**
    * The specs that mean the same as a trip-aggregator config over a lake whose devices are known: a
    * wildcard cluster takes every device that no explicit cluster names.
    */

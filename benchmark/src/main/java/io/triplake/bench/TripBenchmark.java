@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import java.util.TreeSet;
 import org.apache.iceberg.io.FileIO;
 import org.apache.spark.sql.SparkSession;
 
@@ -182,10 +181,7 @@ public final class TripBenchmark {
     long summaryRows =
         spark.table(Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary")).count();
 
-    Set<String> devices = new TreeSet<>();
-    try (var dirs = Files.list(source)) {
-      dirs.forEach(p -> devices.add(p.getFileName().toString()));
-    }
+    Set<String> devices = DuckDbTrips.devicesIn(source);
     int cores = Runtime.getRuntime().availableProcessors();
     long t0 = System.nanoTime();
     List<DuckDbTrips.Row> oracle =

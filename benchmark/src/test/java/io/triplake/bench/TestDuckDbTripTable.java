@@ -349,7 +349,7 @@ class TestDuckDbTripTable {
             Files.readString(sample.getParent().resolve("aggregations.json")), "sample");
 
     Map<String, Spec> specs =
-        DuckDbTripTable.specs(config, devices(sample)).stream()
+        DuckDbTripTable.specs(config, DuckDbTrips.devicesIn(sample)).stream()
             .collect(Collectors.toMap(Spec::cluster, Function.identity()));
 
     assertThat(specs.get("gnss_can2"))
@@ -399,9 +399,10 @@ class TestDuckDbTripTable {
     FleetGenerator.generate(
         raw, null, new FleetGenerator.Options(2, 3, LocalDate.of(2024, 1, 1), 7, 1, 1, 2, 30, 0));
     TripConfig config = TripConfig.parse(FleetGenerator.CONFIG, "generator");
-    List<TripSpec> tripSpecs = DuckDbTrips.specs(config, devices(raw));
+    List<TripSpec> tripSpecs = DuckDbTrips.specs(config, DuckDbTrips.devicesIn(raw));
 
-    List<Row> rows = DuckDbTripTable.compute(raw, DuckDbTripTable.specs(config, devices(raw)));
+    List<Row> rows =
+        DuckDbTripTable.compute(raw, DuckDbTripTable.specs(config, DuckDbTrips.devicesIn(raw)));
 
     assertThat(rows).hasSizeGreaterThan(10);
     assertThat(rows.stream().map(r -> r.tripid() + " " + r.tripstart() + " " + r.tripend()))
@@ -424,7 +425,7 @@ class TestDuckDbTripTable {
     TripConfig config =
         TripConfig.parse(
             Files.readString(sample.getParent().resolve("aggregations.json")), "sample");
-    List<Spec> specs = DuckDbTripTable.specs(config, devices(sample));
+    List<Spec> specs = DuckDbTripTable.specs(config, DuckDbTrips.devicesIn(sample));
 
     List<Row> rows = DuckDbTripTable.compute(sample, specs);
     System.out.println(
@@ -449,7 +450,8 @@ class TestDuckDbTripTable {
     // The same trips as the tripsummary oracle.
     assertThat(rows.stream().map(r -> r.cluster() + " " + r.tripid() + " " + r.tripend()))
         .containsExactlyInAnyOrderElementsOf(
-            DuckDbTrips.compute(sample, DuckDbTrips.specs(config, devices(sample))).stream()
+            DuckDbTrips.compute(sample, DuckDbTrips.specs(config, DuckDbTrips.devicesIn(sample)))
+                .stream()
                 .map(r -> r.cluster() + " " + r.tripid() + " " + r.tripend())
                 .collect(Collectors.toCollection(TreeSet::new)));
     rows.forEach(TestDuckDbTripTable::assertPlausible);
@@ -589,16 +591,6 @@ class TestDuckDbTripTable {
       file.row(t, new Double[] {value});
     }
     file.write();
-  }
-
-  private static Set<String> devices(Path root) {
-    Set<String> devices = new TreeSet<>();
-    for (java.io.File f : root.toFile().listFiles()) {
-      if (f.isDirectory() && f.getName().matches("[0-9A-Fa-f]{8}")) {
-        devices.add(f.getName());
-      }
-    }
-    return devices;
   }
 
   private RawFileBuilder file(String device, String message, String... signals) {

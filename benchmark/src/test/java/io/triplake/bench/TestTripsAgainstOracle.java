@@ -74,16 +74,6 @@ class TestTripsAgainstOracle extends SparkLakeTest {
         .collectAsList();
   }
 
-  private static Set<String> devices(Path root) {
-    Set<String> devices = new TreeSet<>();
-    for (java.io.File f : root.toFile().listFiles()) {
-      if (f.isDirectory() && f.getName().matches("[0-9A-Fa-f]{8}")) {
-        devices.add(f.getName());
-      }
-    }
-    return devices;
-  }
-
   /**
    * Compares row by row: identity exactly, values to 1e-9 relative (sums in another order round
    * differently).
@@ -136,7 +126,8 @@ class TestTripsAgainstOracle extends SparkLakeTest {
             .collectAsList();
     List<DuckDbTripTable.Row> oracle =
         DuckDbTripTable.compute(
-            source, DuckDbTripTable.specs(TripConfig.parse(config, "test"), devices(source)));
+            source,
+            DuckDbTripTable.specs(TripConfig.parse(config, "test"), DuckDbTrips.devicesIn(source)));
     Map<String, Row> byKey = new TreeMap<>();
     rows.forEach(r -> byKey.put(r.getAs("cluster") + "|" + r.getAs("tripid"), r));
     Map<String, DuckDbTripTable.Row> expected = new TreeMap<>();
@@ -193,7 +184,9 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     List<Row> rows = aggregate(target, sample, SAMPLE_CONFIG, executor);
     List<DuckDbTrips.Row> oracle =
         DuckDbTrips.compute(
-            sample, DuckDbTrips.specs(TripConfig.parse(SAMPLE_CONFIG, "test"), devices(sample)));
+            sample,
+            DuckDbTrips.specs(
+                TripConfig.parse(SAMPLE_CONFIG, "test"), DuckDbTrips.devicesIn(sample)));
     assertThat(oracle).hasSizeGreaterThan(400);
     assertSame(rows, oracle);
     assertSameTrips(target, sample, SAMPLE_CONFIG);
@@ -315,7 +308,8 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     assertSameTrips(target, source, config);
     List<DuckDbTrips.Row> oracle =
         DuckDbTrips.compute(
-            source, DuckDbTrips.specs(TripConfig.parse(config, "test"), devices(source)));
+            source,
+            DuckDbTrips.specs(TripConfig.parse(config, "test"), DuckDbTrips.devicesIn(source)));
     assertSame(rows, oracle);
     // a+b (a gap of exactly 10 minutes does not split), c+d (10 minutes + 1 us does), and D2 f.
     assertThat(rows.stream().map(r -> (String) r.getAs("tripid")).distinct().count()).isEqualTo(3);
