@@ -93,8 +93,12 @@ class TestTripAggregator extends SparkLakeTest {
 
   /** A run whose pass goes to the driver's threads or to Spark tasks, whatever its size. */
   private TripAggregator.Result aggregate(Lake target, String executor) {
+    return aggregate(target, executor, CONFIG);
+  }
+
+  private TripAggregator.Result aggregate(Lake target, String executor, String config) {
     TripAggregator.Result result =
-        TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test"))
+        TripAggregator.of(target, spark, TripConfig.parse(config, "test"))
             .driverRowsMax(executor.equals("driver") ? Long.MAX_VALUE : 0)
             .execute();
     assertThat(result.work().executor()).isIn(executor, "none");
@@ -280,15 +284,6 @@ class TestTripAggregator extends SparkLakeTest {
         });
   }
 
-  private TripAggregator.Result aggregateTrips(Lake target, String executor) {
-    TripAggregator.Result result =
-        TripAggregator.of(target, spark, TripConfig.parse(TRIPS_CONFIG, "test"))
-            .driverRowsMax(executor.equals("driver") ? Long.MAX_VALUE : 0)
-            .execute();
-    assertThat(result.work().executor()).isIn(executor, "none");
-    return result;
-  }
-
   private List<String> trips(Lake target) {
     return RawStaging.rows(
         spark, "SELECT * FROM " + Lake.CATALOG_NAME + "." + target.tripsTable("trips"));
@@ -305,7 +300,7 @@ class TestTripAggregator extends SparkLakeTest {
 
     Lake scratch = lakeNamed("s");
     upload(scratch, tempDir.resolve("src-" + name + "-s"), files);
-    TripAggregator.Result full = aggregateTrips(scratch, "spark");
+    TripAggregator.Result full = aggregate(scratch, "spark", TRIPS_CONFIG);
     assertThat(full.tripsTable().rowsUpserted()).isEqualTo(7);
     List<String> expected = trips(scratch);
     assertThat(expected).hasSize(7);
@@ -327,7 +322,7 @@ class TestTripAggregator extends SparkLakeTest {
           incremental,
           source,
           shuffled.subList(b * shuffled.size() / batches, (b + 1) * shuffled.size() / batches));
-      aggregateTrips(incremental, b % 2 == 0 ? "driver" : "spark");
+      aggregate(incremental, b % 2 == 0 ? "driver" : "spark", TRIPS_CONFIG);
     }
     assertThat(trips(incremental)).isEqualTo(expected);
     assertThat(summary(incremental)).isEqualTo(summary(scratch));
@@ -407,14 +402,14 @@ class TestTripAggregator extends SparkLakeTest {
     Catalog catalog = incremental.catalog(spark);
     catalog.dropTable(incremental.tripsTable("trips"), false);
     List<String> summaryBefore = summary(incremental);
-    TripAggregator.Result filled = aggregateTrips(incremental, "driver");
+    TripAggregator.Result filled = aggregate(incremental, "driver", TRIPS_CONFIG);
     assertThat(filled.mode()).isEqualTo(TripAggregator.Mode.FULL);
     assertThat(filled.notes()).anyMatch(n -> n.contains("has no checkpoint"));
     assertThat(filled.changes().any()).isFalse();
     assertThat(trips(incremental)).isEqualTo(expected);
     assertThat(summary(incremental)).isEqualTo(summaryBefore);
     // And then it is incremental again: nothing new, nothing read.
-    TripAggregator.Result again = aggregateTrips(incremental, "driver");
+    TripAggregator.Result again = aggregate(incremental, "driver", TRIPS_CONFIG);
     assertThat(again.mode()).isEqualTo(TripAggregator.Mode.INCREMENTAL);
     assertThat(again.work().filesRead()).isZero();
   }
