@@ -502,6 +502,12 @@ public record TripConfig(
           tripTable(details.get("trip_table"), at + ".trip_table", identifierMessage, list));
     }
 
+    /** The first of the cluster's messages (identifier first, then aggregations) of this name. */
+    private static Optional<String> vendorMessage(
+        Set<String> messages, java.util.regex.Pattern name) {
+      return messages.stream().filter(m -> name.matcher(m).matches()).findFirst();
+    }
+
     /**
      * The trips table's parts: as configured, or found among the cluster's messages by the vendor's
      * GNSS names; {@code null} turns a part off.
@@ -519,9 +525,7 @@ public record TripConfig(
       Position p = null;
       if (position == null) {
         p =
-            messages.stream()
-                .filter(m -> GNSS_POSITION.matcher(m).matches())
-                .findFirst()
+            vendorMessage(messages, GNSS_POSITION)
                 .map(m -> new Position(m, "Latitude", "Longitude", false))
                 .orElse(null);
       } else if (!position.isNull()) {
@@ -539,9 +543,7 @@ public record TripConfig(
       Speed v = null;
       if (speed == null) {
         v =
-            messages.stream()
-                .filter(m -> GNSS_SPEED.matcher(m).matches())
-                .findFirst()
+            vendorMessage(messages, GNSS_SPEED)
                 .map(
                     m ->
                         new Speed(
