@@ -4,6 +4,7 @@ import io.triplake.ingest.RawFileRegistrar.RejectedFilesUpdate;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
 import io.triplake.lake.RawPath;
+import io.triplake.lake.RecordFiles;
 import io.triplake.lake.SparkDdl;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,16 +34,13 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.parquet.Parquet;
 import org.apache.iceberg.types.Types;
 import org.apache.iceberg.util.Tasks;
 
@@ -302,17 +300,7 @@ final class RejectedFilesTable {
     OutputFileFactory files =
         OutputFileFactory.builderFor(table, 0, 0).format(FileFormat.PARQUET).build();
     try {
-      DataWriter<Record> writer =
-          Parquet.writeData(files.newOutputFile())
-              .forTable(table)
-              .withSpec(table.spec())
-              .createWriterFunc(GenericParquetWriter::create)
-              .overwrite()
-              .build();
-      try (writer) {
-        rows.forEach(writer::write);
-      }
-      return writer.toDataFile();
+      return RecordFiles.write(table, files, null, rows);
     } catch (IOException e) {
       throw new UncheckedIOException("Cannot write " + id + ": " + e.getMessage(), e);
     }

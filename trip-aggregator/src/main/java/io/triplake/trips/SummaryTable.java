@@ -4,6 +4,7 @@ import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
+import io.triplake.lake.RecordFiles;
 import io.triplake.lake.SparkDdl;
 import io.triplake.trips.TripWindows.Window;
 import java.io.IOException;
@@ -38,7 +39,6 @@ import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.IcebergGenerics;
 import org.apache.iceberg.data.InternalRecordWrapper;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.data.parquet.GenericParquetWriter;
 import org.apache.iceberg.exceptions.AlreadyExistsException;
 import org.apache.iceberg.exceptions.CommitFailedException;
 import org.apache.iceberg.exceptions.CommitStateUnknownException;
@@ -46,9 +46,7 @@ import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.DataWriter;
 import org.apache.iceberg.io.OutputFileFactory;
-import org.apache.iceberg.parquet.Parquet;
 
 /**
  * A table of trip rows (tripsummary, trips) as one run sees it: its stored rows, and the only ways
@@ -391,19 +389,7 @@ final class SummaryTable {
   private DataFile write(OutputFileFactory files, List<Record> rows) throws IOException {
     PartitionKey partition = new PartitionKey(table.spec(), table.schema());
     partition.partition(new InternalRecordWrapper(table.schema().asStruct()).wrap(rows.get(0)));
-    DataWriter<Record> writer =
-        Parquet.writeData(files.newOutputFile(table.spec(), partition))
-            .forTable(table)
-            .withSpec(table.spec())
-            .withPartition(partition)
-            .withSortOrder(table.sortOrder())
-            .createWriterFunc(GenericParquetWriter::create)
-            .overwrite()
-            .build();
-    try (writer) {
-      rows.forEach(writer::write);
-    }
-    return writer.toDataFile();
+    return RecordFiles.write(table, files, partition, rows);
   }
 
   /** What a run changes: per trip and per row, and the rows each changed day gets or loses. */
