@@ -175,6 +175,116 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     }
   }
 
+  /**
+   * trips.devicedays against DuckDB's, and against a from-scratch run over the same raw tables (a
+   * fresh trips namespace): every row, counts and times exactly, doubles to 1e-9 relative. Each
+   * file's registration (its append's sequence number and commit time) comes from Spark's metadata
+   * tables, not from the job's path through Iceberg's Java API.
+   *
+   * @return the rows, for a test's own checks
+   */
+  private List<DuckDbDeviceDays.Row> assertSameDeviceDays(Lake target, Path source, String config) {
+    Map<Path, DuckDbDeviceDays.Registration> registrations = new java.util.HashMap<>();
+    for (org.apache.iceberg.catalog.TableIdentifier id :
+        target.catalog(spark).listTables(target.rawNamespace())) {
+      if (!io.triplake.lake.RawPath.isMessageTable(id.name())) {
+        continue;
+      }
+      String table = Lake.CATALOG_NAME + "." + id;
+      for (Row r :
+          spark
+              .sql(
+                  "SELECT e.data_file.file_path AS path, e.sequence_number AS seq,"
+                      + " unix_millis(s.committed_at) * 1000 AS registered FROM "
+                      + table
+                      + ".entries e LEFT JOIN "
+                      + table
+                      + ".snapshots s ON e.snapshot_id = s.snapshot_id WHERE e.status <> 2")
+              .collectAsList()) {
+        String path = r.getString(0);
+        Path local = path.startsWith("file:") ? Path.of(java.net.URI.create(path)) : Path.of(path);
+        registrations.put(
+            local.toAbsolutePath().normalize(),
+            new DuckDbDeviceDays.Registration(r.getLong(1), r.isNullAt(2) ? null : r.getLong(2)));
+      }
+    }
+    double limit = TripConfig.parse(config, "test").deviceDayGapLimitSeconds();
+    List<DuckDbDeviceDays.Row> oracle = DuckDbDeviceDays.compute(source, registrations, limit);
+    assertThat(oracle).isNotEmpty();
+    List<DuckDbDeviceDays.Row> incremental = deviceDays(target);
+    Lake scratch =
+        target.withNamespaces(
+            target.rawNamespace().toString(), target.tripsNamespace() + "_scratch");
+    TripAggregator.of(scratch, spark, TripConfig.parse(config, "test")).execute();
+    List<DuckDbDeviceDays.Row> fromScratch = deviceDays(scratch);
+    assertThat(fromScratch).as("incremental == from scratch").isEqualTo(incremental);
+    assertThat(incremental).hasSameSizeAs(oracle);
+    for (int i = 0; i < oracle.size(); i++) {
+      DuckDbDeviceDays.Row o = oracle.get(i);
+      DuckDbDeviceDays.Row r = incremental.get(i);
+      String at = o.deviceid() + " " + o.message() + " " + o.day();
+      assertThat(r)
+          .as(at)
+          .usingRecursiveComparison()
+          .ignoringFields("maxGapS", "maxLagH")
+          .isEqualTo(o);
+      assertClose(r.maxGapS(), o.maxGapS(), at + " max_gap_s");
+      assertClose(r.maxLagH(), o.maxLagH(), at + " max_lag_h");
+    }
+    return incremental;
+  }
+
+  private static void assertClose(Double got, Double want, String at) {
+    if (want == null) {
+      assertThat(got).as(at).isNull();
+    } else {
+      assertThat(got)
+          .as(at)
+          .isNotNull()
+          .isCloseTo(want, org.assertj.core.data.Offset.offset(1e-9 * Math.max(1, Math.abs(want))));
+    }
+  }
+
+  /** The lake's trips.devicedays through Iceberg's reader, in the oracle's order and types. */
+  private List<DuckDbDeviceDays.Row> deviceDays(Lake target) {
+    List<DuckDbDeviceDays.Row> rows = new ArrayList<>();
+    org.apache.iceberg.Table table =
+        target.catalog(spark).loadTable(target.tripsTable("devicedays"));
+    try (var records = org.apache.iceberg.data.IcebergGenerics.read(table).build()) {
+      for (org.apache.iceberg.data.Record r : records) {
+        rows.add(
+            new DuckDbDeviceDays.Row(
+                (String) r.getField("deviceid"),
+                (String) r.getField("message"),
+                (java.time.LocalDate) r.getField("day"),
+                (Integer) r.getField("files"),
+                (Long) r.getField("rows"),
+                micros(r.getField("first_t")),
+                micros(r.getField("last_t")),
+                (Double) r.getField("max_gap_s"),
+                (Long) r.getField("gaps_over_limit"),
+                micros(r.getField("first_registered")),
+                micros(r.getField("last_registered")),
+                (Double) r.getField("max_lag_h"),
+                (Integer) r.getField("out_of_order_files")));
+      }
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    rows.sort(
+        java.util.Comparator.comparing(DuckDbDeviceDays.Row::deviceid)
+            .thenComparing(DuckDbDeviceDays.Row::message)
+            .thenComparing(DuckDbDeviceDays.Row::day));
+    return rows;
+  }
+
+  private static Long micros(Object localDateTime) {
+    return localDateTime == null
+        ? null
+        : ChronoUnit.MICROS.between(
+            Instant.EPOCH, ((java.time.LocalDateTime) localDateTime).toInstant(ZoneOffset.UTC));
+  }
+
   @ParameterizedTest(name = "pass in {0}")
   @ValueSource(strings = {"driver", "spark"})
   void sampleTripsMatchTheOracleForEveryAggregation(String executor) {
@@ -190,6 +300,7 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     assertThat(oracle).hasSizeGreaterThan(400);
     assertSame(rows, oracle);
     assertSameTrips(target, sample, SAMPLE_CONFIG);
+    assertSameDeviceDays(target, sample, SAMPLE_CONFIG);
     Set<String> aggregations = new TreeSet<>();
     rows.forEach(r -> aggregations.add(r.getAs("aggregation")));
     assertThat(aggregations).hasSize(12);
@@ -306,6 +417,7 @@ class TestTripsAgainstOracle extends SparkLakeTest {
     Lake target = lake.withNamespaces("raw_gen_" + executor, "trips_gen_" + executor);
     List<Row> rows = aggregate(target, source, config, executor);
     assertSameTrips(target, source, config);
+    assertSameDeviceDays(target, source, config);
     List<DuckDbTrips.Row> oracle =
         DuckDbTrips.compute(
             source,
@@ -346,6 +458,12 @@ class TestTripsAgainstOracle extends SparkLakeTest {
       aggregate(target, source, FleetGenerator.CONFIG, b % 2 == 0 ? "spark" : "driver");
     }
     assertSameTrips(target, source, FleetGenerator.CONFIG);
+    List<DuckDbDeviceDays.Row> days = assertSameDeviceDays(target, source, FleetGenerator.CONFIG);
+    assertThat(days)
+        .as("late files in later appends: some arrived after newer ones, hours late")
+        .anySatisfy(d -> assertThat(d.outOfOrderFiles()).isPositive())
+        .anySatisfy(d -> assertThat(d.gapsOverLimit()).isPositive())
+        .allSatisfy(d -> assertThat(d.maxLagH()).isNotNull());
     // The drop-outs are there, and were no fixes.
     long rows =
         spark

@@ -12,6 +12,9 @@ public final class TableDdl {
   /** One row per trip: the same trips as tripsummary, with distance, places and idle time. */
   public static final String TRIPS = "trips";
 
+  /** One row per device, UTC day and raw message: what each logger sent and when it arrived. */
+  public static final String DEVICEDAYS = "devicedays";
+
   /**
    * The raw files registration rejects, in the raw namespace ({@code Lake.REJECTED_FILES}, which
    * this module cannot see: TestTableDdl checks the two agree).

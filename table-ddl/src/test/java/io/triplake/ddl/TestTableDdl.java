@@ -86,13 +86,14 @@ class TestTableDdl extends SparkLakeTest {
   }
 
   @ParameterizedTest
-  @ValueSource(strings = {TableDdl.TRIPSUMMARY, TableDdl.TRIPS})
+  @ValueSource(strings = {TableDdl.TRIPSUMMARY, TableDdl.TRIPS, TableDdl.DEVICEDAYS})
   void theTripTablesAthenaDdlDescribesTheTableTheSparkDdlCreates(String ddl) {
     String name = Lake.CATALOG_NAME + ".ddl_trips." + ddl;
     spark.sql("CREATE NAMESPACE IF NOT EXISTS " + Lake.CATALOG_NAME + ".ddl_trips");
     spark.sql(TableDdl.spark(ddl, name));
     Table table =
         lake.catalog().loadTable(org.apache.iceberg.catalog.TableIdentifier.of("ddl_trips", ddl));
+    String partition = ddl.equals(TableDdl.DEVICEDAYS) ? "day" : "tripdate";
 
     String athena = TableDdl.athena(ddl);
     assertThat(columns(athena)).containsExactlyEntriesOf(athenaColumnsOf(table));
@@ -103,9 +104,11 @@ class TestTableDdl extends SparkLakeTest {
         .satisfies(
             f -> {
               assertThat(f.transform().isIdentity()).isTrue();
-              assertThat(table.schema().findColumnName(f.sourceId())).isEqualTo("tripdate");
+              assertThat(table.schema().findColumnName(f.sourceId())).isEqualTo(partition);
             });
-    assertThat(athena).contains("PARTITIONED BY (tripdate)").contains("'table_type' = 'ICEBERG'");
+    assertThat(athena)
+        .contains("PARTITIONED BY (" + partition + ")")
+        .contains("'table_type' = 'ICEBERG'");
     assertThat(formatVersion(table)).as("Athena reads format v2 only").isEqualTo(2);
   }
 

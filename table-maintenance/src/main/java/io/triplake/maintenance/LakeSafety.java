@@ -124,6 +124,9 @@ final class LakeSafety {
     if (tables.trips() != null) {
       own.put(tables.tripsId(), tables.trips());
     }
+    if (tables.deviceDays() != null) {
+      own.put(tables.deviceDaysId(), tables.deviceDays());
+    }
     if (tables.rejectedFiles() != null) {
       own.put(tables.rejectedFilesId(), tables.rejectedFiles());
     }

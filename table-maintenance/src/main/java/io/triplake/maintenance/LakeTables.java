@@ -21,6 +21,8 @@ import org.apache.iceberg.exceptions.NoSuchNamespaceException;
  *
  * @param summary tripsummary, or null before the aggregator's first commit
  * @param trips the trips table (one row per trip), or null before the aggregator's first run
+ * @param deviceDays the data-quality table (one row per device, day and message), or null before
+ *     the aggregator's first run
  * @param raw the raw tables by name, in name order
  * @param rejectedFiles the rejected-files table, or null before the first registration
  * @param others tables of the raw namespace that are neither: never maintained
@@ -30,6 +32,8 @@ record LakeTables(
     Table summary,
     TableIdentifier tripsId,
     Table trips,
+    TableIdentifier deviceDaysId,
+    Table deviceDays,
     Map<TableIdentifier, Table> raw,
     TableIdentifier rejectedFilesId,
     Table rejectedFiles,
@@ -40,6 +44,8 @@ record LakeTables(
     Table summary = catalog.tableExists(summaryId) ? catalog.loadTable(summaryId) : null;
     TableIdentifier tripsId = lake.tripsTable(TableDdl.TRIPS);
     Table trips = catalog.tableExists(tripsId) ? catalog.loadTable(tripsId) : null;
+    TableIdentifier deviceDaysId = lake.tripsTable(TableDdl.DEVICEDAYS);
+    Table deviceDays = catalog.tableExists(deviceDaysId) ? catalog.loadTable(deviceDaysId) : null;
     TableIdentifier rejectedId = lake.rejectedFilesTable();
     List<TableIdentifier> ids;
     try {
@@ -51,7 +57,7 @@ record LakeTables(
     Table rejected = null;
     List<TableIdentifier> others = new ArrayList<>();
     for (TableIdentifier id : ids) {
-      if (id.equals(summaryId) || id.equals(tripsId)) {
+      if (id.equals(summaryId) || id.equals(tripsId) || id.equals(deviceDaysId)) {
         continue; // raw and trips namespaces may be the same
       } else if (id.equals(rejectedId)) {
         rejected = catalog.loadTable(id);
@@ -66,6 +72,8 @@ record LakeTables(
         summary,
         tripsId,
         trips,
+        deviceDaysId,
+        deviceDays,
         Collections.unmodifiableMap(raw),
         rejectedId,
         rejected,

@@ -45,8 +45,32 @@ final class RawMaintenance {
    * reason. Read after tripsummary's own expiry: the checkpoints of the snapshots it kept.
    *
    * @param summaryTable tripsummary, or null when it does not exist yet (nothing is needed then)
+   * @param deviceDays trips.devicedays, or null: its latest checkpoint's raw snapshots stay too
    */
-  static Map<String, Map<Long, String>> needs(Table summaryTable, long windowStart) {
+  static Map<String, Map<Long, String>> needs(
+      Table summaryTable, Table deviceDays, long windowStart) {
+    Map<String, Map<Long, String>> needs = summaryNeeds(summaryTable, windowStart);
+    if (deviceDays != null) {
+      deviceDays.refresh();
+      Checkpoint.latest(deviceDays)
+          .ifPresent(
+              cp ->
+                  cp.rawTables()
+                      .forEach(
+                          (rawName, position) ->
+                              needs
+                                  .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
+                                  .merge(
+                                      position.snapshotId(),
+                                      "the latest devicedays checkpoint (snapshot "
+                                          + cp.snapshotId()
+                                          + ") reads on from it",
+                                      (a, b) -> a)));
+    }
+    return needs;
+  }
+
+  private static Map<String, Map<Long, String>> summaryNeeds(Table summaryTable, long windowStart) {
     Map<String, Map<Long, String>> needs = new TreeMap<>();
     if (summaryTable == null) {
       return needs;

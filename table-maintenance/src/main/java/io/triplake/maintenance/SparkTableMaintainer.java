@@ -116,11 +116,17 @@ final class SparkTableMaintainer implements TableMaintainer {
       if (tables.trips() != null) {
         results.add(trips.maintain(tables.tripsId(), tables.trips(), windowStart, orphanCutoff));
       }
+      // devicedays is written by the same runs and checkpoints its own reads: the same steps.
+      if (tables.deviceDays() != null) {
+        results.add(
+            trips.maintain(tables.deviceDaysId(), tables.deviceDays(), windowStart, orphanCutoff));
+      }
     }
     if (options.rawTables()) {
       // What the summaries still need is read after tripsummary's own expiry: the checkpoints of
       // the snapshots it kept.
-      Map<String, Map<Long, String>> needs = RawMaintenance.needs(tables.summary(), windowStart);
+      Map<String, Map<Long, String>> needs =
+          RawMaintenance.needs(tables.summary(), tables.deviceDays(), windowStart);
       RawMaintenance raw = new RawMaintenance(options, manifests);
       tables
           .raw()

@@ -679,6 +679,13 @@ final class SparkTripAggregator implements TripAggregator {
     // On an as-of branch the snapshot is the branch's head, committed by this run or an earlier
     // one.
     boolean committed = run.branch != null ? changes.any() : snapshotId != null;
+    // After the trips' commits: a run that stops before this one leaves devicedays' own checkpoint
+    // where it was, and the next run recomputes what it missed.
+    TripAggregator.DeviceDayWork deviceDays =
+        run.asOf != null
+            ? TripAggregator.DeviceDayWork.NONE
+            : new DeviceDays(lake, run.catalog, runId, run.now, config.deviceDayGapLimitSeconds())
+                .update(reprocessDay);
     Map<String, Long> before = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Result result =
         new Result(
@@ -704,7 +711,8 @@ final class SparkTripAggregator implements TripAggregator {
             run.branch,
             run.pins,
             (System.nanoTime() - run.startNanos) / 1e9,
-            run.tripsTableNanos / 1e9);
+            run.tripsTableNanos / 1e9,
+            deviceDays);
     LOG.info(result.summary());
     return result;
   }

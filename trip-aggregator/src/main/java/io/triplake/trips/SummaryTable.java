@@ -58,24 +58,39 @@ final class SummaryTable {
   /**
    * What tells one table's rows apart and what a rerun compares.
    *
-   * @param keys a row's identity, starting with the trip's (cluster, deviceid, tripid)
+   * @param keys a row's identity, starting with its group's: the trip's (cluster, deviceid,
+   *     tripid), or all of it
+   * @param group how many of the keys name the group a row belongs to (what {@link
+   *     TripAggregator.Changes} counts as inserted, updated or deleted)
    * @param compared the columns whose change makes a row rewritten (not updatedat: a rerun that
    *     finds the same values writes nothing)
+   * @param date the date column the table is partitioned by, the unit a commit rewrites
+   * @param order the table's write order (Athena's queries want a device's rows together)
    */
-  record Shape(String name, List<String> keys, List<String> compared) {}
+  record Shape(
+      String name,
+      List<String> keys,
+      int group,
+      List<String> compared,
+      String date,
+      List<String> order) {}
 
   /** One row per trip, message, signal and aggregation. */
   static final Shape TRIPSUMMARY =
       new Shape(
           TableDdl.TRIPSUMMARY,
           List.of("cluster", "deviceid", "tripid", "message", "signal", "aggregation"),
-          List.of("signalvalue", "signalcount", "duration", "tripend"));
+          3,
+          List.of("signalvalue", "signalcount", "duration", "tripend"),
+          "tripdate",
+          List.of("deviceid", "tripstart"));
 
   /** One row per trip. */
   static final Shape TRIPS =
       new Shape(
           TableDdl.TRIPS,
           List.of("cluster", "deviceid", "tripid"),
+          3,
           List.of(
               "tripend",
               "duration_s",
@@ -89,7 +104,29 @@ final class SummaryTable {
               "moving_s",
               "idle_s",
               "identifier_rows",
-              "max_gap_s"));
+              "max_gap_s"),
+          "tripdate",
+          List.of("deviceid", "tripstart"));
+
+  /** One row per device, UTC day and raw message. */
+  static final Shape DEVICEDAYS =
+      new Shape(
+          TableDdl.DEVICEDAYS,
+          List.of("deviceid", "message", "day"),
+          3,
+          List.of(
+              "files",
+              "rows",
+              "first_t",
+              "last_t",
+              "max_gap_s",
+              "gaps_over_limit",
+              "first_registered",
+              "last_registered",
+              "max_lag_h",
+              "out_of_order_files"),
+          "day",
+          List.of("deviceid", "message"));
 
   private final Shape shape;
   private final Lake lake;
@@ -122,7 +159,7 @@ final class SummaryTable {
         }
       }
       try {
-        create(catalog, id, shape.name());
+        create(catalog, id, shape);
       } catch (AlreadyExistsException e) {
         // created concurrently
       }
@@ -137,14 +174,13 @@ final class SummaryTable {
    * aggregate then never starts it. TestSummaryTable checks the table equals the one the DDL makes
    * in Spark.
    */
-  static Table create(Catalog catalog, TableIdentifier id, String ddlName) {
-    SparkDdl ddl = SparkDdl.parse(id.toString(), TableDdl.spark(ddlName, id.toString()));
+  static Table create(Catalog catalog, TableIdentifier id, Shape shape) {
+    SparkDdl ddl = SparkDdl.parse(id.toString(), TableDdl.spark(shape.name(), id.toString()));
+    org.apache.iceberg.SortOrder.Builder order =
+        org.apache.iceberg.SortOrder.builderFor(ddl.schema());
+    shape.order().forEach(order::asc);
     return ddl.builder(catalog, id)
-        .withSortOrder(
-            org.apache.iceberg.SortOrder.builderFor(ddl.schema())
-                .asc("deviceid")
-                .asc("tripstart")
-                .build())
+        .withSortOrder(order.build())
         // What Spark's WRITE ORDERED BY sets beside the order, so that Spark writers still range-
         // distribute by it.
         .withProperty("write.distribution-mode", "range")
@@ -164,7 +200,7 @@ final class SummaryTable {
     return lake.tripsTable(shape.name()).toString();
   }
 
-  /** Every day main holds trips of, in order (from the data files' partitions: no row is read). */
+  /** Every day main holds rows of, in order (from the data files' partitions: no row is read). */
   List<LocalDate> days() {
     table.refresh();
     Set<LocalDate> days = new TreeSet<>();
@@ -262,7 +298,7 @@ final class SummaryTable {
     if (base != null) {
       try (CloseableIterable<Record> rows = read(base, scope.filter())) {
         for (Record r : rows) {
-          if (scope.recomputed().test(r) && !scope.untouched().contains(tripdate(r))) {
+          if (scope.recomputed().test(r) && !scope.untouched().contains(date(r))) {
             stored.put(key(r), r.copy());
           }
         }
@@ -270,10 +306,10 @@ final class SummaryTable {
         throw new UncheckedIOException(e);
       }
     }
-    Diff diff = new Diff(shape.compared());
+    Diff diff = new Diff(shape, this::date);
     Set<Key> seen = new HashSet<>();
     for (Record r : fresh) {
-      if (scope.untouched().contains(tripdate(r))) {
+      if (scope.untouched().contains(date(r))) {
         continue;
       }
       Key key = key(r);
@@ -314,12 +350,12 @@ final class SummaryTable {
             .build();
     Comparator<Record> order = sortOrder();
     Expression days =
-        Expressions.in("tripdate", diff.days.stream().map(d -> (int) d.toEpochDay()).toArray());
+        Expressions.in(shape.date(), diff.days.stream().map(d -> (int) d.toEpochDay()).toArray());
     try {
       for (LocalDate day : diff.days) {
         List<Record> rows = new ArrayList<>(diff.upserts.getOrDefault(day, List.of()));
         if (base != null) {
-          Expression onDay = Expressions.equal("tripdate", (int) day.toEpochDay());
+          Expression onDay = Expressions.equal(shape.date(), (int) day.toEpochDay());
           try (CloseableIterable<FileScanTask> tasks =
                   table.newScan().useSnapshot(base.snapshotId()).filter(onDay).planFiles();
               CloseableIterable<Record> stored = read(base, onDay)) {
@@ -373,8 +409,8 @@ final class SummaryTable {
   }
 
   /**
-   * The table's sort order (deviceid, tripstart), then the row's identity, so that a rerun writes
-   * the same file. Iceberg's comparators take internal values (micros, not LocalDateTime).
+   * The table's sort order (the shape's), then the row's identity, so that a rerun writes the same
+   * file. Iceberg's comparators take internal values (micros, not LocalDateTime).
    */
   private Comparator<Record> sortOrder() {
     Comparator<StructLike> internal =
@@ -395,6 +431,8 @@ final class SummaryTable {
   /** What a run changes: per trip and per row, and the rows each changed day gets or loses. */
   private static final class Diff {
     private final List<String> compared;
+    private final int group;
+    private final java.util.function.Function<Record, LocalDate> date;
 
     /** Per trip: has fresh rows, has stored rows, has a row that differs. */
     final Map<List<String>, boolean[]> trips = new HashMap<>();
@@ -405,12 +443,14 @@ final class SummaryTable {
     long upserted;
     long deleted;
 
-    Diff(List<String> compared) {
-      this.compared = compared;
+    Diff(Shape shape, java.util.function.Function<Record, LocalDate> date) {
+      this.compared = shape.compared();
+      this.group = shape.group();
+      this.date = date;
     }
 
     void fresh(Key key, Record row, Record old) {
-      boolean[] t = trips.computeIfAbsent(key.trip(), k -> new boolean[3]);
+      boolean[] t = trips.computeIfAbsent(key.values().subList(0, group), k -> new boolean[3]);
       t[0] = true;
       t[1] |= old != null;
       if (old != null && same(row, old)) {
@@ -421,17 +461,17 @@ final class SummaryTable {
       if (old != null) {
         replaced.add(key);
       }
-      upserts.computeIfAbsent(tripdate(row), d -> new ArrayList<>()).add(row);
-      days.add(tripdate(row));
+      upserts.computeIfAbsent(date.apply(row), d -> new ArrayList<>()).add(row);
+      days.add(date.apply(row));
     }
 
     void gone(Key key, Record old) {
-      boolean[] t = trips.computeIfAbsent(key.trip(), k -> new boolean[3]);
+      boolean[] t = trips.computeIfAbsent(key.values().subList(0, group), k -> new boolean[3]);
       t[1] = true;
       t[2] = true;
       deleted++;
       replaced.add(key);
-      days.add(tripdate(old));
+      days.add(date.apply(old));
     }
 
     TripAggregator.Changes changes() {
@@ -463,12 +503,8 @@ final class SummaryTable {
     }
   }
 
-  /** A row's identity: the values of its shape's key columns, the trip's first. */
+  /** A row's identity: the values of its shape's key columns, its group's first. */
   private record Key(List<String> values) implements Comparable<Key> {
-    List<String> trip() {
-      return values.subList(0, 3);
-    }
-
     @Override
     public int compareTo(Key o) {
       for (int i = 0; i < values.size(); i++) {
@@ -484,13 +520,13 @@ final class SummaryTable {
   private Key key(Record r) {
     List<String> values = new ArrayList<>(shape.keys().size());
     for (String column : shape.keys()) {
-      values.add((String) r.getField(column));
+      values.add(String.valueOf(r.getField(column)));
     }
     return new Key(List.copyOf(values));
   }
 
-  private static LocalDate tripdate(Record r) {
-    return (LocalDate) r.getField("tripdate");
+  private LocalDate date(Record r) {
+    return (LocalDate) r.getField(shape.date());
   }
 
   static long micros(LocalDateTime t) {

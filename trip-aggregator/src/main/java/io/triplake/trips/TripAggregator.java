@@ -167,6 +167,20 @@ public interface TripAggregator {
   }
 
   /**
+   * What a run did to {@code trips.devicedays}.
+   *
+   * @param days the (device, message, day) rows recomputed
+   * @param filesRead raw files whose {@code t} was read for them
+   * @param rowsRead the rows of those files
+   * @param changes the rows inserted, updated and deleted (a "trip" here is a row)
+   * @param seconds of the run's time, what the table took
+   */
+  record DeviceDayWork(long days, long filesRead, long rowsRead, Changes changes, double seconds) {
+    /** An as-of reprocess leaves the table alone: it tells what arrived when, not trips. */
+    static final DeviceDayWork NONE = new DeviceDayWork(0, 0, 0, Changes.NONE, 0);
+  }
+
+  /**
    * What a run did. The JSON report keeps one flat object: {@link Work} and {@link Changes} are
    * unwrapped.
    *
@@ -180,6 +194,7 @@ public interface TripAggregator {
    *     moment
    * @param tripsTableSeconds of {@code seconds}, the time spent comparing and committing the trips
    *     table's rows (what the table adds to a run beyond its share of the pass)
+   * @param deviceDays what the run did to trips.devicedays
    */
   record Result(
       String runId,
@@ -198,12 +213,14 @@ public interface TripAggregator {
       String branch,
       Map<LocalDate, Checkpoint.Pin> pinnedDays,
       double seconds,
-      double tripsTableSeconds) {
+      double tripsTableSeconds,
+      DeviceDayWork deviceDays) {
 
     public String summary() {
       return String.format(
               "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read by %s, %d"
                   + " trips; trips +%d ~%d -%d (%d rows upserted, %d deleted; trips table %d"
+                  + " upserted, %d deleted); devicedays %d rows recomputed from %d files (%d"
                   + " upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
               mode,
               runId,
@@ -221,6 +238,10 @@ public interface TripAggregator {
               changes.rowsDeleted(),
               tripsTable.rowsUpserted(),
               tripsTable.rowsDeleted(),
+              deviceDays.days(),
+              deviceDays.filesRead(),
+              deviceDays.changes().rowsUpserted(),
+              deviceDays.changes().rowsDeleted(),
               checkpointBefore,
               checkpointAfter,
               seconds,

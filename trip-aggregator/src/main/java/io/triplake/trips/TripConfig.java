@@ -41,8 +41,16 @@ public record TripConfig(
     double tripGapMinutes,
     double tripMinLengthMinutes,
     List<Cluster> clusters,
-    String fingerprint) {
+    String fingerprint,
+    double deviceDayGapLimitSeconds) {
   public static final double TRIP_GAP_MIN_DEFAULT = 10;
+
+  /**
+   * trips.devicedays counts the steps between a logger's rows longer than this ({@code
+   * config.device_days.gap_limit_s}, a key the vendor's tool ignores).
+   */
+  public static final double DEVICE_DAY_GAP_LIMIT_S_DEFAULT = 60;
+
   public static final double TRIP_MIN_LENGTH_MIN_DEFAULT = 1;
 
   /** A cluster with these devices takes every device that no other cluster names. */
@@ -333,9 +341,20 @@ public record TripConfig(
       }
       double gap = TRIP_GAP_MIN_DEFAULT;
       double minLength = TRIP_MIN_LENGTH_MIN_DEFAULT;
+      double gapLimit = DEVICE_DAY_GAP_LIMIT_S_DEFAULT;
       JsonNode config = root.get("config");
       if (config != null) {
-        checkKeys(config, "config", Set.of("trip", "date"));
+        checkKeys(config, "config", Set.of("trip", "date", "device_days"));
+        JsonNode deviceDays = config.get("device_days");
+        if (deviceDays != null) {
+          checkKeys(deviceDays, "config.device_days", Set.of("gap_limit_s"));
+          gapLimit = number(deviceDays, "gap_limit_s", "config.device_days", gapLimit);
+          if (!(gapLimit > 0) || Double.isInfinite(gapLimit)) {
+            throw error(
+                "config.device_days.gap_limit_s",
+                "must be a number of seconds above 0 (" + gapLimit + ")");
+          }
+        }
         JsonNode trip = config.get("trip");
         if (trip != null) {
           checkKeys(trip, "config.trip", Set.of("trip_gap_min", "trip_min_length_min"));
@@ -399,7 +418,7 @@ public record TripConfig(
         throw error(
             "device_clusters", "has more than one wildcard cluster (devices [\"*\"] or [])");
       }
-      return new TripConfig(gap, minLength, list, fingerprint(gap, minLength, list));
+      return new TripConfig(gap, minLength, list, fingerprint(gap, minLength, list), gapLimit);
     }
 
     private Map<String, Set<String>> deviceClusters(JsonNode node) {

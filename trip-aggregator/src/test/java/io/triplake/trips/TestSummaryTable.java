@@ -379,14 +379,15 @@ class TestSummaryTable extends SparkLakeTest {
 
   @Test
   void theTablesTheJobCreatesAreTheOnesTheirSparkDdlCreates() {
-    for (SummaryTable.Shape shape : List.of(SummaryTable.TRIPSUMMARY, SummaryTable.TRIPS)) {
+    for (SummaryTable.Shape shape :
+        List.of(SummaryTable.TRIPSUMMARY, SummaryTable.TRIPS, SummaryTable.DEVICEDAYS)) {
       Table made =
           SummaryTable.open(shape, target, target.catalog(spark), "creates-" + shape.name())
               .table();
       String ddlName =
           Lake.CATALOG_NAME + "." + target.tripsNamespace() + ".made_by_ddl_" + shape.name();
       spark.sql(io.triplake.ddl.TableDdl.spark(shape.name(), ddlName));
-      spark.sql("ALTER TABLE " + ddlName + " WRITE ORDERED BY deviceid, tripstart");
+      spark.sql("ALTER TABLE " + ddlName + " WRITE ORDERED BY " + String.join(", ", shape.order()));
       Table ddl =
           target
               .catalog(spark)

@@ -68,6 +68,9 @@ class TestTripConfig {
             "x");
     assertThat(config.tripGapMinutes()).isEqualTo(TripConfig.TRIP_GAP_MIN_DEFAULT);
     assertThat(config.tripMinLengthMinutes()).isEqualTo(TripConfig.TRIP_MIN_LENGTH_MIN_DEFAULT);
+    assertThat(config.deviceDayGapLimitSeconds())
+        .isEqualTo(TripConfig.DEVICE_DAY_GAP_LIMIT_S_DEFAULT)
+        .isEqualTo(60);
     assertThat(config.clusters())
         .extracting(TripConfig.Cluster::name, TripConfig.Cluster::wildcard)
         .containsExactly(
@@ -82,6 +85,26 @@ class TestTripConfig {
             TripConfig.parse(CURRENT.replace("\"trip_gap_min\": 5", "\"trip_gap_min\": 6"), "x")
                 .fingerprint())
         .isNotEqualTo(TripConfig.parse(CURRENT, "x").fingerprint());
+  }
+
+  @Test
+  void theDeviceDayGapLimitIsAConfigKeyTheVendorsToolIgnoresAndNoTripDependsOn() {
+    String limited =
+        CURRENT.replace(
+            "\"trip_min_length_min\": 2}}",
+            "\"trip_min_length_min\": 2}, \"device_days\": {\"gap_limit_s\": 2.5}}");
+    assertThat(limited).isNotEqualTo(CURRENT);
+    TripConfig config = TripConfig.parse(limited, "x");
+    assertThat(config.deviceDayGapLimitSeconds()).isEqualTo(2.5);
+    assertThat(config.fingerprint()).isEqualTo(TripConfig.parse(CURRENT, "x").fingerprint());
+    assertThatThrownBy(() -> TripConfig.parse(limited.replace("2.5", "0"), "a.json"))
+        .hasMessage(
+            "Cannot use the aggregation config: config.device_days.gap_limit_s must be a number of"
+                + " seconds above 0 (0.0) (a.json)");
+    assertThatThrownBy(
+            () -> TripConfig.parse(limited.replace("gap_limit_s", "gap_limit"), "a.json"))
+        .hasMessageContaining(
+            "config.device_days has unknown key 'gap_limit' (known: gap_limit_s)");
   }
 
   @Test

@@ -1,0 +1,369 @@
+package io.triplake.trips;
+
+import io.triplake.lake.Checkpoint;
+import io.triplake.lake.Lake;
+import io.triplake.lake.LakeProperties;
+import io.triplake.lake.PrefetchedInputFile;
+import io.triplake.lake.RawPath;
+import io.triplake.lake.RawSchema;
+import io.triplake.trips.DeviceDay.File;
+import io.triplake.trips.RawColumns.Column;
+import io.triplake.trips.RawColumns.RawFile;
+import io.triplake.trips.RawColumns.Rows;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.apache.iceberg.DataFile;
+import org.apache.iceberg.FileScanTask;
+import org.apache.iceberg.Snapshot;
+import org.apache.iceberg.Table;
+import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.data.GenericRecord;
+import org.apache.iceberg.data.Record;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
+import org.apache.iceberg.expressions.Expression;
+import org.apache.iceberg.expressions.Expressions;
+import org.apache.iceberg.io.CloseableIterable;
+
+/**
+ * Brings {@code trips.devicedays} up to date with every raw table: the (device, message, day) rows
+ * that files appended or removed since its checkpoint touch are recomputed from the raw tables'
+ * metadata and the {@code t} column of the day's files, compared with the stored rows, and the
+ * changed days rewritten with the new checkpoint in one commit (as tripsummary is). Its checkpoint
+ * covers every raw message table, not only the ones the trip config reads, so it is its own.
+ */
+final class DeviceDays {
+  /** Files read at once: the reads wait on the object store, not on a core. */
+  private static final int READERS = 8;
+
+  private final Lake lake;
+  private final Catalog catalog;
+  private final String runId;
+  private final LocalDateTime now;
+  private final double gapLimitSeconds;
+
+  DeviceDays(Lake lake, Catalog catalog, String runId, LocalDateTime now, double gapLimitSeconds) {
+    this.lake = lake;
+    this.catalog = catalog;
+    this.runId = runId;
+    this.now = now;
+    this.gapLimitSeconds = gapLimitSeconds;
+  }
+
+  /** The fingerprint of what the rows were computed with: a new gap limit recomputes them all. */
+  String fingerprint() {
+    return "gap_limit_s=" + gapLimitSeconds;
+  }
+
+  /**
+   * Recomputes the rows new or removed raw files touch (all of them on the first run or after the
+   * gap limit changed), or, with {@code day}, every row of that day.
+   */
+  TripAggregator.DeviceDayWork update(LocalDate day) {
+    long start = System.nanoTime();
+    SummaryTable table = SummaryTable.open(SummaryTable.DEVICEDAYS, lake, catalog, runId);
+    Optional<Checkpoint> before = table.checkpoint();
+    boolean scratch = before.isEmpty() || !fingerprint().equals(before.get().configFingerprint());
+    Map<String, Checkpoint.Position> after = new TreeMap<>();
+    List<Record> fresh = new ArrayList<>();
+    Set<List<String>> recomputed = new TreeSetOfKeys().keys;
+    Set<LocalDate> days = new TreeSet<>();
+    long[] read = new long[2];
+    ExecutorService pool = Executors.newFixedThreadPool(READERS);
+    try {
+      for (TableIdentifier id : rawTables()) {
+        Table raw = catalog.loadTable(id);
+        Snapshot current = raw.currentSnapshot();
+        if (current == null) {
+          continue;
+        }
+        String name = id.toString();
+        after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
+        Map<String, Set<LocalDate>> touched = new TreeMap<>();
+        if (day != null) {
+          for (RawMetadata.FileSpan f :
+              RawMetadata.files(
+                  raw,
+                  current.snapshotId(),
+                  Expressions.and(
+                      Expressions.greaterThanOrEqual(RawSchema.TIME, DeviceDay.startOf(day)),
+                      Expressions.lessThan(RawSchema.TIME, DeviceDay.startOf(day.plusDays(1)))))) {
+            touched.computeIfAbsent(f.device(), d -> new TreeSet<>()).add(day);
+          }
+        } else {
+          Checkpoint.Position from = scratch ? null : before.get().rawTables().get(name);
+          for (RawMetadata.FileSpan f : RawMetadata.since(raw, from, current).files()) {
+            Set<LocalDate> onDays = touched.computeIfAbsent(f.device(), d -> new TreeSet<>());
+            if (f.lo() == Long.MIN_VALUE || f.hi() == Long.MAX_VALUE) {
+              onDays.add(LocalDate.MIN); // no bounds of t: every day of the device
+            } else {
+              onDays.addAll(DeviceDay.days(f.lo(), f.hi()));
+            }
+          }
+        }
+        String message = id.name();
+        for (Map.Entry<String, Set<LocalDate>> e : touched.entrySet()) {
+          List<DeviceDay.Row> rows = recompute(raw, message, e.getKey(), e.getValue(), pool, read);
+          for (LocalDate d : e.getValue()) {
+            recomputed.add(List.of(e.getKey(), message, d.toString()));
+            days.add(d);
+          }
+          for (DeviceDay.Row r : rows) {
+            // A device without bounds of t was recomputed on every day it has rows.
+            recomputed.add(List.of(r.deviceid(), message, r.day().toString()));
+            days.add(r.day());
+            fresh.add(record(table.table().schema(), r));
+          }
+        }
+      }
+    } finally {
+      pool.shutdownNow();
+    }
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(LakeProperties.RUN_ID, runId);
+    props.putAll(new Checkpoint(after, fingerprint(), 0, 0, Map.of()).properties());
+    days.remove(LocalDate.MIN);
+    Set<String> devices = new TreeSet<>();
+    recomputed.forEach(k -> devices.add(k.get(0)));
+    boolean allDays = recomputed.stream().anyMatch(k -> k.get(2).equals(LocalDate.MIN.toString()));
+    Expression filter =
+        recomputed.isEmpty()
+            ? Expressions.alwaysFalse()
+            : allDays
+                ? Expressions.in("deviceid", devices.toArray())
+                : Expressions.and(
+                    Expressions.in("deviceid", devices.toArray()),
+                    Expressions.in("day", days.stream().map(d -> (int) d.toEpochDay()).toArray()));
+    Set<List<String>> allDaysOf = new TreeSetOfKeys().keys;
+    recomputed.stream()
+        .filter(k -> k.get(2).equals(LocalDate.MIN.toString()))
+        .forEach(k -> allDaysOf.add(k.subList(0, 2)));
+    SummaryTable.Scope scope =
+        day != null
+            // A reprocessed day is recomputed whole: a stored row no file has any more goes.
+            ? new SummaryTable.Scope(
+                Expressions.equal("day", (int) day.toEpochDay()),
+                r -> day.equals(r.getField("day")),
+                Set.of())
+            : new SummaryTable.Scope(
+                filter,
+                r -> {
+                  String device = (String) r.getField("deviceid");
+                  String message = (String) r.getField("message");
+                  return recomputed.contains(List.of(device, message, r.getField("day").toString()))
+                      || allDaysOf.contains(List.of(device, message));
+                },
+                Set.of());
+    TripAggregator.Changes changes = table.merge(fresh, scope, props, null);
+    if (!changes.any()
+        && (before.isEmpty() || !after.equals(before.get().rawTables()) || scratch)) {
+      table.commitProperties(props);
+    }
+    return new TripAggregator.DeviceDayWork(
+        recomputed.size(), read[0], read[1], changes, (System.nanoTime() - start) / 1e9);
+  }
+
+  /** Keys as lists of strings, in order (a TreeSet of lists needs a comparator). */
+  private static final class TreeSetOfKeys {
+    final Set<List<String>> keys =
+        new TreeSet<>((a, b) -> String.join("\u0000", a).compareTo(String.join("\u0000", b)));
+  }
+
+  /** The raw message tables (not the rejected-files table), or none before the first register. */
+  private List<TableIdentifier> rawTables() {
+    try {
+      return catalog.listTables(lake.rawNamespace()).stream()
+          .filter(id -> RawPath.isMessageTable(id.name()))
+          .sorted((a, b) -> a.toString().compareTo(b.toString()))
+          .toList();
+    } catch (NoSuchNamespaceException e) {
+      return List.of();
+    }
+  }
+
+  /**
+   * The rows of one device and message on the given days ({@link LocalDate#MIN}: every day it has
+   * rows), reading each file once even when it spans several of them.
+   */
+  private List<DeviceDay.Row> recompute(
+      Table raw,
+      String message,
+      String device,
+      Set<LocalDate> days,
+      ExecutorService pool,
+      long[] read) {
+    // Every file of the device: out-of-order needs the earlier appends' files of any day.
+    List<File> files = files(raw, device);
+    Set<String> outOfOrder = DeviceDay.outOfOrder(files);
+    Set<LocalDate> wanted = new TreeSet<>(days);
+    boolean every = wanted.remove(LocalDate.MIN);
+    Map<String, long[]> times = new HashMap<>();
+    if (every) {
+      // No bounds to go by: read every file of the device once and take the days it has rows on.
+      readAll(raw, files, times, pool, read);
+      for (long[] ts : times.values()) {
+        for (long t : ts) {
+          wanted.add(DeviceDay.dayOf(t));
+        }
+      }
+    }
+    long gapLimit = Math.round(gapLimitSeconds * 1e6);
+    List<DeviceDay.Row> rows = new ArrayList<>();
+    for (LocalDate day : wanted) {
+      long lo = DeviceDay.startOf(day);
+      long hi = DeviceDay.startOf(day.plusDays(1));
+      List<File> onDay = new ArrayList<>();
+      for (File f : files) {
+        if (f.lo() < hi && f.hi() >= lo) {
+          onDay.add(f);
+        }
+      }
+      readAll(raw, onDay, times, pool, read);
+      Map<File, long[]> rowsOnDay = new LinkedHashMap<>();
+      Map<File, Long> lastT = new HashMap<>();
+      for (File f : onDay) {
+        long[] ts = times.get(f.location());
+        long[] mine = Arrays.stream(ts).filter(t -> t >= lo && t < hi).toArray();
+        if (mine.length > 0) {
+          rowsOnDay.put(f, mine);
+          lastT.put(f, Arrays.stream(ts).max().getAsLong());
+        }
+      }
+      if (!rowsOnDay.isEmpty()) {
+        rows.add(DeviceDay.of(device, message, day, rowsOnDay, lastT, gapLimit, outOfOrder));
+      }
+      // Keep only what a later day still needs: files that reach past this one.
+      for (File f : onDay) {
+        if (f.hi() < hi) {
+          times.remove(f.location());
+        }
+      }
+    }
+    return rows;
+  }
+
+  /** Reads the {@code t} of the files not read yet, {@link #READERS} at a time. */
+  private static void readAll(
+      Table raw, List<File> files, Map<String, long[]> times, ExecutorService pool, long[] read) {
+    Column time = Column.of(raw, RawSchema.TIME);
+    Map<String, Future<long[]>> pending = new LinkedHashMap<>();
+    for (File f : files) {
+      if (!times.containsKey(f.location()) && !pending.containsKey(f.location())) {
+        pending.put(f.location(), pool.submit(() -> times(raw, time, f)));
+      }
+    }
+    for (Map.Entry<String, Future<long[]>> e : pending.entrySet()) {
+      try {
+        long[] ts = e.getValue().get();
+        times.put(e.getKey(), ts);
+        read[0]++;
+        read[1] += ts.length;
+      } catch (InterruptedException ex) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("Interrupted while reading " + e.getKey(), ex);
+      } catch (ExecutionException ex) {
+        throw ex.getCause() instanceof RuntimeException r
+            ? r
+            : new IllegalStateException(ex.getCause());
+      }
+    }
+  }
+
+  /** A file's {@code t} values (rows without one are no rows), in one request when it is small. */
+  private static long[] times(Table raw, Column time, File f) {
+    Rows rows = new Rows(0, (int) Math.min(Math.max(f.records(), 16), Integer.MAX_VALUE - 8));
+    RawFileReader.configured()
+        .read(
+            PrefetchedInputFile.whole(
+                raw.io().newInputFile(f.location(), f.sizeBytes()), TripPass.WHOLE_FILE_MAX),
+            raw.name(),
+            new RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records()),
+            time,
+            List.of(),
+            Long.MIN_VALUE,
+            Long.MAX_VALUE,
+            rows);
+    return Arrays.copyOf(rows.ts, rows.size);
+  }
+
+  /**
+   * Every file of one device in the table's current snapshot, with its append's sequence and time.
+   */
+  private static List<File> files(Table raw, String device) {
+    Map<Long, Long> committedAt = new HashMap<>();
+    for (Snapshot s : raw.snapshots()) {
+      committedAt.merge(s.sequenceNumber(), s.timestampMillis() * 1000, Math::min);
+    }
+    List<File> files = new ArrayList<>();
+    try (CloseableIterable<FileScanTask> tasks =
+        raw.newScan()
+            .filter(Expressions.equal(RawSchema.DEVICE, device))
+            .ignoreResiduals()
+            .includeColumnStats(List.of(RawSchema.TIME))
+            .planFiles()) {
+      for (FileScanTask task : tasks) {
+        DataFile file = task.file();
+        RawMetadata.FileSpan span = RawMetadata.span(raw, file);
+        long sequence = file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber();
+        files.add(
+            new File(
+                span.location(),
+                span.sizeBytes(),
+                span.records(),
+                sequence,
+                committedAt.get(sequence),
+                span.lo(),
+                span.hi()));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(
+          "Cannot plan the files of " + raw.name() + ": " + e.getMessage(), e);
+    }
+    return files;
+  }
+
+  private Record record(org.apache.iceberg.Schema schema, DeviceDay.Row r) {
+    Record rec = GenericRecord.create(schema);
+    rec.setField("deviceid", r.deviceid());
+    rec.setField("message", r.message());
+    rec.setField("day", r.day());
+    rec.setField("files", r.files());
+    rec.setField("rows", r.rows());
+    rec.setField("first_t", timestamp(r.firstT()));
+    rec.setField("last_t", timestamp(r.lastT()));
+    rec.setField("max_gap_s", r.maxGapS());
+    rec.setField("gaps_over_limit", r.gapsOverLimit());
+    rec.setField(
+        "first_registered", r.firstRegistered() == null ? null : timestamp(r.firstRegistered()));
+    rec.setField(
+        "last_registered", r.lastRegistered() == null ? null : timestamp(r.lastRegistered()));
+    rec.setField("max_lag_h", r.maxLagH());
+    rec.setField("out_of_order_files", r.outOfOrderFiles());
+    rec.setField("updatedat", now);
+    return rec;
+  }
+
+  private static LocalDateTime timestamp(long micros) {
+    return LocalDateTime.ofEpochSecond(
+        Math.floorDiv(micros, 1_000_000L),
+        (int) Math.floorMod(micros, 1_000_000L) * 1000,
+        ZoneOffset.UTC);
+  }
+}
