@@ -388,7 +388,7 @@ class TestGluePipeline {
 
     assertThat(read.get("tables").get("trips"))
         .extracting(JsonNode::asText)
-        .containsExactlyInAnyOrder("trips.tripsummary", "trips.trips");
+        .containsExactlyInAnyOrder("trips.tripsummary", "trips.trips", "trips.devicedays");
     assertThat(read.get("tables").get("raw"))
         .extracting(JsonNode::asText)
         .contains("raw.can2_gnss_speed", "raw.can1_eec1");

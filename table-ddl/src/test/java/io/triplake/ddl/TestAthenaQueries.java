@@ -27,11 +27,11 @@ import org.junit.jupiter.api.Test;
 /**
  * Every example Athena query ({@link AthenaQueries}) keeps to Trino's rules and runs. There is no
  * Trino here: each statement is checked against the rules of Trino that Spark does not share, then
- * translated and run by Spark on the tables the jobs create (tripsummary from its Spark DDL, the
- * raw tables by registering the sample, raw._rejected_files by registering a source with bad files
- * of device 3BA199E2 and a file off the layout). The trip aggregator depends on this module, so the
- * two trips of device 3BA199E2 on 2021-07-26 are written here, one commit each, so that time travel
- * to the first commit has a difference to show.
+ * translated and run by Spark on the tables the jobs create (tripsummary, trips and devicedays from
+ * their Spark DDL, the raw tables by registering the sample, raw._rejected_files by registering a
+ * source with bad files of device 3BA199E2 and a file off the layout). The trip aggregator depends
+ * on this module, so the two trips of device 3BA199E2 on 2021-07-26 are written here, one commit
+ * each, so that time travel to the first commit has a difference to show.
  */
 class TestAthenaQueries extends SparkLakeTest {
   private static final Pattern TIME_TRAVEL =
@@ -62,6 +62,7 @@ class TestAthenaQueries extends SparkLakeTest {
     insertTrip("2021-07-26 13:13:55.090350", "2021-07-26 14:01:01.660999", 14.6, 31.4);
     String trips = Lake.CATALOG_NAME + "." + lake.tripsTable(TableDdl.TRIPS);
     spark.sql(TableDdl.spark(TableDdl.TRIPS, trips));
+    insertDeviceDays();
     // The sample's two drives of 3BA199E2 as the aggregator writes them (rounded).
     spark.sql(
         "INSERT INTO "
@@ -74,6 +75,28 @@ class TestAthenaQueries extends SparkLakeTest {
             + " TIMESTAMP_NTZ '2021-07-26 14:01:01.660999', DATE '2021-07-26', 2826.571, 55.68,"
             + " 12.35, 55.59, 12.61, 43.27, 2704, 85.6, 2617.1, 209.4, 2705, 3.021, TIMESTAMP_NTZ"
             + " '2024-03-02 06:00:00')");
+  }
+
+  /**
+   * devicedays as the aggregator writes it for two loggers: 3BA199E2 on the sample's day, 2F6913DB
+   * silent since six days before.
+   */
+  private static void insertDeviceDays() {
+    String table = Lake.CATALOG_NAME + "." + lake.tripsTable(TableDdl.DEVICEDAYS);
+    spark.sql(TableDdl.spark(TableDdl.DEVICEDAYS, table));
+    spark.sql(
+        "INSERT INTO "
+            + table
+            + " VALUES ('3BA199E2', 'can2_gnss_speed', DATE '2021-07-26', 12, 24310, TIMESTAMP_NTZ"
+            + " '2021-07-26 04:41:10.529799', TIMESTAMP_NTZ '2021-07-26 14:01:01.660999', 29411.3,"
+            + " 3, TIMESTAMP_NTZ '2021-07-27 02:00:00', TIMESTAMP_NTZ '2021-07-27 02:00:00', 11.98,"
+            + " 0, TIMESTAMP_NTZ '2024-03-02 06:00:00'), ('3BA199E2', 'can2_gnss_pos', DATE"
+            + " '2021-07-26', 12, 24305, TIMESTAMP_NTZ '2021-07-26 04:41:10.6', TIMESTAMP_NTZ"
+            + " '2021-07-26 14:01:01.5', 29411.2, 3, TIMESTAMP_NTZ '2021-07-27 02:00:00',"
+            + " TIMESTAMP_NTZ '2021-07-28 02:00:00', 35.98, 1, TIMESTAMP_NTZ '2024-03-02"
+            + " 06:00:00'), ('2F6913DB', 'can2_gnss_speed', DATE '2021-07-20', 4, 9000,"
+            + " TIMESTAMP_NTZ '2021-07-20 08:00:00', TIMESTAMP_NTZ '2021-07-20 09:30:00', 2.0, 0,"
+            + " NULL, NULL, NULL, 0, TIMESTAMP_NTZ '2024-03-02 06:00:00')");
   }
 
   private static String summaryTable() {
