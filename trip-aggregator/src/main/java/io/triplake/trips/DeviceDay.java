@@ -8,6 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 
 /**
@@ -108,46 +109,134 @@ final class DeviceDay {
   }
 
   /**
-   * The day's row from the files with rows on it.
+   * One file's rows on one day, as what a row of the day needs: how many, the first and last, the
+   * largest step between them and the steps longer than the limit. The rows themselves ({@code ts},
+   * sorted) only when the part was read for the table; a part the trip pass computed has none, and
+   * is read again only when it overlaps another file's part in time.
+   */
+  record Part(long rows, long first, long last, long maxStep, long over, long[] ts) {
+    /** The parts of a file's rows (any order; a copy is sorted) on each day they fall on. */
+    static Map<LocalDate, Part> of(
+        long[] rows, int from, int to, long gapLimitMicros, boolean keep) {
+      long[] ts = Arrays.copyOfRange(rows, from, to);
+      boolean sorted = true;
+      for (int i = 1; i < ts.length && sorted; i++) {
+        sorted = ts[i] >= ts[i - 1];
+      }
+      if (!sorted) {
+        Arrays.sort(ts);
+      }
+      Map<LocalDate, Part> parts = new TreeMap<>();
+      int i = 0;
+      while (i < ts.length) {
+        LocalDate day = dayOf(ts[i]);
+        long end = startOf(day.plusDays(1));
+        int j = i + 1;
+        long maxStep = -1;
+        long over = 0;
+        while (j < ts.length && ts[j] < end) {
+          long step = ts[j] - ts[j - 1];
+          maxStep = Math.max(maxStep, step);
+          if (step > gapLimitMicros) {
+            over++;
+          }
+          j++;
+        }
+        parts.put(
+            day,
+            new Part(
+                j - i,
+                ts[i],
+                ts[j - 1],
+                maxStep,
+                over,
+                keep ? Arrays.copyOfRange(ts, i, j) : null));
+        i = j;
+      }
+      return parts;
+    }
+  }
+
+  /** Thrown when overlapping parts without rows meet: the caller reads these files and retries. */
+  static final class NeedsRows extends RuntimeException {
+    final transient List<File> files;
+
+    NeedsRows(List<File> files) {
+      super(null, null, false, false);
+      this.files = files;
+    }
+  }
+
+  /**
+   * The day's row from the parts of the files with rows on it. Parts that do not overlap in time
+   * combine exactly: the steps between them are from one's last row to the next one's first;
+   * overlapping ones are merged row by row, which needs their rows.
    *
-   * @param rowsOnDay each file's {@code t} values on the day (any order); a file without any is
-   *     left out
    * @param lastT each file's largest {@code t} (on any day): its lag is counted from it
    * @param gapLimitMicros steps longer than this are counted in {@code gapsOverLimit}
    * @param outOfOrder the locations {@link #outOfOrder} found
+   * @throws NeedsRows naming the files whose rows an overlap needs
    */
   static Row of(
       String deviceid,
       String message,
       LocalDate day,
-      Map<File, long[]> rowsOnDay,
+      Map<File, Part> parts,
       Map<File, Long> lastT,
       long gapLimitMicros,
       Set<String> outOfOrder) {
-    int n = 0;
-    for (long[] ts : rowsOnDay.values()) {
-      n += ts.length;
-    }
-    if (n == 0) {
+    List<Map.Entry<File, Part>> ordered = new ArrayList<>(parts.entrySet());
+    ordered.removeIf(e -> e.getValue().rows() == 0);
+    if (ordered.isEmpty()) {
       throw new IllegalArgumentException(
           "Cannot summarise " + deviceid + " " + message + " on " + day + ": no rows");
     }
-    // All files' rows merged in time order: files of one day may overlap (a file sent twice).
-    long[] all = new long[n];
-    int at = 0;
-    int files = 0;
+    ordered.sort(
+        Comparator.comparingLong((Map.Entry<File, Part> e) -> e.getValue().first())
+            .thenComparingLong(e -> e.getValue().last()));
+    // Groups of parts that overlap in time; parts that only touch (one ends where the next
+    // begins) are apart: the step between them is 0 either way.
+    List<List<Map.Entry<File, Part>>> groups = new ArrayList<>();
+    long groupLast = Long.MIN_VALUE;
+    for (Map.Entry<File, Part> e : ordered) {
+      if (groups.isEmpty() || e.getValue().first() >= groupLast) {
+        groups.add(new ArrayList<>());
+      }
+      groups.get(groups.size() - 1).add(e);
+      groupLast = Math.max(groupLast, e.getValue().last());
+    }
+    List<File> missing = new ArrayList<>();
+    for (List<Map.Entry<File, Part>> g : groups) {
+      if (g.size() > 1) {
+        g.stream().filter(e -> e.getValue().ts() == null).forEach(e -> missing.add(e.getKey()));
+      }
+    }
+    if (!missing.isEmpty()) {
+      throw new NeedsRows(missing);
+    }
+    long rows = 0;
+    long maxStep = -1;
+    long over = 0;
+    long previousLast = 0;
+    for (int k = 0; k < groups.size(); k++) {
+      Part p = merged(groups.get(k), gapLimitMicros);
+      if (k > 0) {
+        long step = p.first() - previousLast;
+        maxStep = Math.max(maxStep, step);
+        if (step > gapLimitMicros) {
+          over++;
+        }
+      }
+      rows += p.rows();
+      maxStep = Math.max(maxStep, p.maxStep());
+      over += p.over();
+      previousLast = p.last();
+    }
     Long firstRegistered = null;
     Long lastRegistered = null;
     Double maxLagH = null;
     int late = 0;
-    for (Map.Entry<File, long[]> e : rowsOnDay.entrySet()) {
-      long[] ts = e.getValue();
-      if (ts.length == 0) {
-        continue;
-      }
-      System.arraycopy(ts, 0, all, at, ts.length);
-      at += ts.length;
-      files++;
+    for (Map.Entry<File, Part> e : ordered) {
       File f = e.getKey();
       if (outOfOrder.contains(f.location())) {
         late++;
@@ -161,29 +250,38 @@ final class DeviceDay {
         maxLagH = maxLagH == null ? lag : Math.max(maxLagH, lag);
       }
     }
-    Arrays.sort(all);
-    long maxStep = -1;
-    long over = 0;
-    for (int i = 1; i < n; i++) {
-      long step = all[i] - all[i - 1];
-      maxStep = Math.max(maxStep, step);
-      if (step > gapLimitMicros) {
-        over++;
-      }
-    }
     return new Row(
         deviceid,
         message,
         day,
-        files,
-        n,
-        all[0],
-        all[n - 1],
-        n < 2 ? null : maxStep / 1e6,
+        ordered.size(),
+        rows,
+        ordered.get(0).getValue().first(),
+        previousLast,
+        rows < 2 ? null : maxStep / 1e6,
         over,
         firstRegistered,
         lastRegistered,
         maxLagH,
         late);
+  }
+
+  /** One group's part: itself when alone, else its parts' rows merged in time order. */
+  private static Part merged(List<Map.Entry<File, Part>> group, long gapLimitMicros) {
+    if (group.size() == 1) {
+      return group.get(0).getValue();
+    }
+    int n = 0;
+    for (Map.Entry<File, Part> e : group) {
+      n += e.getValue().ts().length;
+    }
+    long[] all = new long[n];
+    int at = 0;
+    for (Map.Entry<File, Part> e : group) {
+      long[] ts = e.getValue().ts();
+      System.arraycopy(ts, 0, all, at, ts.length);
+      at += ts.length;
+    }
+    return Part.of(all, 0, n, gapLimitMicros, false).values().iterator().next();
   }
 }

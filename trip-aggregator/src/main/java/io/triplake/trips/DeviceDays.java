@@ -76,7 +76,7 @@ final class DeviceDays {
    * Recomputes the rows new or removed raw files touch (all of them on the first run or after the
    * gap limit changed), or, with {@code day}, every row of that day.
    */
-  TripAggregator.DeviceDayWork update(LocalDate day) {
+  TripAggregator.DeviceDayWork update(LocalDate day, Taps taps) {
     long start = System.nanoTime();
     SummaryTable table = SummaryTable.open(SummaryTable.DEVICEDAYS, lake, catalog, runId);
     Optional<Checkpoint> before = table.checkpoint();
@@ -85,7 +85,7 @@ final class DeviceDays {
     List<Record> fresh = new ArrayList<>();
     Set<List<String>> recomputed = new TreeSetOfKeys().keys;
     Set<LocalDate> days = new TreeSet<>();
-    long[] read = new long[2];
+    Counts counts = new Counts();
     ExecutorService pool = Executors.newFixedThreadPool(READERS);
     try {
       for (TableIdentifier id : rawTables()) {
@@ -120,7 +120,8 @@ final class DeviceDays {
         }
         String message = id.name();
         for (Map.Entry<String, Set<LocalDate>> e : touched.entrySet()) {
-          List<DeviceDay.Row> rows = recompute(raw, message, e.getKey(), e.getValue(), pool, read);
+          List<DeviceDay.Row> rows =
+              recompute(raw, name, message, e.getKey(), e.getValue(), taps, pool, counts);
           for (LocalDate d : e.getValue()) {
             recomputed.add(List.of(e.getKey(), message, d.toString()));
             days.add(d);
@@ -177,7 +178,12 @@ final class DeviceDays {
       table.commitProperties(props);
     }
     return new TripAggregator.DeviceDayWork(
-        recomputed.size(), read[0], read[1], changes, (System.nanoTime() - start) / 1e9);
+        recomputed.size(),
+        counts.files,
+        counts.rows,
+        counts.fromPass,
+        changes,
+        (System.nanoTime() - start) / 1e9);
   }
 
   /** Keys as lists of strings, in order (a TreeSet of lists needs a comparator). */
@@ -199,30 +205,59 @@ final class DeviceDays {
   }
 
   /**
+   * What the trip pass computed of the raw files it read whole ({@link TripPass#FILE_DAY_FIELDS}):
+   * by raw table name and location, the file's parts per day and its largest {@code t}.
+   */
+  static final class Taps {
+    private final Map<String, Map<String, Tap>> byTable = new HashMap<>();
+
+    void add(String table, String location, LocalDate day, DeviceDay.Part part, long maxT) {
+      byTable
+          .computeIfAbsent(table, k -> new HashMap<>())
+          .computeIfAbsent(location, k -> new Tap(new TreeMap<>(), maxT))
+          .parts()
+          .put(day, part);
+    }
+
+    Tap get(String table, String location) {
+      return byTable.getOrDefault(table, Map.of()).get(location);
+    }
+  }
+
+  /** A file's parts on each day it has rows on, and its largest {@code t}. */
+  record Tap(Map<LocalDate, DeviceDay.Part> parts, long maxT) {}
+
+  /** Files read, rows read, files taken from the trip pass. */
+  private static final class Counts {
+    long files;
+    long rows;
+    long fromPass;
+  }
+
+  /**
    * The rows of one device and message on the given days ({@link LocalDate#MIN}: every day it has
-   * rows), reading each file once even when it spans several of them.
+   * rows). A file's parts come from the trip pass when it read the file whole, else from reading
+   * its {@code t} here, once even when it spans several of the days.
    */
   private List<DeviceDay.Row> recompute(
       Table raw,
+      String name,
       String message,
       String device,
       Set<LocalDate> days,
+      Taps taps,
       ExecutorService pool,
-      long[] read) {
+      Counts counts) {
     // Every file of the device: out-of-order needs the earlier appends' files of any day.
     List<File> files = files(raw, device);
     Set<String> outOfOrder = DeviceDay.outOfOrder(files);
     Set<LocalDate> wanted = new TreeSet<>(days);
     boolean every = wanted.remove(LocalDate.MIN);
-    Map<String, long[]> times = new HashMap<>();
+    Map<String, Tap> known = new HashMap<>();
     if (every) {
-      // No bounds to go by: read every file of the device once and take the days it has rows on.
-      readAll(raw, files, times, pool, read);
-      for (long[] ts : times.values()) {
-        for (long t : ts) {
-          wanted.add(DeviceDay.dayOf(t));
-        }
-      }
+      // No bounds to go by: every file of the device, and the days it has rows on.
+      parts(raw, name, files, taps, known, false, pool, counts);
+      known.values().forEach(t -> wanted.addAll(t.parts().keySet()));
     }
     long gapLimit = Math.round(gapLimitSeconds * 1e6);
     List<DeviceDay.Row> rows = new ArrayList<>();
@@ -235,46 +270,75 @@ final class DeviceDays {
           onDay.add(f);
         }
       }
-      readAll(raw, onDay, times, pool, read);
-      Map<File, long[]> rowsOnDay = new LinkedHashMap<>();
-      Map<File, Long> lastT = new HashMap<>();
-      for (File f : onDay) {
-        long[] ts = times.get(f.location());
-        long[] mine = Arrays.stream(ts).filter(t -> t >= lo && t < hi).toArray();
-        if (mine.length > 0) {
-          rowsOnDay.put(f, mine);
-          lastT.put(f, Arrays.stream(ts).max().getAsLong());
+      parts(raw, name, onDay, taps, known, false, pool, counts);
+      DeviceDay.Row row = null;
+      while (row == null) {
+        Map<File, DeviceDay.Part> parts = new LinkedHashMap<>();
+        Map<File, Long> lastT = new HashMap<>();
+        for (File f : onDay) {
+          Tap tap = known.get(f.location());
+          DeviceDay.Part part = tap.parts().get(day);
+          if (part != null) {
+            parts.put(f, part);
+            lastT.put(f, tap.maxT());
+          }
+        }
+        if (parts.isEmpty()) {
+          break;
+        }
+        try {
+          row = DeviceDay.of(device, message, day, parts, lastT, gapLimit, outOfOrder);
+        } catch (DeviceDay.NeedsRows e) {
+          // Files that overlap in time are merged row by row: read the ones the pass summed up.
+          e.files.forEach(f -> known.remove(f.location()));
+          parts(raw, name, e.files, taps, known, true, pool, counts);
         }
       }
-      if (!rowsOnDay.isEmpty()) {
-        rows.add(DeviceDay.of(device, message, day, rowsOnDay, lastT, gapLimit, outOfOrder));
+      if (row != null) {
+        rows.add(row);
       }
       // Keep only what a later day still needs: files that reach past this one.
       for (File f : onDay) {
         if (f.hi() < hi) {
-          times.remove(f.location());
+          known.remove(f.location());
         }
       }
     }
     return rows;
   }
 
-  /** Reads the {@code t} of the files not read yet, {@link #READERS} at a time. */
-  private static void readAll(
-      Table raw, List<File> files, Map<String, long[]> times, ExecutorService pool, long[] read) {
+  /**
+   * The parts of the files not known yet: from the trip pass, or read here {@link #READERS} at a
+   * time (always read with {@code reread}: their rows are needed).
+   */
+  private void parts(
+      Table raw,
+      String name,
+      List<File> files,
+      Taps taps,
+      Map<String, Tap> known,
+      boolean reread,
+      ExecutorService pool,
+      Counts counts) {
     Column time = Column.of(raw, RawSchema.TIME);
+    long gapLimit = Math.round(gapLimitSeconds * 1e6);
     Map<String, Future<long[]>> pending = new LinkedHashMap<>();
     for (File f : files) {
-      if (!times.containsKey(f.location()) && !pending.containsKey(f.location())) {
+      if (known.containsKey(f.location()) || pending.containsKey(f.location())) {
+        continue;
+      }
+      Tap tap = reread ? null : taps.get(name, f.location());
+      if (tap != null) {
+        known.put(f.location(), tap);
+        counts.fromPass++;
+      } else {
         pending.put(f.location(), pool.submit(() -> times(raw, time, f)));
       }
     }
     for (Map.Entry<String, Future<long[]>> e : pending.entrySet()) {
+      long[] ts;
       try {
-        long[] ts = e.getValue().get();
-        times.put(e.getKey(), ts);
-        read[0]++;
-        read[1] += ts.length;
+        ts = e.getValue().get();
       } catch (InterruptedException ex) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("Interrupted while reading " + e.getKey(), ex);
@@ -283,6 +347,13 @@ final class DeviceDays {
             ? r
             : new IllegalStateException(ex.getCause());
       }
+      counts.files++;
+      counts.rows += ts.length;
+      long max = Long.MIN_VALUE;
+      for (long t : ts) {
+        max = Math.max(max, t);
+      }
+      known.put(e.getKey(), new Tap(DeviceDay.Part.of(ts, 0, ts.length, gapLimit, true), max));
     }
   }
 

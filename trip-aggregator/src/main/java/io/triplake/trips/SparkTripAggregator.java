@@ -613,11 +613,11 @@ final class SparkTripAggregator implements TripAggregator {
             new TripSessionizer(config.tripGapMicros(), config.tripMinLengthMicros()),
             startRange,
             io,
-            tables);
+            tables,
+            Math.round(config.deviceDayGapLimitSeconds() * 1e6));
     if (units.rows() <= driverRowsMax) {
-      List<Row> passed = pass.inThreads(units.units(), Runtime.getRuntime().availableProcessors());
-      long trips = passed.stream().filter(r -> r.isNullAt(4)).count();
-      return new Summarised(passed, units.files(), units.rows(), trips, DRIVER);
+      return summarised(
+          pass.inThreads(units.units(), Runtime.getRuntime().availableProcessors()), units, DRIVER);
     }
     SparkSession session = spark.get();
     // A few units per core: even when devices differ in size, no core waits long for the last one.
@@ -629,8 +629,27 @@ final class SparkTripAggregator implements TripAggregator {
             .parallelize(slices, slices.size())
             .flatMap(pass)
             .collect();
+    return summarised(passed, units, SPARK);
+  }
+
+  /** The pass's rows apart: summary and marker rows, and the parts of the files read whole. */
+  private static Summarised summarised(List<Row> out, UnitPlan units, String executor) {
+    List<Row> passed = new ArrayList<>(out.size());
+    DeviceDays.Taps taps = new DeviceDays.Taps();
+    for (Row r : out) {
+      if (r.length() == TripPass.FILE_DAY_FIELDS) {
+        taps.add(
+            r.getString(0),
+            r.getString(1),
+            LocalDate.ofEpochDay(r.getLong(2)),
+            TripPass.part(r),
+            r.getLong(8));
+      } else {
+        passed.add(r);
+      }
+    }
     long trips = passed.stream().filter(r -> r.isNullAt(4)).count();
-    return new Summarised(passed, units.files(), units.rows(), trips, SPARK);
+    return new Summarised(passed, units.files(), units.rows(), trips, executor, taps);
   }
 
   /**
@@ -642,9 +661,11 @@ final class SparkTripAggregator implements TripAggregator {
    * @param rowsRead rows in those files
    * @param trips trips found
    * @param executor where the pass ran ({@link Work#executor})
+   * @param taps what devicedays needs of the raw files the pass read whole
    */
-  private record Summarised(List<Row> rows, int files, long rowsRead, long trips, String executor) {
-    static final Summarised NONE = new Summarised(null, 0, 0, 0, "none");
+  private record Summarised(
+      List<Row> rows, int files, long rowsRead, long trips, String executor, DeviceDays.Taps taps) {
+    static final Summarised NONE = new Summarised(null, 0, 0, 0, "none", new DeviceDays.Taps());
   }
 
   private static final String DRIVER = "driver";
@@ -685,7 +706,7 @@ final class SparkTripAggregator implements TripAggregator {
         run.asOf != null
             ? TripAggregator.DeviceDayWork.NONE
             : new DeviceDays(lake, run.catalog, runId, run.now, config.deviceDayGapLimitSeconds())
-                .update(reprocessDay);
+                .update(reprocessDay, summarised.taps());
     Map<String, Long> before = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Result result =
         new Result(

@@ -170,14 +170,22 @@ public interface TripAggregator {
    * What a run did to {@code trips.devicedays}.
    *
    * @param days the (device, message, day) rows recomputed
-   * @param filesRead raw files whose {@code t} was read for them
+   * @param filesRead raw files whose {@code t} was read for them (files the trip pass did not read
+   *     whole, or that overlap another file in time)
    * @param rowsRead the rows of those files
+   * @param filesFromPass raw files whose figures came from the trip pass's read of them
    * @param changes the rows inserted, updated and deleted (a "trip" here is a row)
    * @param seconds of the run's time, what the table took
    */
-  record DeviceDayWork(long days, long filesRead, long rowsRead, Changes changes, double seconds) {
+  record DeviceDayWork(
+      long days,
+      long filesRead,
+      long rowsRead,
+      long filesFromPass,
+      Changes changes,
+      double seconds) {
     /** An as-of reprocess leaves the table alone: it tells what arrived when, not trips. */
-    static final DeviceDayWork NONE = new DeviceDayWork(0, 0, 0, Changes.NONE, 0);
+    static final DeviceDayWork NONE = new DeviceDayWork(0, 0, 0, 0, Changes.NONE, 0);
   }
 
   /**
@@ -220,8 +228,9 @@ public interface TripAggregator {
       return String.format(
               "Trips %s run %s: %s; %d devices, %d windows, %d files (%d rows) read by %s, %d"
                   + " trips; trips +%d ~%d -%d (%d rows upserted, %d deleted; trips table %d"
-                  + " upserted, %d deleted); devicedays %d rows recomputed from %d files (%d"
-                  + " upserted, %d deleted); checkpoint %s -> %s in %.1f s%s",
+                  + " upserted, %d deleted); devicedays %d rows recomputed from %d files read"
+                  + " and %d of the pass (%d upserted, %d deleted); checkpoint %s -> %s in %.1f"
+                  + " s%s",
               mode,
               runId,
               committed ? "committed snapshot " + snapshotId : "nothing to commit",
@@ -240,6 +249,7 @@ public interface TripAggregator {
               tripsTable.rowsDeleted(),
               deviceDays.days(),
               deviceDays.filesRead(),
+              deviceDays.filesFromPass(),
               deviceDays.changes().rowsUpserted(),
               deviceDays.changes().rowsDeleted(),
               checkpointBefore,

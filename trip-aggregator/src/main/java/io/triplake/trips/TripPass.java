@@ -31,17 +31,35 @@ import org.apache.spark.sql.RowFactory;
  * are never shuffled, sorted by Spark or joined; only summary rows ({@link
  * TripSummaries#PASS_SCHEMA}) leave a unit.
  *
+ * <p>Each raw file a unit reads whole (its rows all inside the unit's window) also leaves a row of
+ * {@link #FILE_DAY_FIELDS} fields per UTC day it has rows on: what trips.devicedays needs of it
+ * ({@link DeviceDay.Part}), so that table comes from the same read of the file.
+ *
  * @param startRange when set, only trips starting in [from, to] microseconds
  * @param io the FileIO of each message's raw table
  * @param tables the raw table of each message, for errors
+ * @param gapLimitMicros devicedays' gap limit, for the files' parts
  */
 record TripPass(
     SummaryPlan plan,
     TripSessionizer sessionizer,
     long[] startRange,
     Map<String, FileIO> io,
-    Map<String, String> tables)
+    Map<String, String> tables,
+    long gapLimitMicros)
     implements FlatMapFunction<List<WorkUnit>, Row> {
+  /**
+   * A file-day row: raw table, location, epoch day, rows, first, last, largest step, steps over the
+   * limit, the file's largest t. Fewer fields than a summary row, which tells them apart.
+   */
+  static final int FILE_DAY_FIELDS = 9;
+
+  /** A file-day row of the pass as the table's part of the file on that day (no rows kept). */
+  static DeviceDay.Part part(Row r) {
+    return new DeviceDay.Part(
+        r.getLong(3), r.getLong(4), r.getLong(5), r.getLong(6), r.getLong(7), null);
+  }
+
   @Override
   public Iterator<Row> call(List<WorkUnit> units) {
     // One unit's rows at a time: a task holds the summary rows of one window, not of all of its
@@ -88,6 +106,8 @@ record TripPass(
     boolean aggregated =
         cluster.messages().stream().anyMatch(s -> s.message().equals(cluster.identifierMessage()));
     Inputs inputs = new Inputs(aggregated ? KEPT_BYTES_MAX : 0);
+    List<Row> out = new ArrayList<>();
+    java.util.Set<String> tapped = new java.util.HashSet<>();
     inTimeOrder(
         cluster.identifierMessage(),
         unit.identifierFiles(),
@@ -95,7 +115,9 @@ record TripPass(
         List.of(),
         unit,
         inputs,
-        (rows, i) -> cut.add(rows.ts[i]));
+        (rows, i) -> cut.add(rows.ts[i]),
+        tapped,
+        out);
     TripSessionizer.Trips trips = cut.trips();
     // Trips come in time order: those starting in the range are one run of them.
     int from = 0;
@@ -110,8 +132,8 @@ record TripPass(
     }
     long[] starts = Arrays.copyOfRange(trips.starts(), from, to);
     long[] ends = Arrays.copyOfRange(trips.ends(), from, to);
-    List<Row> out = new ArrayList<>();
     if (starts.length == 0) {
+      // No trip, but the files' parts for devicedays: the other messages' files are not read.
       return out;
     }
     SummaryPlan.TripTablePlan tripTable = cluster.tripTable();
@@ -165,7 +187,9 @@ record TripPass(
               }
               speeds[trip[0]].add(ts, rows.values[speed][i]);
             }
-          });
+          },
+          tapped,
+          out);
       for (int t = 0; t < groups.length; t++) {
         if (groups[t] != null) {
           groups[t].emit(unit.device(), starts[t], ends[t], out);
@@ -221,7 +245,9 @@ record TripPass(
       List<Column> signals,
       WorkUnit unit,
       Inputs inputs,
-      RowVisitor visitor) {
+      RowVisitor visitor,
+      java.util.Set<String> tapped,
+      List<Row> out) {
     List<RawFile> ordered = new ArrayList<>(files);
     ordered.sort(Comparator.comparingLong(RawFile::lo).thenComparingLong(RawFile::hi));
     FileIO fileIO = io.get(message);
@@ -247,16 +273,14 @@ record TripPass(
         inputs.prefetch(fileIO, ordered.get(f));
       }
       for (int f = i; f < j; f++) {
+        RawFile file = ordered.get(f);
+        int before = rows.size;
         RawFileReader.configured()
             .read(
-                inputs.open(fileIO, ordered.get(f)),
-                table,
-                ordered.get(f),
-                time,
-                signals,
-                unit.lo(),
-                unit.hi(),
-                rows);
+                inputs.open(fileIO, file), table, file, time, signals, unit.lo(), unit.hi(), rows);
+        if (file.lo() >= unit.lo() && file.hi() <= unit.hi() && tapped.add(file.location())) {
+          tap(table, file, rows.ts, before, rows.size, out);
+        }
       }
       if (rows.sorted()) {
         for (int r = 0; r < rows.size; r++) {
@@ -268,6 +292,29 @@ record TripPass(
         }
       }
       i = j;
+    }
+  }
+
+  /** The file-day rows of a file the window holds whole: its rows are all in [from, to). */
+  private void tap(String table, RawFile file, long[] ts, int from, int to, List<Row> out) {
+    long max = Long.MIN_VALUE;
+    for (int r = from; r < to; r++) {
+      max = Math.max(max, ts[r]);
+    }
+    for (Map.Entry<java.time.LocalDate, DeviceDay.Part> e :
+        DeviceDay.Part.of(ts, from, to, gapLimitMicros, false).entrySet()) {
+      DeviceDay.Part p = e.getValue();
+      out.add(
+          RowFactory.create(
+              table,
+              file.location(),
+              e.getKey().toEpochDay(),
+              p.rows(),
+              p.first(),
+              p.last(),
+              p.maxStep(),
+              p.over(),
+              max));
     }
   }
 

@@ -21,6 +21,16 @@ class TestDeviceDay {
     return new DeviceDay.File(name, 100, 10, sequence, registered, lo, hi);
   }
 
+  /** The part of rows on DAY, with its rows (as the table's own read keeps them). */
+  private static DeviceDay.Part part(long... ts) {
+    return DeviceDay.Part.of(ts, 0, ts.length, 60 * S, true).get(DAY);
+  }
+
+  /** The same without its rows (as the trip pass gives it). */
+  private static DeviceDay.Part summary(long... ts) {
+    return DeviceDay.Part.of(ts, 0, ts.length, 60 * S, false).get(DAY);
+  }
+
   @Test
   void daysAreUtcDaysOfTIncludingBeforeTheEpoch() {
     assertThat(DeviceDay.dayOf(MIDNIGHT)).isEqualTo(DAY);
@@ -48,9 +58,9 @@ class TestDeviceDay {
   void overlappingFilesAreMergedInTimeOrderAndStepsLongerThanTheLimitCount() {
     DeviceDay.File a = file("a", 1, MIDNIGHT + 3_600 * S, MIDNIGHT, MIDNIGHT + 200 * S);
     DeviceDay.File b = file("b", 2, MIDNIGHT + 7_200 * S, MIDNIGHT + 50 * S, MIDNIGHT + 400 * S);
-    Map<DeviceDay.File, long[]> rows = new LinkedHashMap<>();
-    rows.put(a, new long[] {MIDNIGHT + 200 * S, MIDNIGHT, MIDNIGHT + 100 * S});
-    rows.put(b, new long[] {MIDNIGHT + 50 * S, MIDNIGHT + 400 * S, MIDNIGHT + 100 * S});
+    Map<DeviceDay.File, DeviceDay.Part> rows = new LinkedHashMap<>();
+    rows.put(a, part(MIDNIGHT + 200 * S, MIDNIGHT, MIDNIGHT + 100 * S));
+    rows.put(b, part(MIDNIGHT + 50 * S, MIDNIGHT + 400 * S, MIDNIGHT + 100 * S));
     DeviceDay.Row row =
         DeviceDay.of(
             "D1",
@@ -82,7 +92,7 @@ class TestDeviceDay {
             "D1",
             "m",
             DAY,
-            Map.of(a, new long[] {MIDNIGHT, MIDNIGHT + 60 * S}),
+            Map.of(a, part(MIDNIGHT, MIDNIGHT + 60 * S)),
             Map.of(a, MIDNIGHT + 60 * S),
             60 * S,
             Set.of());
@@ -92,17 +102,65 @@ class TestDeviceDay {
     assertThat(two.maxLagH()).isNull();
     DeviceDay.Row one =
         DeviceDay.of(
-            "D1",
-            "m",
-            DAY,
-            Map.of(a, new long[] {MIDNIGHT}),
-            Map.of(a, MIDNIGHT),
-            60 * S,
-            Set.of());
+            "D1", "m", DAY, Map.of(a, part(MIDNIGHT)), Map.of(a, MIDNIGHT), 60 * S, Set.of());
     assertThat(one.maxGapS()).isNull();
     assertThat(one.gapsOverLimit()).isZero();
     assertThatThrownBy(
-            () -> DeviceDay.of("D1", "m", DAY, Map.of(a, new long[0]), Map.of(), 60 * S, Set.of()))
+            () ->
+                DeviceDay.of(
+                    "D1",
+                    "m",
+                    DAY,
+                    Map.of(a, new DeviceDay.Part(0, 0, 0, -1, 0, new long[0])),
+                    Map.of(),
+                    60 * S,
+                    Set.of()))
         .hasMessageContaining("D1 m on 2024-03-01: no rows");
+  }
+
+  @Test
+  void partsThatDoNotOverlapCombineWithoutTheirRowsAndOverlappingOnesAskForThem() {
+    DeviceDay.File a = file("a", 1, null, MIDNIGHT, MIDNIGHT + 100 * S);
+    DeviceDay.File b = file("b", 1, null, MIDNIGHT + 100 * S, MIDNIGHT + 500 * S);
+    DeviceDay.File c = file("c", 2, null, MIDNIGHT + 450 * S, MIDNIGHT + 460 * S);
+    Map<DeviceDay.File, Long> last =
+        Map.of(a, MIDNIGHT + 100 * S, b, MIDNIGHT + 500 * S, c, MIDNIGHT + 460 * S);
+    Map<DeviceDay.File, DeviceDay.Part> apart = new LinkedHashMap<>();
+    // Given in another order than time: b, then a (which ends where b begins).
+    apart.put(b, summary(MIDNIGHT + 100 * S, MIDNIGHT + 170 * S, MIDNIGHT + 500 * S));
+    apart.put(a, summary(MIDNIGHT, MIDNIGHT + 30 * S, MIDNIGHT + 100 * S));
+    DeviceDay.Row row = DeviceDay.of("D1", "m", DAY, apart, last, 60 * S, Set.of());
+    // 0, 30, 100 | 100, 170, 500: steps 30, 70, 0, 70, 330.
+    assertThat(row.rows()).isEqualTo(6);
+    assertThat(row.maxGapS()).isEqualTo(330.0);
+    assertThat(row.gapsOverLimit()).isEqualTo(3);
+    assertThat(row.firstT()).isEqualTo(MIDNIGHT);
+    assertThat(row.lastT()).isEqualTo(MIDNIGHT + 500 * S);
+
+    Map<DeviceDay.File, DeviceDay.Part> overlapping = new LinkedHashMap<>(apart);
+    overlapping.put(c, part(MIDNIGHT + 450 * S, MIDNIGHT + 460 * S));
+    assertThatThrownBy(() -> DeviceDay.of("D1", "m", DAY, overlapping, last, 60 * S, Set.of()))
+        .isInstanceOfSatisfying(
+            DeviceDay.NeedsRows.class,
+            e -> assertThat(e.files).extracting(DeviceDay.File::location).containsExactly("b"));
+    overlapping.put(b, part(MIDNIGHT + 100 * S, MIDNIGHT + 170 * S, MIDNIGHT + 500 * S));
+    DeviceDay.Row merged = DeviceDay.of("D1", "m", DAY, overlapping, last, 60 * S, Set.of());
+    // ... 170, 450, 460, 500: the 330 s step is split into 280, 10, 40.
+    assertThat(merged.rows()).isEqualTo(8);
+    assertThat(merged.maxGapS()).isEqualTo(280.0);
+    assertThat(merged.gapsOverLimit()).isEqualTo(3);
+    assertThat(merged.files()).isEqualTo(3);
+  }
+
+  @Test
+  void aFilesPartsAreItsRowsOnEachUtcDay() {
+    long[] ts = {MIDNIGHT + 10 * S, MIDNIGHT - 10 * S, MIDNIGHT - 100 * S, MIDNIGHT + 200 * S};
+    Map<LocalDate, DeviceDay.Part> parts = DeviceDay.Part.of(ts, 0, ts.length, 60 * S, false);
+    assertThat(parts).containsOnlyKeys(DAY.minusDays(1), DAY);
+    assertThat(parts.get(DAY.minusDays(1)))
+        .isEqualTo(new DeviceDay.Part(2, MIDNIGHT - 100 * S, MIDNIGHT - 10 * S, 90 * S, 1, null));
+    assertThat(parts.get(DAY))
+        .isEqualTo(new DeviceDay.Part(2, MIDNIGHT + 10 * S, MIDNIGHT + 200 * S, 190 * S, 1, null));
+    assertThat(ts[0]).as("the caller's rows are left as they were").isEqualTo(MIDNIGHT + 10 * S);
   }
 }
