@@ -47,6 +47,11 @@ public final class TripBenchmark {
    *     table's rows
    * @param tripsTableCost what the trips table adds to the job without it: (warm - (no-places -
    *     trips table commit)) / (no-places - trips table commit)
+   * @param deviceDaysSeconds the median time of the warm runs spent on devicedays (reading what the
+   *     pass did not, comparing, committing; its parts of the files the pass read are in the pass)
+   * @param deviceDaysFilesRead of the first run's raw files, those devicedays read itself
+   * @param newTablesCost what trips and devicedays together add to the job without them: (warm -
+   *     base) / base, base = no-places - its trips table commit - its devicedays time
    */
   public record Result(
       int devices,
@@ -77,7 +82,10 @@ public final class TripBenchmark {
       double warmTripCpuSeconds,
       double warmNoPlacesSeconds,
       double tripsTableSeconds,
-      double tripsTableCost) {
+      double tripsTableCost,
+      double deviceDaysSeconds,
+      long deviceDaysFilesRead,
+      double newTablesCost) {
     public String summary() {
       return String.format(
           "Trip job (raw files read by %s) on %d devices x %d days (%d files, %d rows, %d cores):"
@@ -87,7 +95,8 @@ public final class TripBenchmark {
               + " DuckDB: %s; the same job again in the same JVM (median of %d runs) %.1f s (CPU"
               + " %.1f s), DuckDB trip SQL again %.2f s: warm / warm = %.1f; the trips table:"
               + " warm without places and speed %.2f s, of which its commit %.2f s: it adds"
-              + " %+.0f %% to the job",
+              + " %+.0f %% to the job; devicedays %.2f s (%d files read beyond the pass's);"
+              + " both tables add %+.0f %%",
           reader,
           devices,
           days,
@@ -114,7 +123,10 @@ public final class TripBenchmark {
           warmTripToDuckdbTrip,
           warmNoPlacesSeconds,
           tripsTableSeconds,
-          tripsTableCost * 100);
+          tripsTableCost * 100,
+          deviceDaysSeconds,
+          deviceDaysFilesRead,
+          newTablesCost * 100);
     }
   }
 
@@ -209,10 +221,12 @@ public final class TripBenchmark {
     List<Double> warmCpu = new ArrayList<>();
     List<Double> noPlacesRuns = new ArrayList<>();
     List<Double> tripsTableRuns = new ArrayList<>();
+    List<Double> deviceDaysRuns = new ArrayList<>();
+    List<Double> baseRuns = new ArrayList<>();
     for (int i = 0; i < warmRuns; i++) {
       // The default config last: the lake is left as the job leaves it.
       for (TripConfig c : List.of(noPlaces, config)) {
-        for (String table : List.of("tripsummary", "trips")) {
+        for (String table : List.of("tripsummary", "trips", "devicedays")) {
           spark.sql("DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable(table) + " PURGE");
         }
         long start = processCpuNanos();
@@ -220,9 +234,11 @@ public final class TripBenchmark {
         if (c == config) {
           warm.add(run.seconds());
           warmCpu.add((processCpuNanos() - start) / 1e9);
+          deviceDaysRuns.add(run.deviceDays().seconds());
         } else {
           noPlacesRuns.add(run.seconds());
           tripsTableRuns.add(run.tripsTableSeconds());
+          baseRuns.add(run.seconds() - run.tripsTableSeconds() - run.deviceDays().seconds());
         }
       }
     }
@@ -268,7 +284,10 @@ public final class TripBenchmark {
         median(warmCpu),
         noPlacesMedian,
         tripsTable,
-        (warmMedian - without) / without);
+        (warmMedian - without) / without,
+        median(deviceDaysRuns),
+        trips.deviceDays().filesRead(),
+        (warmMedian - median(baseRuns)) / median(baseRuns));
   }
 
   static double median(List<Double> values) {

@@ -119,9 +119,21 @@ final class DeviceDays {
           }
         }
         String message = id.name();
+        // Every file of the touched devices, planned once: out-of-order needs the earlier
+        // appends' files of any day.
+        Map<String, List<File>> files = files(raw, touched.keySet());
         for (Map.Entry<String, Set<LocalDate>> e : touched.entrySet()) {
           List<DeviceDay.Row> rows =
-              recompute(raw, name, message, e.getKey(), e.getValue(), taps, pool, counts);
+              recompute(
+                  raw,
+                  name,
+                  message,
+                  e.getKey(),
+                  files.getOrDefault(e.getKey(), List.of()),
+                  e.getValue(),
+                  taps,
+                  pool,
+                  counts);
           for (LocalDate d : e.getValue()) {
             recomputed.add(List.of(e.getKey(), message, d.toString()));
             days.add(d);
@@ -244,12 +256,11 @@ final class DeviceDays {
       String name,
       String message,
       String device,
+      List<File> files,
       Set<LocalDate> days,
       Taps taps,
       ExecutorService pool,
       Counts counts) {
-    // Every file of the device: out-of-order needs the earlier appends' files of any day.
-    List<File> files = files(raw, device);
     Set<String> outOfOrder = DeviceDay.outOfOrder(files);
     Set<LocalDate> wanted = new TreeSet<>(days);
     boolean every = wanted.remove(LocalDate.MIN);
@@ -377,15 +388,18 @@ final class DeviceDays {
   /**
    * Every file of one device in the table's current snapshot, with its append's sequence and time.
    */
-  private static List<File> files(Table raw, String device) {
+  private static Map<String, List<File>> files(Table raw, Set<String> devices) {
     Map<Long, Long> committedAt = new HashMap<>();
     for (Snapshot s : raw.snapshots()) {
       committedAt.merge(s.sequenceNumber(), s.timestampMillis() * 1000, Math::min);
     }
-    List<File> files = new ArrayList<>();
+    Map<String, List<File>> files = new HashMap<>();
+    if (devices.isEmpty()) {
+      return files;
+    }
     try (CloseableIterable<FileScanTask> tasks =
         raw.newScan()
-            .filter(Expressions.equal(RawSchema.DEVICE, device))
+            .filter(Expressions.in(RawSchema.DEVICE, devices.toArray()))
             .ignoreResiduals()
             .includeColumnStats(List.of(RawSchema.TIME))
             .planFiles()) {
@@ -393,15 +407,17 @@ final class DeviceDays {
         DataFile file = task.file();
         RawMetadata.FileSpan span = RawMetadata.span(raw, file);
         long sequence = file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber();
-        files.add(
-            new File(
-                span.location(),
-                span.sizeBytes(),
-                span.records(),
-                sequence,
-                committedAt.get(sequence),
-                span.lo(),
-                span.hi()));
+        files
+            .computeIfAbsent(span.device(), d -> new ArrayList<>())
+            .add(
+                new File(
+                    span.location(),
+                    span.sizeBytes(),
+                    span.records(),
+                    sequence,
+                    committedAt.get(sequence),
+                    span.lo(),
+                    span.hi()));
       }
     } catch (IOException e) {
       throw new UncheckedIOException(

@@ -23,6 +23,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
 import org.junit.jupiter.api.BeforeEach;
@@ -1013,6 +1014,87 @@ class TestTripAggregator extends SparkLakeTest {
    * A half-hour trip of D1000001 on 1 and on 2 June 2024, and its odometer from 07:00 on 1 June
    * until {@code odoUntil}.
    */
+  @Test
+  void deviceDaysCatchUpAreRecomputedByAReprocessAndByANewGapLimitAndIgnoreAsOfRuns()
+      throws Exception {
+    Lake target = lakeNamed("");
+    Path source = tempDir.resolve("src-" + name);
+    uploadTwoDays(target, source, "2024-06-02T10:00:00Z");
+    TripAggregator.Result first = aggregate(target);
+    String table = Lake.CATALOG_NAME + "." + target.tripsTable("devicedays");
+    List<String> all = RawStaging.rows(spark, "SELECT * FROM " + table);
+    // speed on two days, odo on two days (07:00 on the 1st to 10:00 on the 2nd).
+    assertThat(all).hasSize(4);
+    assertThat(first.deviceDays().days()).isEqualTo(4);
+    assertThat(first.deviceDays().filesFromPass())
+        .as("every file read by the trip pass")
+        .isEqualTo(3);
+    assertThat(first.deviceDays().filesRead()).isZero();
+    assertThat(first.summary()).contains("devicedays 4 rows recomputed from 0 files read and 3");
+
+    // Nothing new: nothing read, nothing committed.
+    Table deviceDays = target.catalog(spark).loadTable(target.tripsTable("devicedays"));
+    long head = deviceDays.currentSnapshot().snapshotId();
+    TripAggregator.Result again = aggregate(target);
+    assertThat(again.deviceDays().days()).isZero();
+    deviceDays.refresh();
+    assertThat(deviceDays.currentSnapshot().snapshotId()).isEqualTo(head);
+
+    // A row lost by hand comes back with a reprocess of its day, exactly.
+    spark.sql("DELETE FROM " + table + " WHERE day = DATE '2024-06-01'");
+    assertThat(RawStaging.rows(spark, "SELECT * FROM " + table)).hasSize(2);
+    TripAggregator.Result reprocessed = reprocess(target, "2024-06-01").execute();
+    assertThat(reprocessed.deviceDays().changes().rowsUpserted()).isEqualTo(2);
+    assertThat(RawStaging.rows(spark, "SELECT * FROM " + table)).isEqualTo(all);
+
+    // An as-of run leaves the table alone.
+    deviceDays.refresh();
+    head = deviceDays.currentSnapshot().snapshotId();
+    reprocess(target, "2024-06-01").asOf(Instant.now().toString()).execute();
+    deviceDays.refresh();
+    assertThat(deviceDays.currentSnapshot().snapshotId()).isEqualTo(head);
+
+    // A run that stopped before devicedays' commit: the next one catches up from its checkpoint.
+    upload(
+        target,
+        source,
+        List.of(
+            speed(
+                "D1000001",
+                "c1",
+                at("2024-06-03T08:00:00Z"),
+                at("2024-06-03T08:30:00Z"),
+                90 * SECOND)));
+    TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).execute();
+    deviceDays.refresh();
+    Snapshot caughtUp = deviceDays.currentSnapshot();
+    deviceDays.manageSnapshots().rollbackTo(head).commit();
+    TripAggregator.Result catchUp = aggregate(target);
+    assertThat(catchUp.deviceDays().days()).isEqualTo(1);
+    assertThat(catchUp.deviceDays().filesRead())
+        .as("the trip pass had nothing new: devicedays reads the file itself")
+        .isEqualTo(1);
+    assertThat(RawStaging.rows(spark, "SELECT * FROM " + table))
+        .isEqualTo(
+            RawStaging.rows(
+                spark, "SELECT * FROM " + table + " VERSION AS OF " + caughtUp.snapshotId()));
+
+    // A new gap limit recomputes every row: 90 s steps are over 60 s, not over 120 s.
+    assertThat(
+            spark
+                .sql("SELECT gaps_over_limit FROM " + table + " WHERE day = DATE '2024-06-03'")
+                .first()
+                .getLong(0))
+        .isEqualTo(20);
+    String wider =
+        CONFIG.replace(
+            "\"trip_min_length_min\": 1}}",
+            "\"trip_min_length_min\": 1}, \"device_days\": {\"gap_limit_s\": 120}}");
+    TripAggregator.Result widened = aggregate(target, "driver", wider);
+    assertThat(widened.deviceDays().days()).isEqualTo(5);
+    assertThat(spark.sql("SELECT sum(gaps_over_limit) FROM " + table).first().getLong(0)).isZero();
+  }
+
   private void uploadTwoDays(Lake target, Path source, String odoUntil) {
     String d = "D1000001";
     upload(
