@@ -1,5 +1,6 @@
 package io.triplake.trips;
 
+import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
@@ -204,11 +205,19 @@ final class DeviceDays {
         new TreeSet<>((a, b) -> String.join("\u0000", a).compareTo(String.join("\u0000", b)));
   }
 
-  /** The raw message tables (not the rejected-files table), or none before the first register. */
+  /**
+   * The raw message tables (not the rejected-files table, nor the trip tables when both namespaces
+   * are one), or none before the first register.
+   */
   private List<TableIdentifier> rawTables() {
+    Set<TableIdentifier> own =
+        Set.of(
+            lake.tripsTable(TableDdl.TRIPSUMMARY),
+            lake.tripsTable(TableDdl.TRIPS),
+            lake.tripsTable(TableDdl.DEVICEDAYS));
     try {
       return catalog.listTables(lake.rawNamespace()).stream()
-          .filter(id -> RawPath.isMessageTable(id.name()))
+          .filter(id -> RawPath.isMessageTable(id.name()) && !own.contains(id))
           .sorted((a, b) -> a.toString().compareTo(b.toString()))
           .toList();
     } catch (NoSuchNamespaceException e) {

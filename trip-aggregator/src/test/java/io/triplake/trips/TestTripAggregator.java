@@ -1095,6 +1095,24 @@ class TestTripAggregator extends SparkLakeTest {
     assertThat(spark.sql("SELECT sum(gaps_over_limit) FROM " + table).first().getLong(0)).isZero();
   }
 
+  @Test
+  void oneNamespaceForRawAndTripTablesKeepsDeviceDaysOfTheRawTablesOnly() {
+    Lake target = lake.withNamespaces("one_" + name, "one_" + name);
+    uploadTwoDays(target, tempDir.resolve("src-" + name), "2024-06-01T09:00:00Z");
+    aggregate(target);
+    // The second run finds tripsummary, trips and devicedays beside the raw tables.
+    TripAggregator.Result again = aggregate(target);
+    assertThat(again.deviceDays().days()).isZero();
+    assertThat(
+            RawStaging.rows(
+                spark,
+                "SELECT DISTINCT message FROM "
+                    + Lake.CATALOG_NAME
+                    + "."
+                    + target.tripsTable("devicedays")))
+        .containsExactly("[can2_odo]", "[can2_speed]");
+  }
+
   private void uploadTwoDays(Lake target, Path source, String odoUntil) {
     String d = "D1000001";
     upload(
