@@ -322,8 +322,9 @@ public final class S3Benchmark {
 
       // The same full run again in this JVM, for the CPU a row costs without the first run's class
       // loading and JIT.
-      spark.sql(
-          "DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable("tripsummary") + " PURGE");
+      for (String table : List.of("tripsummary", "trips", "devicedays")) {
+        spark.sql("DROP TABLE " + Lake.CATALOG_NAME + "." + lake.tripsTable(table) + " PURGE");
+      }
       s3Proxy.reset();
       glueProxy.reset();
       meter = Meter.start();
