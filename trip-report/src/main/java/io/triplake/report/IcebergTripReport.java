@@ -152,9 +152,7 @@ final class IcebergTripReport implements TripReport {
     TableIdentifier tripsId = lake.tripsTable(TRIPS_TABLE);
     if (!catalog.tableExists(tripsId)) {
       throw new IllegalArgumentException(
-          "Cannot build the trip report: table "
-              + tripsId
-              + " does not exist; run aggregate first ("
+          "Cannot build the trip report: the trips table does not exist, run aggregate first ("
               + tripsId
               + ")");
     }
