@@ -73,6 +73,14 @@ final class ReportCommand implements Callable<Integer> {
               + " default: the raw tables named like the vendor's GNSS messages.")
   String config;
 
+  @Option(
+      names = "--run-id",
+      paramLabel = "ID",
+      description =
+          "Run id, printed with the summary (submit and the Airflow DAG pass theirs; default:"
+              + " none).")
+  String runId;
+
   @ArgGroup(multiplicity = "1")
   Output output;
 
@@ -118,7 +126,7 @@ final class ReportCommand implements Callable<Integer> {
       }
     }
     TripReport.Result result = report.execute();
-    out.println(result.summary());
+    out.println(result.summary() + (runId == null ? "" : " (run " + runId + ")"));
     out.println("Report: " + result.location());
     out.flush();
     return result;
