@@ -93,12 +93,23 @@
     node.style.height = Math.max(200, 90 + lanes.length * 24) + 'px';
     var laneOf = {};
     lanes.forEach(function (d, i) { laneOf[d] = i; });
-    var items = data.trips.map(function (t, i) {
-      return { value: [laneOf[t.device], t.startMs, t.endMs, i], itemStyle: { color: clusterColor(t.cluster) } };
+    // The x axis: the UTC days any trip touches, side by side, 24 h each; days without trips are left
+    // out, so trips years apart stay readable. x = slot of the day * 24 h + time of day.
+    var slotOf = {}, slots = [];
+    data.trips.forEach(function (t) {
+      for (var d = Math.floor(t.startMs / DAY); d <= Math.floor(t.endMs / DAY); d++) {
+        if (slotOf[d] == null) { slotOf[d] = -1; slots.push(d); }
+      }
     });
-    var lo = Infinity, hi = -Infinity;
-    data.trips.forEach(function (t) { lo = Math.min(lo, t.startMs); hi = Math.max(hi, t.endMs); });
-    if (!data.trips.length) { lo = Date.parse((data.from || data.coverage.days[0] || '1970-01-01') + 'T00:00:00Z'); hi = lo + DAY; }
+    slots.sort(function (a, b) { return a - b; });
+    slots.forEach(function (d, i) { slotOf[d] = i; });
+    if (!slots.length) { slots.push(Math.floor(Date.parse((data.from || '1970-01-01') + 'T00:00:00Z') / DAY)); slotOf[slots[0]] = 0; }
+    function x(ms) { var d = Math.floor(ms / DAY); return slotOf[d] * DAY + (ms - d * DAY); }
+    function dayLabel(slot) { return new Date(slots[slot] * DAY).toISOString().slice(0, 10); }
+    var step = slots.length <= 2 ? DAY / 4 : slots.length <= 16 ? DAY : Math.ceil(slots.length / 16) * DAY;
+    var items = data.trips.map(function (t, i) {
+      return { value: [laneOf[t.device], x(t.startMs), x(t.endMs), i], itemStyle: { color: clusterColor(t.cluster) } };
+    });
     var drawn = {};
     var c = chart(node);
     c.setOption({
@@ -115,12 +126,20 @@
       },
       grid: { left: 90, right: 24, top: 16, bottom: 70 },
       xAxis: {
-        type: 'time',
-        min: Math.floor(lo / DAY) * DAY,
-        max: Math.ceil(hi / DAY) * DAY,
-        splitNumber: 8,
-        axisLabel: { formatter: { year: '{yyyy}-{MM}-{dd}', month: '{yyyy}-{MM}-{dd}', day: '{MMM} {d}', hour: '{HH}:{mm}', minute: '{HH}:{mm}' } },
-        splitLine: { show: true, lineStyle: { color: '#eef1f4' } }
+        type: 'value',
+        min: 0,
+        max: slots.length * DAY,
+        interval: step,
+        axisLabel: {
+          hideOverlap: true,
+          formatter: function (v) {
+            var slot = Math.floor(v / DAY);
+            var rest = v - slot * DAY;
+            if (slot >= slots.length) { return ''; }
+            return rest === 0 ? dayLabel(slot) : String(Math.round(rest / HOUR)).padStart(2, '0') + ':00';
+          }
+        },
+        splitLine: { show: true, lineStyle: { color: '#d5dbe2' } }
       },
       yAxis: { type: 'category', data: lanes, inverse: true, axisTick: { show: false } },
       dataZoom: [
@@ -131,7 +150,7 @@
         type: 'custom',
         name: 'trips',
         progressive: 0,
-        encode: { x: [1, 2], y: 0, tooltip: [1, 2] },
+        encode: { x: [1, 2], y: 0 },
         data: items,
         renderItem: function (params, api) {
           var lane = api.value(0);
