@@ -212,7 +212,9 @@ def test_report_writes_the_first_day_of_the_data_interval_into_the_warehouse(var
 def test_report_of_a_reprocess_run_is_the_reprocessed_days(variables):
     task = render_task(DAILY, "report", logical_date=SATURDAY, conf={"reprocess_day": "2024-02-20"})
     assert arguments(task)[5:11] == [
-        "--from", "2024-02-20", "--to", "2024-02-20", "--out-in-warehouse", "reports/trip-report-2024-02-20.html",
+        "--from", "2024-02-20",
+        "--to", "2024-02-20",
+        "--out-in-warehouse", "reports/trip-report-2024-02-20.html",
     ]  # fmt: skip
 
 

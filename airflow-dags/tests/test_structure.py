@@ -30,7 +30,14 @@ def reprocess(dagbag):
 
 
 def test_daily_tasks_run_in_order(daily):
-    assert set(daily.task_ids) == {"register", "aggregate", "maintenance_due", "maintain", "report_due", "report"}
+    assert set(daily.task_ids) == {
+        "register",
+        "aggregate",
+        "maintenance_due",
+        "maintain",
+        "report_due",
+        "report",
+    }
     assert daily.get_task("register").upstream_task_ids == set()
     assert daily.get_task("register").downstream_task_ids == {"aggregate"}
     assert daily.get_task("aggregate").downstream_task_ids == {"maintenance_due", "report_due"}
@@ -116,7 +123,8 @@ def test_daily_params_schema(daily):
     assert daily.params.get_param("reprocess_day").schema == {"type": ["null", "string"], "format": "date"}
     assert daily.params.get_param("as_of").schema["type"] == ["null", "string"]
     assert daily.params.get_param("publish").schema == {"type": "boolean"}
-    for name in ("last_days", "reconcile", "reprocess_day", "as_of", "publish", "run_maintenance", "write_report"):
+    names = ("last_days", "reconcile", "reprocess_day", "as_of", "publish", "run_maintenance", "write_report")
+    for name in names:
         assert daily.params.get_param(name).description
 
 
