@@ -1,5 +1,5 @@
 """
-### trip-lake daily: register, aggregate, maintain
+### trip-lake daily: register, aggregate, maintain, report
 
 Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC:
 
@@ -17,6 +17,10 @@ Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC:
    than `last_days`, also set `reconcile`).
 3. **maintain** — compaction and snapshot expiry, on Sundays (of the logical date) or when
    `run_maintenance` is set; on other days `maintenance_due` skips it.
+4. **report** — only when `write_report` is set (off by default; `report_due` skips it otherwise):
+   writes the trip report of the day (the data interval's first day, or `reprocess_day`), one
+   self-contained HTML file, to `<warehouse>/reports/trip-report-<day>.html` in the warehouse bucket
+   (next to the tables' folders, never inside one). It only reads the tables.
 
 The job tasks share the `trip_lake` pool (1 slot, counting deferred tasks) with the reprocess DAG, so
 two job runs never write the lake at once. A failed job task logs the job run id and its S3 log
@@ -35,9 +39,12 @@ from airflow.sdk import DAG, CronTriggerTimetable, Param, chain, task
 
 from trip_lake_common import (
     AGGREGATE_ARGUMENTS,
+    AGGREGATIONS_CONF,
+    CATALOG_CONF,
     DEFAULT_ARGS,
     MAINTAIN_ARGUMENTS,
     REGISTER_ARGUMENTS,
+    RUN_ID,
     TAGS,
     TripLakeJobOperator,
     as_of_arguments,
@@ -79,6 +86,14 @@ PARAMS = {
         type="boolean",
         description="maintain: run maintenance in this run even if it is not a Sunday.",
     ),
+    "write_report": Param(
+        False,
+        type="boolean",
+        description=(
+            "report: after aggregate, write the trip report of the day (reprocess_day, or the data "
+            "interval's first day) to <warehouse>/reports/trip-report-<day>.html."
+        ),
+    ),
     **spark_size_params(),
 }
 
@@ -89,9 +104,37 @@ AGGREGATE_OR_REPROCESS_ARGUMENTS = [
     *as_of_arguments("params.reprocess_day"),
 ]
 
+REPORT_DAY = (
+    "params.reprocess_day or "
+    "((data_interval_start if data_interval_start is defined else dag_run.run_after) | ds)"
+)
+"""Jinja expression of the day the report shows: the day being reprocessed, else the first day of the
+run's data interval (the run of 2024-03-02 03:00 UTC reports 2024-03-01). A run triggered without a
+logical date has no data interval: then the day it was triggered for."""
+
+REPORTS_PREFIX = "reports/"
+"""Where reports go under the catalog's warehouse location (the job resolves it from the catalog
+properties): beside the namespaces' folders, so no table's orphan cleanup ever sees them."""
+
+REPORT_ARGUMENTS = [
+    "report",
+    "--catalog-conf",
+    CATALOG_CONF,
+    "--config",
+    AGGREGATIONS_CONF,
+    "--from",
+    f"{{{{ {REPORT_DAY} }}}}",
+    "--to",
+    f"{{{{ {REPORT_DAY} }}}}",
+    "--out-in-warehouse",
+    f"{REPORTS_PREFIX}trip-report-{{{{ {REPORT_DAY} }}}}.html",
+    "--run-id",
+    RUN_ID,
+]
+
 with DAG(
     dag_id=DAG_ID,
-    description="Register new raw files, aggregate trips, maintain tables (EMR Serverless)",
+    description="Register new raw files, aggregate trips, maintain tables, write the report (EMR Serverless)",
     doc_md=__doc__,
     schedule=SCHEDULE,
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
@@ -127,4 +170,16 @@ with DAG(
         **job_kwargs("maintain", MAINTAIN_ARGUMENTS),
     )
 
+    @task.short_circuit(retries=0)
+    def report_due(**context) -> bool:
+        """Lets `report` run only when `write_report` is set."""
+        return bool(context["params"]["write_report"])
+
+    report = TripLakeJobOperator(
+        task_id="report",
+        name=job_run_name("report", "{{ ' ' ~ (" + REPORT_DAY + ") }}"),
+        **job_kwargs("report", REPORT_ARGUMENTS),
+    )
+
     chain(register, aggregate, maintenance_due(), maintain)
+    chain(aggregate, report_due(), report)

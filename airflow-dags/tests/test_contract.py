@@ -41,7 +41,7 @@ def test_dag_processor_leaves_the_contract_alone(dagbag):
 
 def test_spark_sizes_and_timeouts_are_the_contracts():
     jobs = CONTRACT["jobs"]
-    assert list(common.SPARK_SIZES) == list(jobs) == ["register", "aggregate", "maintain"]
+    assert list(common.SPARK_SIZES) == list(jobs) == ["register", "aggregate", "maintain", "report"]
     for job, defaults in jobs.items():
         assert common.SPARK_SIZES[job] == common.SparkSize(
             driver_cores=defaults["driver_cores"],

@@ -98,6 +98,8 @@ def test_sunday_run_registers_aggregates_and_maintains(emr_app):
         "aggregate": "success",
         "maintenance_due": "success",
         "maintain": "success",
+        "report_due": "success",
+        "report": "skipped",
     }
     runs = by_command(job_runs(emr, app_id))
     assert set(runs) == {"register", "aggregate", "maintain"}
@@ -146,6 +148,8 @@ def test_saturday_reprocess_run_skips_maintenance(emr_app):
         "aggregate": "success",
         "maintenance_due": "success",
         "maintain": "skipped",
+        "report_due": "success",
+        "report": "skipped",
     }
     runs = by_command(job_runs(emr, app_id))
     assert set(runs) == {"register", "aggregate"}
@@ -156,6 +160,34 @@ def test_saturday_reprocess_run_skips_maintenance(emr_app):
         "--as-of",
         "2024-02-21T06:00:00Z",
     ]
+
+
+def test_a_run_with_write_report_writes_the_days_report_after_aggregate(emr_app):
+    emr, app_id = emr_app
+    dag_run = load_dag("trip_lake_daily").test(
+        logical_date=datetime(2024, 3, 9, 3, tzinfo=UTC), run_conf={"write_report": True}
+    )
+
+    assert dag_run.state == "success"
+    assert states(dag_run) == {
+        "register": "success",
+        "aggregate": "success",
+        "maintenance_due": "success",
+        "maintain": "skipped",
+        "report_due": "success",
+        "report": "success",
+    }
+    runs = by_command(job_runs(emr, app_id))
+    assert set(runs) == {"register", "aggregate", "report"}
+    assert arguments(runs["report"]) == [
+        "report", "--catalog-conf", "s3://trip-lake-artifacts/conf/catalog.properties",
+        "--config", "s3://trip-lake-artifacts/conf/aggregations.json",
+        "--from", "2024-03-08", "--to", "2024-03-08",
+        "--out-in-warehouse", "reports/trip-report-2024-03-08.html",
+        "--run-id", dag_run.run_id,
+    ]  # fmt: skip
+    assert runs["report"]["executionTimeoutMinutes"] == 30
+    assert runs["report"]["state"] == "SUCCESS"
 
 
 def test_reprocess_dag_runs_one_job_per_day(emr_app):
@@ -215,6 +247,8 @@ def test_failed_job_run_fails_the_task_and_reports_it(failing_moto_server, monke
         "aggregate": "upstream_failed",
         "maintenance_due": "upstream_failed",
         "maintain": "upstream_failed",
+        "report_due": "upstream_failed",
+        "report": "upstream_failed",
     }
     (run,) = job_runs(emr, app_id)
     assert run["state"] == "FAILED"  # already over: not cancelled

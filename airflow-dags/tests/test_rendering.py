@@ -194,9 +194,39 @@ def test_maintain(variables):
     assert task.config == {"executionTimeoutMinutes": 240}
 
 
+def test_report_writes_the_first_day_of_the_data_interval_into_the_warehouse(variables):
+    task = render_task(DAILY, "report", logical_date=SATURDAY, conf={"write_report": True})
+    assert arguments(task) == [
+        "report",
+        "--catalog-conf", CONF,
+        "--config", "s3://trip-lake-artifacts/conf/aggregations.json",
+        "--from", "2024-03-01",
+        "--to", "2024-03-01",
+        "--out-in-warehouse", "reports/trip-report-2024-03-01.html",
+        "--run-id", RUN_ID,
+    ]  # fmt: skip
+    assert task.config == {"executionTimeoutMinutes": 30}
+    assert task.name == f"trip-lake report 2024-03-01 | {RUN_ID} | try 1"
+
+
+def test_report_of_a_reprocess_run_is_the_reprocessed_days(variables):
+    task = render_task(DAILY, "report", logical_date=SATURDAY, conf={"reprocess_day": "2024-02-20"})
+    assert arguments(task)[5:11] == [
+        "--from", "2024-02-20",
+        "--to", "2024-02-20",
+        "--out-in-warehouse", "reports/trip-report-2024-02-20.html",
+    ]  # fmt: skip
+
+
+def test_report_of_a_run_without_logical_date_is_the_day_it_was_triggered(variables):
+    run_after = datetime(2024, 3, 5, 10, 30, tzinfo=UTC)
+    task = render_task(DAILY, "report", logical_date=None, run_after=run_after)
+    assert arguments(task)[5:9] == ["--from", "2024-03-05", "--to", "2024-03-05"]
+
+
 def test_no_omitted_argument_is_left_in_any_rendering(variables):
     for conf in ({}, {"reconcile": True}, {"reprocess_day": "2024-02-20", "as_of": "1"}):
-        for task_id in ("register", "aggregate", "maintain"):
+        for task_id in ("register", "aggregate", "maintain", "report"):
             rendered = arguments(render_task(DAILY, task_id, logical_date=SATURDAY, conf=conf))
             common.check_arguments(rendered)  # raises on OMIT, "", or leftover Jinja
 

@@ -13,7 +13,7 @@ import trip_lake_daily
 import trip_lake_reprocess
 from conftest import validated
 
-JOB_TASKS = ("register", "aggregate", "maintain")
+JOB_TASKS = ("register", "aggregate", "maintain", "report")
 
 
 @pytest.fixture(scope="module")
@@ -30,12 +30,21 @@ def reprocess(dagbag):
 
 
 def test_daily_tasks_run_in_order(daily):
-    assert set(daily.task_ids) == {"register", "aggregate", "maintenance_due", "maintain"}
+    assert set(daily.task_ids) == {
+        "register",
+        "aggregate",
+        "maintenance_due",
+        "maintain",
+        "report_due",
+        "report",
+    }
     assert daily.get_task("register").upstream_task_ids == set()
     assert daily.get_task("register").downstream_task_ids == {"aggregate"}
-    assert daily.get_task("aggregate").downstream_task_ids == {"maintenance_due"}
+    assert daily.get_task("aggregate").downstream_task_ids == {"maintenance_due", "report_due"}
     assert daily.get_task("maintenance_due").downstream_task_ids == {"maintain"}
     assert daily.get_task("maintain").downstream_task_ids == set()
+    assert daily.get_task("report_due").downstream_task_ids == {"report"}
+    assert daily.get_task("report").downstream_task_ids == set()
 
 
 def test_daily_schedule_is_daily_without_catchup(daily):
@@ -82,8 +91,9 @@ def test_daily_job_tasks_wait_longer_than_the_job_may_run(daily, task_id):
     assert task.waiter_delay * task.waiter_max_attempts == (timeout_minutes + 15) * 60
 
 
-def test_maintenance_gate_writes_nothing_and_does_not_retry(daily):
-    gate = daily.get_task("maintenance_due")
+@pytest.mark.parametrize("gate_id", ["maintenance_due", "report_due"])
+def test_gates_write_nothing_and_do_not_retry(daily, gate_id):
+    gate = daily.get_task(gate_id)
     assert gate.pool == "default_pool"
     assert gate.retries == 0
 
@@ -96,6 +106,7 @@ def test_daily_params_defaults(daily):
         "as_of": None,
         "publish": False,
         "run_maintenance": False,
+        "write_report": False,
         "driver_cores": None,
         "driver_memory": None,
         "executor_cores": None,
@@ -108,10 +119,12 @@ def test_daily_params_schema(daily):
     assert daily.params.get_param("last_days").schema == {"type": "integer", "minimum": 1, "maximum": 30}
     assert daily.params.get_param("reconcile").schema == {"type": "boolean"}
     assert daily.params.get_param("run_maintenance").schema == {"type": "boolean"}
+    assert daily.params.get_param("write_report").schema == {"type": "boolean"}
     assert daily.params.get_param("reprocess_day").schema == {"type": ["null", "string"], "format": "date"}
     assert daily.params.get_param("as_of").schema["type"] == ["null", "string"]
     assert daily.params.get_param("publish").schema == {"type": "boolean"}
-    for name in ("last_days", "reconcile", "reprocess_day", "as_of", "publish", "run_maintenance"):
+    names = ("last_days", "reconcile", "reprocess_day", "as_of", "publish", "run_maintenance", "write_report")
+    for name in names:
         assert daily.params.get_param(name).description
 
 
@@ -119,6 +132,7 @@ def test_daily_params_schema(daily):
     "conf",
     [
         {"last_days": 1, "reconcile": True, "run_maintenance": True},
+        {"write_report": True},
         {"last_days": 30},
         {"reprocess_day": "2024-03-02"},
         # The as_of formats: the job contract's examples, in test_contract.py.
@@ -140,6 +154,7 @@ def test_daily_accepts_good_params(daily, conf):
         ("last_days", 2.5),
         ("reconcile", "yes"),
         ("run_maintenance", None),
+        ("write_report", "yes"),
         ("reprocess_day", "2024-02-30"),
         ("reprocess_day", "02/03/2024"),
         ("reprocess_day", "20240302"),

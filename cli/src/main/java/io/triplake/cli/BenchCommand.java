@@ -17,12 +17,13 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description =
         "Benchmarks that print figures (and write them as JSON): registration throughput, the trip"
-            + " job against DuckDB, S3 requests and cost per day.",
+            + " job against DuckDB, S3 requests and cost per day, the trip report's time and size.",
     subcommands = {
       BenchCommand.Register.class,
       BenchCommand.Trips.class,
       BenchCommand.Incremental.class,
-      BenchCommand.S3.class
+      BenchCommand.S3.class,
+      BenchCommand.Report.class
     })
 final class BenchCommand implements Runnable {
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -300,6 +301,105 @@ final class BenchCommand implements Runnable {
               spec.commandLine().getOut(),
               figures.json);
       return result.proxyFailures() == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(
+      name = "report",
+      mixinStandardHelpOptions = true,
+      description =
+          "Generate a fleet, register and aggregate it, then time the trip report of all of it"
+              + " (twice: a fresh JVM's first report, then again) and print its size.")
+  static final class Report implements Callable<Integer> {
+    @Spec picocli.CommandLine.Model.CommandSpec spec;
+
+    // The report reads no IMU: 1 Hz keeps the fleet cheap to make without changing the report.
+    @Mixin FleetOptions fleet = FleetOptions.of(50, 7, 1);
+
+    @Option(
+        names = "--work-dir",
+        paramLabel = "DIR",
+        description =
+            "Scratch folder; a fleet already generated there is reused, and the report stays there"
+                + " (default: a new temporary one, deleted after).")
+    Path workDir;
+
+    @Mixin FiguresFile figures = new FiguresFile("bench-report.json");
+
+    /** What the benchmark measured. */
+    record Result(
+        int devices,
+        int days,
+        int trips,
+        long bytes,
+        double firstSeconds,
+        double againSeconds,
+        double registerSeconds,
+        double aggregateSeconds,
+        String report) {
+      String summary() {
+        return String.format(
+            java.util.Locale.ROOT,
+            "Trip report of %d devices x %d days (%d trips): %,d bytes (%.2f MB), built in %.1f s"
+                + " (again: %.1f s); the lake: register %.1f s, aggregate %.1f s",
+            devices,
+            days,
+            trips,
+            bytes,
+            bytes / 1e6,
+            firstSeconds,
+            againSeconds,
+            registerSeconds,
+            aggregateSeconds);
+      }
+    }
+
+    @Override
+    public Integer call() throws IOException {
+      io.triplake.bench.FleetGenerator.Options options = fleet.options();
+      runIn(
+          workDir,
+          dir -> {
+            Path raw = dir.resolve("raw");
+            if (!Files.isDirectory(raw)) {
+              io.triplake.bench.FleetGenerator.generate(raw, null, options);
+            }
+            io.triplake.lake.Lake lake = freshLake(dir);
+            long start = System.nanoTime();
+            try (org.apache.iceberg.io.FileIO files = lake.sourceIO()) {
+              io.triplake.ingest.RawFileRegistrar.of(lake, lake.catalog(), files)
+                  .source(raw.toString())
+                  .execute();
+            }
+            double register = (System.nanoTime() - start) / 1e9;
+            io.triplake.trips.TripConfig config =
+                io.triplake.trips.TripConfig.parse(
+                    io.triplake.bench.FleetGenerator.CONFIG, "the generator's config");
+            start = System.nanoTime();
+            io.triplake.trips.TripAggregator.of(
+                    lake, () -> Sessions.open(lake, "trip-lake bench report"), config)
+                .execute();
+            double aggregate = (System.nanoTime() - start) / 1e9;
+            String html = dir.resolve("trip-report.html").toString();
+            io.triplake.report.TripReport.Result first =
+                io.triplake.report.TripReport.of(lake).config(config).output(html).execute();
+            io.triplake.report.TripReport.Result again =
+                io.triplake.report.TripReport.of(lake).config(config).output(html).execute();
+            return new Result(
+                options.devices(),
+                options.days(),
+                first.trips(),
+                first.bytes(),
+                first.seconds(),
+                again.seconds(),
+                register,
+                aggregate,
+                workDir == null ? null : first.location());
+          },
+          Result::summary,
+          spec.commandLine().getOut(),
+          figures.json);
+      return 0;
     }
   }
 

@@ -17,6 +17,9 @@ import picocli.CommandLine.Spec;
     mixinStandardHelpOptions = true,
     description = "Register the bundled real CANedge sample lake and show what is in it.")
 final class DemoCommand implements Callable<Integer> {
+  /** The demo's trip report, in the lake's reports folder. */
+  static final String REPORT_FILE = "trip-report.html";
+
   @Mixin LakeOptions lakeOptions;
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -73,6 +76,14 @@ final class DemoCommand implements Callable<Integer> {
     out.println();
     out.println("== 5. The trips: how long, how far, from where to where (trips.trips)");
     SqlCommand.print(spark.sql(tripsQuery(lake)), SqlCommand.Format.table, 1000, out);
+    out.println();
+    out.println("== 6. The trip report: timeline, speed and path, coverage (one HTML file)");
+    ReportCommand report = new ReportCommand();
+    report.lakeOptions = lakeOptions;
+    report.config = config.toString();
+    report.trips = io.triplake.report.TripReport.LONGEST_TRIPS_DEFAULT;
+    report.points = io.triplake.report.TripReport.POINTS_PER_TRIP_DEFAULT;
+    report.report(lake, lakeOptions.reportDir().resolve(REPORT_FILE).toString(), out);
     out.println();
     out.println(
         "Try: ./trip-lake sql \"SELECT * FROM "

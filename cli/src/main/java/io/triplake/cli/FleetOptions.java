@@ -26,6 +26,12 @@ final class FleetOptions {
     this.imuHz = imuHz;
   }
 
+  static FleetOptions of(int devices, int days, int imuHz) {
+    FleetOptions options = new FleetOptions(devices, imuHz);
+    options.days = days;
+    return options;
+  }
+
   FleetGenerator.Options options() {
     return FleetGenerator.Options.of(devices, days, seed).withImuHz(imuHz);
   }

@@ -38,7 +38,10 @@ final class SubmitCommand implements Callable<Integer> {
 
   @Mixin AwsOptions aws;
 
-  @Parameters(index = "0", paramLabel = "JOB", description = "register, aggregate or maintain.")
+  @Parameters(
+      index = "0",
+      paramLabel = "JOB",
+      description = "register, aggregate, maintain or report.")
   String job;
 
   @Parameters(

@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
       RegisterCommand.class,
       AggregateCommand.class,
       MaintainCommand.class,
+      ReportCommand.class,
       SqlCommand.class,
       SubmitCommand.class,
       DeployCommand.class,

@@ -33,6 +33,9 @@ class TestJobJar {
               "io/triplake/cli/TripLake.class",
               "io/triplake/ingest/RawFileRegistrar.class",
               "io/triplake/trips/TripAggregator.class",
+              "io/triplake/report/TripReport.class",
+              "io/triplake/report/trip-report.js",
+              "META-INF/maven/org.webjars.npm/echarts/pom.properties",
               "io/triplake/emr/JobSubmission.class",
               "io/triplake/ddl/spark/tripsummary.sql",
               "picocli/CommandLine.class",
@@ -62,6 +65,10 @@ class TestJobJar {
                       || n.startsWith("org/duckdb/")
                       || n.startsWith("org/sqlite/")
                       || n.equals("log4j2.properties"));
+      assertThat(names)
+          .as("the report's script, and nothing else of the ECharts WebJar")
+          .anyMatch(n -> n.matches("META-INF/resources/webjars/echarts/[^/]+/dist/echarts.min.js"))
+          .noneMatch(n -> n.endsWith("echarts.common.min.js") || n.endsWith("echarts.esm.js"));
       assertThat(jar.getEntry("META-INF/services/software.amazon.awssdk.http.SdkHttpService"))
           .isNotNull();
     }
@@ -96,7 +103,10 @@ class TestJobJar {
     String classpath = JAR + File.pathSeparator + String.join(File.pathSeparator, spark);
     for (List<String> args :
         List.of(
-            List.of("--version"), List.of("submit", "--help"), List.of("aggregate", "--help"))) {
+            List.of("--version"),
+            List.of("submit", "--help"),
+            List.of("aggregate", "--help"),
+            List.of("report", "--help"))) {
       List<String> command =
           new ArrayList<>(Arrays.asList(java, "-cp", classpath, "io.triplake.cli.TripLake"));
       command.addAll(args);

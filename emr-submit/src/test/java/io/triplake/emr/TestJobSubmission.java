@@ -129,8 +129,8 @@ class TestJobSubmission {
     JobSubmission submission = JobSubmission.of(emr, s3);
     assertThatThrownBy(() -> submission.job("compact", List.of()))
         .hasMessage(
-            "Cannot submit: unknown job, expected one of [register, aggregate, maintain]"
-                + " (compact)");
+            "Cannot submit: unknown job, expected one of [register, aggregate, maintain,"
+                + " report] (compact)");
     assertThatThrownBy(() -> submission.job("register", List.of("--source", " ")))
         .hasMessage("Cannot submit: empty job argument ([--source,  ])");
     assertThatThrownBy(() -> submission.sparkConf(Map.of("spark.x", "a b")))
@@ -210,8 +210,8 @@ class TestJobSubmission {
     }
     assertThatThrownBy(() -> io.triplake.lake.JobContract.load().job("compact"))
         .hasMessage(
-            "Cannot size job: unknown job, expected one of [register, aggregate, maintain]"
-                + " (compact)");
+            "Cannot size job: unknown job, expected one of [register, aggregate, maintain,"
+                + " report] (compact)");
   }
 
   @Test

@@ -31,8 +31,9 @@ class TestJobContract {
   @Test
   void everyJobHasItsDefaultsInTheOrderOfTheFile() {
     JobContract contract = JobContract.load();
-    assertThat(contract.jobs()).containsOnlyKeys("register", "aggregate", "maintain");
-    assertThat(contract.jobs().keySet()).containsExactly("register", "aggregate", "maintain");
+    assertThat(contract.jobs()).containsOnlyKeys("register", "aggregate", "maintain", "report");
+    assertThat(contract.jobs().keySet())
+        .containsExactly("register", "aggregate", "maintain", "report");
     assertThat(contract.jobs().values())
         .allSatisfy(
             job -> {
@@ -44,8 +45,8 @@ class TestJobContract {
             });
     assertThatThrownBy(() -> contract.job("compact"))
         .hasMessage(
-            "Cannot size job: unknown job, expected one of [register, aggregate, maintain]"
-                + " (compact)");
+            "Cannot size job: unknown job, expected one of [register, aggregate, maintain,"
+                + " report] (compact)");
   }
 
   @Test

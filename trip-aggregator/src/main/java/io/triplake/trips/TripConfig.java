@@ -11,6 +11,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HexFormat;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
@@ -156,6 +157,35 @@ public record TripConfig(
   /** The vendor's GNSS speed messages: {@code CAN2_gnss_speed}, {@code CAN9_GnssSpeed}. */
   private static final java.util.regex.Pattern GNSS_SPEED =
       java.util.regex.Pattern.compile("(?i).*(_gnss_speed|gnssspeed)");
+
+  /**
+   * The trips table's parts found by the vendor's GNSS names: the first of {@code messages} (in
+   * their order) named like {@code *_gnss_pos} / {@code *GnssPos}, with {@code Latitude} and {@code
+   * Longitude}, and like {@code *_gnss_speed} / {@code *GnssSpeed}, with {@code Speed} in m/s; a
+   * part is null when no message has such a name. A cluster without {@code details.trip_table} gets
+   * these from its messages (identifier first, then aggregations); the trip report uses them for
+   * the raw tables when it has no config.
+   */
+  public static TripTable vendorTripTable(Collection<String> messages) {
+    Position position =
+        vendorMessage(messages, GNSS_POSITION)
+            .map(m -> new Position(m, "Latitude", "Longitude", false))
+            .orElse(null);
+    Speed speed =
+        vendorMessage(messages, GNSS_SPEED)
+            .map(
+                m ->
+                    new Speed(
+                        m, "Speed", Speed.METRES_PER_SECOND, Speed.IDLE_SPEED_MS_DEFAULT, false))
+            .orElse(null);
+    return new TripTable(position, speed);
+  }
+
+  /** The first of {@code messages} of this name. */
+  private static Optional<String> vendorMessage(
+      Collection<String> messages, java.util.regex.Pattern name) {
+    return messages.stream().filter(m -> name.matcher(m).matches()).findFirst();
+  }
 
   public long tripGapMicros() {
     return Math.round(tripGapMinutes * 60_000_000d);
@@ -521,12 +551,6 @@ public record TripConfig(
           tripTable(details.get("trip_table"), at + ".trip_table", identifierMessage, list));
     }
 
-    /** The first of the cluster's messages (identifier first, then aggregations) of this name. */
-    private static Optional<String> vendorMessage(
-        Set<String> messages, java.util.regex.Pattern name) {
-      return messages.stream().filter(m -> name.matcher(m).matches()).findFirst();
-    }
-
     /**
      * The trips table's parts: as configured, or found among the cluster's messages by the vendor's
      * GNSS names; {@code null} turns a part off.
@@ -541,12 +565,10 @@ public record TripConfig(
       }
       JsonNode position = node == null ? null : node.get("position");
       JsonNode speed = node == null ? null : node.get("speed");
+      TripTable vendor = vendorTripTable(messages);
       Position p = null;
       if (position == null) {
-        p =
-            vendorMessage(messages, GNSS_POSITION)
-                .map(m -> new Position(m, "Latitude", "Longitude", false))
-                .orElse(null);
+        p = vendor.position();
       } else if (!position.isNull()) {
         String where = at + ".position";
         checkKeys(position, where, Set.of("message", "latitude", "longitude"));
@@ -561,17 +583,7 @@ public record TripConfig(
       }
       Speed v = null;
       if (speed == null) {
-        v =
-            vendorMessage(messages, GNSS_SPEED)
-                .map(
-                    m ->
-                        new Speed(
-                            m,
-                            "Speed",
-                            Speed.METRES_PER_SECOND,
-                            Speed.IDLE_SPEED_MS_DEFAULT,
-                            false))
-                .orElse(null);
+        v = vendor.speed();
       } else if (!speed.isNull()) {
         String where = at + ".speed";
         checkKeys(speed, where, Set.of("message", "signal", "unit", "idle_speed"));
