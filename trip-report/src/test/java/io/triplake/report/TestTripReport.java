@@ -49,6 +49,13 @@ class TestTripReport extends SparkLakeTest {
     return spark.sql("SELECT count(*) FROM lake.trips.trips").first().getLong(0);
   }
 
+  private static long deviceDayCells() {
+    return spark
+        .sql("SELECT count(DISTINCT deviceid, day) FROM lake.trips.devicedays")
+        .first()
+        .getLong(0);
+  }
+
   private static Path out(String name) {
     return tempDir.resolve("reports").resolve(name);
   }
@@ -71,7 +78,7 @@ class TestTripReport extends SparkLakeTest {
     assertThat(result.trips()).isEqualTo(trips);
     assertThat(result.location()).isEqualTo(html.toAbsolutePath().normalize().toString());
     assertThat(result.bytes()).isEqualTo(Files.size(html)).isLessThan(5_000_000);
-    assertThat(result.deviceDays()).isFalse();
+    assertThat(result.deviceDays()).as("aggregate wrote trips.devicedays").isTrue();
     assertThat(result.detailedTrips())
         .isEqualTo((int) Math.min(trips, TripReport.LONGEST_TRIPS_DEFAULT));
     assertThat(result.summary()).startsWith("Trip report: " + trips + " trips of ");
@@ -91,8 +98,8 @@ class TestTripReport extends SparkLakeTest {
     assertThat(shown.status().get("rendered").asBoolean()).isTrue();
     assertThat(shown.tripBars()).isEqualTo(trips);
     assertThat(shown.status().get("detailTrips").asInt()).isEqualTo(result.detailedTrips());
-    assertThat(shown.dom())
-        .contains("The table trips.devicedays does not exist yet: run aggregate");
+    // A heat map cell per device and day the sample's loggers sent rows on.
+    assertThat(shown.status().get("heatCells").asLong()).isEqualTo(deviceDayCells()).isPositive();
     HeadlessChromium.screenshot(html, SCREENSHOTS.resolve("sample.png"), 1280, 2000);
   }
 
@@ -143,34 +150,16 @@ class TestTripReport extends SparkLakeTest {
 
   @Test
   void theHeatMapShowsDeviceDaysAndRejectedFiles() throws IOException {
-    // trips.devicedays as aggregate will write it (the schema agreed), with rows for two devices.
-    spark.sql(
-        "CREATE TABLE lake.trips.devicedays (deviceid STRING, message STRING, day DATE, files INT,"
-            + " rows BIGINT, first_t TIMESTAMP_NTZ, last_t TIMESTAMP_NTZ, max_gap_s DOUBLE,"
-            + " gaps_over_limit BIGINT, first_registered TIMESTAMP_NTZ, last_registered"
-            + " TIMESTAMP_NTZ, max_lag_h DOUBLE, out_of_order_files INT, updatedat TIMESTAMP_NTZ)"
-            + " USING iceberg");
     spark.sql(
         "CREATE TABLE IF NOT EXISTS lake.raw._rejected_files (file_path STRING, device_id STRING,"
             + " message STRING, file_size BIGINT, reason STRING, run_id STRING, rejected_at"
             + " TIMESTAMP_NTZ) USING iceberg");
     try {
+      // A rejected file of a day the logger sent nothing else on.
       spark.sql(
-          "INSERT INTO lake.trips.devicedays VALUES ('3BA199E2', 'can2_gnss_speed', DATE"
-              + " '2021-07-26', 12, 9000, TIMESTAMP_NTZ '2021-07-26 04:41:10', TIMESTAMP_NTZ"
-              + " '2021-07-26 14:01:01', 25.0, 1, TIMESTAMP_NTZ '2021-07-27 01:00:00',"
-              + " TIMESTAMP_NTZ '2021-07-27 01:00:00', 20.3, 0, TIMESTAMP_NTZ '2021-07-27"
-              + " 02:00:00'), ('3BA199E2', 'can2_gnss_pos', DATE '2021-07-26', 12, 9000,"
-              + " TIMESTAMP_NTZ '2021-07-26 04:41:10', TIMESTAMP_NTZ '2021-07-26 14:01:01', 25.0,"
-              + " 1, TIMESTAMP_NTZ '2021-07-27 01:00:00', TIMESTAMP_NTZ '2021-07-28 01:00:00',"
-              + " 44.5, 1, TIMESTAMP_NTZ '2021-07-27 02:00:00'), ('7512BE4D', 'can9_gnssspeed',"
-              + " DATE '2024-09-07', 3, 9132, TIMESTAMP_NTZ '2024-09-07 07:44:26', TIMESTAMP_NTZ"
-              + " '2024-09-07 08:15:10', 1.0, 0, TIMESTAMP_NTZ '2024-09-08 00:00:00', TIMESTAMP_NTZ"
-              + " '2024-09-08 00:00:00', 16.0, 0, TIMESTAMP_NTZ '2024-09-08 02:00:00')");
-      spark.sql(
-          "INSERT INTO lake.raw._rejected_files VALUES ('/raw/7512BE4D/CAN9_GnssSpeed/2024/09/08/"
+          "INSERT INTO lake.raw._rejected_files VALUES ('/raw/7512BE4D/CAN9_GnssSpeed/2030/01/02/"
               + "broken.parquet', '7512BE4D', 'CAN9_GnssSpeed', 12, 'not a Parquet file <test>',"
-              + " 'r1', TIMESTAMP_NTZ '2024-09-08 03:00:00')");
+              + " 'r1', TIMESTAMP_NTZ '2030-01-02 03:00:00')");
       Path html = out("heat.html");
       TripReport.Result result = TripReport.of(lake).output(html.toString()).execute();
       assertThat(result.deviceDays()).isTrue();
@@ -178,37 +167,80 @@ class TestTripReport extends SparkLakeTest {
 
       JsonNode coverage = embedded(html).get("coverage");
       assertThat(coverage.get("present").asBoolean()).isTrue();
-      // Both messages of 3BA199E2's day in one cell; the rejected file's day has a cell of its own.
-      assertThat(coverage.get("cells")).hasSize(3);
-      assertThat(coverage.get("cells").get(0).get("rows").asLong()).isEqualTo(18000);
-      assertThat(coverage.get("cells").get(0).get("maxLagH").asDouble()).isEqualTo(44.5);
+      // Every message of a device's day in one cell; the rejected file's day has a cell of its own.
+      assertThat(coverage.get("cells")).hasSize((int) deviceDayCells() + 1);
+      var day =
+          spark
+              .sql(
+                  "SELECT sum(rows), max(max_lag_h) FROM lake.trips.devicedays WHERE deviceid ="
+                      + " '3BA199E2' AND day = DATE '2021-07-26'")
+              .first();
+      JsonNode cell = null;
+      for (JsonNode c : coverage.get("cells")) {
+        if (c.get("device").asText().equals("3BA199E2")
+            && c.get("day").asText().equals("2021-07-26")) {
+          cell = c;
+        }
+      }
+      assertThat(cell).as(coverage.toString()).isNotNull();
+      assertThat(cell.get("rows").asLong()).isEqualTo(day.getLong(0)).isPositive();
+      assertThat(cell.get("maxLagH").asDouble()).isEqualTo(day.getDouble(1));
 
       HeadlessChromium.Page shown = HeadlessChromium.load(html);
       assertThat(shown.console()).as("console messages").isEmpty();
       assertThat(shown.status().get("errors")).as(shown.status().toString()).isEmpty();
       assertThat(shown.tripBars()).isEqualTo(tripRows());
       // The days between the sample's (2021 to 2024) are too many for columns: only days with data.
-      assertThat(shown.status().get("heatCells").asInt()).isEqualTo(3);
+      assertThat(shown.status().get("heatCells").asLong()).isEqualTo(deviceDayCells() + 1);
       assertThat(shown.dom())
           .contains("not a Parquet file &lt;test&gt;")
           .contains("1 rejected files");
       HeadlessChromium.screenshot(html, SCREENSHOTS.resolve("heat-map.png"), 1280, 2000);
 
       // A period leaves out the device days and rejected files of other days.
-      Path day = out("heat-day.html");
-      TripReport.Result oneDay =
+      Path oneDay = out("heat-day.html");
+      TripReport.Result ofOneDay =
           TripReport.of(lake)
               .from(LocalDate.parse("2021-07-26"))
               .to(LocalDate.parse("2021-07-26"))
-              .output(day.toString())
+              .output(oneDay.toString())
               .execute();
-      assertThat(oneDay.rejectedFiles()).isZero();
-      assertThat(embedded(day).get("coverage").get("cells")).hasSize(1);
-      assertThat(embedded(day).get("coverage").get("days")).hasSize(1);
+      assertThat(ofOneDay.rejectedFiles()).isZero();
+      assertThat(embedded(oneDay).get("coverage").get("cells"))
+          .hasSize(
+              (int)
+                  spark
+                      .sql(
+                          "SELECT count(DISTINCT deviceid) FROM lake.trips.devicedays WHERE day ="
+                              + " DATE '2021-07-26'")
+                      .first()
+                      .getLong(0));
+      assertThat(embedded(oneDay).get("coverage").get("days")).hasSize(1);
     } finally {
-      spark.sql("DROP TABLE IF EXISTS lake.trips.devicedays PURGE");
       spark.sql("DELETE FROM lake.raw._rejected_files WHERE run_id = 'r1'");
     }
+  }
+
+  @Test
+  void aLakeWithoutDeviceDaysStillGetsItsReportAndSaysSo() throws IOException {
+    // The trips of a lake whose aggregate ran before devicedays existed.
+    spark.sql("CREATE NAMESPACE IF NOT EXISTS lake.trips_older");
+    spark.sql(
+        "CREATE TABLE lake.trips_older.trips USING iceberg AS SELECT * FROM lake.trips.trips");
+    Path html = out("older.html");
+    TripReport.Result result =
+        TripReport.of(lake.withNamespaces("raw", "trips_older"))
+            .config(config)
+            .output(html.toString())
+            .execute();
+    assertThat(result.deviceDays()).isFalse();
+    assertThat(result.trips()).isEqualTo(tripRows());
+    HeadlessChromium.Page shown = HeadlessChromium.load(html);
+    assertThat(shown.console()).as("console messages").isEmpty();
+    assertThat(shown.status().get("errors")).as(shown.status().toString()).isEmpty();
+    assertThat(shown.tripBars()).isEqualTo(tripRows());
+    assertThat(shown.dom())
+        .contains("The table trips_older.devicedays does not exist yet: run aggregate");
   }
 
   @Test
