@@ -98,7 +98,18 @@ final class DeviceDays {
         String name = id.toString();
         after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
         Map<String, Set<LocalDate>> touched = new TreeMap<>();
-        if (day != null) {
+        Checkpoint.Position from = scratch ? null : before.get().rawTables().get(name);
+        // Every file of the touched devices, planned once: out-of-order needs the earlier
+        // appends' files of any day. From scratch, the same plan says which days are touched.
+        Map<String, List<File>> files = null;
+        if (day == null && from == null) {
+          files = files(raw, Expressions.alwaysTrue());
+          files.forEach(
+              (device, list) -> {
+                Set<LocalDate> onDays = touched.computeIfAbsent(device, d -> new TreeSet<>());
+                list.forEach(f -> onDays.addAll(days(f)));
+              });
+        } else if (day != null) {
           for (RawMetadata.FileSpan f :
               RawMetadata.files(
                   raw,
@@ -109,20 +120,19 @@ final class DeviceDays {
             touched.computeIfAbsent(f.device(), d -> new TreeSet<>()).add(day);
           }
         } else {
-          Checkpoint.Position from = scratch ? null : before.get().rawTables().get(name);
           for (RawMetadata.FileSpan f : RawMetadata.since(raw, from, current).files()) {
-            Set<LocalDate> onDays = touched.computeIfAbsent(f.device(), d -> new TreeSet<>());
-            if (f.lo() == Long.MIN_VALUE || f.hi() == Long.MAX_VALUE) {
-              onDays.add(LocalDate.MIN); // no bounds of t: every day of the device
-            } else {
-              onDays.addAll(DeviceDay.days(f.lo(), f.hi()));
-            }
+            touched
+                .computeIfAbsent(f.device(), d -> new TreeSet<>())
+                .addAll(days(new File(f.location(), 0, 0, 0, null, f.lo(), f.hi())));
           }
         }
         String message = id.name();
-        // Every file of the touched devices, planned once: out-of-order needs the earlier
-        // appends' files of any day.
-        Map<String, List<File>> files = files(raw, touched.keySet());
+        if (files == null) {
+          files =
+              touched.isEmpty()
+                  ? Map.of()
+                  : files(raw, Expressions.in(RawSchema.DEVICE, touched.keySet().toArray()));
+        }
         for (Map.Entry<String, Set<LocalDate>> e : touched.entrySet()) {
           List<DeviceDay.Row> rows =
               recompute(
@@ -397,18 +407,22 @@ final class DeviceDays {
   /**
    * Every file of one device in the table's current snapshot, with its append's sequence and time.
    */
-  private static Map<String, List<File>> files(Table raw, Set<String> devices) {
+  /** The UTC days a file's bounds of t span; without bounds, every day of its device. */
+  private static List<LocalDate> days(File f) {
+    return f.lo() == Long.MIN_VALUE || f.hi() == Long.MAX_VALUE
+        ? List.of(LocalDate.MIN)
+        : DeviceDay.days(f.lo(), f.hi());
+  }
+
+  private static Map<String, List<File>> files(Table raw, Expression filter) {
     Map<Long, Long> committedAt = new HashMap<>();
     for (Snapshot s : raw.snapshots()) {
       committedAt.merge(s.sequenceNumber(), s.timestampMillis() * 1000, Math::min);
     }
     Map<String, List<File>> files = new HashMap<>();
-    if (devices.isEmpty()) {
-      return files;
-    }
     try (CloseableIterable<FileScanTask> tasks =
         raw.newScan()
-            .filter(Expressions.in(RawSchema.DEVICE, devices.toArray()))
+            .filter(filter)
             .ignoreResiduals()
             .includeColumnStats(List.of(RawSchema.TIME))
             .planFiles()) {
