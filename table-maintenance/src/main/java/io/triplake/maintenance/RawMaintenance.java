@@ -54,18 +54,37 @@ final class RawMaintenance {
       deviceDays.refresh();
       Checkpoint.latest(deviceDays)
           .ifPresent(
-              cp ->
-                  cp.rawTables()
-                      .forEach(
-                          (rawName, position) ->
-                              needs
-                                  .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
-                                  .merge(
-                                      position.snapshotId(),
-                                      "the latest devicedays checkpoint (snapshot "
-                                          + cp.snapshotId()
-                                          + ") reads on from it",
-                                      (a, b) -> a)));
+              cp -> {
+                cp.rawTables()
+                    .forEach(
+                        (rawName, position) ->
+                            needs
+                                .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
+                                .merge(
+                                    position.snapshotId(),
+                                    "the latest devicedays checkpoint (snapshot "
+                                        + cp.snapshotId()
+                                        + ") reads on from it",
+                                    (a, b) -> a));
+                cp.pinnedDays()
+                    .forEach(
+                        (day, pin) ->
+                            pin.rawSnapshots()
+                                .forEach(
+                                    (rawName, snapshotId) ->
+                                        needs
+                                            .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
+                                            .merge(
+                                                snapshotId,
+                                                "devicedays' pinned day "
+                                                    + day
+                                                    + " was published as of "
+                                                    + pin.asOf()
+                                                    + " from it (release: --reprocess-day "
+                                                    + day
+                                                    + ")",
+                                                (a, b) -> a)));
+              });
     }
     return needs;
   }

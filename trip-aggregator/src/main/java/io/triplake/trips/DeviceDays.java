@@ -13,6 +13,7 @@ import io.triplake.trips.RawColumns.RawFile;
 import io.triplake.trips.RawColumns.Rows;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
 import java.time.ZoneOffset;
@@ -74,36 +75,66 @@ final class DeviceDays {
   }
 
   /**
-   * Recomputes the rows new or removed raw files touch (all of them on the first run or after the
-   * gap limit changed), or, with {@code day}, every row of that day.
+   * A reprocess of one day, instead of an incremental run.
+   *
+   * @param asOf the raw tables as of a moment (null: their current snapshots)
+   * @param branch the branch the rows go to (null: main)
+   * @param publish with {@code asOf} on main: the day stays as published (pinned) until a reprocess
+   *     without {@code asOf} releases it
    */
-  TripAggregator.DeviceDayWork update(LocalDate day, Taps taps) {
+  record Reprocess(LocalDate day, AsOf asOf, String branch, boolean publish) {}
+
+  /**
+   * A moment: the raw snapshots the trip run resolved for its tables, and its time for the others
+   * (a table without a snapshot then was empty).
+   */
+  record AsOf(String moment, Instant at, Map<String, Long> snapshots) {}
+
+  /**
+   * Recomputes the rows new or removed raw files touch (all of them on the first run or after the
+   * gap limit changed), except on pinned days; or, with {@code reprocess}, every row of its day.
+   */
+  TripAggregator.DeviceDayWork update(Reprocess reprocess, Taps taps) {
     long start = System.nanoTime();
     SummaryTable table = SummaryTable.open(SummaryTable.DEVICEDAYS, lake, catalog, runId);
+    if (reprocess != null && reprocess.branch() != null) {
+      table.ensureBranch(reprocess.branch());
+    }
     Optional<Checkpoint> before = table.checkpoint();
     boolean scratch = before.isEmpty() || !fingerprint().equals(before.get().configFingerprint());
-    Map<String, Checkpoint.Position> after = new TreeMap<>();
+    Map<LocalDate, Checkpoint.Pin> pins =
+        new TreeMap<>(before.map(Checkpoint::pinnedDays).orElse(Map.of()));
+    LocalDate day = reprocess == null ? null : reprocess.day();
+    // A reprocess moves no position: files of other days registered since stay for the next run.
+    Map<String, Checkpoint.Position> after =
+        new TreeMap<>(
+            reprocess == null ? Map.of() : before.map(Checkpoint::rawTables).orElse(Map.of()));
     List<Record> fresh = new ArrayList<>();
     Set<List<String>> recomputed = new TreeSetOfKeys().keys;
     Set<LocalDate> days = new TreeSet<>();
+    Map<String, Long> read = new TreeMap<>();
     Counts counts = new Counts();
     ExecutorService pool = Executors.newFixedThreadPool(READERS);
     try {
       for (TableIdentifier id : rawTables()) {
         Table raw = catalog.loadTable(id);
-        Snapshot current = raw.currentSnapshot();
-        if (current == null) {
-          continue;
-        }
         String name = id.toString();
-        after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
+        Long snapshotId = readAt(raw, name, reprocess == null ? null : reprocess.asOf());
+        if (snapshotId == null) {
+          continue; // empty (then)
+        }
+        read.put(name, snapshotId);
+        Snapshot current = raw.snapshot(snapshotId);
+        if (reprocess == null) {
+          after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
+        }
         Map<String, Set<LocalDate>> touched = new TreeMap<>();
         Checkpoint.Position from = scratch ? null : before.get().rawTables().get(name);
         // Every file of the touched devices, planned once: out-of-order needs the earlier
         // appends' files of any day. From scratch, the same plan says which days are touched.
         Map<String, List<File>> files = null;
         if (day == null && from == null) {
-          files = files(raw, Expressions.alwaysTrue());
+          files = files(raw, snapshotId, Expressions.alwaysTrue());
           files.forEach(
               (device, list) -> {
                 Set<LocalDate> onDays = touched.computeIfAbsent(device, d -> new TreeSet<>());
@@ -113,7 +144,7 @@ final class DeviceDays {
           for (RawMetadata.FileSpan f :
               RawMetadata.files(
                   raw,
-                  current.snapshotId(),
+                  snapshotId,
                   Expressions.and(
                       Expressions.greaterThanOrEqual(RawSchema.TIME, DeviceDay.startOf(day)),
                       Expressions.lessThan(RawSchema.TIME, DeviceDay.startOf(day.plusDays(1)))))) {
@@ -131,7 +162,10 @@ final class DeviceDays {
           files =
               touched.isEmpty()
                   ? Map.of()
-                  : files(raw, Expressions.in(RawSchema.DEVICE, touched.keySet().toArray()));
+                  : files(
+                      raw,
+                      snapshotId,
+                      Expressions.in(RawSchema.DEVICE, touched.keySet().toArray()));
         }
         for (Map.Entry<String, Set<LocalDate>> e : touched.entrySet()) {
           List<DeviceDay.Row> rows =
@@ -162,42 +196,65 @@ final class DeviceDays {
     }
     Map<String, String> props = new LinkedHashMap<>();
     props.put(LakeProperties.RUN_ID, runId);
-    props.putAll(new Checkpoint(after, fingerprint(), 0, 0, Map.of()).properties());
-    days.remove(LocalDate.MIN);
-    Set<String> devices = new TreeSet<>();
-    recomputed.forEach(k -> devices.add(k.get(0)));
-    boolean allDays = recomputed.stream().anyMatch(k -> k.get(2).equals(LocalDate.MIN.toString()));
-    Expression filter =
-        recomputed.isEmpty()
-            ? Expressions.alwaysFalse()
-            : allDays
-                ? Expressions.in("deviceid", devices.toArray())
-                : Expressions.and(
-                    Expressions.in("deviceid", devices.toArray()),
-                    Expressions.in("day", days.stream().map(d -> (int) d.toEpochDay()).toArray()));
-    Set<List<String>> allDaysOf = new TreeSetOfKeys().keys;
-    recomputed.stream()
-        .filter(k -> k.get(2).equals(LocalDate.MIN.toString()))
-        .forEach(k -> allDaysOf.add(k.subList(0, 2)));
-    SummaryTable.Scope scope =
-        day != null
-            // A reprocessed day is recomputed whole: a stored row no file has any more goes.
-            ? new SummaryTable.Scope(
-                Expressions.equal("day", (int) day.toEpochDay()),
-                r -> day.equals(r.getField("day")),
-                Set.of())
-            : new SummaryTable.Scope(
-                filter,
-                r -> {
-                  String device = (String) r.getField("deviceid");
-                  String message = (String) r.getField("message");
-                  return recomputed.contains(List.of(device, message, r.getField("day").toString()))
-                      || allDaysOf.contains(List.of(device, message));
-                },
-                Set.of());
-    TripAggregator.Changes changes = table.merge(fresh, scope, props, null);
-    if (!changes.any()
-        && (before.isEmpty() || !after.equals(before.get().rawTables()) || scratch)) {
+    boolean pinsChanged = false;
+    if (reprocess != null) {
+      props.put(LakeProperties.REPROCESS_DAY, day.toString());
+      props.put(LakeProperties.AS_OF, reprocess.asOf() == null ? "now" : reprocess.asOf().moment());
+      if (reprocess.asOf() == null) {
+        pinsChanged = pins.remove(day) != null;
+      } else if (reprocess.publish()) {
+        pins.put(day, new Checkpoint.Pin(reprocess.asOf().moment(), read, runId));
+        pinsChanged = true;
+      }
+    }
+    String branch = reprocess == null ? null : reprocess.branch();
+    if (branch == null) {
+      props.putAll(new Checkpoint(after, fingerprint(), 0, 0, pins).properties());
+    }
+    SummaryTable.Scope scope;
+    if (day != null) {
+      // A reprocessed day is recomputed whole: a stored row no file has any more goes.
+      scope =
+          new SummaryTable.Scope(
+              Expressions.equal("day", (int) day.toEpochDay()),
+              r -> day.equals(r.getField("day")),
+              Set.of());
+    } else {
+      days.remove(LocalDate.MIN);
+      Set<String> devices = new TreeSet<>();
+      recomputed.forEach(k -> devices.add(k.get(0)));
+      boolean allDays =
+          recomputed.stream().anyMatch(k -> k.get(2).equals(LocalDate.MIN.toString()));
+      Expression filter =
+          recomputed.isEmpty()
+              ? Expressions.alwaysFalse()
+              : allDays
+                  ? Expressions.in("deviceid", devices.toArray())
+                  : Expressions.and(
+                      Expressions.in("deviceid", devices.toArray()),
+                      Expressions.in(
+                          "day", days.stream().map(d -> (int) d.toEpochDay()).toArray()));
+      Set<List<String>> allDaysOf = new TreeSetOfKeys().keys;
+      recomputed.stream()
+          .filter(k -> k.get(2).equals(LocalDate.MIN.toString()))
+          .forEach(k -> allDaysOf.add(k.subList(0, 2)));
+      // Pinned days are neither written nor deleted by an incremental run.
+      scope =
+          new SummaryTable.Scope(
+              filter,
+              r -> {
+                String device = (String) r.getField("deviceid");
+                String message = (String) r.getField("message");
+                return recomputed.contains(List.of(device, message, r.getField("day").toString()))
+                    || allDaysOf.contains(List.of(device, message));
+              },
+              pins.keySet());
+    }
+    TripAggregator.Changes changes = table.merge(fresh, scope, props, branch);
+    boolean moved =
+        reprocess == null
+            && (before.isEmpty() || !after.equals(before.get().rawTables()) || scratch);
+    if (!changes.any() && branch == null && (moved || pinsChanged)) {
       table.commitProperties(props);
     }
     return new TripAggregator.DeviceDayWork(
@@ -207,6 +264,21 @@ final class DeviceDays {
         counts.fromPass,
         changes,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * The snapshot a raw table is read at: the current one, or as of the moment (the trip run's own
+   * for its tables, else the table's snapshot at that time); null when it was empty.
+   */
+  private static Long readAt(Table raw, String name, AsOf asOf) {
+    if (asOf == null) {
+      return raw.currentSnapshot() == null ? null : raw.currentSnapshot().snapshotId();
+    }
+    Long exact = asOf.snapshots().get(name);
+    return exact != null
+        ? exact
+        : org.apache.iceberg.util.SnapshotUtil.nullableSnapshotIdAsOfTime(
+            raw, asOf.at().toEpochMilli());
   }
 
   /** Keys as lists of strings, in order (a TreeSet of lists needs a comparator). */
@@ -404,9 +476,6 @@ final class DeviceDays {
     return Arrays.copyOf(rows.ts, rows.size);
   }
 
-  /**
-   * Every file of one device in the table's current snapshot, with its append's sequence and time.
-   */
   /** The UTC days a file's bounds of t span; without bounds, every day of its device. */
   private static List<LocalDate> days(File f) {
     return f.lo() == Long.MIN_VALUE || f.hi() == Long.MAX_VALUE
@@ -414,7 +483,11 @@ final class DeviceDays {
         : DeviceDay.days(f.lo(), f.hi());
   }
 
-  private static Map<String, List<File>> files(Table raw, Expression filter) {
+  /**
+   * The files of a snapshot the filter keeps, by device, each with its append's sequence number and
+   * commit time.
+   */
+  private static Map<String, List<File>> files(Table raw, long snapshotId, Expression filter) {
     Map<Long, Long> committedAt = new HashMap<>();
     for (Snapshot s : raw.snapshots()) {
       committedAt.merge(s.sequenceNumber(), s.timestampMillis() * 1000, Math::min);
@@ -422,6 +495,7 @@ final class DeviceDays {
     Map<String, List<File>> files = new HashMap<>();
     try (CloseableIterable<FileScanTask> tasks =
         raw.newScan()
+            .useSnapshot(snapshotId)
             .filter(filter)
             .ignoreResiduals()
             .includeColumnStats(List.of(RawSchema.TIME))

@@ -673,6 +673,31 @@ final class SparkTripAggregator implements TripAggregator {
 
   // ---------------------------------------------------------------- merge
 
+  /**
+   * The run's moment for devicedays, which reads every raw table: the snapshots resolved for the
+   * config's tables, and the moment's time for the others (a snapshot id's commit time).
+   */
+  private DeviceDays.AsOf deviceDaysAsOf(Run run) {
+    if (run.asOf == null) {
+      return null;
+    }
+    String moment = run.asOf.moment();
+    Instant at;
+    if (moment.startsWith("snapshot ")) {
+      long id = Long.parseLong(moment.substring("snapshot ".length()));
+      Snapshot snapshot = run.summary.table().snapshot(id);
+      for (Table raw : run.rawByMessage.values()) {
+        if (snapshot == null) {
+          snapshot = raw.snapshot(id);
+        }
+      }
+      at = Instant.ofEpochMilli(snapshot.timestampMillis());
+    } else {
+      at = Instant.parse(moment);
+    }
+    return new DeviceDays.AsOf(moment, at, positions(run.asOf.positions()));
+  }
+
   private static Map<String, Long> positions(Map<String, Checkpoint.Position> positions) {
     Map<String, Long> ids = new TreeMap<>();
     positions.forEach((k, v) -> ids.put(k, v.snapshotId()));
@@ -703,10 +728,13 @@ final class SparkTripAggregator implements TripAggregator {
     // After the trips' commits: a run that stops before this one leaves devicedays' own checkpoint
     // where it was, and the next run recomputes what it missed.
     TripAggregator.DeviceDayWork deviceDays =
-        run.asOf != null
-            ? TripAggregator.DeviceDayWork.NONE
-            : new DeviceDays(lake, run.catalog, runId, run.now, config.deviceDayGapLimitSeconds())
-                .update(reprocessDay, summarised.taps());
+        new DeviceDays(lake, run.catalog, runId, run.now, config.deviceDayGapLimitSeconds())
+            .update(
+                reprocessDay == null
+                    ? null
+                    : new DeviceDays.Reprocess(
+                        reprocessDay, deviceDaysAsOf(run), run.branch, publish),
+                summarised.taps());
     Map<String, Long> before = positions(run.before.map(Checkpoint::rawTables).orElse(Map.of()));
     Result result =
         new Result(

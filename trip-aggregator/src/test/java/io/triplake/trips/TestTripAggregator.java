@@ -1015,10 +1015,11 @@ class TestTripAggregator extends SparkLakeTest {
    * until {@code odoUntil}.
    */
   @Test
-  void deviceDaysCatchUpAreRecomputedByAReprocessAndByANewGapLimitAndIgnoreAsOfRuns()
+  void deviceDaysAreIncrementalReprocessedPinnedCaughtUpAndRecomputedForANewGapLimit()
       throws Exception {
     Lake target = lakeNamed("");
     Path source = tempDir.resolve("src-" + name);
+    String d = "D1000001";
     uploadTwoDays(target, source, "2024-06-02T10:00:00Z");
     TripAggregator.Result first = aggregate(target);
     String table = Lake.CATALOG_NAME + "." + target.tripsTable("devicedays");
@@ -1035,37 +1036,79 @@ class TestTripAggregator extends SparkLakeTest {
     // Nothing new: nothing read, nothing committed.
     Table deviceDays = target.catalog(spark).loadTable(target.tripsTable("devicedays"));
     long head = deviceDays.currentSnapshot().snapshotId();
-    TripAggregator.Result again = aggregate(target);
-    assertThat(again.deviceDays().days()).isZero();
+    assertThat(aggregate(target).deviceDays().days()).isZero();
     deviceDays.refresh();
     assertThat(deviceDays.currentSnapshot().snapshotId()).isEqualTo(head);
 
     // A row lost by hand comes back with a reprocess of its day, exactly.
     spark.sql("DELETE FROM " + table + " WHERE day = DATE '2024-06-01'");
-    assertThat(RawStaging.rows(spark, "SELECT * FROM " + table)).hasSize(2);
-    TripAggregator.Result reprocessed = reprocess(target, "2024-06-01").execute();
-    assertThat(reprocessed.deviceDays().changes().rowsUpserted()).isEqualTo(2);
+    TripAggregator.Result restored = reprocess(target, "2024-06-01").execute();
+    assertThat(restored.deviceDays().changes().rowsUpserted()).isEqualTo(2);
     assertThat(RawStaging.rows(spark, "SELECT * FROM " + table)).isEqualTo(all);
 
-    // An as-of run leaves the table alone.
-    deviceDays.refresh();
-    head = deviceDays.currentSnapshot().snapshotId();
-    reprocess(target, "2024-06-01").asOf(Instant.now().toString()).execute();
-    deviceDays.refresh();
-    assertThat(deviceDays.currentSnapshot().snapshotId()).isEqualTo(head);
-
-    // A run that stopped before devicedays' commit: the next one catches up from its checkpoint.
+    Thread.sleep(20);
+    Instant between = Instant.now();
+    Thread.sleep(20);
     upload(
         target,
         source,
         List.of(
-            speed(
-                "D1000001",
-                "c1",
-                at("2024-06-03T08:00:00Z"),
-                at("2024-06-03T08:30:00Z"),
-                90 * SECOND)));
-    TripAggregator.of(target, spark, TripConfig.parse(CONFIG, "test")).execute();
+            speed(d, "a2", at("2024-06-01T08:35:00Z"), at("2024-06-01T09:00:00Z"), MINUTE),
+            speed(d, "c1", at("2024-06-03T08:00:00Z"), at("2024-06-03T08:30:00Z"), MINUTE)));
+    // A reprocess of the 1st takes its late file, and moves no checkpoint position: the next run
+    // still finds the 3rd's.
+    reprocess(target, "2024-06-01").execute();
+    assertThat(speedFiles(table, "2024-06-01")).isEqualTo(2);
+    assertThat(aggregate(target).deviceDays().days()).isEqualTo(2);
+    assertThat(speedFiles(table, "2024-06-03")).isEqualTo(1);
+    List<String> now = RawStaging.rows(spark, "SELECT * FROM " + table);
+
+    // As of a moment: the day as it had arrived then, on the branch of the trip tables' name.
+    deviceDays.refresh();
+    head = deviceDays.currentSnapshot().snapshotId();
+    TripAggregator.Result asOf = reprocess(target, "2024-06-01").asOf(between.toString()).execute();
+    deviceDays.refresh();
+    assertThat(deviceDays.currentSnapshot().snapshotId()).as("main untouched").isEqualTo(head);
+    assertThat(deviceDays.refs()).containsKey(asOf.branch());
+    assertThat(
+            spark
+                .sql(
+                    "SELECT files FROM "
+                        + table
+                        + " VERSION AS OF '"
+                        + asOf.branch()
+                        + "' WHERE day = DATE '2024-06-01' AND message = 'can2_speed'")
+                .first()
+                .getInt(0))
+        .isEqualTo(1);
+
+    // Published: main keeps the day as of then, whatever arrives, until a plain reprocess.
+    reprocess(target, "2024-06-01").asOf(between.toString()).publish().execute();
+    assertThat(speedFiles(table, "2024-06-01")).isEqualTo(1);
+    upload(
+        target,
+        source,
+        List.of(speed(d, "a3", at("2024-06-01T09:05:00Z"), at("2024-06-01T09:20:00Z"), MINUTE)));
+    aggregate(target);
+    assertThat(speedFiles(table, "2024-06-01")).isEqualTo(1);
+    deviceDays.refresh();
+    assertThat(Checkpoint.latest(deviceDays).orElseThrow().pinnedDays())
+        .containsOnlyKeys(LocalDate.parse("2024-06-01"));
+    reprocess(target, "2024-06-01").execute();
+    assertThat(speedFiles(table, "2024-06-01")).isEqualTo(3);
+    deviceDays.refresh();
+    assertThat(Checkpoint.latest(deviceDays).orElseThrow().pinnedDays()).isEmpty();
+    assertThat(RawStaging.rows(spark, "SELECT * FROM " + table)).isNotEqualTo(now);
+
+    // A run that stopped before devicedays' commit: the next one catches up from its checkpoint.
+    deviceDays.refresh();
+    head = deviceDays.currentSnapshot().snapshotId();
+    upload(
+        target,
+        source,
+        List.of(
+            speed(d, "e1", at("2024-06-04T08:00:00Z"), at("2024-06-04T08:30:00Z"), 90 * SECOND)));
+    aggregate(target);
     deviceDays.refresh();
     Snapshot caughtUp = deviceDays.currentSnapshot();
     deviceDays.manageSnapshots().rollbackTo(head).commit();
@@ -1080,19 +1123,39 @@ class TestTripAggregator extends SparkLakeTest {
                 spark, "SELECT * FROM " + table + " VERSION AS OF " + caughtUp.snapshotId()));
 
     // A new gap limit recomputes every row: 90 s steps are over 60 s, not over 120 s.
-    assertThat(
-            spark
-                .sql("SELECT gaps_over_limit FROM " + table + " WHERE day = DATE '2024-06-03'")
-                .first()
-                .getLong(0))
-        .isEqualTo(20);
+    assertThat(gapsOverLimit(table, "2024-06-04")).isEqualTo(20);
     String wider =
         CONFIG.replace(
             "\"trip_min_length_min\": 1}}",
             "\"trip_min_length_min\": 1}, \"device_days\": {\"gap_limit_s\": 120}}");
     TripAggregator.Result widened = aggregate(target, "driver", wider);
-    assertThat(widened.deviceDays().days()).isEqualTo(5);
-    assertThat(spark.sql("SELECT sum(gaps_over_limit) FROM " + table).first().getLong(0)).isZero();
+    assertThat(widened.deviceDays().days())
+        .isEqualTo(RawStaging.rows(spark, "SELECT * FROM " + table).size());
+    assertThat(gapsOverLimit(table, "2024-06-04")).isZero();
+  }
+
+  private int speedFiles(String table, String day) {
+    return spark
+        .sql(
+            "SELECT files FROM "
+                + table
+                + " WHERE day = DATE '"
+                + day
+                + "' AND message = 'can2_speed'")
+        .first()
+        .getInt(0);
+  }
+
+  private long gapsOverLimit(String table, String day) {
+    return spark
+        .sql(
+            "SELECT gaps_over_limit FROM "
+                + table
+                + " WHERE day = DATE '"
+                + day
+                + "' AND message = 'can2_speed'")
+        .first()
+        .getLong(0);
   }
 
   @Test
