@@ -183,10 +183,7 @@ public interface TripAggregator {
       long rowsRead,
       long filesFromPass,
       Changes changes,
-      double seconds) {
-    /** An as-of reprocess leaves the table alone: it tells what arrived when, not trips. */
-    static final DeviceDayWork NONE = new DeviceDayWork(0, 0, 0, 0, Changes.NONE, 0);
-  }
+      double seconds) {}
 
   /**
    * What a run did. The JSON report keeps one flat object: {@link Work} and {@link Changes} are
