@@ -109,9 +109,7 @@ final class DeviceDays {
     Map<String, Checkpoint.Position> after =
         new TreeMap<>(
             reprocess == null ? Map.of() : before.map(Checkpoint::rawTables).orElse(Map.of()));
-    List<Record> fresh = new ArrayList<>();
-    Set<List<String>> recomputed = new TreeSetOfKeys().keys;
-    Set<LocalDate> days = new TreeSet<>();
+    Recomputed recomputed = new Recomputed(table.table().schema());
     Map<String, Long> read = new TreeMap<>();
     Counts counts = new Counts();
     ExecutorService pool = Executors.newFixedThreadPool(READERS);
@@ -124,133 +122,41 @@ final class DeviceDays {
           continue; // empty (then)
         }
         read.put(name, snapshotId);
-        Snapshot current = raw.snapshot(snapshotId);
+        Snapshot snapshot = raw.snapshot(snapshotId);
         if (reprocess == null) {
-          after.put(name, new Checkpoint.Position(current.snapshotId(), current.sequenceNumber()));
+          after.put(name, new Checkpoint.Position(snapshotId, snapshot.sequenceNumber()));
         }
-        Map<String, Set<LocalDate>> touched = new TreeMap<>();
-        Checkpoint.Position from = scratch ? null : before.get().rawTables().get(name);
-        // Every file of the touched devices, planned once: out-of-order needs the earlier
-        // appends' files of any day. From scratch, the same plan says which days are touched.
-        Map<String, List<File>> files = null;
-        if (day == null && from == null) {
-          files = files(raw, snapshotId, Expressions.alwaysTrue());
-          files.forEach(
-              (device, list) -> {
-                Set<LocalDate> onDays = touched.computeIfAbsent(device, d -> new TreeSet<>());
-                list.forEach(f -> onDays.addAll(days(f)));
-              });
-        } else if (day != null) {
-          for (RawMetadata.FileSpan f :
-              RawMetadata.files(
-                  raw,
-                  snapshotId,
-                  Expressions.and(
-                      Expressions.greaterThanOrEqual(RawSchema.TIME, DeviceDay.startOf(day)),
-                      Expressions.lessThan(RawSchema.TIME, DeviceDay.startOf(day.plusDays(1)))))) {
-            touched.computeIfAbsent(f.device(), d -> new TreeSet<>()).add(day);
-          }
-        } else {
-          for (RawMetadata.FileSpan f : RawMetadata.since(raw, from, current).files()) {
-            touched
-                .computeIfAbsent(f.device(), d -> new TreeSet<>())
-                .addAll(days(new File(f.location(), 0, 0, 0, null, f.lo(), f.hi())));
-          }
-        }
-        String message = id.name();
-        if (files == null) {
-          files =
-              touched.isEmpty()
-                  ? Map.of()
-                  : files(
-                      raw,
-                      snapshotId,
-                      Expressions.in(RawSchema.DEVICE, touched.keySet().toArray()));
-        }
-        for (Map.Entry<String, Set<LocalDate>> e : touched.entrySet()) {
-          List<DeviceDay.Row> rows =
+        Touched touched =
+            touched(raw, snapshot, scratch ? null : before.get().rawTables().get(name), day);
+        for (Map.Entry<String, Set<LocalDate>> e : touched.days().entrySet()) {
+          recomputed.add(
+              e.getKey(),
+              id.name(),
+              e.getValue(),
               recompute(
                   raw,
                   name,
-                  message,
+                  id.name(),
                   e.getKey(),
-                  files.getOrDefault(e.getKey(), List.of()),
+                  touched.files().getOrDefault(e.getKey(), List.of()),
                   e.getValue(),
                   taps,
                   pool,
-                  counts);
-          for (LocalDate d : e.getValue()) {
-            recomputed.add(List.of(e.getKey(), message, d.toString()));
-            days.add(d);
-          }
-          for (DeviceDay.Row r : rows) {
-            // A device without bounds of t was recomputed on every day it has rows.
-            recomputed.add(List.of(r.deviceid(), message, r.day().toString()));
-            days.add(r.day());
-            fresh.add(record(table.table().schema(), r));
-          }
+                  counts));
         }
       }
     } finally {
       pool.shutdownNow();
     }
-    Map<String, String> props = new LinkedHashMap<>();
-    props.put(LakeProperties.RUN_ID, runId);
-    boolean pinsChanged = false;
-    if (reprocess != null) {
-      props.put(LakeProperties.REPROCESS_DAY, day.toString());
-      props.put(LakeProperties.AS_OF, reprocess.asOf() == null ? "now" : reprocess.asOf().moment());
-      if (reprocess.asOf() == null) {
-        pinsChanged = pins.remove(day) != null;
-      } else if (reprocess.publish()) {
-        pins.put(day, new Checkpoint.Pin(reprocess.asOf().moment(), read, runId));
-        pinsChanged = true;
-      }
-    }
+    boolean pinsChanged = reprocess != null && repin(pins, reprocess, read);
     String branch = reprocess == null ? null : reprocess.branch();
-    if (branch == null) {
-      props.putAll(new Checkpoint(after, fingerprint(), 0, 0, pins).properties());
-    }
-    SummaryTable.Scope scope;
-    if (day != null) {
-      // A reprocessed day is recomputed whole: a stored row no file has any more goes.
-      scope =
-          new SummaryTable.Scope(
-              Expressions.equal("day", (int) day.toEpochDay()),
-              r -> day.equals(r.getField("day")),
-              Set.of());
-    } else {
-      days.remove(LocalDate.MIN);
-      Set<String> devices = new TreeSet<>();
-      recomputed.forEach(k -> devices.add(k.get(0)));
-      boolean allDays =
-          recomputed.stream().anyMatch(k -> k.get(2).equals(LocalDate.MIN.toString()));
-      Expression filter =
-          recomputed.isEmpty()
-              ? Expressions.alwaysFalse()
-              : allDays
-                  ? Expressions.in("deviceid", devices.toArray())
-                  : Expressions.and(
-                      Expressions.in("deviceid", devices.toArray()),
-                      Expressions.in(
-                          "day", days.stream().map(d -> (int) d.toEpochDay()).toArray()));
-      Set<List<String>> allDaysOf = new TreeSetOfKeys().keys;
-      recomputed.stream()
-          .filter(k -> k.get(2).equals(LocalDate.MIN.toString()))
-          .forEach(k -> allDaysOf.add(k.subList(0, 2)));
-      // Pinned days are neither written nor deleted by an incremental run.
-      scope =
-          new SummaryTable.Scope(
-              filter,
-              r -> {
-                String device = (String) r.getField("deviceid");
-                String message = (String) r.getField("message");
-                return recomputed.contains(List.of(device, message, r.getField("day").toString()))
-                    || allDaysOf.contains(List.of(device, message));
-              },
-              pins.keySet());
-    }
-    TripAggregator.Changes changes = table.merge(fresh, scope, props, branch);
+    Map<String, String> props = properties(reprocess, branch == null ? after : null, pins);
+    TripAggregator.Changes changes =
+        table.merge(
+            recomputed.fresh,
+            day != null ? dayScope(day) : recomputed.scope(pins.keySet()),
+            props,
+            branch);
     boolean moved =
         reprocess == null
             && (before.isEmpty() || !after.equals(before.get().rawTables()) || scratch);
@@ -258,12 +164,163 @@ final class DeviceDays {
       table.commitProperties(props);
     }
     return new TripAggregator.DeviceDayWork(
-        recomputed.size(),
+        recomputed.keys.size(),
         counts.files,
         counts.rows,
         counts.fromPass,
         changes,
         (System.nanoTime() - start) / 1e9);
+  }
+
+  /**
+   * What one raw table's run recomputes: the days of each device that changed files touch ({@link
+   * LocalDate#MIN}: every day, for a file without bounds of t), and every file of those devices.
+   */
+  private record Touched(Map<String, Set<LocalDate>> days, Map<String, List<File>> files) {}
+
+  /**
+   * @param from where the checkpoint left the table (null: from scratch)
+   * @param day a reprocessed day (null: an incremental run)
+   */
+  private static Touched touched(
+      Table raw, Snapshot snapshot, Checkpoint.Position from, LocalDate day) {
+    long snapshotId = snapshot.snapshotId();
+    Map<String, Set<LocalDate>> days = new TreeMap<>();
+    if (day == null && from == null) {
+      // From scratch, the plan of every file says which days are touched.
+      Map<String, List<File>> files = files(raw, snapshotId, Expressions.alwaysTrue());
+      files.forEach(
+          (device, list) -> {
+            Set<LocalDate> onDays = days.computeIfAbsent(device, d -> new TreeSet<>());
+            list.forEach(f -> onDays.addAll(days(f)));
+          });
+      return new Touched(days, files);
+    }
+    if (day != null) {
+      for (RawMetadata.FileSpan f :
+          RawMetadata.files(
+              raw,
+              snapshotId,
+              Expressions.and(
+                  Expressions.greaterThanOrEqual(RawSchema.TIME, DeviceDay.startOf(day)),
+                  Expressions.lessThan(RawSchema.TIME, DeviceDay.startOf(day.plusDays(1)))))) {
+        days.computeIfAbsent(f.device(), d -> new TreeSet<>()).add(day);
+      }
+    } else {
+      for (RawMetadata.FileSpan f : RawMetadata.since(raw, from, snapshot).files()) {
+        days.computeIfAbsent(f.device(), d -> new TreeSet<>())
+            .addAll(days(new File(f.location(), 0, 0, 0, null, f.lo(), f.hi())));
+      }
+    }
+    // Every file of the touched devices, planned once: out-of-order needs the earlier appends'
+    // files of any day.
+    return new Touched(
+        days,
+        days.isEmpty()
+            ? Map.of()
+            : files(raw, snapshotId, Expressions.in(RawSchema.DEVICE, days.keySet().toArray())));
+  }
+
+  /** Moves the reprocessed day's pin: released without an as-of, set by a publish. */
+  private boolean repin(
+      Map<LocalDate, Checkpoint.Pin> pins, Reprocess reprocess, Map<String, Long> read) {
+    if (reprocess.asOf() == null) {
+      return pins.remove(reprocess.day()) != null;
+    }
+    if (reprocess.publish()) {
+      pins.put(reprocess.day(), new Checkpoint.Pin(reprocess.asOf().moment(), read, runId));
+      return true;
+    }
+    return false;
+  }
+
+  /**
+   * The commit's snapshot properties: the run, the reprocess, and on main the checkpoint.
+   *
+   * @param after the checkpoint's positions (null: a branch, which carries none)
+   */
+  private Map<String, String> properties(
+      Reprocess reprocess,
+      Map<String, Checkpoint.Position> after,
+      Map<LocalDate, Checkpoint.Pin> pins) {
+    Map<String, String> props = new LinkedHashMap<>();
+    props.put(LakeProperties.RUN_ID, runId);
+    if (reprocess != null) {
+      props.put(LakeProperties.REPROCESS_DAY, reprocess.day().toString());
+      props.put(LakeProperties.AS_OF, reprocess.asOf() == null ? "now" : reprocess.asOf().moment());
+    }
+    if (after != null) {
+      props.putAll(new Checkpoint(after, fingerprint(), 0, 0, pins).properties());
+    }
+    return props;
+  }
+
+  /** A reprocessed day is recomputed whole: a stored row no file has any more goes. */
+  private static SummaryTable.Scope dayScope(LocalDate day) {
+    return new SummaryTable.Scope(
+        Expressions.equal("day", (int) day.toEpochDay()),
+        r -> day.equals(r.getField("day")),
+        Set.of());
+  }
+
+  /** The rows a run computed, and which (device, message, day) it recomputed. */
+  private final class Recomputed {
+    private final org.apache.iceberg.Schema schema;
+    final List<Record> fresh = new ArrayList<>();
+    final Set<List<String>> keys = new TreeSetOfKeys().keys;
+    private final Set<LocalDate> days = new TreeSet<>();
+
+    Recomputed(org.apache.iceberg.Schema schema) {
+      this.schema = schema;
+    }
+
+    void add(String device, String message, Set<LocalDate> touched, List<DeviceDay.Row> rows) {
+      for (LocalDate d : touched) {
+        keys.add(List.of(device, message, d.toString()));
+        days.add(d);
+      }
+      for (DeviceDay.Row r : rows) {
+        // A device without bounds of t was recomputed on every day it has rows.
+        keys.add(List.of(r.deviceid(), message, r.day().toString()));
+        days.add(r.day());
+        fresh.add(record(schema, r));
+      }
+    }
+
+    /**
+     * The stored rows an incremental run recomputed; pinned days are neither written nor deleted.
+     */
+    SummaryTable.Scope scope(Set<LocalDate> pinned) {
+      String every = LocalDate.MIN.toString();
+      Set<String> devices = new TreeSet<>();
+      Set<List<String>> allDaysOf = new TreeSetOfKeys().keys;
+      for (List<String> k : keys) {
+        devices.add(k.get(0));
+        if (k.get(2).equals(every)) {
+          allDaysOf.add(k.subList(0, 2));
+        }
+      }
+      Set<LocalDate> known = new TreeSet<>(days);
+      known.remove(LocalDate.MIN);
+      Expression filter =
+          keys.isEmpty()
+              ? Expressions.alwaysFalse()
+              : allDaysOf.isEmpty()
+                  ? Expressions.and(
+                      Expressions.in("deviceid", devices.toArray()),
+                      Expressions.in(
+                          "day", known.stream().map(d -> (int) d.toEpochDay()).toArray()))
+                  : Expressions.in("deviceid", devices.toArray());
+      return new SummaryTable.Scope(
+          filter,
+          r -> {
+            String device = (String) r.getField("deviceid");
+            String message = (String) r.getField("message");
+            return keys.contains(List.of(device, message, r.getField("day").toString()))
+                || allDaysOf.contains(List.of(device, message));
+          },
+          Set.copyOf(pinned));
+    }
   }
 
   /**
