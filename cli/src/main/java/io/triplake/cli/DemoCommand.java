@@ -77,7 +77,10 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== 5. The trips: how long, how far, from where to where (trips.trips)");
     SqlCommand.print(spark.sql(tripsQuery(lake)), SqlCommand.Format.table, 1000, out);
     out.println();
-    out.println("== 6. The trip report: timeline, speed and path, coverage (one HTML file)");
+    out.println("== 6. What each logger sent, per day: gaps, lateness, order (trips.devicedays)");
+    SqlCommand.print(spark.sql(deviceDaysQuery(lake)), SqlCommand.Format.table, 1000, out);
+    out.println();
+    out.println("== 7. The trip report: timeline, speed and path, coverage (one HTML file)");
     ReportCommand report = new ReportCommand();
     report.lakeOptions = lakeOptions;
     report.config = config.toString();
@@ -103,6 +106,18 @@ final class DemoCommand implements Callable<Integer> {
         + " round(max_speed_kmh, 1) AS max_kmh, round(idle_s / 60, 1) AS idle_min, fixes FROM "
         + lake.tripsTable("trips")
         + " ORDER BY cluster, deviceid, tripstart";
+  }
+
+  /**
+   * One line per logger and UTC day from devicedays, every message together: what arrived, the
+   * longest silence, how late the files came and how many came after newer ones.
+   */
+  static String deviceDaysQuery(Lake lake) {
+    return "SELECT deviceid, day, count(*) AS messages, sum(files) AS files, sum(rows) AS rows,"
+        + " sum(gaps_over_limit) AS gaps_over_limit, round(max(max_gap_s) / 60, 1) AS max_gap_min,"
+        + " round(max(max_lag_h), 1) AS max_lag_h, sum(out_of_order_files) AS out_of_order FROM "
+        + lake.tripsTable("devicedays")
+        + " GROUP BY deviceid, day ORDER BY deviceid, day";
   }
 
   private static String registeredPerDevice(Lake lake) {

@@ -36,7 +36,10 @@ class TestReportCommand extends SparkLakeTest {
     Path report =
         Path.of(demoLake(), "reports", DemoCommand.REPORT_FILE).toAbsolutePath().normalize();
     assertThat(demo.out())
-        .contains("== 6. The trip report")
+        .contains("== 6. What each logger sent, per day")
+        // The sample's longest day: two drives, nine messages, 99 files, nine gaps over a minute.
+        .containsPattern("3BA199E2 \\| 2021-07-26 \\| +9 \\| +99 \\| 566248 \\| +9 \\|")
+        .contains("== 7. The trip report")
         .contains("Trip report: ")
         .contains("Report: " + report);
     assertThat(report).isRegularFile();
