@@ -66,24 +66,7 @@ final class RawMaintenance {
                                         + cp.snapshotId()
                                         + ") reads on from it",
                                     (a, b) -> a));
-                cp.pinnedDays()
-                    .forEach(
-                        (day, pin) ->
-                            pin.rawSnapshots()
-                                .forEach(
-                                    (rawName, snapshotId) ->
-                                        needs
-                                            .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
-                                            .merge(
-                                                snapshotId,
-                                                "devicedays' pinned day "
-                                                    + day
-                                                    + " was published as of "
-                                                    + pin.asOf()
-                                                    + " from it (release: --reprocess-day "
-                                                    + day
-                                                    + ")",
-                                                (a, b) -> a)));
+                keepPinned(needs, cp, "devicedays' pinned day ");
               });
     }
     return needs;
@@ -99,26 +82,7 @@ final class RawMaintenance {
     Long latest = latestCheckpoint.map(Checkpoint::snapshotId).orElse(null);
     // A pinned day keeps the raw snapshots it was published from as long as the pin lasts, so that
     // the day can be recomputed as of the same moment (after a config change, or to check it).
-    latestCheckpoint.ifPresent(
-        cp ->
-            cp.pinnedDays()
-                .forEach(
-                    (day, pin) ->
-                        pin.rawSnapshots()
-                            .forEach(
-                                (rawName, snapshotId) ->
-                                    needs
-                                        .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
-                                        .merge(
-                                            snapshotId,
-                                            "pinned day "
-                                                + day
-                                                + " was published as of "
-                                                + pin.asOf()
-                                                + " from it (release: --reprocess-day "
-                                                + day
-                                                + ")",
-                                            (a, b) -> a))));
+    latestCheckpoint.ifPresent(cp -> keepPinned(needs, cp, "pinned day "));
     Map<Long, String> neededSummary =
         latest == null ? Map.of() : Map.of(latest, "latest checkpoint");
     RetentionPlan plan = RetentionPlan.of(summaryTable, windowStart, neededSummary);
@@ -144,6 +108,28 @@ final class RawMaintenance {
                           }));
     }
     return needs;
+  }
+
+  /** Keeps the raw snapshots each pinned day of the checkpoint was published from. */
+  private static void keepPinned(Map<String, Map<Long, String>> needs, Checkpoint cp, String what) {
+    cp.pinnedDays()
+        .forEach(
+            (day, pin) ->
+                pin.rawSnapshots()
+                    .forEach(
+                        (rawName, snapshotId) ->
+                            needs
+                                .computeIfAbsent(rawName, k -> new LinkedHashMap<>())
+                                .merge(
+                                    snapshotId,
+                                    what
+                                        + day
+                                        + " was published as of "
+                                        + pin.asOf()
+                                        + " from it (release: --reprocess-day "
+                                        + day
+                                        + ")",
+                                    (a, b) -> a)));
   }
 
   /**

@@ -361,6 +361,13 @@ class TestTableMaintainer extends SparkLakeTest {
     assertThat(s.plan())
         .anySatisfy(
             line -> assertThat(line).contains("keep 1 as-of branches").contains(branch.branch()));
+    // devicedays is reprocessed and maintained like tripsummary: its as-of branch stays too (its
+    // pin
+    // names the same raw snapshots as tripsummary's, so the reason above covers both).
+    TableMaintainer.TableResult days = result.table(fleet.lake.tripsTable("devicedays").toString());
+    assertThat(days.plan())
+        .anySatisfy(
+            line -> assertThat(line).contains("keep 1 as-of branches").contains(branch.branch()));
     assertThat(
             fleet.rows(
                 "SELECT * FROM "

@@ -16,7 +16,6 @@ import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -587,24 +586,19 @@ final class DeviceDays {
     rec.setField("day", r.day());
     rec.setField("files", r.files());
     rec.setField("rows", r.rows());
-    rec.setField("first_t", timestamp(r.firstT()));
-    rec.setField("last_t", timestamp(r.lastT()));
+    rec.setField("first_t", TripSummaries.timestamp(r.firstT()));
+    rec.setField("last_t", TripSummaries.timestamp(r.lastT()));
     rec.setField("max_gap_s", r.maxGapS());
     rec.setField("gaps_over_limit", r.gapsOverLimit());
     rec.setField(
-        "first_registered", r.firstRegistered() == null ? null : timestamp(r.firstRegistered()));
+        "first_registered",
+        r.firstRegistered() == null ? null : TripSummaries.timestamp(r.firstRegistered()));
     rec.setField(
-        "last_registered", r.lastRegistered() == null ? null : timestamp(r.lastRegistered()));
+        "last_registered",
+        r.lastRegistered() == null ? null : TripSummaries.timestamp(r.lastRegistered()));
     rec.setField("max_lag_h", r.maxLagH());
     rec.setField("out_of_order_files", r.outOfOrderFiles());
     rec.setField("updatedat", now);
     return rec;
-  }
-
-  private static LocalDateTime timestamp(long micros) {
-    return LocalDateTime.ofEpochSecond(
-        Math.floorDiv(micros, 1_000_000L),
-        (int) Math.floorMod(micros, 1_000_000L) * 1000,
-        ZoneOffset.UTC);
   }
 }

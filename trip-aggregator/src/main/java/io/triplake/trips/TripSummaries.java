@@ -123,7 +123,8 @@ final class TripSummaries {
     return records;
   }
 
-  private static LocalDateTime timestamp(long micros) {
+  /** UTC wall-clock of epoch microseconds, as the trip tables store timestamps. */
+  static LocalDateTime timestamp(long micros) {
     return LocalDateTime.ofEpochSecond(
         Math.floorDiv(micros, 1_000_000L),
         (int) Math.floorMod(micros, 1_000_000L) * 1000,
