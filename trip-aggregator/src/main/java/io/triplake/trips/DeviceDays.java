@@ -11,8 +11,6 @@ import io.triplake.trips.DeviceDay.File;
 import io.triplake.trips.RawColumns.Column;
 import io.triplake.trips.RawColumns.RawFile;
 import io.triplake.trips.RawColumns.Rows;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.LocalDateTime;
@@ -30,8 +28,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import org.apache.iceberg.DataFile;
-import org.apache.iceberg.FileScanTask;
 import org.apache.iceberg.Snapshot;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.catalog.Catalog;
@@ -41,7 +37,6 @@ import org.apache.iceberg.data.Record;
 import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.io.CloseableIterable;
 
 /**
  * Brings {@code trips.devicedays} up to date with every raw table: the (device, message, day) rows
@@ -191,7 +186,7 @@ final class DeviceDays {
       files.forEach(
           (device, list) -> {
             Set<LocalDate> onDays = days.computeIfAbsent(device, d -> new TreeSet<>());
-            list.forEach(f -> onDays.addAll(days(f)));
+            list.forEach(f -> onDays.addAll(days(f.lo(), f.hi())));
           });
       return new Touched(days, files);
     }
@@ -207,8 +202,7 @@ final class DeviceDays {
       }
     } else {
       for (RawMetadata.FileSpan f : RawMetadata.since(raw, from, snapshot).files()) {
-        days.computeIfAbsent(f.device(), d -> new TreeSet<>())
-            .addAll(days(new File(f.location(), 0, 0, 0, null, f.lo(), f.hi())));
+        days.computeIfAbsent(f.device(), d -> new TreeSet<>()).addAll(days(f.lo(), f.hi()));
       }
     }
     // Every file of the touched devices, planned once: out-of-order needs the earlier appends'
@@ -533,10 +527,10 @@ final class DeviceDays {
   }
 
   /** The UTC days a file's bounds of t span; without bounds, every day of its device. */
-  private static List<LocalDate> days(File f) {
-    return f.lo() == Long.MIN_VALUE || f.hi() == Long.MAX_VALUE
+  private static List<LocalDate> days(long lo, long hi) {
+    return lo == Long.MIN_VALUE || hi == Long.MAX_VALUE
         ? List.of(LocalDate.MIN)
-        : DeviceDay.days(f.lo(), f.hi());
+        : DeviceDay.days(lo, hi);
   }
 
   /**
@@ -549,32 +543,18 @@ final class DeviceDays {
       committedAt.merge(s.sequenceNumber(), s.timestampMillis() * 1000, Math::min);
     }
     Map<String, List<File>> files = new HashMap<>();
-    try (CloseableIterable<FileScanTask> tasks =
-        raw.newScan()
-            .useSnapshot(snapshotId)
-            .filter(filter)
-            .ignoreResiduals()
-            .includeColumnStats(List.of(RawSchema.TIME))
-            .planFiles()) {
-      for (FileScanTask task : tasks) {
-        DataFile file = task.file();
-        RawMetadata.FileSpan span = RawMetadata.span(raw, file);
-        long sequence = file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber();
-        files
-            .computeIfAbsent(span.device(), d -> new ArrayList<>())
-            .add(
-                new File(
-                    span.location(),
-                    span.sizeBytes(),
-                    span.records(),
-                    sequence,
-                    committedAt.get(sequence),
-                    span.lo(),
-                    span.hi()));
-      }
-    } catch (IOException e) {
-      throw new UncheckedIOException(
-          "Cannot plan the files of " + raw.name() + ": " + e.getMessage(), e);
+    for (RawMetadata.FileSpan span : RawMetadata.files(raw, snapshotId, filter)) {
+      files
+          .computeIfAbsent(span.device(), d -> new ArrayList<>())
+          .add(
+              new File(
+                  span.location(),
+                  span.sizeBytes(),
+                  span.records(),
+                  span.sequence(),
+                  committedAt.get(span.sequence()),
+                  span.lo(),
+                  span.hi()));
     }
     return files;
   }

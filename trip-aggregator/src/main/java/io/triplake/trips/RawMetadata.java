@@ -33,8 +33,18 @@ final class RawMetadata {
   /**
    * A raw file's device and the bounds of its {@code t} in microseconds; unknown bounds (no
    * metrics) are the widest possible, so a file without metrics is never mistaken for a narrow one.
+   *
+   * @param sequence the data sequence number of the append that added it (0 when unknown): files of
+   *     one append share it, a later append has a higher one
    */
-  record FileSpan(String location, String device, long lo, long hi, long records, long sizeBytes) {}
+  record FileSpan(
+      String location,
+      String device,
+      long lo,
+      long hi,
+      long records,
+      long sizeBytes,
+      long sequence) {}
 
   /**
    * Rows of these devices with a time in [lo, hi], as a filter Iceberg prunes files with; an end at
@@ -117,7 +127,13 @@ final class RawMetadata {
             time,
             Long.MAX_VALUE);
     return new FileSpan(
-        file.location(), device, lo, hi, file.recordCount(), file.fileSizeInBytes());
+        file.location(),
+        device,
+        lo,
+        hi,
+        file.recordCount(),
+        file.fileSizeInBytes(),
+        file.dataSequenceNumber() == null ? 0 : file.dataSequenceNumber());
   }
 
   private static long bound(ByteBuffer buffer, Types.NestedField field, long unknown) {

@@ -62,7 +62,7 @@ class TestTripWindows {
   // ---------------------------------------------------------------- chains and merges, pure
 
   private static FileSpan span(long loMinutes, long hiMinutes) {
-    return new FileSpan("f" + loMinutes, "A", loMinutes * MINUTE, hiMinutes * MINUTE, 1, 1);
+    return new FileSpan("f" + loMinutes, "A", loMinutes * MINUTE, hiMinutes * MINUTE, 1, 1, 0);
   }
 
   private static Window window(String device, long loMinutes, long hiMinutes) {
