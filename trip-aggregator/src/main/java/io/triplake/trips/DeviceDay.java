@@ -7,6 +7,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -116,7 +117,7 @@ final class DeviceDay {
    */
   record Part(long rows, long first, long last, long maxStep, long over, long[] ts) {
     /** The parts of a file's rows (any order; a copy is sorted) on each day they fall on. */
-    static Map<LocalDate, Part> of(
+    static NavigableMap<LocalDate, Part> of(
         long[] rows, int from, int to, long gapLimitMicros, boolean keep) {
       long[] ts = Arrays.copyOfRange(rows, from, to);
       boolean sorted = true;
@@ -126,7 +127,7 @@ final class DeviceDay {
       if (!sorted) {
         Arrays.sort(ts);
       }
-      Map<LocalDate, Part> parts = new TreeMap<>();
+      NavigableMap<LocalDate, Part> parts = new TreeMap<>();
       int i = 0;
       while (i < ts.length) {
         LocalDate day = dayOf(ts[i]);

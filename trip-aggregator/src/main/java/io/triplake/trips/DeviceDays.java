@@ -20,6 +20,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.NavigableMap;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
@@ -54,13 +55,15 @@ final class DeviceDays {
   private final String runId;
   private final LocalDateTime now;
   private final double gapLimitSeconds;
+  private final long gapLimitMicros;
 
-  DeviceDays(Lake lake, Catalog catalog, String runId, LocalDateTime now, double gapLimitSeconds) {
+  DeviceDays(Lake lake, Catalog catalog, String runId, LocalDateTime now, TripConfig config) {
     this.lake = lake;
     this.catalog = catalog;
     this.runId = runId;
     this.now = now;
-    this.gapLimitSeconds = gapLimitSeconds;
+    this.gapLimitSeconds = config.deviceDayGapLimitSeconds();
+    this.gapLimitMicros = config.deviceDayGapLimitMicros();
   }
 
   /** The fingerprint of what the rows were computed with: a new gap limit recomputes them all. */
@@ -122,14 +125,15 @@ final class DeviceDays {
         }
         Touched touched =
             touched(raw, snapshot, scratch ? null : before.get().rawTables().get(name), day);
+        Source source =
+            touched.days().isEmpty() ? null : new Source(raw, name, Column.of(raw, RawSchema.TIME));
         for (Map.Entry<String, Set<LocalDate>> e : touched.days().entrySet()) {
           recomputed.add(
               e.getKey(),
               id.name(),
               e.getValue(),
               recompute(
-                  raw,
-                  name,
+                  source,
                   id.name(),
                   e.getKey(),
                   touched.files().getOrDefault(e.getKey(), List.of()),
@@ -364,10 +368,10 @@ final class DeviceDays {
   static final class Taps {
     private final Map<String, Map<String, Tap>> byTable = new HashMap<>();
 
-    void add(String table, String location, LocalDate day, DeviceDay.Part part, long maxT) {
+    void add(String table, String location, LocalDate day, DeviceDay.Part part) {
       byTable
           .computeIfAbsent(table, k -> new HashMap<>())
-          .computeIfAbsent(location, k -> new Tap(new TreeMap<>(), maxT))
+          .computeIfAbsent(location, k -> new Tap(new TreeMap<>()))
           .parts()
           .put(day, part);
     }
@@ -377,8 +381,16 @@ final class DeviceDays {
     }
   }
 
-  /** A file's parts on each day it has rows on, and its largest {@code t}. */
-  record Tap(Map<LocalDate, DeviceDay.Part> parts, long maxT) {}
+  /** A file's parts on each day it has rows on. */
+  record Tap(NavigableMap<LocalDate, DeviceDay.Part> parts) {
+    /** The file's largest {@code t}: the last row of its last day. */
+    long maxT() {
+      return parts.lastEntry().getValue().last();
+    }
+  }
+
+  /** A raw table as the run reads it: its name and its {@code t} column, resolved once. */
+  private record Source(Table table, String name, Column time) {}
 
   /** Files read, rows read, files taken from the trip pass. */
   private static final class Counts {
@@ -393,8 +405,7 @@ final class DeviceDays {
    * its {@code t} here, once even when it spans several of the days.
    */
   private List<DeviceDay.Row> recompute(
-      Table raw,
-      String name,
+      Source raw,
       String message,
       String device,
       List<File> files,
@@ -408,10 +419,9 @@ final class DeviceDays {
     Map<String, Tap> known = new HashMap<>();
     if (every) {
       // No bounds to go by: every file of the device, and the days it has rows on.
-      parts(raw, name, files, taps, known, false, pool, counts);
+      parts(raw, files, taps, known, false, pool, counts);
       known.values().forEach(t -> wanted.addAll(t.parts().keySet()));
     }
-    long gapLimit = Math.round(gapLimitSeconds * 1e6);
     List<DeviceDay.Row> rows = new ArrayList<>();
     for (LocalDate day : wanted) {
       long lo = DeviceDay.startOf(day);
@@ -422,7 +432,7 @@ final class DeviceDays {
           onDay.add(f);
         }
       }
-      parts(raw, name, onDay, taps, known, false, pool, counts);
+      parts(raw, onDay, taps, known, false, pool, counts);
       DeviceDay.Row row = null;
       while (row == null) {
         Map<File, DeviceDay.Part> parts = new LinkedHashMap<>();
@@ -439,11 +449,11 @@ final class DeviceDays {
           break;
         }
         try {
-          row = DeviceDay.of(device, message, day, parts, lastT, gapLimit, outOfOrder);
+          row = DeviceDay.of(device, message, day, parts, lastT, gapLimitMicros, outOfOrder);
         } catch (DeviceDay.NeedsRows e) {
           // Files that overlap in time are merged row by row: read the ones the pass summed up.
           e.files.forEach(f -> known.remove(f.location()));
-          parts(raw, name, e.files, taps, known, true, pool, counts);
+          parts(raw, e.files, taps, known, true, pool, counts);
         }
       }
       if (row != null) {
@@ -464,27 +474,24 @@ final class DeviceDays {
    * time (always read with {@code reread}: their rows are needed).
    */
   private void parts(
-      Table raw,
-      String name,
+      Source raw,
       List<File> files,
       Taps taps,
       Map<String, Tap> known,
       boolean reread,
       ExecutorService pool,
       Counts counts) {
-    Column time = Column.of(raw, RawSchema.TIME);
-    long gapLimit = Math.round(gapLimitSeconds * 1e6);
     Map<String, Future<long[]>> pending = new LinkedHashMap<>();
     for (File f : files) {
       if (known.containsKey(f.location()) || pending.containsKey(f.location())) {
         continue;
       }
-      Tap tap = reread ? null : taps.get(name, f.location());
+      Tap tap = reread ? null : taps.get(raw.name(), f.location());
       if (tap != null) {
         known.put(f.location(), tap);
         counts.fromPass++;
       } else {
-        pending.put(f.location(), pool.submit(() -> times(raw, time, f)));
+        pending.put(f.location(), pool.submit(() -> times(raw, f)));
       }
     }
     for (Map.Entry<String, Future<long[]>> e : pending.entrySet()) {
@@ -501,16 +508,13 @@ final class DeviceDays {
       }
       counts.files++;
       counts.rows += ts.length;
-      long max = Long.MIN_VALUE;
-      for (long t : ts) {
-        max = Math.max(max, t);
-      }
-      known.put(e.getKey(), new Tap(DeviceDay.Part.of(ts, 0, ts.length, gapLimit, true), max));
+      known.put(e.getKey(), new Tap(DeviceDay.Part.of(ts, 0, ts.length, gapLimitMicros, true)));
     }
   }
 
   /** A file's {@code t} values (rows without one are no rows), in one request when it is small. */
-  private static long[] times(Table raw, Column time, File f) {
+  private static long[] times(Source source, File f) {
+    Table raw = source.table();
     Rows rows = new Rows(0, (int) Math.min(Math.max(f.records(), 16), Integer.MAX_VALUE - 8));
     RawFileReader.configured()
         .read(
@@ -518,7 +522,7 @@ final class DeviceDays {
                 raw.io().newInputFile(f.location(), f.sizeBytes()), TripPass.WHOLE_FILE_MAX),
             raw.name(),
             new RawFile(f.location(), f.sizeBytes(), f.lo(), f.hi(), f.records()),
-            time,
+            source.time(),
             List.of(),
             Long.MIN_VALUE,
             Long.MAX_VALUE,

@@ -614,7 +614,7 @@ final class SparkTripAggregator implements TripAggregator {
             startRange,
             io,
             tables,
-            Math.round(config.deviceDayGapLimitSeconds() * 1e6));
+            config.deviceDayGapLimitMicros());
     if (units.rows() <= driverRowsMax) {
       return summarised(
           pass.inThreads(units.units(), Runtime.getRuntime().availableProcessors()), units, DRIVER);
@@ -639,11 +639,7 @@ final class SparkTripAggregator implements TripAggregator {
     for (Row r : out) {
       if (r.length() == TripPass.FILE_DAY_FIELDS) {
         taps.add(
-            r.getString(0),
-            r.getString(1),
-            LocalDate.ofEpochDay(r.getLong(2)),
-            TripPass.part(r),
-            r.getLong(8));
+            r.getString(0), r.getString(1), LocalDate.ofEpochDay(r.getLong(2)), TripPass.part(r));
       } else {
         passed.add(r);
       }
@@ -728,7 +724,7 @@ final class SparkTripAggregator implements TripAggregator {
     // After the trips' commits: a run that stops before this one leaves devicedays' own checkpoint
     // where it was, and the next run recomputes what it missed.
     TripAggregator.DeviceDayWork deviceDays =
-        new DeviceDays(lake, run.catalog, runId, run.now, config.deviceDayGapLimitSeconds())
+        new DeviceDays(lake, run.catalog, runId, run.now, config)
             .update(
                 reprocessDay == null
                     ? null

@@ -52,6 +52,11 @@ public record TripConfig(
    */
   public static final double DEVICE_DAY_GAP_LIMIT_S_DEFAULT = 60;
 
+  /** {@link #deviceDayGapLimitSeconds} in microseconds, as {@code t} steps are measured. */
+  public long deviceDayGapLimitMicros() {
+    return Math.round(deviceDayGapLimitSeconds * 1e6);
+  }
+
   public static final double TRIP_MIN_LENGTH_MIN_DEFAULT = 1;
 
   /** A cluster with these devices takes every device that no other cluster names. */

@@ -50,9 +50,9 @@ record TripPass(
     implements FlatMapFunction<List<WorkUnit>, Row> {
   /**
    * A file-day row: raw table, location, epoch day, rows, first, last, largest step, steps over the
-   * limit, the file's largest t. Fewer fields than a summary row, which tells them apart.
+   * limit. Fewer fields than a summary row, which tells them apart.
    */
-  static final int FILE_DAY_FIELDS = 9;
+  static final int FILE_DAY_FIELDS = 8;
 
   /** A file-day row of the pass as the table's part of the file on that day (no rows kept). */
   static DeviceDay.Part part(Row r) {
@@ -297,10 +297,6 @@ record TripPass(
 
   /** The file-day rows of a file the window holds whole: its rows are all in [from, to). */
   private void tap(String table, RawFile file, long[] ts, int from, int to, List<Row> out) {
-    long max = Long.MIN_VALUE;
-    for (int r = from; r < to; r++) {
-      max = Math.max(max, ts[r]);
-    }
     for (Map.Entry<java.time.LocalDate, DeviceDay.Part> e :
         DeviceDay.Part.of(ts, from, to, gapLimitMicros, false).entrySet()) {
       DeviceDay.Part p = e.getValue();
@@ -313,8 +309,7 @@ record TripPass(
               p.first(),
               p.last(),
               p.maxStep(),
-              p.over(),
-              max));
+              p.over()));
     }
   }
 
