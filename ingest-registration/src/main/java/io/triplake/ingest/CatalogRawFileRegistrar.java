@@ -43,7 +43,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.SupportsNamespaces;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.exceptions.CommitFailedException;
-import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.exceptions.ValidationException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
@@ -709,15 +708,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   }
 
   private Collection<String> existingRawTables() {
-    try {
-      // Only message tables: the raw namespace also holds the rejected-files table.
-      return catalog.listTables(lake.rawNamespace()).stream()
-          .map(TableIdentifier::name)
-          .filter(RawPath::isMessageTable)
-          .toList();
-    } catch (NoSuchNamespaceException e) {
-      return List.of();
-    }
+    return lake.rawMessageTables(catalog).stream().map(TableIdentifier::name).toList();
   }
 
   private void ensureNamespace() {

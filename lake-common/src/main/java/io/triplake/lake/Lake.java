@@ -4,7 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
@@ -14,6 +16,7 @@ import org.apache.iceberg.CatalogUtil;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.Namespace;
 import org.apache.iceberg.catalog.TableIdentifier;
+import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.spark.Spark3Util;
 import org.apache.spark.SparkConf;
@@ -198,6 +201,22 @@ public final class Lake {
 
   public TableIdentifier tripsTable(String name) {
     return TableIdentifier.of(tripsNamespace, name);
+  }
+
+  /**
+   * The raw tables of the catalog, in name order: the raw namespace's tables named after a message
+   * ({@link RawPath#isMessageTable}: not the rejected-files table); none before the first
+   * registration created the namespace.
+   */
+  public List<TableIdentifier> rawMessageTables(Catalog catalog) {
+    try {
+      return catalog.listTables(rawNamespace).stream()
+          .filter(id -> RawPath.isMessageTable(id.name()))
+          .sorted(Comparator.comparing(TableIdentifier::name))
+          .toList();
+    } catch (NoSuchNamespaceException e) {
+      return List.of();
+    }
   }
 
   /** A stand-alone Iceberg catalog, for jobs that need no Spark. */

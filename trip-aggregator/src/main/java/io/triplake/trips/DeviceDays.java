@@ -5,7 +5,6 @@ import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
 import io.triplake.lake.PrefetchedInputFile;
-import io.triplake.lake.RawPath;
 import io.triplake.lake.RawSchema;
 import io.triplake.trips.DeviceDay.File;
 import io.triplake.trips.RawColumns.Column;
@@ -35,7 +34,6 @@ import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.data.GenericRecord;
 import org.apache.iceberg.data.Record;
-import org.apache.iceberg.exceptions.NoSuchNamespaceException;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
 
@@ -351,14 +349,7 @@ final class DeviceDays {
             lake.tripsTable(TableDdl.TRIPSUMMARY),
             lake.tripsTable(TableDdl.TRIPS),
             lake.tripsTable(TableDdl.DEVICEDAYS));
-    try {
-      return catalog.listTables(lake.rawNamespace()).stream()
-          .filter(id -> RawPath.isMessageTable(id.name()) && !own.contains(id))
-          .sorted((a, b) -> a.toString().compareTo(b.toString()))
-          .toList();
-    } catch (NoSuchNamespaceException e) {
-      return List.of();
-    }
+    return lake.rawMessageTables(catalog).stream().filter(id -> !own.contains(id)).toList();
   }
 
   /**

@@ -1,7 +1,6 @@
 package io.triplake.report;
 
 import io.triplake.lake.Lake;
-import io.triplake.lake.RawPath;
 import io.triplake.report.ReportData.Trip;
 import io.triplake.report.ReportData.TripDetail;
 import io.triplake.trips.TripConfig;
@@ -129,11 +128,7 @@ final class RawProfiles {
   private List<String> vendorMessages(boolean speed) {
     if (vendorSpeed == null) {
       List<String> names =
-          catalog.listTables(lake.rawNamespace()).stream()
-              .map(TableIdentifier::name)
-              .filter(RawPath::isMessageTable)
-              .sorted()
-              .toList();
+          lake.rawMessageTables(catalog).stream().map(TableIdentifier::name).toList();
       vendorSpeed = new ArrayList<>();
       vendorPosition = new ArrayList<>();
       for (String name : names) {
