@@ -135,7 +135,20 @@ public record TripConfig(
    * @param explicit named in the config (a missing column is then an error); else found by the
    *     vendor's message names, and a missing column turns the part off
    */
-  public record Position(String message, String latitude, String longitude, boolean explicit) {}
+  public record Position(String message, String latitude, String longitude, boolean explicit) {
+    /**
+     * Whether a row of the position message is a fix: what a logger reports while it has none is
+     * often 0/0, NaN, a missing value (NaN here) or out of range, and none of those is a place. The
+     * trips table and the trip report count fixes by this one rule.
+     */
+    public static boolean isFix(double latitude, double longitude) {
+      return !Double.isNaN(latitude)
+          && !Double.isNaN(longitude)
+          && Math.abs(latitude) <= 90
+          && Math.abs(longitude) <= 180
+          && !(latitude == 0 && longitude == 0);
+    }
+  }
 
   /**
    * @param unit {@code m/s} or {@code km/h}

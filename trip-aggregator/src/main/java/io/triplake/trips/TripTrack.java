@@ -26,18 +26,6 @@ final class TripTrack {
     return 2 * EARTH_RADIUS_KM * Math.asin(Math.min(1, Math.sqrt(a)));
   }
 
-  /**
-   * A fix a logger reports while it has none is often 0/0, NaN, a missing value (NaN here) or out
-   * of range: none of those is a place.
-   */
-  static boolean validFix(double lat, double lon) {
-    return !Double.isNaN(lat)
-        && !Double.isNaN(lon)
-        && Math.abs(lat) <= 90
-        && Math.abs(lon) <= 180
-        && !(lat == 0 && lon == 0);
-  }
-
   /** The valid fixes of a trip: their count, the first and last, the path's length. */
   static final class Fixes {
     long count;
@@ -52,7 +40,7 @@ final class TripTrack {
     private int pending;
 
     void add(long t, double latitude, double longitude) {
-      if (!validFix(latitude, longitude)) {
+      if (!TripConfig.Position.isFix(latitude, longitude)) {
         return;
       }
       if (pending > 0 && t != instant) {

@@ -196,8 +196,7 @@ final class RawProfiles {
     for (int i : rows.order()) {
       double la = rows.values[0][i];
       double lg = rows.values[1][i];
-      // A valid fix, as the trips table counts them (docs/trips.md).
-      if (la >= -90 && la <= 90 && lg >= -180 && lg <= 180 && !(la == 0 && lg == 0)) {
+      if (Position.isFix(la, lg)) {
         lat[n] = la;
         lon[n] = lg;
         n++;
