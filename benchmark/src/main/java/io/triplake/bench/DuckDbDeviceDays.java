@@ -169,11 +169,11 @@ public final class DuckDbDeviceDays {
                   rs.getLong("rows"),
                   rs.getLong("first_t"),
                   rs.getLong("last_t"),
-                  nullableDouble(rs, "max_gap_s"),
+                  DuckDbRaw.nullableDouble(rs, "max_gap_s"),
                   rs.getLong("over"),
-                  nullableLong(rs, "first_registered"),
-                  nullableLong(rs, "last_registered"),
-                  nullableDouble(rs, "max_lag_h"),
+                  DuckDbRaw.nullableLong(rs, "first_registered"),
+                  DuckDbRaw.nullableLong(rs, "last_registered"),
+                  DuckDbRaw.nullableDouble(rs, "max_lag_h"),
                   rs.getInt("out_of_order_files")));
         }
       }
@@ -183,15 +183,5 @@ public final class DuckDbDeviceDays {
     } catch (SQLException e) {
       throw new IllegalStateException("DuckDB device-day computation failed: " + e.getMessage(), e);
     }
-  }
-
-  private static Double nullableDouble(ResultSet rs, String column) throws SQLException {
-    double v = rs.getDouble(column);
-    return rs.wasNull() ? null : v;
-  }
-
-  private static Long nullableLong(ResultSet rs, String column) throws SQLException {
-    long v = rs.getLong(column);
-    return rs.wasNull() ? null : v;
   }
 }

@@ -404,6 +404,18 @@ final class DuckDbRaw implements AutoCloseable {
         .collect(Collectors.joining(", ", "[", "]"));
   }
 
+  /** A column's value, or null where SQL has NULL (JDBC's getDouble gives 0 there). */
+  static Double nullableDouble(ResultSet rs, String column) throws SQLException {
+    double v = rs.getDouble(column);
+    return rs.wasNull() ? null : v;
+  }
+
+  /** A column's value, or null where SQL has NULL (JDBC's getLong gives 0 there). */
+  static Long nullableLong(ResultSet rs, String column) throws SQLException {
+    long v = rs.getLong(column);
+    return rs.wasNull() ? null : v;
+  }
+
   static String literal(String value) {
     return "'" + value.replace("'", "''") + "'";
   }

@@ -416,14 +416,14 @@ public final class DuckDbTripTable {
                 LocalDate.parse(rs.getString("tripdate")),
                 rs.getDouble("duration_s"),
                 rs.getLong("fixes"),
-                nullableDouble(rs, "start_lat"),
-                nullableDouble(rs, "start_lon"),
-                nullableDouble(rs, "end_lat"),
-                nullableDouble(rs, "end_lon"),
-                nullableDouble(rs, "distance_km"),
-                nullableDouble(rs, "max_speed_kmh"),
-                nullableDouble(rs, "moving_s"),
-                nullableDouble(rs, "idle_s"),
+                DuckDbRaw.nullableDouble(rs, "start_lat"),
+                DuckDbRaw.nullableDouble(rs, "start_lon"),
+                DuckDbRaw.nullableDouble(rs, "end_lat"),
+                DuckDbRaw.nullableDouble(rs, "end_lon"),
+                DuckDbRaw.nullableDouble(rs, "distance_km"),
+                DuckDbRaw.nullableDouble(rs, "max_speed_kmh"),
+                DuckDbRaw.nullableDouble(rs, "moving_s"),
+                DuckDbRaw.nullableDouble(rs, "idle_s"),
                 rs.getLong("identifier_rows"),
                 rs.getDouble("max_gap_s")));
       }
@@ -513,10 +513,5 @@ public final class DuckDbTripTable {
                 spec, s.message(), List.of(raw.valueSql(s.message(), s.signal()) + " AS v")),
             s.idleSpeed(),
             s.idleSpeed());
-  }
-
-  private static Double nullableDouble(ResultSet rs, String column) throws SQLException {
-    double value = rs.getDouble(column);
-    return rs.wasNull() ? null : value;
   }
 }
