@@ -19,13 +19,13 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.UUID;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.iceberg.AppendFiles;
 import org.apache.iceberg.DataFile;
 import org.apache.iceberg.DataFiles;
@@ -54,11 +54,15 @@ import org.apache.iceberg.mapping.MappedField;
 import org.apache.iceberg.mapping.NameMapping;
 import org.apache.iceberg.mapping.NameMappingParser;
 import org.apache.iceberg.parquet.ParquetUtil;
+import org.apache.iceberg.relocated.com.google.common.base.Throwables;
+import org.apache.iceberg.relocated.com.google.common.collect.Lists;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.BlockMetaData;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ParquetMetadata;
 import org.apache.iceberg.types.Type.PrimitiveType;
 import org.apache.iceberg.types.TypeUtil;
 import org.apache.iceberg.types.Types;
+import org.apache.iceberg.util.Tasks;
+import org.apache.iceberg.util.ThreadPools;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,12 +82,6 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private String runId = UUID.randomUUID().toString();
   private int parallelism = PARALLELISM_DEFAULT;
   private int filesPerCommit = FILES_PER_COMMIT_DEFAULT;
-
-  /** Listed size of every file this run looks at, by location (and of those the layout rejects). */
-  private final Map<String, Long> sizes = new HashMap<>();
-
-  /** The files the rejected-files table held when the run started. */
-  private Set<String> knownRejected = Set.of();
 
   /** Runs between the raw appends and the rejected-files commit: tests crash a run there. */
   private Runnable beforeRejectedFilesCommit = () -> {};
@@ -173,57 +171,53 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     Instant started = Instant.now();
     checkNoOverlap(catalogWarehouse(), "the warehouse");
 
-    Outcome outcome = new Outcome();
-    Map<String, List<RawPath>> listed = list(outcome);
+    Listing listing = list();
     ensureNamespace();
     // Before any raw commit: a table of that name that is not the rejected-files table fails the
     // run here, with nothing committed.
     RejectedFilesTable rejectedTable = RejectedFilesTable.open(lake, catalog);
     checkNoOverlap(rejectedTable.location(), "table " + rejectedTable.name());
-    knownRejected = rejectedTable.paths();
+    Set<String> knownRejected = rejectedTable.paths();
 
-    Set<String> tableNames = new java.util.TreeSet<>(listed.keySet());
+    Set<String> tableNames = new TreeSet<>(listing.byTable().keySet());
     if (reconcile) {
       tableNames.addAll(existingRawTables());
     }
-    List<TableBatch> batches = new ArrayList<>();
+    List<TablePlan> plans = new ArrayList<>();
     for (String name : tableNames) {
-      batches.add(plan(name, listed.getOrDefault(name, List.of()), outcome));
+      plans.add(
+          plan(
+              name,
+              listing.byTable().getOrDefault(name, List.of()),
+              listing.sizes(),
+              knownRejected));
     }
-    ExecutorService pool =
-        Executors.newFixedThreadPool(
-            parallelism,
-            r -> {
-              Thread thread = new Thread(r, "footer-reader");
-              thread.setDaemon(true);
-              return thread;
-            });
+    List<FileProblem> rejected = new ArrayList<>(listing.rejected());
+    List<SliceCommit> commits = new ArrayList<>();
+    ExecutorService pool = ThreadPools.newFixedThreadPool("footer-reader", parallelism);
     try {
-      for (TableBatch batch : batches) {
+      for (TablePlan plan : plans) {
         // Slices keep memory to one slice's footers; each slice is a commit of its own
         // (registration is idempotent by path, so a run stopped between two resumes where it
         // stopped).
-        List<Candidate> candidates = List.copyOf(batch.candidates);
-        for (int from = 0; from == 0 || from < candidates.size(); from += filesPerCommit) {
-          TableBatch slice =
-              from == 0
-                  ? batch
-                  : new TableBatch(
-                      batch.id, catalog.tableExists(batch.id) ? catalog.loadTable(batch.id) : null);
-          List<Candidate> part =
-              candidates.subList(from, Math.min(candidates.size(), from + filesPerCommit));
-          slice.candidates.clear();
-          slice.candidates.addAll(part);
-          readFooters(slice, outcome, pool);
-          commit(slice, outcome);
-          // Committed (or rejected): the footers go before the next slice's are read.
-          part.forEach(c -> c.footer = null);
+        List<List<Candidate>> slices = Lists.partition(plan.candidates(), filesPerCommit);
+        for (int i = 0; i < slices.size(); i++) {
+          // The slice before may have created the table or changed its schema.
+          Table table = i == 0 ? plan.table() : loadIfExists(plan.id());
+          SliceOutcome slice = register(plan.id(), table, slices.get(i), knownRejected, pool);
+          rejected.addAll(slice.rejected());
+          if (slice.commit() != null) {
+            commits.add(slice.commit());
+          }
         }
       }
     } finally {
       pool.shutdownNow();
     }
 
+    Set<String> cleared = new HashSet<>();
+    plans.forEach(p -> cleared.addAll(p.cleared()));
+    commits.forEach(c -> cleared.addAll(c.cleared()));
     // After the raw appends: a run stopped between the two leaves at worst the row of a file that
     // is registered now, which the next run that lists the file clears. The other order could
     // clear the row of a file whose append then failed.
@@ -231,34 +225,40 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     if (reconcile) {
       // Every file of the source was listed: a rejected file that is no longer there is cleared.
       knownRejected.stream()
-          .filter(p -> !sizes.containsKey(p) && Locations.relativize(source, p) != null)
-          .forEach(outcome.cleared::add);
+          .filter(p -> !listing.sizes().containsKey(p) && Locations.relativize(source, p) != null)
+          .forEach(cleared::add);
     }
+    List<FileProblem> rejectedFiles = sorted(rejected);
     RejectedFilesUpdate rejectedUpdate =
         rejectedTable.commit(
-            outcome.rejected.stream()
+            rejectedFiles.stream()
                 .map(
                     p ->
-                        new RejectedFilesTable.Rejection(p.path(), p.reason(), sizes.get(p.path())))
+                        new RejectedFilesTable.Rejection(
+                            p.path(), p.reason(), listing.sizes().get(p.path())))
                 .toList(),
-            outcome.cleared,
+            cleared,
             source,
             runId,
             started);
 
     double seconds = (System.nanoTime() - start) / 1e9;
+    List<TableCommit> tableCommits = commits.stream().map(SliceCommit::commit).toList();
     Result result =
         new Result(
             runId,
             source,
-            List.copyOf(outcome.created),
-            List.copyOf(outcome.columnsAdded),
-            new Added(outcome.registered, outcome.rows, outcome.bytes),
-            new Passed(outcome.skipped, outcome.ignored),
-            List.copyOf(outcome.commits),
-            sorted(outcome.changed),
-            sorted(outcome.missing),
-            sorted(outcome.rejected),
+            commits.stream().filter(SliceCommit::created).map(c -> c.commit().table()).toList(),
+            commits.stream().flatMap(c -> c.columnsAdded().stream()).toList(),
+            new Added(
+                tableCommits.stream().mapToInt(TableCommit::files).sum(),
+                tableCommits.stream().mapToLong(TableCommit::rows).sum(),
+                tableCommits.stream().mapToLong(TableCommit::bytes).sum()),
+            new Passed(plans.stream().mapToInt(TablePlan::skipped).sum(), listing.ignored()),
+            tableCommits,
+            sorted(plans.stream().flatMap(p -> p.changed().stream()).toList()),
+            sorted(plans.stream().flatMap(p -> p.missing().stream()).toList()),
+            rejectedFiles,
             rejectedUpdate,
             seconds);
     LOG.info(result.summary());
@@ -269,69 +269,76 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return problems.stream().sorted(Comparator.comparing(FileProblem::path)).toList();
   }
 
-  /** Mutable tallies of one run. */
-  private static final class Outcome {
-    final List<String> created = new ArrayList<>();
-    final List<String> columnsAdded = new ArrayList<>();
-    final List<TableCommit> commits = new ArrayList<>();
-    final List<FileProblem> changed = new ArrayList<>();
-    final List<FileProblem> missing = new ArrayList<>();
-    final List<FileProblem> rejected = java.util.Collections.synchronizedList(new ArrayList<>());
+  /**
+   * What listing the source found.
+   *
+   * @param byTable the files to look at, by raw table name
+   * @param sizes the listed size of each of them and of the files the layout rejects, by location
+   * @param ignored files that are not Parquet by name or are hidden
+   * @param rejected files whose path does not follow the layout
+   */
+  private record Listing(
+      Map<String, List<RawPath>> byTable,
+      Map<String, Long> sizes,
+      int ignored,
+      List<FileProblem> rejected) {}
 
-    /** Files with a row in the rejected-files table that are registered now. */
-    final Set<String> cleared = new HashSet<>();
+  /** A listed file not registered yet. */
+  private record Candidate(RawPath path, long size) {}
 
-    int registered;
-    int skipped;
-    int ignored;
-    long rows;
-    long bytes;
-  }
+  /**
+   * One raw table's share of the listing, before any footer is read.
+   *
+   * @param table null while the table does not exist
+   * @param candidates listed files not registered yet
+   * @param skipped listed files registered with the same size
+   * @param cleared files with a row in the rejected-files table that are registered already
+   */
+  private record TablePlan(
+      TableIdentifier id,
+      Table table,
+      List<Candidate> candidates,
+      int skipped,
+      List<FileProblem> changed,
+      List<FileProblem> missing,
+      Set<String> cleared) {}
 
-  /** A listed file not registered yet, with its footer once read. */
-  private static final class Candidate {
-    final RawPath path;
-    final long size;
-    ParquetMetadata footer;
-    FileSchema schema;
-    long rows;
+  /** A candidate's footer, read and found to hold rows. */
+  private record Footer(Candidate file, ParquetMetadata metadata, FileSchema schema, long rows) {}
 
-    Candidate(RawPath path, long size) {
-      this.path = path;
-      this.size = size;
-    }
-  }
+  /** The footers of one slice: those read, and the files that could not be. */
+  private record FooterReads(List<Footer> footers, List<FileProblem> rejected) {}
 
-  private static final class TableBatch {
-    final TableIdentifier id;
-    final Table table;
-    final List<Candidate> candidates = new ArrayList<>();
+  /**
+   * What one slice's commit did.
+   *
+   * @param columnsAdded columns it added to a table that existed before, as {@code table.column}
+   * @param cleared files with a row in the rejected-files table that it registered
+   */
+  private record SliceCommit(
+      TableCommit commit, boolean created, List<String> columnsAdded, Set<String> cleared) {}
 
-    TableBatch(TableIdentifier id, Table table) {
-      this.id = id;
-      this.table = table;
-    }
-  }
-
-  private Map<String, List<RawPath>> list(Outcome outcome) {
+  private Listing list() {
     if (!(sourceIO instanceof SupportsPrefixOperations prefixIO)) {
       throw new IllegalStateException(
           "Cannot list the source: " + sourceIO.getClass().getName() + " cannot list prefixes");
     }
     Map<String, List<RawPath>> byTable = new TreeMap<>();
-    sizes.clear();
+    Map<String, Long> sizes = new HashMap<>();
+    List<FileProblem> rejected = new ArrayList<>();
+    int ignored = 0;
     try {
       for (FileInfo info : prefixIO.listPrefix(source)) {
         String relative = Locations.relativize(source, info.location());
         if (relative == null || isHidden(relative) || !relative.endsWith(".parquet")) {
-          outcome.ignored++;
+          ignored++;
           continue;
         }
         RawPath path;
         try {
           path = RawPath.parse(source, info.location());
         } catch (IllegalArgumentException e) {
-          outcome.rejected.add(new FileProblem(info.location(), e.getMessage()));
+          rejected.add(new FileProblem(info.location(), e.getMessage()));
           sizes.put(info.location(), info.size());
           continue;
         }
@@ -347,7 +354,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       throw new IllegalArgumentException(
           "Cannot list the source: " + rootCause(e) + " (" + source + ")", e);
     }
-    return byTable;
+    return new Listing(byTable, sizes, ignored, rejected);
   }
 
   private static boolean isHidden(String relative) {
@@ -359,11 +366,16 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return false;
   }
 
-  private TableBatch plan(String name, List<RawPath> paths, Outcome outcome) {
+  private TablePlan plan(
+      String name, List<RawPath> paths, Map<String, Long> sizes, Set<String> knownRejected) {
     TableIdentifier id = lake.rawTable(name);
-    Table table = catalog.tableExists(id) ? catalog.loadTable(id) : null;
-    TableBatch batch = new TableBatch(id, table);
+    Table table = loadIfExists(id);
     Map<String, Long> registered = table == null ? Map.of() : registeredFiles(table, paths);
+    List<Candidate> candidates = new ArrayList<>();
+    int skipped = 0;
+    List<FileProblem> changed = new ArrayList<>();
+    List<FileProblem> missing = new ArrayList<>();
+    Set<String> cleared = new HashSet<>();
     Set<String> listedHere = new HashSet<>();
     for (RawPath path : paths) {
       listedHere.add(path.location());
@@ -371,14 +383,14 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       Long registeredSize = registered.get(path.location());
       if (registeredSize != null && knownRejected.contains(path.location())) {
         // Registered, maybe by a run stopped before its rejected-files commit.
-        outcome.cleared.add(path.location());
+        cleared.add(path.location());
       }
       if (registeredSize == null) {
-        batch.candidates.add(new Candidate(path, size));
+        candidates.add(new Candidate(path, size));
       } else if (registeredSize == size) {
-        outcome.skipped++;
+        skipped++;
       } else {
-        outcome.changed.add(
+        changed.add(
             new FileProblem(
                 path.location(),
                 "size changed since registration ("
@@ -392,20 +404,24 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       for (Map.Entry<String, Long> file : registered.entrySet()) {
         if (!listedHere.contains(file.getKey())
             && Locations.relativize(source, file.getKey()) != null) {
-          outcome.missing.add(
+          missing.add(
               new FileProblem(
                   file.getKey(), "registered in " + id + " but no longer in the source"));
         }
       }
     }
-    return batch;
+    return new TablePlan(id, table, candidates, skipped, changed, missing, cleared);
+  }
+
+  private Table loadIfExists(TableIdentifier id) {
+    return catalog.tableExists(id) ? catalog.loadTable(id) : null;
   }
 
   /** Registered files of the listed devices (all of them when reconciling), by location. */
   private Map<String, Long> registeredFiles(Table table, List<RawPath> paths) {
     Expression filter = Expressions.alwaysTrue();
     if (!reconcile) {
-      Set<String> devices = new java.util.TreeSet<>();
+      Set<String> devices = new TreeSet<>();
       paths.forEach(p -> devices.add(p.deviceId()));
       filter = Expressions.in(RawSchema.DEVICE, devices.toArray());
     }
@@ -422,49 +438,72 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return files;
   }
 
-  private void readFooters(TableBatch batch, Outcome outcome, ExecutorService pool) {
-    try {
-      List<Future<?>> futures = new ArrayList<>();
-      for (Candidate candidate : batch.candidates) {
-        futures.add(pool.submit(() -> readFooter(candidate, outcome)));
-      }
-      for (Future<?> future : futures) {
-        future.get();
-      }
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException("Cannot register: interrupted while reading footers", e);
-    } catch (ExecutionException e) {
-      throw new IllegalStateException(
-          "Cannot register: footer reader failed: " + e.getCause(), e.getCause());
-    }
-    batch.candidates.removeIf(c -> c.schema == null);
+  /**
+   * What one slice came to, without its footers.
+   *
+   * @param rejected its files that could not be read or do not fit the table
+   * @param commit null when none of its files fit
+   */
+  private record SliceOutcome(List<FileProblem> rejected, SliceCommit commit) {}
+
+  /**
+   * Reads a slice's footers and commits the files that fit. The footers live only in this call, so
+   * they are released before the next slice's are read.
+   *
+   * @param table null while the table does not exist
+   */
+  private SliceOutcome register(
+      TableIdentifier id,
+      Table table,
+      List<Candidate> slice,
+      Set<String> knownRejected,
+      ExecutorService pool) {
+    FooterReads reads = readFooters(slice, pool);
+    SchemaPlan schema = planSchema(id, table, reads.footers());
+    List<FileProblem> rejected = new ArrayList<>(reads.rejected());
+    rejected.addAll(schema.rejected());
+    return new SliceOutcome(
+        rejected, schema.accepted().isEmpty() ? null : commit(id, table, schema, knownRejected));
   }
 
-  private void readFooter(Candidate candidate, Outcome outcome) {
-    String location = candidate.path.location();
-    try {
-      ParquetMetadata footer = ParquetFooter.read(sourceIO, location, candidate.size);
-      FileSchema schema = FileSchema.of(footer.getFileMetaData().getSchema());
-      long rows = footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
-      if (rows == 0) {
-        throw new IllegalArgumentException("Parquet file has no rows");
-      }
-      candidate.footer = footer;
-      candidate.rows = rows;
-      candidate.schema = schema;
-    } catch (IOException | IllegalArgumentException e) {
-      outcome.rejected.add(new FileProblem(location, e.getMessage()));
-    } catch (RuntimeException e) {
-      outcome.rejected.add(new FileProblem(location, "unreadable: " + rootCause(e)));
+  /** Reads the candidates' footers, {@link #parallelism} at a time. */
+  private FooterReads readFooters(List<Candidate> candidates, ExecutorService pool) {
+    Queue<Footer> footers = new ConcurrentLinkedQueue<>();
+    Queue<FileProblem> rejected = new ConcurrentLinkedQueue<>();
+    // A file that cannot be read is rejected, not a failure of the run: no task throws but for an
+    // Error, which Tasks rethrows.
+    Tasks.foreach(candidates)
+        .executeWith(pool)
+        .run(
+            candidate -> {
+              String location = candidate.path().location();
+              try {
+                footers.add(readFooter(candidate));
+              } catch (IOException | IllegalArgumentException e) {
+                rejected.add(new FileProblem(location, e.getMessage()));
+              } catch (RuntimeException e) {
+                rejected.add(new FileProblem(location, "unreadable: " + rootCause(e)));
+              }
+            });
+    return new FooterReads(List.copyOf(footers), List.copyOf(rejected));
+  }
+
+  /**
+   * @throws IOException or IllegalArgumentException with the reason the file cannot be registered
+   */
+  private Footer readFooter(Candidate candidate) throws IOException {
+    ParquetMetadata footer =
+        ParquetFooter.read(sourceIO, candidate.path().location(), candidate.size());
+    FileSchema schema = FileSchema.of(footer.getFileMetaData().getSchema());
+    long rows = footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
+    if (rows == 0) {
+      throw new IllegalArgumentException("Parquet file has no rows");
     }
+    return new Footer(candidate, footer, schema, rows);
   }
 
   private static String rootCause(Throwable e) {
-    Throwable cause = e;
-    while (cause.getCause() != null && cause.getCause() != cause) {
-      cause = cause.getCause();
-    }
+    Throwable cause = Throwables.getRootCause(e);
     return cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
   }
 
@@ -477,10 +516,20 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     final Map<String, Set<String>> fileNames = new HashMap<>();
   }
 
-  private SchemaChange planSchema(TableBatch batch, Outcome outcome) {
+  /**
+   * A slice's schema change, the files that fit the table with it (in location order) and those
+   * that do not.
+   */
+  private record SchemaPlan(
+      SchemaChange change, List<Footer> accepted, List<FileProblem> rejected) {}
+
+  /**
+   * @param table null while the table does not exist
+   */
+  private static SchemaPlan planSchema(TableIdentifier id, Table table, List<Footer> footers) {
     SchemaChange change = new SchemaChange();
-    if (batch.table != null) {
-      for (Types.NestedField field : batch.table.schema().columns()) {
+    if (table != null) {
+      for (Types.NestedField field : table.schema().columns()) {
         if (field.name().equals(RawSchema.TIME)) {
           change.timeType = (Types.TimestampType) field.type();
         } else if (!field.name().equals(RawSchema.DEVICE)) {
@@ -488,23 +537,25 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
         }
       }
     }
-    batch.candidates.sort(Comparator.comparing(c -> c.path.location()));
-    List<Candidate> accepted = new ArrayList<>();
-    for (Candidate candidate : batch.candidates) {
-      String reason = fit(candidate.schema, change, batch.id);
+    List<Footer> accepted = new ArrayList<>();
+    List<FileProblem> rejected = new ArrayList<>();
+    for (Footer footer :
+        footers.stream().sorted(Comparator.comparing(f -> f.file().path().location())).toList()) {
+      FileSchema schema = footer.schema();
+      String reason = fit(schema, change, id);
       if (reason != null) {
-        outcome.rejected.add(new FileProblem(candidate.path.location(), reason));
+        rejected.add(new FileProblem(footer.file().path().location(), reason));
         continue;
       }
-      accepted.add(candidate);
+      accepted.add(footer);
       if (change.timeType == null) {
-        change.timeType = candidate.schema.timeType();
+        change.timeType = schema.timeType();
       }
       change
           .fileNames
           .computeIfAbsent(RawSchema.TIME, k -> new LinkedHashSet<>())
-          .add(candidate.schema.timeFileName());
-      for (Signal signal : candidate.schema.signals()) {
+          .add(schema.timeFileName());
+      for (Signal signal : schema.signals()) {
         PrimitiveType current = change.columns.get(signal.name());
         if (current == null) {
           change.columns.put(signal.name(), signal.type());
@@ -524,8 +575,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
             .add(signal.fileName());
       }
     }
-    batch.candidates.retainAll(accepted);
-    return change;
+    return new SchemaPlan(change, accepted, rejected);
   }
 
   /** Why a file cannot go into the table as planned so far, or null when it fits. */
@@ -559,31 +609,35 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     return null;
   }
 
-  private void commit(TableBatch batch, Outcome outcome) {
-    SchemaChange change = planSchema(batch, outcome);
-    if (batch.candidates.isEmpty()) {
-      return;
-    }
+  /**
+   * Appends the slice's files that fit (at least one), creating the table or changing its schema in
+   * the same transaction.
+   *
+   * @param existing null while the table does not exist
+   */
+  private SliceCommit commit(
+      TableIdentifier id, Table existing, SchemaPlan plan, Set<String> knownRejected) {
+    SchemaChange change = plan.change();
     Transaction txn;
-    boolean created = batch.table == null;
+    boolean created = existing == null;
     if (created) {
       Schema schema = newTableSchema(change);
       txn =
           catalog
-              .buildTable(batch.id, schema)
+              .buildTable(id, schema)
               .withPartitionSpec(
                   PartitionSpec.builderFor(schema).identity(RawSchema.DEVICE).build())
               .withProperties(rawTableProperties())
               .createTransaction();
     } else {
-      txn = batch.table.newTransaction();
+      txn = existing.newTransaction();
       if (!change.added.isEmpty() || !change.widened.isEmpty()) {
         UpdateSchema update = txn.updateSchema();
         change.added.forEach(update::addColumn);
         change.widened.forEach(update::updateColumn);
         update.commit();
       }
-      String sources = batch.table.properties().getOrDefault(LakeProperties.RAW_SOURCE, "");
+      String sources = existing.properties().getOrDefault(LakeProperties.RAW_SOURCE, "");
       if (!List.of(sources.split(",")).contains(source)) {
         txn.updateProperties()
             .set(LakeProperties.RAW_SOURCE, sources.isEmpty() ? source : sources + "," + source)
@@ -591,7 +645,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
       }
     }
     Table table = txn.table();
-    checkNoOverlap(table.location(), "table " + batch.id);
+    checkNoOverlap(table.location(), "table " + id);
 
     NameMapping mapping = nameMapping(table, change);
     txn.updateProperties()
@@ -604,22 +658,27 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     AppendFiles append = txn.newAppend();
     long rows = 0;
     long bytes = 0;
-    for (Candidate candidate : batch.candidates) {
+    Set<String> cleared = new HashSet<>();
+    for (Footer footer : plan.accepted()) {
+      Candidate candidate = footer.file();
       Metrics metrics =
           ParquetUtil.footerMetrics(
-              candidate.footer, java.util.stream.Stream.empty(), metricsConfig, mapping);
+              footer.metadata(), java.util.stream.Stream.empty(), metricsConfig, mapping);
       DataFile file =
           DataFiles.builder(table.spec())
-              .withPath(candidate.path.location())
+              .withPath(candidate.path().location())
               .withFormat(FileFormat.PARQUET)
-              .withFileSizeInBytes(candidate.size)
-              .withPartitionPath(RawSchema.DEVICE + "=" + candidate.path.deviceId())
+              .withFileSizeInBytes(candidate.size())
+              .withPartitionPath(RawSchema.DEVICE + "=" + candidate.path().deviceId())
               .withMetrics(metrics)
-              .withSplitOffsets(ParquetUtil.getSplitOffsets(candidate.footer))
+              .withSplitOffsets(ParquetUtil.getSplitOffsets(footer.metadata()))
               .build();
       append.appendFile(file);
-      rows += candidate.rows;
-      bytes += candidate.size;
+      rows += footer.rows();
+      bytes += candidate.size();
+      if (knownRejected.contains(candidate.path().location())) {
+        cleared.add(candidate.path().location());
+      }
     }
     append.set(LakeProperties.RUN_ID, runId);
     append.set(LakeProperties.RAW_SOURCE, source);
@@ -629,7 +688,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     } catch (CommitFailedException | ValidationException e) {
       throw new IllegalStateException(
           "Cannot register into "
-              + batch.id
+              + id
               + ": the commit conflicted with another writer ("
               + e.getMessage()
               + "). Nothing was registered into this table; run registration again: it skips what"
@@ -637,29 +696,14 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
           e);
     }
 
-    if (created) {
-      outcome.created.add(batch.id.toString());
-    }
-    change
-        .added
-        .keySet()
-        .forEach(
-            c -> {
-              if (!created) {
-                outcome.columnsAdded.add(batch.id + "." + c);
-              }
-            });
-    for (Candidate candidate : batch.candidates) {
-      if (knownRejected.contains(candidate.path.location())) {
-        outcome.cleared.add(candidate.path.location());
-      }
-    }
+    List<String> columnsAdded =
+        created ? List.of() : change.added.keySet().stream().map(c -> id + "." + c).toList();
     long snapshotId = table.currentSnapshot().snapshotId();
-    outcome.commits.add(
-        new TableCommit(batch.id.toString(), snapshotId, batch.candidates.size(), rows, bytes));
-    outcome.registered += batch.candidates.size();
-    outcome.rows += rows;
-    outcome.bytes += bytes;
+    return new SliceCommit(
+        new TableCommit(id.toString(), snapshotId, plan.accepted().size(), rows, bytes),
+        created,
+        columnsAdded,
+        cleared);
   }
 
   private static Schema newTableSchema(SchemaChange change) {
