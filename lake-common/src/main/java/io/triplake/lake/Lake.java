@@ -41,6 +41,15 @@ public final class Lake {
    */
   public static final String REJECTED_FILES = "_rejected_files";
 
+  /** The trip job's table of trip summaries, in the trips namespace (its DDL is table-ddl's). */
+  public static final String TRIPSUMMARY = "tripsummary";
+
+  /** The trip job's table of one row per trip, in the trips namespace. */
+  public static final String TRIPS = "trips";
+
+  /** The trip job's table of one row per device, day and raw message, in the trips namespace. */
+  public static final String DEVICEDAYS = "devicedays";
+
   private static final String SPARK_CATALOG_PREFIX = "spark.sql.catalog." + CATALOG_NAME;
 
   private final Map<String, String> catalogProperties;

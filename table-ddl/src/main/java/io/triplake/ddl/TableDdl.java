@@ -1,5 +1,6 @@
 package io.triplake.ddl;
 
+import io.triplake.lake.Lake;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -7,19 +8,16 @@ import java.nio.charset.StandardCharsets;
 
 /** The DDL kept in this module: what the jobs execute (Spark) and what a user runs (Athena). */
 public final class TableDdl {
-  public static final String TRIPSUMMARY = "tripsummary";
+  public static final String TRIPSUMMARY = Lake.TRIPSUMMARY;
 
   /** One row per trip: the same trips as tripsummary, with distance, places and idle time. */
-  public static final String TRIPS = "trips";
+  public static final String TRIPS = Lake.TRIPS;
 
   /** One row per device, UTC day and raw message: what each logger sent and when it arrived. */
-  public static final String DEVICEDAYS = "devicedays";
+  public static final String DEVICEDAYS = Lake.DEVICEDAYS;
 
-  /**
-   * The raw files registration rejects, in the raw namespace ({@code Lake.REJECTED_FILES}, which
-   * this module cannot see: TestTableDdl checks the two agree).
-   */
-  public static final String REJECTED_FILES = "_rejected_files";
+  /** The raw files registration rejects, in the raw namespace. */
+  public static final String REJECTED_FILES = Lake.REJECTED_FILES;
 
   private TableDdl() {}
 

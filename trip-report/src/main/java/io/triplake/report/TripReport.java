@@ -23,10 +23,10 @@ public interface TripReport {
   int POINTS_PER_TRIP_DEFAULT = 2000;
 
   /** The trips table, in the trips namespace. */
-  String TRIPS_TABLE = "trips";
+  String TRIPS_TABLE = Lake.TRIPS;
 
   /** Raw data coverage per device, message and day, in the trips namespace. */
-  String DEVICEDAYS_TABLE = "devicedays";
+  String DEVICEDAYS_TABLE = Lake.DEVICEDAYS;
 
   static TripReport of(Lake lake) {
     return new IcebergTripReport(lake);
