@@ -21,9 +21,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
 import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
+import org.apache.iceberg.catalog.Namespace;
+import org.apache.iceberg.catalog.TableIdentifier;
 import org.apache.iceberg.io.FileIO;
 import org.apache.iceberg.types.Types;
 import org.apache.parquet.schema.LogicalTypeAnnotation;
@@ -484,6 +487,42 @@ class TestRawFileRegistrar extends SparkLakeTest {
   }
 
   @Test
+  void oneNamespaceForRawAndTripTablesReconcilesTheRawTablesOnly() throws IOException {
+    String namespace = testLake.rawNamespace().toString();
+    Lake one = testLake.withNamespaces(namespace, namespace);
+    try (RawFileWriter w =
+        RawFileWriter.open(
+            rawFile("AABBCCDD", "CAN2_gnss_speed", "2024/03/01", "f"), true, List.of("Speed"))) {
+      w.write(1_000_000L, 1.0);
+    }
+    try (FileIO io = one.sourceIO()) {
+      RawFileRegistrar.of(one, catalog, io).source(source.toString()).execute();
+    }
+    // What the trip job creates beside the raw tables; a column is all it takes to be listed.
+    List<TableIdentifier> tripTables =
+        List.of(
+            one.tripsTable(Lake.TRIPSUMMARY),
+            one.tripsTable(Lake.TRIPS),
+            one.tripsTable(Lake.DEVICEDAYS));
+    Schema schema = new Schema(Types.NestedField.optional(1, "x", Types.LongType.get()));
+    tripTables.forEach(id -> catalog.createTable(id, schema));
+
+    LoadRecordingCatalog recording = new LoadRecordingCatalog(catalog);
+    Result reconciled;
+    try (FileIO io = one.sourceIO()) {
+      reconciled =
+          RawFileRegistrar.of(one, recording, io).source(source.toString()).reconcile().execute();
+    }
+    assertThat(reconciled.clean()).isTrue();
+    assertThat(reconciled.skippedFiles()).isEqualTo(1);
+    assertThat(reconciled.commits()).isEmpty();
+    assertThat(recording.loaded)
+        .contains(one.rawTable("can2_gnss_speed"))
+        .doesNotContainAnyElementsOf(tripTables);
+    assertThat(one.rawMessageTables(catalog)).containsExactly(one.rawTable("can2_gnss_speed"));
+  }
+
+  @Test
   void refusesASourceThatOverlapsTheWarehouse() {
     String warehouse = testLake.catalogProperties().get("warehouse");
     assertThatThrownBy(() -> register(warehouse + "/raw"))
@@ -523,6 +562,47 @@ class TestRawFileRegistrar extends SparkLakeTest {
       return files.filter(p -> p.toString().endsWith(".parquet")).sorted().toList();
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
+    }
+  }
+
+  /** The lake's catalog, noting every table a run loads. */
+  private static final class LoadRecordingCatalog implements Catalog {
+    private final Catalog delegate;
+    final List<TableIdentifier> loaded = new java.util.concurrent.CopyOnWriteArrayList<>();
+
+    LoadRecordingCatalog(Catalog delegate) {
+      this.delegate = delegate;
+    }
+
+    @Override
+    public Table loadTable(TableIdentifier id) {
+      loaded.add(id);
+      return delegate.loadTable(id);
+    }
+
+    @Override
+    public boolean tableExists(TableIdentifier id) {
+      return delegate.tableExists(id);
+    }
+
+    @Override
+    public TableBuilder buildTable(TableIdentifier id, Schema schema) {
+      return delegate.buildTable(id, schema);
+    }
+
+    @Override
+    public List<TableIdentifier> listTables(Namespace namespace) {
+      return delegate.listTables(namespace);
+    }
+
+    @Override
+    public boolean dropTable(TableIdentifier id, boolean purge) {
+      throw new UnsupportedOperationException("registration never drops a table");
+    }
+
+    @Override
+    public void renameTable(TableIdentifier from, TableIdentifier to) {
+      throw new UnsupportedOperationException("registration never renames a table");
     }
   }
 

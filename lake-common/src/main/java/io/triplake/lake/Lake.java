@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
+import java.util.Set;
 import org.apache.hadoop.conf.Configuration;
 import org.apache.iceberg.CatalogProperties;
 import org.apache.iceberg.CatalogUtil;
@@ -49,6 +50,8 @@ public final class Lake {
 
   /** The trip job's table of one row per device, day and raw message, in the trips namespace. */
   public static final String DEVICEDAYS = "devicedays";
+
+  private static final Set<String> TRIP_TABLES = Set.of(TRIPSUMMARY, TRIPS, DEVICEDAYS);
 
   private static final String SPARK_CATALOG_PREFIX = "spark.sql.catalog." + CATALOG_NAME;
 
@@ -214,13 +217,17 @@ public final class Lake {
 
   /**
    * The raw tables of the catalog, in name order: the raw namespace's tables named after a message
-   * ({@link RawPath#isMessageTable}: not the rejected-files table); none before the first
-   * registration created the namespace.
+   * ({@link RawPath#isMessageTable}: not the rejected-files table), but not the trip tables when
+   * the raw and trips namespaces are one; none before the first registration created the namespace.
    */
   public List<TableIdentifier> rawMessageTables(Catalog catalog) {
+    // Told apart by name, not by the raw-source property registration sets: that would cost a
+    // table load per table, and a raw table made by other means may lack it. In two namespaces a
+    // message may well be called "trips".
+    Set<String> tripTables = rawNamespace.equals(tripsNamespace) ? TRIP_TABLES : Set.of();
     try {
       return catalog.listTables(rawNamespace).stream()
-          .filter(id -> RawPath.isMessageTable(id.name()))
+          .filter(id -> RawPath.isMessageTable(id.name()) && !tripTables.contains(id.name()))
           .sorted(Comparator.comparing(TableIdentifier::name))
           .toList();
     } catch (NoSuchNamespaceException e) {

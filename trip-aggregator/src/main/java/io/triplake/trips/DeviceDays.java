@@ -1,6 +1,5 @@
 package io.triplake.trips;
 
-import io.triplake.ddl.TableDdl;
 import io.triplake.lake.Checkpoint;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
@@ -109,7 +108,7 @@ final class DeviceDays {
     Counts counts = new Counts();
     ExecutorService pool = Executors.newFixedThreadPool(READERS);
     try {
-      for (TableIdentifier id : rawTables()) {
+      for (TableIdentifier id : lake.rawMessageTables(catalog)) {
         Table raw = catalog.loadTable(id);
         String name = id.toString();
         Long snapshotId = readAt(raw, name, reprocess == null ? null : reprocess.asOf());
@@ -337,19 +336,6 @@ final class DeviceDays {
   private static final class TreeSetOfKeys {
     final Set<List<String>> keys =
         new TreeSet<>((a, b) -> String.join("\u0000", a).compareTo(String.join("\u0000", b)));
-  }
-
-  /**
-   * The raw message tables (not the rejected-files table, nor the trip tables when both namespaces
-   * are one), or none before the first register.
-   */
-  private List<TableIdentifier> rawTables() {
-    Set<TableIdentifier> own =
-        Set.of(
-            lake.tripsTable(TableDdl.TRIPSUMMARY),
-            lake.tripsTable(TableDdl.TRIPS),
-            lake.tripsTable(TableDdl.DEVICEDAYS));
-    return lake.rawMessageTables(catalog).stream().filter(id -> !own.contains(id)).toList();
   }
 
   /**
