@@ -10,10 +10,10 @@ import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.types.Type;
 
 /**
- * Reads one raw file's rows for the trip pass. Two kinds exist so that they can be measured against
- * each other on the same job ({@code ./trip-lake bench trips --reader ...}, figures in
- * docs/measurements.md): {@link RawColumns}, the project's own page decoder, and {@link
- * IcebergRawFileReader}, Iceberg's read path.
+ * Reads one raw file's rows for the trip pass, devicedays and, through {@link RawRows}, the trip
+ * report. Two kinds exist so that they can be measured against each other on the same job ({@code
+ * ./trip-lake bench trips --reader ...}, figures in docs/measurements.md): {@link RawColumns}, the
+ * project's own page decoder, and {@link IcebergRawFileReader}, Iceberg's read path.
  */
 interface RawFileReader {
   /**

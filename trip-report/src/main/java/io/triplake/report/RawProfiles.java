@@ -3,6 +3,7 @@ package io.triplake.report;
 import io.triplake.lake.Lake;
 import io.triplake.report.ReportData.Trip;
 import io.triplake.report.ReportData.TripDetail;
+import io.triplake.trips.RawRows;
 import io.triplake.trips.TripConfig;
 import io.triplake.trips.TripConfig.Position;
 import io.triplake.trips.TripConfig.Speed;
@@ -18,21 +19,12 @@ import java.util.Map;
 import java.util.Optional;
 import org.apache.iceberg.FileFormat;
 import org.apache.iceberg.FileScanTask;
-import org.apache.iceberg.Schema;
 import org.apache.iceberg.Table;
-import org.apache.iceberg.TableProperties;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.catalog.TableIdentifier;
-import org.apache.iceberg.data.Record;
 import org.apache.iceberg.expressions.Expression;
 import org.apache.iceberg.expressions.Expressions;
-import org.apache.iceberg.formats.FormatModelRegistry;
 import org.apache.iceberg.io.CloseableIterable;
-import org.apache.iceberg.io.InputFile;
-import org.apache.iceberg.mapping.MappingUtil;
-import org.apache.iceberg.mapping.NameMapping;
-import org.apache.iceberg.mapping.NameMappingParser;
-import org.apache.iceberg.types.Types;
 
 /**
  * The speed profile and path of one trip, from its rows of the raw speed and position tables only:
@@ -152,17 +144,17 @@ final class RawProfiles {
     if (table.isEmpty()) {
       return new Series(name, List.of(), 0);
     }
-    Rows rows = read(table.get(), trip.device(), lo, hi, List.of(lower(speed.signal())));
+    RawRows rows = read(table.get(), trip.device(), lo, hi, List.of(lower(speed.signal())));
     if (rows == null) {
       return new Series(name, List.of(), 0);
     }
-    double[] x = new double[rows.size];
-    double[] y = new double[rows.size];
+    double[] x = new double[rows.size()];
+    double[] y = new double[rows.size()];
     int n = 0;
-    for (int i : rows.order()) {
-      double v = rows.values[0][i];
+    for (int i : order(rows)) {
+      double v = rows.value(0, i);
       if (!Double.isNaN(v)) {
-        x[n] = (rows.t[i] - lo) / 1e6;
+        x[n] = (rows.time(i) - lo) / 1e6;
         y[n] = v * speed.toKmh();
         n++;
       }
@@ -180,7 +172,7 @@ final class RawProfiles {
     if (table.isEmpty()) {
       return new Series(name, List.of(), 0);
     }
-    Rows rows =
+    RawRows rows =
         read(
             table.get(),
             trip.device(),
@@ -190,12 +182,12 @@ final class RawProfiles {
     if (rows == null) {
       return new Series(name, List.of(), 0);
     }
-    double[] lon = new double[rows.size];
-    double[] lat = new double[rows.size];
+    double[] lon = new double[rows.size()];
+    double[] lat = new double[rows.size()];
     int n = 0;
-    for (int i : rows.order()) {
-      double la = rows.values[0][i];
-      double lg = rows.values[1][i];
+    for (int i : order(rows)) {
+      double la = rows.value(0, i);
+      double lg = rows.value(1, i);
       if (Position.isFix(la, lg)) {
         lat[n] = la;
         lon[n] = lg;
@@ -226,86 +218,43 @@ final class RawProfiles {
     return name.toLowerCase(Locale.ROOT);
   }
 
-  private static List<String> concat(String first, List<String> rest) {
-    List<String> all = new ArrayList<>(List.of(first));
-    all.addAll(rest);
-    return all;
-  }
-
   private static double round(double value, int decimals) {
     double scale = Math.pow(10, decimals);
     return Math.round(value * scale) / scale;
   }
 
-  /** Rows in read order; {@link #order()} sorts them by time, then values. */
-  private static final class Rows {
-    long[] t = new long[1024];
-    double[][] values;
-    int size;
-
-    Rows(int columns) {
-      values = new double[columns][1024];
+  /** Indices of the rows by (t, values...): files overlap and arrive in any order. */
+  private static int[] order(RawRows rows) {
+    Integer[] idx = new Integer[rows.size()];
+    for (int i = 0; i < idx.length; i++) {
+      idx[i] = i;
     }
-
-    void add(long time, double[] row) {
-      if (size == t.length) {
-        t = Arrays.copyOf(t, size * 2);
-        for (int k = 0; k < values.length; k++) {
-          values[k] = Arrays.copyOf(values[k], size * 2);
-        }
-      }
-      t[size] = time;
-      for (int k = 0; k < values.length; k++) {
-        values[k][size] = row[k];
-      }
-      size++;
-    }
-
-    /** Indices by (t, values...): files overlap and arrive in any order. */
-    int[] order() {
-      Integer[] idx = new Integer[size];
-      for (int i = 0; i < size; i++) {
-        idx[i] = i;
-      }
-      Arrays.sort(
-          idx,
-          (a, b) -> {
-            int c = Long.compare(t[a], t[b]);
-            for (int k = 0; c == 0 && k < values.length; k++) {
-              c = Double.compare(values[k][a], values[k][b]);
-            }
-            return c;
-          });
-      return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
-    }
+    Arrays.sort(
+        idx,
+        (a, b) -> {
+          int c = Long.compare(rows.time(a), rows.time(b));
+          for (int k = 0; c == 0 && k < rows.signals(); k++) {
+            c = Double.compare(rows.value(k, a), rows.value(k, b));
+          }
+          return c;
+        });
+    return Arrays.stream(idx).mapToInt(Integer::intValue).toArray();
   }
 
   /**
-   * The device's rows with {@code lo <= t <= hi}, or null when a column is missing. The files are
-   * planned by Iceberg (partition and {@code t} bounds) and read with the table's name mapping: the
-   * loggers' files carry no field ids, and a reader without the mapping would take columns by
-   * position.
+   * The device's rows with {@code lo <= t <= hi}, or null when a column is missing or holds no
+   * numbers. Iceberg plans the files (partition and {@code t} bounds); the trip job's raw reader
+   * reads them, finding the columns through the table's name mapping (the loggers' files carry no
+   * field ids).
    */
-  private static Rows read(Table table, String device, long lo, long hi, List<String> columns) {
-    List<Types.NestedField> fields = new ArrayList<>();
-    for (String column : concat("t", columns)) {
-      Types.NestedField field = table.schema().findField(column);
-      if (field == null) {
-        return null;
-      }
-      fields.add(Types.NestedField.optional(field.fieldId(), field.name(), field.type()));
+  private static RawRows read(Table table, String device, long lo, long hi, List<String> columns) {
+    Optional<RawRows> rows = RawRows.of(table, columns);
+    if (rows.isEmpty()) {
+      return null;
     }
-    Schema projection = new Schema(fields);
-    String mappingJson = table.properties().get(TableProperties.DEFAULT_NAME_MAPPING);
-    NameMapping mapping =
-        mappingJson == null
-            ? MappingUtil.create(table.schema())
-            : NameMappingParser.fromJson(mappingJson);
     Expression range =
         Expressions.and(
             Expressions.greaterThanOrEqual("t", lo), Expressions.lessThanOrEqual("t", hi));
-    Rows rows = new Rows(columns.size());
-    double[] row = new double[columns.size()];
     try (CloseableIterable<FileScanTask> tasks =
         table
             .newScan()
@@ -318,36 +267,13 @@ final class RawProfiles {
                   + task.file().location()
                   + ")");
         }
-        InputFile input =
-            table.io().newInputFile(task.file().location(), task.file().fileSizeInBytes());
-        try (CloseableIterable<Record> records =
-            FormatModelRegistry.<Record, Object>readBuilder(FileFormat.PARQUET, Record.class, input)
-                .project(projection)
-                .withNameMapping(mapping)
-                .filter(range)
-                .build()) {
-          for (Record record : records) {
-            Long t = TableRows.micros(record.get(0));
-            // The filter skips row groups, not rows.
-            if (t == null || t < lo || t > hi) {
-              continue;
-            }
-            for (int k = 0; k < columns.size(); k++) {
-              Object v = record.get(k + 1);
-              row[k] =
-                  v instanceof Number number
-                      ? number.doubleValue()
-                      : v instanceof Boolean b ? (b ? 1 : 0) : Double.NaN;
-            }
-            rows.add(t, row);
-          }
-        }
+        rows.get().read(task.file(), lo, hi);
       }
     } catch (IOException e) {
       throw new UncheckedIOException(
           "Cannot build the trip report: reading " + table.name() + " failed: " + e.getMessage(),
           e);
     }
-    return rows;
+    return rows.get();
   }
 }
