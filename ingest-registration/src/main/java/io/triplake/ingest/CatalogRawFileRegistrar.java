@@ -1,6 +1,7 @@
 package io.triplake.ingest;
 
 import io.triplake.ingest.FileSchema.Signal;
+import io.triplake.lake.FetchedFiles;
 import io.triplake.lake.Lake;
 import io.triplake.lake.LakeProperties;
 import io.triplake.lake.Locations;
@@ -81,6 +82,8 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   private boolean reconcile;
   private String runId = UUID.randomUUID().toString();
   private int parallelism = PARALLELISM_DEFAULT;
+  private FetchedFiles keep;
+  private List<FileInfo> listing;
   private int filesPerCommit = FILES_PER_COMMIT_DEFAULT;
 
   /** Runs between the raw appends and the rejected-files commit: tests crash a run there. */
@@ -157,9 +160,27 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
   }
 
   @Override
+  public RawFileRegistrar keepFetchedIn(FetchedFiles store) {
+    this.keep = java.util.Objects.requireNonNull(store, "store");
+    return this;
+  }
+
+  @Override
+  public RawFileRegistrar listing(List<FileInfo> files) {
+    this.listing = List.copyOf(files);
+    return this;
+  }
+
+  @Override
   public Result execute() {
     if (source == null) {
       throw new IllegalStateException("Cannot register: no source set");
+    }
+    if (reconcile && listing != null) {
+      throw new IllegalArgumentException(
+          "Cannot reconcile a given listing of "
+              + listing.size()
+              + " files: a reconcile lists every folder of the source itself");
     }
     if (reconcile && lastDays > 0) {
       throw new IllegalArgumentException(
@@ -328,7 +349,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
     List<FileProblem> rejected = new ArrayList<>();
     int ignored = 0;
     try {
-      for (FileInfo info : prefixIO.listPrefix(source)) {
+      for (FileInfo info : listing != null ? listing : prefixIO.listPrefix(source)) {
         String relative = Locations.relativize(source, info.location());
         if (relative == null || isHidden(relative) || !relative.endsWith(".parquet")) {
           ignored++;
@@ -493,7 +514,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
    */
   private Footer readFooter(Candidate candidate) throws IOException {
     ParquetMetadata footer =
-        ParquetFooter.read(sourceIO, candidate.path().location(), candidate.size());
+        ParquetFooter.read(sourceIO, candidate.path().location(), candidate.size(), keep);
     FileSchema schema = FileSchema.of(footer.getFileMetaData().getSchema());
     long rows = footer.getBlocks().stream().mapToLong(BlockMetaData::getRowCount).sum();
     if (rows == 0) {

@@ -1,10 +1,10 @@
 package io.triplake.ingest;
 
+import io.triplake.lake.FetchedFiles;
 import io.triplake.lake.ParquetInput;
 import io.triplake.lake.PrefetchedInputFile;
 import java.io.IOException;
 import org.apache.iceberg.io.FileIO;
-import org.apache.iceberg.io.InputFile;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.ParquetFileReader;
 import org.apache.iceberg.shaded.org.apache.parquet.hadoop.metadata.ParquetMetadata;
 
@@ -19,6 +19,16 @@ final class ParquetFooter {
   private static final int MIN_SIZE = 12;
 
   static ParquetMetadata read(FileIO io, String location, long length) throws IOException {
+    return read(io, location, length, null);
+  }
+
+  /**
+   * The footer, and with a {@code store} the whole file (up to {@link
+   * PrefetchedInputFile#WHOLE_DEFAULT}, else its tail) kept there for the run's trip job: the same
+   * single GET serves both.
+   */
+  static ParquetMetadata read(FileIO io, String location, long length, FetchedFiles store)
+      throws IOException {
     if (length == 0) {
       throw new IOException("empty file (0 bytes)");
     }
@@ -28,9 +38,17 @@ final class ParquetFooter {
     }
     // The footer is in the file's last bytes: one ranged GET on S3 instead of one for its length
     // and one for it.
-    InputFile file = PrefetchedInputFile.tail(io.newInputFile(location, length));
+    PrefetchedInputFile file =
+        store == null
+            ? PrefetchedInputFile.tail(io.newInputFile(location, length))
+            : PrefetchedInputFile.whole(
+                io.newInputFile(location, length), PrefetchedInputFile.WHOLE_DEFAULT);
     try (ParquetFileReader reader = ParquetInput.open(file)) {
-      return reader.getFooter();
+      ParquetMetadata footer = reader.getFooter();
+      if (store != null) {
+        file.keepIn(store);
+      }
+      return footer;
     } catch (java.io.UncheckedIOException e) {
       throw e.getCause();
     } catch (RuntimeException e) {

@@ -1,12 +1,14 @@
 package io.triplake.ingest;
 
 import com.fasterxml.jackson.annotation.JsonUnwrapped;
+import io.triplake.lake.FetchedFiles;
 import io.triplake.lake.Lake;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Map;
 import org.apache.iceberg.catalog.Catalog;
 import org.apache.iceberg.io.FileIO;
+import org.apache.iceberg.io.FileInfo;
 
 /**
  * Registers raw CANedge Parquet files ({@code <deviceid>/<message>/yyyy/mm/dd/<file>.parquet}) into
@@ -61,6 +63,21 @@ public interface RawFileRegistrar {
    * commits.
    */
   RawFileRegistrar filesPerCommit(int files);
+
+  /**
+   * Keeps each new file in {@code store} as its footer is read: the file is fetched whole (the same
+   * one GET its tail would cost, for files up to {@link
+   * io.triplake.lake.PrefetchedInputFile#WHOLE_DEFAULT}), so that the trip job run next in this
+   * process reads it from local disk instead of fetching it again.
+   */
+  RawFileRegistrar keepFetchedIn(FetchedFiles store);
+
+  /**
+   * Registers these files of the source instead of listing it: a caller that listed the source once
+   * and registers it in parts (a few devices at a time). Not with {@link #reconcile()}, which needs
+   * the whole listing.
+   */
+  RawFileRegistrar listing(List<FileInfo> files);
 
   Result execute();
 

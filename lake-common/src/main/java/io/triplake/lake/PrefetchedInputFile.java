@@ -23,6 +23,12 @@ public final class PrefetchedInputFile implements InputFile {
    */
   public static final int TAIL_DEFAULT = 64 * 1024;
 
+  /**
+   * Files up to this size are fetched whole by the readers of raw rows (and by registration that
+   * keeps them for those readers): one GET, and a few such files per reading thread fit in memory.
+   */
+  public static final int WHOLE_DEFAULT = 16 << 20;
+
   private final InputFile file;
   private final int prefetch;
   private byte[] bytes;
@@ -83,6 +89,17 @@ public final class PrefetchedInputFile implements InputFile {
   }
 
   /**
+   * Fetches the prefetch now (unless done) and keeps it in {@code store} for this run's later reads
+   * of the file.
+   *
+   * @return whether the store kept it
+   */
+  public boolean keepIn(FetchedFiles store) {
+    fetch();
+    return store.keep(file.location(), file.getLength(), bytes, start);
+  }
+
+  /**
    * Starts the prefetch on {@code executor} now, so that the request's wait overlaps the caller's
    * work on other files; the first read joins it. At most once, before the first read.
    */
@@ -114,6 +131,12 @@ public final class PrefetchedInputFile implements InputFile {
   private void load() {
     long length = file.getLength();
     int n = (int) Math.min(prefetch, length);
+    byte[] held = FetchedFiles.find(file.location(), length, length - n);
+    if (held != null) {
+      bytes = held;
+      start = length - n;
+      return;
+    }
     byte[] buffer = new byte[n];
     try (SeekableInputStream in = file.newStream()) {
       if (in instanceof RangeReadable ranged) {

@@ -317,7 +317,7 @@ record TripPass(
    * A raw file at most this large is fetched whole, in one request; a larger one's footer and
    * chunks as needed.
    */
-  static final int WHOLE_FILE_MAX = 16 << 20;
+  static final int WHOLE_FILE_MAX = PrefetchedInputFile.WHOLE_DEFAULT;
 
   /** The most bytes of identifier files one unit keeps between its two reads of them. */
   static final long KEPT_BYTES_MAX = 64L << 20;
