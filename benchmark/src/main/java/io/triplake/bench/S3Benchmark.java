@@ -8,6 +8,7 @@ import io.triplake.ingest.RawFileRegistrar;
 import io.triplake.lake.Lake;
 import io.triplake.trips.TripAggregator;
 import io.triplake.trips.TripConfig;
+import io.triplake.trips.TripIngest;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.lang.management.ManagementFactory;
@@ -156,6 +157,11 @@ public final class S3Benchmark {
    *     wrong with the first
    * @param measured the inputs of the cost model
    * @param costs the cost per day of {@link #COST_DEVICES} devices
+   * @param ingest the same files registered and summarised by one {@code ingest} run into tables of
+   *     their own ({@link io.triplake.trips.TripIngest}: each new file read once)
+   * @param ingestMeasured the cost model's inputs with ingest's raw requests per file (all of them
+   *     counted as registration's; the trip job's compute as measured above)
+   * @param ingestCosts the cost per day with {@code ingest} instead of register + aggregate
    */
   public record Result(
       int devices,
@@ -187,7 +193,10 @@ public final class S3Benchmark {
       CostModel.Fleet costFleet,
       CostModel.Prices prices,
       CostModel.Sizes sizes,
-      List<CostModel.Estimate> costs) {
+      List<CostModel.Estimate> costs,
+      Phase ingest,
+      CostModel.Measured ingestMeasured,
+      List<CostModel.Estimate> ingestCosts) {
     public String summary() {
       return S3BenchmarkReport.text(this);
     }
@@ -236,6 +245,8 @@ public final class S3Benchmark {
     String warehouseBucket = "trip-lake-bench-warehouse-" + id;
     String rawNamespace = "raw_" + id;
     String tripsNamespace = "trips_" + id;
+    String ingestRawNamespace = "rawingest_" + id;
+    String ingestTripsNamespace = "tripsingest_" + id;
 
     long uploadStart = System.nanoTime();
     long[] uploaded;
@@ -245,7 +256,13 @@ public final class S3Benchmark {
       // databases).
       s3.createBucket(b -> b.bucket(rawBucket));
       s3.createBucket(b -> b.bucket(warehouseBucket));
-      for (String db : List.of(rawNamespace, tripsNamespace, scaleNamespace)) {
+      for (String db :
+          List.of(
+              rawNamespace,
+              tripsNamespace,
+              scaleNamespace,
+              ingestRawNamespace,
+              ingestTripsNamespace)) {
         glue.createDatabase(
             b ->
                 b.databaseInput(
@@ -331,6 +348,30 @@ public final class S3Benchmark {
       TripAggregator.Result again = TripAggregator.of(lake, spark, config).execute();
       Phase rerun = meter.stop("rerun", s3Proxy.reset(), glueProxy.reset());
 
+      // Ingest: what `trip-lake ingest --source s3://<raw>/ --config ...` runs, into tables of its
+      // own: each new file fetched whole once, kept on local disk for the trip job.
+      Lake ingestLake = lake.withNamespaces(ingestRawNamespace, ingestTripsNamespace);
+      s3Proxy.reset();
+      glueProxy.reset();
+      meter = Meter.start();
+      TripIngest.Result ingested;
+      try (FileIO io = ingestLake.sourceIO()) {
+        ingested =
+            TripIngest.of(ingestLake, io, () -> spark, config)
+                .source("s3://" + rawBucket + "/")
+                .parallelism(options.parallelism())
+                .keepDir(workDir.resolve("kept"))
+                .execute();
+      }
+      Phase ingest = meter.stop("ingest", s3Proxy.reset(), glueProxy.reset());
+      if (ingested.registeredFiles() != uploaded[0] || !ingested.clean()) {
+        throw new IllegalStateException(
+            "Cannot benchmark: ingest did not register every uploaded file ("
+                + uploaded[0]
+                + "): "
+                + ingested.summary());
+      }
+
       int files = (int) uploaded[0];
       int cores = Runtime.getRuntime().availableProcessors();
       double filesPerSecond = files / register.seconds();
@@ -355,6 +396,23 @@ public final class S3Benchmark {
       List<CostModel.Estimate> costs = new ArrayList<>();
       for (int devices : COST_DEVICES) {
         costs.add(CostModel.estimate(devices, measured, fleet, prices, sizes));
+      }
+      // Ingest's requests in the model: all of its raw ones per file on the registration's side,
+      // none left for a separate trip run; the compute is the same work, measured above.
+      CostModel.Measured ingestMeasured =
+          new CostModel.Measured(
+              ingest.requests(RAW, files),
+              ingest.requests(WAREHOUSE, 1),
+              CostModel.Requests.NONE,
+              CostModel.Requests.NONE,
+              measured.registerCpuSecondsPerFile(),
+              measured.registerInFlight(),
+              measured.latencySeconds(),
+              measured.aggregateCpuSecondsPerRow(),
+              measured.aggregateInFlightPerTask());
+      List<CostModel.Estimate> ingestCosts = new ArrayList<>();
+      for (int devices : COST_DEVICES) {
+        ingestCosts.add(CostModel.estimate(devices, ingestMeasured, fleet, prices, sizes));
       }
       FleetGenerator.Options o = options.fleet();
       return new Result(
@@ -388,7 +446,10 @@ public final class S3Benchmark {
           fleet,
           prices,
           sizes,
-          List.copyOf(costs));
+          List.copyOf(costs),
+          ingest,
+          ingestMeasured,
+          List.copyOf(ingestCosts));
     }
   }
 

@@ -18,9 +18,12 @@ final class S3BenchmarkReport {
   private S3BenchmarkReport() {}
 
   private static List<Phase> phases(Result r) {
-    return r.registerAtScale() == null
-        ? List.of(r.register(), r.aggregate(), r.rerun())
-        : List.of(r.register(), r.registerAtScale(), r.aggregate(), r.rerun());
+    List<Phase> phases = new java.util.ArrayList<>(List.of(r.register()));
+    if (r.registerAtScale() != null) {
+      phases.add(r.registerAtScale());
+    }
+    phases.addAll(List.of(r.aggregate(), r.rerun(), r.ingest()));
+    return phases;
   }
 
   static String text(Result r) {
@@ -253,9 +256,41 @@ final class S3BenchmarkReport {
               CostModel.money(e.totalDollars()),
               CostModel.money(e.dollarsPerDevice())));
     }
+    out.append(
+        fmt(
+            "%n  with ingest (one run, raw GET+HEAD per file %s instead of %s + %s):%n",
+            CostModel.num(r.ingestMeasured().registerRawPerFile().reads()),
+            CostModel.num(m.registerRawPerFile().reads()),
+            CostModel.num(m.aggregateRawPerFile().reads())));
+    for (CostModel.Estimate e : r.ingestCosts()) {
+      out.append(
+          fmt(
+              "  %8d %,14.0f %,16.0f %10s %10s %10d %10s %10s %12s%n",
+              e.devices(),
+              e.files(),
+              e.rows(),
+              CostModel.money(e.registerDollars()),
+              CostModel.money(e.aggregateDollars()),
+              e.executors(),
+              CostModel.money(e.s3Dollars()),
+              CostModel.money(e.totalDollars()),
+              CostModel.money(e.dollarsPerDevice())));
+    }
     for (CostModel.Estimate e : r.costs()) {
       out.append(fmt("%n  %d devices:%n", e.devices()));
       for (CostModel.Line line : e.lines()) {
+        String value =
+            line.unit().equals("$")
+                ? CostModel.money(line.value())
+                : CostModel.num(line.value()) + " " + line.unit();
+        out.append(fmt("    %-26s %s = %s%n", line.what(), line.arithmetic(), value));
+      }
+    }
+    CostModel.Estimate fleet500 =
+        r.ingestCosts().stream().filter(e -> e.devices() == 500).findFirst().orElse(null);
+    if (fleet500 != null) {
+      out.append(fmt("%n  500 devices with ingest:%n"));
+      for (CostModel.Line line : fleet500.lines()) {
         String value =
             line.unit().equals("$")
                 ? CostModel.money(line.value())

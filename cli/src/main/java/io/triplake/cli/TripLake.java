@@ -14,6 +14,7 @@ import picocli.CommandLine.Command;
       DemoCommand.class,
       RegisterCommand.class,
       AggregateCommand.class,
+      IngestCommand.class,
       MaintainCommand.class,
       ReportCommand.class,
       SqlCommand.class,

@@ -81,6 +81,48 @@ class TestTripLakeCli extends SparkLakeTest {
   }
 
   @Test
+  void ingestRegistersAndSummarisesTheSampleInOneRunAsRegisterThenAggregateDo() {
+    String ingestLake = tempDir.resolve("ingest-lake").toString();
+    Path config = SampleLake.location().getParent().resolve("aggregations.json");
+    CliRun ingest =
+        run(
+            "ingest",
+            "--lake",
+            ingestLake,
+            "--source",
+            SampleLake.location().toString(),
+            "--config",
+            config.toString(),
+            "--batch-bytes",
+            "1000000",
+            "--keep-dir",
+            tempDir.resolve("kept").toString());
+    assertThat(ingest.exitCode()).as(ingest.err()).isZero();
+    assertThat(ingest.out())
+        .contains("165 files registered, 11 trips summarised")
+        .containsPattern("165 files kept for the trip job, \\d+ reads served from them");
+    String trips =
+        "SELECT cluster, tripid, tripstart, tripend FROM trips.tripsummary GROUP BY ALL ORDER BY"
+            + " ALL";
+    String separateLake = tempDir.resolve("separate-lake").toString();
+    run("register", "--lake", separateLake, "--source", SampleLake.location().toString());
+    run("aggregate", "--lake", separateLake, "--config", config.toString());
+    assertThat(run("sql", "--lake", ingestLake, "--format", "csv", trips).out())
+        .hasLineCount(12)
+        .isEqualTo(run("sql", "--lake", separateLake, "--format", "csv", trips).out());
+    CliRun again =
+        run(
+            "ingest",
+            "--lake",
+            ingestLake,
+            "--source",
+            SampleLake.location().toString(),
+            "--config",
+            config.toString());
+    assertThat(again.out()).contains("0 files registered, 0 trips summarised");
+  }
+
+  @Test
   void sqlPrintsTablesCsvAndJson() {
     run("register", "--lake", lakeDir(), "--source", SampleLake.location().toString());
     String query =
