@@ -243,18 +243,7 @@ final class S3BenchmarkReport {
             "total",
             "per device"));
     for (CostModel.Estimate e : r.costs()) {
-      out.append(
-          fmt(
-              "  %8d %,14.0f %,16.0f %10s %10s %10d %10s %10s %12s%n",
-              e.devices(),
-              e.files(),
-              e.rows(),
-              CostModel.money(e.registerDollars()),
-              CostModel.money(e.aggregateDollars()),
-              e.executors(),
-              CostModel.money(e.s3Dollars()),
-              CostModel.money(e.totalDollars()),
-              CostModel.money(e.dollarsPerDevice())));
+      costRow(out, e);
     }
     out.append(
         fmt(
@@ -263,41 +252,43 @@ final class S3BenchmarkReport {
             CostModel.num(m.registerRawPerFile().reads()),
             CostModel.num(m.aggregateRawPerFile().reads())));
     for (CostModel.Estimate e : r.ingestCosts()) {
-      out.append(
-          fmt(
-              "  %8d %,14.0f %,16.0f %10s %10s %10d %10s %10s %12s%n",
-              e.devices(),
-              e.files(),
-              e.rows(),
-              CostModel.money(e.registerDollars()),
-              CostModel.money(e.aggregateDollars()),
-              e.executors(),
-              CostModel.money(e.s3Dollars()),
-              CostModel.money(e.totalDollars()),
-              CostModel.money(e.dollarsPerDevice())));
+      costRow(out, e);
     }
     for (CostModel.Estimate e : r.costs()) {
       out.append(fmt("%n  %d devices:%n", e.devices()));
-      for (CostModel.Line line : e.lines()) {
-        String value =
-            line.unit().equals("$")
-                ? CostModel.money(line.value())
-                : CostModel.num(line.value()) + " " + line.unit();
-        out.append(fmt("    %-26s %s = %s%n", line.what(), line.arithmetic(), value));
-      }
+      arithmetic(out, e);
     }
     CostModel.Estimate fleet500 =
         r.ingestCosts().stream().filter(e -> e.devices() == 500).findFirst().orElse(null);
     if (fleet500 != null) {
       out.append(fmt("%n  500 devices with ingest:%n"));
-      for (CostModel.Line line : fleet500.lines()) {
-        String value =
-            line.unit().equals("$")
-                ? CostModel.money(line.value())
-                : CostModel.num(line.value()) + " " + line.unit();
-        out.append(fmt("    %-26s %s = %s%n", line.what(), line.arithmetic(), value));
-      }
+      arithmetic(out, fleet500);
     }
     return out.toString();
+  }
+
+  private static void costRow(StringBuilder out, CostModel.Estimate e) {
+    out.append(
+        fmt(
+            "  %8d %,14.0f %,16.0f %10s %10s %10d %10s %10s %12s%n",
+            e.devices(),
+            e.files(),
+            e.rows(),
+            CostModel.money(e.registerDollars()),
+            CostModel.money(e.aggregateDollars()),
+            e.executors(),
+            CostModel.money(e.s3Dollars()),
+            CostModel.money(e.totalDollars()),
+            CostModel.money(e.dollarsPerDevice())));
+  }
+
+  private static void arithmetic(StringBuilder out, CostModel.Estimate e) {
+    for (CostModel.Line line : e.lines()) {
+      String value =
+          line.unit().equals("$")
+              ? CostModel.money(line.value())
+              : CostModel.num(line.value()) + " " + line.unit();
+      out.append(fmt("    %-26s %s = %s%n", line.what(), line.arithmetic(), value));
+    }
   }
 }
