@@ -45,7 +45,7 @@ final class DemoCommand implements Callable<Integer> {
     out.println("== 1. Register the raw files in place (" + source + ")");
     RegisterCommand register = new RegisterCommand();
     register.lakeOptions = lakeOptions;
-    register.source = source.toString();
+    register.sourceOptions = SourceOptions.of(source.toString());
     register.parallelism = RawFileRegistrar.PARALLELISM_DEFAULT;
     RawFileRegistrar.Result result = register.register(lake, out);
 

@@ -7,8 +7,6 @@ import io.triplake.trips.TripConfig;
 import io.triplake.trips.TripIngest;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.io.FileIO;
 import picocli.CommandLine.Command;
@@ -27,12 +25,7 @@ final class IngestCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--source",
-      required = true,
-      paramLabel = "PATH_OR_URI",
-      description = "Root of the raw lake: a directory or s3://bucket/prefix.")
-  String source;
+  @Mixin SourceOptions sourceOptions;
 
   @Option(
       names = "--config",
@@ -40,18 +33,6 @@ final class IngestCommand implements Callable<Integer> {
       paramLabel = "FILE_OR_URI",
       description = "Aggregation config (aggregations.json); local or s3://.")
   String config;
-
-  @Option(
-      names = "--last-days",
-      paramLabel = "N",
-      description = "Only folders dated within the N days ending at --until (late uploads).")
-  Integer lastDays;
-
-  @Option(
-      names = "--until",
-      paramLabel = "YYYY-MM-DD",
-      description = "Last folder date for --last-days (default: today, UTC).")
-  LocalDate until;
 
   @Option(
       names = "--batch-bytes",
@@ -94,10 +75,10 @@ final class IngestCommand implements Callable<Integer> {
       TripConfig tripConfig = TripConfig.read(io, config);
       TripIngest ingest =
           TripIngest.of(lake, io, () -> Sessions.open(lake, "trip-lake ingest"), tripConfig)
-              .source(source)
+              .source(sourceOptions.source)
               .parallelism(parallelism);
-      if (lastDays != null) {
-        ingest.lastDays(lastDays, until != null ? until : LocalDate.now(ZoneOffset.UTC));
+      if (sourceOptions.lastDays != null) {
+        ingest.lastDays(sourceOptions.lastDays, sourceOptions.until());
       }
       if (batchBytes != null) {
         ingest.batchBytes(batchBytes);

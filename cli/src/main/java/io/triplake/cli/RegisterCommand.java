@@ -5,8 +5,6 @@ import io.triplake.lake.Json;
 import io.triplake.lake.Lake;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.concurrent.Callable;
 import org.apache.iceberg.io.FileIO;
 import picocli.CommandLine.Command;
@@ -25,24 +23,7 @@ final class RegisterCommand implements Callable<Integer> {
 
   @Spec picocli.CommandLine.Model.CommandSpec spec;
 
-  @Option(
-      names = "--source",
-      required = true,
-      paramLabel = "PATH_OR_URI",
-      description = "Root of the raw lake: a directory or s3://bucket/prefix.")
-  String source;
-
-  @Option(
-      names = "--last-days",
-      paramLabel = "N",
-      description = "Only folders dated within the N days ending at --until (late uploads).")
-  Integer lastDays;
-
-  @Option(
-      names = "--until",
-      paramLabel = "YYYY-MM-DD",
-      description = "Last folder date for --last-days (default: today, UTC).")
-  LocalDate until;
+  @Mixin SourceOptions sourceOptions;
 
   @Option(
       names = "--reconcile",
@@ -73,9 +54,11 @@ final class RegisterCommand implements Callable<Integer> {
     RawFileRegistrar.Result result;
     try (FileIO io = lake.sourceIO()) {
       RawFileRegistrar registrar =
-          RawFileRegistrar.of(lake, lake.catalog(), io).source(source).parallelism(parallelism);
-      if (lastDays != null) {
-        registrar.lastDays(lastDays, until != null ? until : LocalDate.now(ZoneOffset.UTC));
+          RawFileRegistrar.of(lake, lake.catalog(), io)
+              .source(sourceOptions.source)
+              .parallelism(parallelism);
+      if (sourceOptions.lastDays != null) {
+        registrar.lastDays(sourceOptions.lastDays, sourceOptions.until());
       }
       if (reconcile) {
         registrar.reconcile();
