@@ -112,6 +112,7 @@ final class BatchedTripIngest implements TripIngest {
     // first parts, before the config's raw tables all exist, keep more (see below); a full disk
     // costs GETs, not the run.
     try (FetchedFiles store = FetchedFiles.open(keepDir, Long.MAX_VALUE)) {
+      boolean tablesExist = false;
       for (int i = 0; i < batches.size(); i++) {
         List<FileInfo> batch = batches.get(i);
         String partId = batches.size() == 1 ? runId : runId + "-" + (i + 1);
@@ -120,7 +121,9 @@ final class BatchedTripIngest implements TripIngest {
         // On a new lake the first parts may not have created every raw table the config names,
         // which the trip job refuses: their files stay kept for the first part that has them all
         // (the last part runs it whatever, failing as aggregate would).
-        if (i == batches.size() - 1 || configTablesExist()) {
+        // Once they exist they stay: the catalog is not asked again for every later part.
+        tablesExist = tablesExist || configTablesExist();
+        if (i == batches.size() - 1 || tablesExist) {
           aggregated =
               TripAggregator.of(lake, spark, config)
                   .runId(partId)
