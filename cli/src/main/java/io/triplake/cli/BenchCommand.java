@@ -294,6 +294,7 @@ final class BenchCommand implements Runnable {
                       dir,
                       options,
                       moto.endpoint(),
+                      moto::cpuNanos,
                       lake -> Sessions.open(lake, "trip-lake bench s3"));
                 }
               },

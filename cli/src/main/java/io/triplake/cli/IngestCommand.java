@@ -71,7 +71,7 @@ final class IngestCommand implements Callable<Integer> {
 
   TripIngest.Result ingest(Lake lake, PrintWriter out) {
     TripIngest.Result result;
-    try (FileIO io = lake.sourceIO()) {
+    try (FileIO io = lake.sourceIO(parallelism)) {
       TripConfig tripConfig = TripConfig.read(io, config);
       TripIngest ingest =
           TripIngest.of(lake, io, () -> Sessions.open(lake, "trip-lake ingest"), tripConfig)

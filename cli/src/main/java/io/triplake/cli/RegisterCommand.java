@@ -52,7 +52,7 @@ final class RegisterCommand implements Callable<Integer> {
 
   RawFileRegistrar.Result register(Lake lake, PrintWriter out) {
     RawFileRegistrar.Result result;
-    try (FileIO io = lake.sourceIO()) {
+    try (FileIO io = lake.sourceIO(parallelism)) {
       RawFileRegistrar registrar =
           RawFileRegistrar.of(lake, lake.catalog(), io)
               .source(sourceOptions.source)

@@ -267,6 +267,24 @@ public final class Lake {
     return io;
   }
 
+  /** Iceberg's property for the size of S3FileIO's HTTP connection pool (Apache client). */
+  static final String S3_MAX_CONNECTIONS = "http-client.apache.max-connections";
+
+  /**
+   * A {@link #sourceIO()} for {@code readsInFlight} reads at once. Its S3 client holds that many
+   * connections unless the catalog properties set {@value #S3_MAX_CONNECTIONS}: the SDK's default
+   * pool, 50 connections, would make the other reads wait, so that 128 footer reads in flight at 30
+   * ms a request did at most 50 / 0.03 s = 1,667 reads a second, not 4,267.
+   */
+  public FileIO sourceIO(int readsInFlight) {
+    Map<String, String> props = new LinkedHashMap<>(catalogProperties);
+    // Below 1 the reader refuses the parallelism itself, naming it.
+    props.putIfAbsent(S3_MAX_CONNECTIONS, String.valueOf(Math.max(1, readsInFlight)));
+    LakeFileIO io = new LakeFileIO();
+    io.initialize(props);
+    return io;
+  }
+
   /**
    * A session with this lake as Spark's default catalog, with times in UTC. Under spark-submit (EMR
    * Serverless) the master comes from the submitter; otherwise it is {@code local[*]}.
