@@ -61,6 +61,11 @@ public final class MotoServer implements BeforeAllCallback, AfterAllCallback {
     return process.endpoint();
   }
 
+  /** The server process's CPU time so far ({@link MotoServerProcess#cpuNanos}). */
+  public long cpuNanos() {
+    return process.cpuNanos();
+  }
+
   /** The state the next EMR Serverless job runs start in; null: moto's SUCCESS. */
   public void nextJobRunState(String state, String details) {
     try {

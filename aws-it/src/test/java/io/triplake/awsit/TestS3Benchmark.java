@@ -53,6 +53,7 @@ class TestS3Benchmark {
             temp,
             new S3Benchmark.Options(tiny, Duration.ZERO, 4),
             MOTO.endpoint(),
+            MOTO::cpuNanos,
             lake -> {
               spark = lake.spark("aws-it bench s3");
               spark.conf().set("spark.sql.shuffle.partitions", "4");
@@ -134,6 +135,21 @@ class TestS3Benchmark {
     assertThat(register.glue().requests(RequestKinds.GLUE, "CreateTable")).isEqualTo(6);
     assertThat(register.s3().tally(S3Benchmark.RAW, RequestKinds.GET).bodyBytes())
         .isLessThan(result.rawBytes());
+  }
+
+  @Test
+  void registrationsCpuIsSplitBetweenTheJobTheProxiesAndTheEmulator() {
+    Phase register = result.register();
+    // Every raw GET went through the proxy and was answered by moto: both used CPU for it, and the
+    // job's share is what is left of this JVM's.
+    assertThat(register.proxyCpuSeconds()).isPositive().isLessThan(register.cpuSeconds());
+    assertThat(register.emulatorCpuSeconds()).isPositive();
+    assertThat(register.jobCpuSeconds())
+        .isEqualTo(register.cpuSeconds() - register.proxyCpuSeconds());
+    assertThat(result.measured().registerCpuSecondsPerFile())
+        .as("the cost model prices the job's CPU, not the benchmark's proxies")
+        .isEqualTo(register.jobCpuSeconds() / result.rawFiles());
+    assertThat(result.summary()).contains("its CPU per file: the job", "bounds on");
   }
 
   @Test

@@ -104,15 +104,27 @@ public final class S3Benchmark {
    * @param glue Glue requests by operation
    * @param cpuSeconds this JVM's CPU time during the phase (the job, and the proxies' forwarding)
    * @param executorCpuSeconds the part of it in executor threads ({@link #EXECUTOR_THREADS})
+   * @param proxyCpuSeconds the part of it the proxies spent forwarding: the benchmark's own work,
+   *     which a job run on AWS does not do
+   * @param emulatorCpuSeconds the CPU time of the S3 and Glue emulator's process (moto's server)
+   *     during the phase: S3's side of the requests, on this machine's cores; NaN when unknown (a
+   *     server given by endpoint)
    */
   public record Phase(
       String name,
       double seconds,
       double cpuSeconds,
       double executorCpuSeconds,
+      double proxyCpuSeconds,
+      double emulatorCpuSeconds,
       long peakHeapBytes,
       Traffic s3,
       Traffic glue) {
+    /** This JVM's CPU less the proxies' forwarding: what the job itself used. */
+    public double jobCpuSeconds() {
+      return cpuSeconds - proxyCpuSeconds;
+    }
+
     /** Requests of one kind to one bucket per raw file. */
     public double perFile(String bucket, String kind, int rawFiles) {
       return s3.requests(bucket, kind) / (double) rawFiles;
@@ -211,10 +223,25 @@ public final class S3Benchmark {
   public static Result run(
       Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions)
       throws IOException {
+    return run(workDir, options, motoEndpoint, () -> -1, sessions);
+  }
+
+  /**
+   * As {@link #run(Path, Options, String, Function)}, with the server's CPU time so far ({@link
+   * MotoServerProcess#cpuNanos}; -1: unknown), so that each phase tells the emulator's share of
+   * this machine's cores.
+   */
+  public static Result run(
+      Path workDir,
+      Options options,
+      String motoEndpoint,
+      java.util.function.LongSupplier emulatorCpuNanos,
+      Function<Lake, SparkSession> sessions)
+      throws IOException {
     Map<String, String> previous = new HashMap<>();
     MotoServerProcess.SDK_PROPERTIES.forEach((k, v) -> previous.put(k, System.setProperty(k, v)));
     try {
-      return runConfigured(workDir, options, motoEndpoint, sessions);
+      return runConfigured(workDir, options, motoEndpoint, emulatorCpuNanos, sessions);
     } finally {
       previous.forEach(
           (k, v) -> {
@@ -228,7 +255,11 @@ public final class S3Benchmark {
   }
 
   private static Result runConfigured(
-      Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions)
+      Path workDir,
+      Options options,
+      String motoEndpoint,
+      java.util.function.LongSupplier emulatorCpuNanos,
+      Function<Lake, SparkSession> sessions)
       throws IOException {
     Path source = workDir.resolve("raw");
     if (!Files.exists(source)) {
@@ -282,6 +313,8 @@ public final class S3Benchmark {
     try (CountingProxy s3Proxy =
             CountingProxy.start(moto, options.latency(), RequestKinds.s3(roles));
         CountingProxy glueProxy = CountingProxy.start(moto, Duration.ZERO, RequestKinds.glue())) {
+      java.util.function.LongSupplier proxyCpuNanos =
+          () -> s3Proxy.cpuNanos() + glueProxy.cpuNanos();
       Lake lake =
           Lake.fromCatalogConf(
                   catalogConf(
@@ -295,10 +328,10 @@ public final class S3Benchmark {
       // Register: what `trip-lake register --source s3://<raw>/` runs.
       s3Proxy.reset();
       glueProxy.reset();
-      Meter meter = Meter.start();
+      Meter meter = Meter.start(proxyCpuNanos, emulatorCpuNanos);
       RawFileRegistrar.Result registered;
       Catalog catalog = lake.catalog();
-      try (FileIO io = lake.sourceIO()) {
+      try (FileIO io = lake.sourceIO(options.parallelism())) {
         registered =
             RawFileRegistrar.of(lake, catalog, io)
                 .source("s3://" + rawBucket + "/")
@@ -315,9 +348,9 @@ public final class S3Benchmark {
       int scaleFiles = options.registerFiles();
       if (scaleFiles > 0) {
         Lake scaleLake = lake.withNamespaces(scaleNamespace, tripsNamespace);
-        meter = Meter.start();
+        meter = Meter.start(proxyCpuNanos, emulatorCpuNanos);
         catalog = scaleLake.catalog();
-        try (FileIO io = scaleLake.sourceIO()) {
+        try (FileIO io = scaleLake.sourceIO(options.parallelism())) {
           registered =
               RawFileRegistrar.of(scaleLake, catalog, io)
                   .source("s3://" + scaleBucket + "/")
@@ -333,7 +366,7 @@ public final class S3Benchmark {
       // Aggregate: what `trip-lake aggregate --config ...` runs (the config parsed here, not read
       // from S3).
       TripConfig config = TripConfig.parse(FleetGenerator.CONFIG, "generator");
-      meter = Meter.start();
+      meter = Meter.start(proxyCpuNanos, emulatorCpuNanos);
       TripAggregator.Result trips = TripAggregator.of(lake, spark, config).execute();
       Phase aggregate = meter.stop("aggregate", s3Proxy.reset(), glueProxy.reset());
 
@@ -344,7 +377,7 @@ public final class S3Benchmark {
       }
       s3Proxy.reset();
       glueProxy.reset();
-      meter = Meter.start();
+      meter = Meter.start(proxyCpuNanos, emulatorCpuNanos);
       // In Spark tasks whatever its size, as a fleet's day runs: the CPU per row is read from the
       // executors' pooled threads, and a driver-run pass's pool ends with the run, uncounted.
       TripAggregator.Result again =
@@ -356,9 +389,9 @@ public final class S3Benchmark {
       Lake ingestLake = lake.withNamespaces(ingestRawNamespace, ingestTripsNamespace);
       s3Proxy.reset();
       glueProxy.reset();
-      meter = Meter.start();
+      meter = Meter.start(proxyCpuNanos, emulatorCpuNanos);
       TripIngest.Result ingested;
-      try (FileIO io = ingestLake.sourceIO()) {
+      try (FileIO io = ingestLake.sourceIO(options.parallelism())) {
         ingested =
             TripIngest.of(ingestLake, io, () -> spark, config)
                 .source("s3://" + rawBucket + "/")
@@ -386,7 +419,7 @@ public final class S3Benchmark {
               register.requests(WAREHOUSE, 1),
               aggregate.requests(RAW, files),
               aggregate.requests(WAREHOUSE, 1),
-              registerRate.cpuSeconds() / (atScale == null ? files : scaleFiles),
+              registerRate.jobCpuSeconds() / (atScale == null ? files : scaleFiles),
               options.parallelism(),
               options.latency().toNanos() / 1e9,
               options.cpuSecondsPerRow() != null
@@ -552,10 +585,25 @@ public final class S3Benchmark {
       java.util.regex.Pattern.compile("Executor task launch worker.*|raw-fetch.*|trip-pass.*");
 
   /** Wall time, this JVM's CPU time (all, and its executor threads') and peak heap of a phase. */
-  private record Meter(long startNanos, long startCpuNanos, Map<Long, Long> startThreadCpu) {
-    static Meter start() {
+  private record Meter(
+      long startNanos,
+      long startCpuNanos,
+      Map<Long, Long> startThreadCpu,
+      java.util.function.LongSupplier proxyCpu,
+      long startProxyCpuNanos,
+      java.util.function.LongSupplier emulatorCpu,
+      long startEmulatorCpuNanos) {
+    static Meter start(
+        java.util.function.LongSupplier proxyCpu, java.util.function.LongSupplier emulatorCpu) {
       TripBenchmark.resetPeakHeap();
-      return new Meter(System.nanoTime(), cpuNanos(), executorThreadCpu());
+      return new Meter(
+          System.nanoTime(),
+          cpuNanos(),
+          executorThreadCpu(),
+          proxyCpu,
+          proxyCpu.getAsLong(),
+          emulatorCpu,
+          emulatorCpu.getAsLong());
     }
 
     Phase stop(String name, Traffic s3, Traffic glue) {
@@ -564,11 +612,16 @@ public final class S3Benchmark {
       for (Map.Entry<Long, Long> thread : end.entrySet()) {
         executorNanos += thread.getValue() - startThreadCpu.getOrDefault(thread.getKey(), 0L);
       }
+      long emulatorNanos = emulatorCpu.getAsLong();
       return new Phase(
           name,
           (System.nanoTime() - startNanos) / 1e9,
           (cpuNanos() - startCpuNanos) / 1e9,
           executorNanos / 1e9,
+          (proxyCpu.getAsLong() - startProxyCpuNanos) / 1e9,
+          emulatorNanos < 0 || startEmulatorCpuNanos < 0
+              ? Double.NaN
+              : (emulatorNanos - startEmulatorCpuNanos) / 1e9,
           TripBenchmark.peakHeap(),
           s3,
           glue);

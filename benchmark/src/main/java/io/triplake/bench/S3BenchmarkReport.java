@@ -115,6 +115,7 @@ final class S3BenchmarkReport {
               scale.cpuSeconds() * 1e3 / r.scaleFiles(),
               scale.peakHeapBytes() / 1e6));
     }
+    out.append(registrationBound(r));
     out.append(
         fmt(
             "aggregate: %,d rows (%,d files) in %.2f s = %,.0f rows/s per core; CPU %.2f s = %.3f"
@@ -290,5 +291,46 @@ final class S3BenchmarkReport {
               : CostModel.num(line.value()) + " " + line.unit();
       out.append(fmt("    %-26s %s = %s%n", line.what(), line.arithmetic(), value));
     }
+  }
+
+  /**
+   * Where registration's files/s stop on this machine: every process of the benchmark shares its
+   * cores, so the CPU a file costs them all together bounds the rate, whatever the reads in flight
+   * (their bound is in flight / latency).
+   */
+  static String registrationBound(S3Benchmark.Result r) {
+    Phase phase = r.registerAtScale() != null ? r.registerAtScale() : r.register();
+    int files = r.registerAtScale() != null ? r.scaleFiles() : r.rawFiles();
+    double job = phase.jobCpuSeconds() * 1e3 / files;
+    double proxy = phase.proxyCpuSeconds() * 1e3 / files;
+    double emulator = phase.emulatorCpuSeconds() * 1e3 / files;
+    double latency = r.latencyMs() / 1e3;
+    StringBuilder out = new StringBuilder();
+    out.append(
+        fmt(
+            "  its CPU per file: the job %.2f ms, the proxies %.2f ms (the benchmark's, not on"
+                + " AWS), %s%n",
+            job,
+            proxy,
+            Double.isNaN(emulator)
+                ? "the emulator not measured (a server given by --endpoint)"
+                : fmt("the emulator %.2f ms (moto, S3's side on AWS)", emulator)));
+    out.append(
+        latency > 0
+            ? fmt(
+                "  bounds on %d cores: reads in flight %,.0f files/s (%d / %.3f s)",
+                r.cores(), r.parallelism() / latency, r.parallelism(), latency)
+            : fmt("  bounds on %d cores: reads in flight none (no latency injected)", r.cores()));
+    if (!Double.isNaN(emulator)) {
+      out.append(
+          fmt(
+              "; all processes' CPU %,.0f files/s (%d cores / %.2f ms)",
+              r.cores() / (job + proxy + emulator) * 1e3, r.cores(), job + proxy + emulator));
+    }
+    out.append(
+        fmt(
+            "; the job's CPU alone %,.0f files/s (%d cores / %.2f ms)%n",
+            r.cores() / job * 1e3, r.cores(), job));
+    return out.toString();
   }
 }

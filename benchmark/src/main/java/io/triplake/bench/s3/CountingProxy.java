@@ -61,6 +61,11 @@ public final class CountingProxy implements AutoCloseable {
   private final AtomicReference<ConcurrentHashMap<Key, Counter>> counters =
       new AtomicReference<>(new ConcurrentHashMap<>());
   private final AtomicLong failures = new AtomicLong();
+  private final AtomicLong cpuNanos = new AtomicLong();
+  private final java.util.concurrent.atomic.AtomicInteger inFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
+  private final java.util.concurrent.atomic.AtomicInteger maxInFlight =
+      new java.util.concurrent.atomic.AtomicInteger();
   private final List<String> failureMessages = new CopyOnWriteArrayList<>();
   private volatile boolean closed;
 
@@ -108,7 +113,24 @@ public final class CountingProxy implements AutoCloseable {
 
   /** What was counted since the start or the last reset; counting starts again from zero. */
   public Traffic reset() {
+    maxInFlight.set(inFlight.get());
     return snapshot(counters.getAndSet(new ConcurrentHashMap<>()));
+  }
+
+  /**
+   * The most requests it was forwarding at once (waiting their latency included) since the start or
+   * the last {@link #reset}: how many connections the clients really used in parallel.
+   */
+  public int maxInFlight() {
+    return maxInFlight.get();
+  }
+
+  /**
+   * CPU time its threads spent forwarding since it started (the injected latency is a sleep and
+   * costs none): work of the benchmark's own, which a job run on AWS does not do.
+   */
+  public long cpuNanos() {
+    return cpuNanos.get();
   }
 
   /** Requests that could not be forwarded (answered 502 to the client). */
@@ -164,10 +186,29 @@ public final class CountingProxy implements AutoCloseable {
     try (client) {
       InputStream in = new BufferedInputStream(client.getInputStream());
       OutputStream out = new BufferedOutputStream(client.getOutputStream());
+      java.lang.management.ThreadMXBean cpu =
+          java.lang.management.ManagementFactory.getThreadMXBean();
       while (!closed) {
-        Head request = Head.read(in);
-        if (request == null || !forward(request, in, out)) {
-          return;
+        // Thread CPU time: blocking on an idle kept-alive connection and the injected latency's
+        // sleep count nothing, reading and relaying do.
+        long started = cpu.getCurrentThreadCpuTime();
+        try {
+          Head request = Head.read(in);
+          if (request == null) {
+            return;
+          }
+          maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+          boolean keepAlive;
+          try {
+            keepAlive = forward(request, in, out);
+          } finally {
+            inFlight.decrementAndGet();
+          }
+          if (!keepAlive) {
+            return;
+          }
+        } finally {
+          cpuNanos.addAndGet(cpu.getCurrentThreadCpuTime() - started);
         }
       }
     } catch (IOException e) {

@@ -130,6 +130,14 @@ public final class MotoServerProcess implements AutoCloseable {
     return "http://127.0.0.1:" + port;
   }
 
+  /**
+   * CPU time the server process has used so far (user and system, all its threads), or -1 where the
+   * operating system does not tell.
+   */
+  public long cpuNanos() {
+    return process.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(-1L);
+  }
+
   /** An S3 client straight to moto (path-style, test credentials, checksums only when required). */
   public static S3Client s3(String endpoint) {
     return S3Client.builder()
