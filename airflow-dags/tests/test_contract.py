@@ -101,6 +101,16 @@ def test_every_jobs_sizes_fit_the_workers_the_contract_says():
         assert driver == drivers.get(job, (defaults["driver_cores"], 8)), job
 
 
+def test_ingest_needs_no_executor_and_says_which_batch_bytes_its_driver_disk_holds():
+    ingest = CONTRACT["jobs"]["ingest"]
+    assert ingest["max_executors"] == 1
+    assert ingest["timeout_minutes"] >= CONTRACT["jobs"]["aggregate"]["timeout_minutes"]
+    # The DAG passes --batch-bytes explicitly; the contract's comment names the value it sized the
+    # driver's disk for.
+    assert f"--batch-bytes {common.INGEST_BATCH_BYTES}" in ingest["$comment"]
+    assert f"{common.DRIVER_DISK_GB} GB driver disk" in ingest["$comment"]
+
+
 @pytest.mark.parametrize(
     ("cores", "memory", "billed"),
     [
