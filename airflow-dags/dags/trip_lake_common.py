@@ -95,8 +95,10 @@ DEFAULT_ARGS: dict[str, Any] = {
 }
 """A retry starts a new job run: every job is idempotent in Iceberg (registration by path, the
 aggregation checkpoint in the snapshot that writes the summaries), so a second run of the same job only
-redoes what the first did not commit. ``register`` fails on purpose when it rejected input files (exit
-code 3) and fails again on each retry: that costs two more job runs and keeps the failure visible."""
+redoes what the first did not commit; a retried ``ingest`` skips the files it registered and resumes
+the trip pass from its checkpoint. ``register`` and ``ingest`` fail on purpose when they rejected input
+files (exit code 3) and fail again on each retry: that costs two more job runs and keeps the failure
+visible (``ingest`` has summarised the trips of what it registered by then)."""
 
 MAINTENANCE_WEEKDAY = 6  # Sunday (date.weekday())
 
@@ -280,9 +282,9 @@ def only_if(condition: str, value: str) -> str:
 
 
 UNTIL_DAY = "(data_interval_end if data_interval_end is defined else dag_run.run_after) | ds"
-"""Jinja expression of the last day ``register`` looks at: the end of the run's data interval. A run
-triggered without a logical date (possible in Airflow 3) has no data interval: then the day it was
-triggered for."""
+"""Jinja expression of the last day ``register`` and ``ingest`` look at: the end of the run's data
+interval. A run triggered without a logical date (possible in Airflow 3) has no data interval: then the
+day it was triggered for."""
 
 REGISTER_ARGUMENTS = [
     "register",
@@ -308,6 +310,40 @@ AGGREGATE_ARGUMENTS = [
     "--run-id",
     RUN_ID,
 ]
+
+DRIVER_DISK_GB = 20
+"""The local disk EMR Serverless gives a driver unless ``spark.emr-serverless.driver.disk`` asks for
+more; the DAGs leave it at that."""
+
+INGEST_BATCH_BYTES = 8 << 30
+"""``ingest --batch-bytes``: the listed bytes of whole devices per part, so the most of the fetched raw
+files the driver keeps on its local disk for the trip pass at once. 8 GiB (8.6 GB), the job's own
+default, passed explicitly so that the disk the DAG relies on does not change with the jar: it fits
+the :data:`DRIVER_DISK_GB` beside Spark's and the JVM's own files (the job contract's ``ingest``
+comment says the same). A device larger than that alone makes a larger part; a full disk costs GETs,
+not the run."""
+
+INGEST_ARGUMENTS = [
+    "ingest",
+    "--catalog-conf",
+    CATALOG_CONF,
+    "--source",
+    RAW_URI,
+    "--last-days",
+    "{{ params.last_days }}",
+    "--until",
+    f"{{{{ {UNTIL_DAY} }}}}",
+    "--config",
+    AGGREGATIONS_CONF,
+    "--batch-bytes",
+    str(INGEST_BATCH_BYTES),
+    "--run-id",
+    RUN_ID,
+]
+"""``register`` then an incremental ``aggregate`` in one job run that reads each new raw file once:
+the same days as ``register`` (``last_days`` up to the end of the data interval), the config
+``aggregate`` reads. Incremental only: no ``--reconcile``, no ``--reprocess-day``
+(:func:`daily_first_job`)."""
 
 MAINTAIN_ARGUMENTS = ["maintain", "--catalog-conf", CATALOG_CONF, "--run-id", RUN_ID]
 
@@ -537,6 +573,14 @@ def report_failed_job_run(context: Any) -> FailedJobRun:
 def is_maintenance_due(day: date, forced: bool) -> bool:
     """Maintenance runs on Sundays (of the run's logical date), or when a run asks for it."""
     return forced or day.weekday() == MAINTENANCE_WEEKDAY
+
+
+def daily_first_job(params: Any) -> str:
+    """The job task a daily run starts with: ``ingest`` (register and an incremental aggregate in one
+    job run), or ``register`` (then ``aggregate``, two job runs) when the run reprocesses a day or
+    reconciles the whole raw source. ``ingest`` cannot do either: it is incremental only, and it lists
+    the last days, a listing the registrar refuses with ``--reconcile``."""
+    return "register" if params["reprocess_day"] or params["reconcile"] else "ingest"
 
 
 MAX_REPROCESS_DAYS = 92

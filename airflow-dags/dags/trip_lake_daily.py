@@ -1,19 +1,26 @@
 """
-### trip-lake daily: register, aggregate, maintain, report
+### trip-lake daily: ingest (or register and aggregate), maintain, report
 
-Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC:
+Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC. `ingest_or_register`
+chooses the path:
 
-1. **register** — registers the raw logger files of the last `last_days` days (up to the end of the
-   run's data interval) into the raw Iceberg tables, in place. With `reconcile`, it walks the whole
-   raw source instead. Exit code 3 (some files were rejected) fails the task on purpose: look at the
-   JSON report the job wrote.
-2. **aggregate** — turns what was registered since its checkpoint into trip summaries. With
-   `reprocess_day`, it recomputes the summaries of that day from today's raw files into the table
-   instead (and releases the day if it was pinned). With `as_of` too, it computes the day from the raw
-   tables as of that timestamp or snapshot id into the tripsummary branch `asof_<day>_<moment>`,
-   leaving the table itself alone; `publish` writes that result into the table and pins the day
-   (incremental runs leave it alone and list it in every report until it is reprocessed without `as_of`). `register` still runs first in such a run: registering is
-   idempotent and brings late files of recent days in before the day is recomputed (for files older
+1. **ingest** (the default) — one job run that registers the raw logger files of the last `last_days`
+   days (up to the end of the run's data interval) into the raw Iceberg tables, in place, and turns
+   what is new into trip summaries, reading each new file once (one S3 GET per file and one job run a
+   day fewer than register + aggregate). The trip pass runs on the driver's threads: a 16 vCPU driver,
+   no executors. Exit code 3 (some files were rejected) fails the task on purpose, after the trips of
+   what was registered are summarised: look at the JSON report the job wrote. A retry is cheap where the
+   first try got far: it skips the files it registered and resumes the trip pass from its checkpoint.
+2. **register**, then **aggregate** — only when `reprocess_day` or `reconcile` is set (`ingest` is
+   incremental only and lists the last days). `register` registers the last `last_days` days, or with
+   `reconcile` walks the whole raw source; exit code 3 fails it as above, and `aggregate` does not run.
+   `aggregate` turns what was registered since its checkpoint into trip summaries, or with
+   `reprocess_day` recomputes the summaries of that day from today's raw files into the table instead
+   (and releases the day if it was pinned). With `as_of` too, it computes the day from the raw tables
+   as of that timestamp or snapshot id into the tripsummary branch `asof_<day>_<moment>`, leaving the
+   table itself alone; `publish` writes that result into the table and pins the day (incremental runs
+   leave it alone and list it in every report until it is reprocessed without `as_of`). `register`
+   runs first so that late files of recent days are in before the day is recomputed (for files older
    than `last_days`, also set `reconcile`).
 3. **maintain** — compaction and snapshot expiry, on Sundays (of the logical date) or when
    `run_maintenance` is set; on other days `maintenance_due` skips it.
@@ -21,6 +28,9 @@ Runs the trip-lake jobs as EMR Serverless job runs, once a day at 03:00 UTC:
    writes the trip report of the day (the data interval's first day, or `reprocess_day`), one
    self-contained HTML file, to `<warehouse>/reports/trip-report-<day>.html` in the warehouse bucket
    (next to the tables' folders, never inside one). It only reads the tables.
+
+`maintenance_due` and `report_due` follow whichever path ran (trigger rule
+`none_failed_min_one_success`: the path not taken is skipped, a failed one stops them).
 
 The job tasks share the `trip_lake` pool (1 slot, counting deferred tasks) with the reprocess DAG, so
 two job runs never write the lake at once. A failed job task logs the job run id and its S3 log
@@ -35,13 +45,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from airflow.sdk import DAG, CronTriggerTimetable, Param, chain, task
+from airflow.sdk import DAG, CronTriggerTimetable, Param, TriggerRule, chain, task
 
 from trip_lake_common import (
     AGGREGATE_ARGUMENTS,
     AGGREGATIONS_CONF,
     CATALOG_CONF,
     DEFAULT_ARGS,
+    INGEST_ARGUMENTS,
     MAINTAIN_ARGUMENTS,
     REGISTER_ARGUMENTS,
     RUN_ID,
@@ -49,6 +60,7 @@ from trip_lake_common import (
     TripLakeJobOperator,
     as_of_arguments,
     as_of_params,
+    daily_first_job,
     is_maintenance_due,
     job_kwargs,
     job_run_name,
@@ -67,18 +79,23 @@ PARAMS = {
         type="integer",
         minimum=1,
         maximum=30,
-        description="register: how many days back (ending at the data interval's end) to look for files.",
+        description=(
+            "ingest or register: how many days back (ending at the data interval's end) to look for files."
+        ),
     ),
     "reconcile": Param(
         False,
         type="boolean",
-        description="register: walk the whole raw source instead of the last days.",
+        description="Run register (walking the whole raw source instead of the last days), then aggregate.",
     ),
     "reprocess_day": Param(
         None,
         type=["null", "string"],
         format="date",
-        description="aggregate: recompute the summaries of this day (YYYY-MM-DD) instead of the new data.",
+        description=(
+            "Run register, then aggregate recomputing the summaries of this day (YYYY-MM-DD) instead of "
+            "the new data."
+        ),
     ),
     **as_of_params("With reprocess_day"),
     "run_maintenance": Param(
@@ -90,8 +107,8 @@ PARAMS = {
         False,
         type="boolean",
         description=(
-            "report: after aggregate, write the trip report of the day (reprocess_day, or the data "
-            "interval's first day) to <warehouse>/reports/trip-report-<day>.html."
+            "report: after ingest or aggregate, write the trip report of the day (reprocess_day, or the "
+            "data interval's first day) to <warehouse>/reports/trip-report-<day>.html."
         ),
     ),
     **spark_size_params(),
@@ -134,7 +151,7 @@ REPORT_ARGUMENTS = [
 
 with DAG(
     dag_id=DAG_ID,
-    description="Register new raw files, aggregate trips, maintain tables, write the report (EMR Serverless)",
+    description="Ingest new raw files and their trips, maintain tables, write the report (EMR Serverless)",
     doc_md=__doc__,
     schedule=SCHEDULE,
     start_date=datetime(2024, 1, 1, tzinfo=UTC),
@@ -144,6 +161,18 @@ with DAG(
     params=PARAMS,
     tags=TAGS,
 ) as dag:
+
+    @task.branch(retries=0)
+    def ingest_or_register(**context) -> str:
+        """`ingest` by default; `register` then `aggregate` with `reprocess_day` or `reconcile`."""
+        return daily_first_job(context["params"])
+
+    ingest = TripLakeJobOperator(
+        task_id="ingest",
+        name=job_run_name("ingest"),
+        **job_kwargs("ingest", INGEST_ARGUMENTS),
+    )
+
     register = TripLakeJobOperator(
         task_id="register",
         name=job_run_name("register"),
@@ -158,7 +187,8 @@ with DAG(
         **job_kwargs("aggregate", AGGREGATE_OR_REPROCESS_ARGUMENTS),
     )
 
-    @task.short_circuit(retries=0)
+    # After whichever path ran: the path not taken is skipped, a failed one stops the gates.
+    @task.short_circuit(retries=0, trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def maintenance_due(**context) -> bool:
         """Lets `maintain` run on Sundays (logical date) or when `run_maintenance` is set."""
         logical_date = context.get("logical_date") or context["dag_run"].run_after
@@ -170,7 +200,7 @@ with DAG(
         **job_kwargs("maintain", MAINTAIN_ARGUMENTS),
     )
 
-    @task.short_circuit(retries=0)
+    @task.short_circuit(retries=0, trigger_rule=TriggerRule.NONE_FAILED_MIN_ONE_SUCCESS)
     def report_due(**context) -> bool:
         """Lets `report` run only when `write_report` is set."""
         return bool(context["params"]["write_report"])
@@ -181,5 +211,8 @@ with DAG(
         **job_kwargs("report", REPORT_ARGUMENTS),
     )
 
-    chain(register, aggregate, maintenance_due(), maintain)
-    chain(aggregate, report_due(), report)
+    # ingest, or register then aggregate; maintain and report after whichever ran.
+    chain(ingest_or_register(), [ingest, register])
+    chain(register, aggregate)
+    chain([ingest, aggregate], maintenance_due(), maintain)
+    chain([ingest, aggregate], report_due(), report)

@@ -23,6 +23,29 @@ def test_maintenance_is_due_on_sundays_or_when_forced(day, forced, due):
     assert common.is_maintenance_due(day, forced) is due
 
 
+@pytest.mark.parametrize(
+    ("reprocess_day", "reconcile", "first_job"),
+    [
+        (None, False, "ingest"),
+        ("2024-02-20", False, "register"),
+        (None, True, "register"),
+        ("2024-02-20", True, "register"),
+    ],
+)
+def test_a_daily_run_ingests_unless_it_reprocesses_or_reconciles(reprocess_day, reconcile, first_job):
+    params = {"reprocess_day": reprocess_day, "reconcile": reconcile, "last_days": 3}
+    assert common.daily_first_job(params) == first_job
+
+
+def test_ingest_keeps_at_most_a_part_of_its_batch_bytes_on_the_default_driver_disk():
+    # The kept files of one part are at most --batch-bytes; the rest of the disk is for Spark's and
+    # the JVM's own files and a device larger than a part (the job contract's ingest comment).
+    assert common.INGEST_BATCH_BYTES == 8 * 1024**3  # the job's own default (TripIngest)
+    assert common.INGEST_BATCH_BYTES <= common.DRIVER_DISK_GB * 10**9 // 2
+    position = common.INGEST_ARGUMENTS.index("--batch-bytes")
+    assert common.INGEST_ARGUMENTS[position + 1] == str(common.INGEST_BATCH_BYTES)
+
+
 def test_days_between_is_inclusive():
     assert common.days_between("2024-02-28", "2024-03-01") == ["2024-02-28", "2024-02-29", "2024-03-01"]
     assert common.days_between("2024-03-01", "2024-03-01") == ["2024-03-01"]

@@ -41,7 +41,7 @@ def test_dag_processor_leaves_the_contract_alone(dagbag):
 
 def test_spark_sizes_and_timeouts_are_the_contracts():
     jobs = CONTRACT["jobs"]
-    assert list(common.SPARK_SIZES) == list(jobs) == ["register", "aggregate", "maintain", "report"]
+    assert list(common.SPARK_SIZES) == list(jobs) == ["register", "aggregate", "ingest", "maintain", "report"]
     for job, defaults in jobs.items():
         assert common.SPARK_SIZES[job] == common.SparkSize(
             driver_cores=defaults["driver_cores"],
@@ -94,9 +94,21 @@ def test_every_refused_as_of_fails_the_dags_param(dagbag, dag_id, as_of):
 def test_every_jobs_sizes_fit_the_workers_the_contract_says():
     # The contract's comments give each size's worker; Java's JobContract.Worker.of computes the same
     # (TestJobContract in lake-common).
+    drivers = {"ingest": (16, 32)}  # the trip pass on the driver's threads; the others: 8 GB
     for job, defaults in CONTRACT["jobs"].items():
         assert common.worker(defaults["executor_cores"], defaults["executor_memory"], "executor") == (4, 8), job
-        assert common.worker(defaults["driver_cores"], defaults["driver_memory"], "driver")[1] == 8, job
+        driver = common.worker(defaults["driver_cores"], defaults["driver_memory"], "driver")
+        assert driver == drivers.get(job, (defaults["driver_cores"], 8)), job
+
+
+def test_ingest_needs_no_executor_and_says_which_batch_bytes_its_driver_disk_holds():
+    ingest = CONTRACT["jobs"]["ingest"]
+    assert ingest["max_executors"] == 1
+    assert ingest["timeout_minutes"] >= CONTRACT["jobs"]["aggregate"]["timeout_minutes"]
+    # The DAG passes --batch-bytes explicitly; the contract's comment names the value it sized the
+    # driver's disk for.
+    assert f"--batch-bytes {common.INGEST_BATCH_BYTES}" in ingest["$comment"]
+    assert f"{common.DRIVER_DISK_GB} GB driver disk" in ingest["$comment"]
 
 
 @pytest.mark.parametrize(
@@ -111,6 +123,10 @@ def test_every_jobs_sizes_fit_the_workers_the_contract_says():
         (8, "20g", (8, 24)),  # 22 GB in 4 GB steps
         (16, "40g", (16, 48)),  # 44 GB in 8 GB steps
         (4, "27g", (4, 30)),  # the largest heap a 4 vCPU worker holds
+        (16, "29g", (16, 32)),  # ingest's driver: the largest heap of the smallest 16 vCPU worker
+        (16, "30g", (16, 40)),  # 33 GB, rounded up to the next 8 GB step
+        (16, "1g", (16, 32)),
+        (16, "109g", (16, 120)),  # the largest heap of the largest worker
     ],
 )
 def test_worker_is_the_heap_plus_overhead_rounded_up_to_a_size_emr_offers(cores, memory, billed):
@@ -125,6 +141,12 @@ def test_worker_is_the_heap_plus_overhead_rounded_up_to_a_size_emr_offers(cores,
             "28g",
             "Cannot size job: driver_memory 28g plus Spark's overhead needs 31 GB, more than the largest "
             "worker of 4 vCPU (30 GB)",
+        ),
+        (
+            16,
+            "110g",
+            "Cannot size job: driver_memory 110g plus Spark's overhead needs 121 GB, more than the largest "
+            "worker of 16 vCPU (120 GB)",
         ),
         (3, "7g", "Cannot size job: driver_cores must be 1, 2, 4, 8 or 16, the vCPU of an EMR Serverless worker (3)"),
         (4, "7GB", "Cannot size job: driver_memory must be whole GB like 7g (7GB)"),

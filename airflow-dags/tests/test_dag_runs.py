@@ -88,31 +88,35 @@ def states(dag_run) -> dict[str, str]:
     }
 
 
-def test_sunday_run_registers_aggregates_and_maintains(emr_app):
+CATALOG_CONF = "s3://trip-lake-artifacts/conf/catalog.properties"
+AGGREGATIONS_CONF = "s3://trip-lake-artifacts/conf/aggregations.json"
+
+
+def test_sunday_run_ingests_in_one_job_run_and_maintains(emr_app):
     emr, app_id = emr_app
     dag_run = load_dag("trip_lake_daily").test(logical_date=datetime(2024, 3, 3, 3, tzinfo=UTC))
 
     assert dag_run.state == "success"
     assert states(dag_run) == {
-        "register": "success",
-        "aggregate": "success",
+        "ingest_or_register": "success",
+        "ingest": "success",
+        "register": "skipped",
+        "aggregate": "skipped",
         "maintenance_due": "success",
         "maintain": "success",
         "report_due": "success",
         "report": "skipped",
     }
     runs = by_command(job_runs(emr, app_id))
-    assert set(runs) == {"register", "aggregate", "maintain"}
-    conf = "s3://trip-lake-artifacts/conf/catalog.properties"
-    assert arguments(runs["register"]) == [
-        "register", "--catalog-conf", conf, "--source", "s3://trip-lake-raw/canedge/",
-        "--last-days", "3", "--until", "2024-03-03", "--run-id", dag_run.run_id,
+    assert set(runs) == {"ingest", "maintain"}
+    assert arguments(runs["ingest"]) == [
+        "ingest", "--catalog-conf", CATALOG_CONF, "--source", "s3://trip-lake-raw/canedge/",
+        "--last-days", "3", "--until", "2024-03-03", "--config", AGGREGATIONS_CONF,
+        "--batch-bytes", "8589934592", "--run-id", dag_run.run_id,
     ]  # fmt: skip
-    assert arguments(runs["aggregate"]) == [
-        "aggregate", "--catalog-conf", conf, "--config", "s3://trip-lake-artifacts/conf/aggregations.json",
-        "--run-id", dag_run.run_id,
+    assert arguments(runs["maintain"]) == [
+        "maintain", "--catalog-conf", CATALOG_CONF, "--run-id", dag_run.run_id,
     ]  # fmt: skip
-    assert arguments(runs["maintain"]) == ["maintain", "--catalog-conf", conf, "--run-id", dag_run.run_id]
     for run in runs.values():
         assert run["state"] == "SUCCESS"
         assert run["executionRole"] == EXECUTION_ROLE_ARN
@@ -128,14 +132,15 @@ def test_sunday_run_registers_aggregates_and_maintains(emr_app):
             },
         }
         assert run["name"].endswith(f"| {dag_run.run_id} | try 1")
+    ingest_size = runs["ingest"]["jobDriver"]["sparkSubmit"]["sparkSubmitParameters"]
+    assert "--conf spark.driver.cores=16 --conf spark.driver.memory=29g " in ingest_size
     assert {command: run["executionTimeoutMinutes"] for command, run in runs.items()} == {
-        "register": 120,
-        "aggregate": 240,
+        "ingest": 240,
         "maintain": 240,
     }
 
 
-def test_saturday_reprocess_run_skips_maintenance(emr_app):
+def test_saturday_reprocess_run_registers_then_aggregates_and_skips_maintenance(emr_app):
     emr, app_id = emr_app
     conf = {"reprocess_day": "2024-02-20", "as_of": "2024-02-21T06:00:00Z", "last_days": 5}
     dag_run = load_dag("trip_lake_daily").test(
@@ -144,6 +149,8 @@ def test_saturday_reprocess_run_skips_maintenance(emr_app):
 
     assert dag_run.state == "success"
     assert states(dag_run) == {
+        "ingest_or_register": "success",
+        "ingest": "skipped",
         "register": "success",
         "aggregate": "success",
         "maintenance_due": "success",
@@ -153,16 +160,51 @@ def test_saturday_reprocess_run_skips_maintenance(emr_app):
     }
     runs = by_command(job_runs(emr, app_id))
     assert set(runs) == {"register", "aggregate"}
-    assert arguments(runs["register"])[5:9] == ["--last-days", "5", "--until", "2024-03-09"]
-    assert arguments(runs["aggregate"])[-4:] == [
-        "--reprocess-day",
-        "2024-02-20",
-        "--as-of",
-        "2024-02-21T06:00:00Z",
-    ]
+    assert arguments(runs["register"]) == [
+        "register", "--catalog-conf", CATALOG_CONF, "--source", "s3://trip-lake-raw/canedge/",
+        "--last-days", "5", "--until", "2024-03-09", "--run-id", dag_run.run_id,
+    ]  # fmt: skip
+    assert arguments(runs["aggregate"]) == [
+        "aggregate", "--catalog-conf", CATALOG_CONF, "--config", AGGREGATIONS_CONF,
+        "--run-id", dag_run.run_id,
+        "--reprocess-day", "2024-02-20", "--as-of", "2024-02-21T06:00:00Z",
+    ]  # fmt: skip
+    assert {command: run["executionTimeoutMinutes"] for command, run in runs.items()} == {
+        "register": 120,
+        "aggregate": 240,
+    }
 
 
-def test_a_run_with_write_report_writes_the_days_report_after_aggregate(emr_app):
+def test_sunday_reconcile_run_registers_the_whole_source_then_aggregates_and_maintains(emr_app):
+    emr, app_id = emr_app
+    dag_run = load_dag("trip_lake_daily").test(
+        logical_date=datetime(2024, 3, 10, 3, tzinfo=UTC), run_conf={"reconcile": True, "write_report": True}
+    )
+
+    assert dag_run.state == "success"
+    assert states(dag_run) == {
+        "ingest_or_register": "success",
+        "ingest": "skipped",
+        "register": "success",
+        "aggregate": "success",
+        "maintenance_due": "success",
+        "maintain": "success",
+        "report_due": "success",
+        "report": "success",
+    }
+    runs = by_command(job_runs(emr, app_id))
+    assert set(runs) == {"register", "aggregate", "maintain", "report"}
+    assert arguments(runs["register"]) == [
+        "register", "--catalog-conf", CATALOG_CONF, "--source", "s3://trip-lake-raw/canedge/",
+        "--reconcile", "--run-id", dag_run.run_id,
+    ]  # fmt: skip
+    assert arguments(runs["aggregate"]) == [
+        "aggregate", "--catalog-conf", CATALOG_CONF, "--config", AGGREGATIONS_CONF,
+        "--run-id", dag_run.run_id,
+    ]  # fmt: skip
+
+
+def test_a_run_with_write_report_writes_the_days_report_after_ingest(emr_app):
     emr, app_id = emr_app
     dag_run = load_dag("trip_lake_daily").test(
         logical_date=datetime(2024, 3, 9, 3, tzinfo=UTC), run_conf={"write_report": True}
@@ -170,18 +212,19 @@ def test_a_run_with_write_report_writes_the_days_report_after_aggregate(emr_app)
 
     assert dag_run.state == "success"
     assert states(dag_run) == {
-        "register": "success",
-        "aggregate": "success",
+        "ingest_or_register": "success",
+        "ingest": "success",
+        "register": "skipped",
+        "aggregate": "skipped",
         "maintenance_due": "success",
         "maintain": "skipped",
         "report_due": "success",
         "report": "success",
     }
     runs = by_command(job_runs(emr, app_id))
-    assert set(runs) == {"register", "aggregate", "report"}
+    assert set(runs) == {"ingest", "report"}
     assert arguments(runs["report"]) == [
-        "report", "--catalog-conf", "s3://trip-lake-artifacts/conf/catalog.properties",
-        "--config", "s3://trip-lake-artifacts/conf/aggregations.json",
+        "report", "--catalog-conf", CATALOG_CONF, "--config", AGGREGATIONS_CONF,
         "--from", "2024-03-08", "--to", "2024-03-08",
         "--out-in-warehouse", "reports/trip-report-2024-03-08.html",
         "--run-id", dag_run.run_id,
@@ -236,25 +279,44 @@ def _without_retries(dag):
     return dag
 
 
-def test_failed_job_run_fails_the_task_and_reports_it(failing_moto_server, monkeypatch, failure_reports):
+@pytest.mark.parametrize(
+    ("conf", "failed", "expected"),
+    [
+        (
+            {},
+            "ingest",
+            {"ingest": "failed", "register": "skipped", "aggregate": "skipped"},
+        ),
+        (
+            {"reconcile": True},
+            "register",
+            {"ingest": "skipped", "register": "failed", "aggregate": "upstream_failed"},
+        ),
+    ],
+)
+def test_failed_job_run_fails_the_task_and_reports_it(
+    failing_moto_server, monkeypatch, failure_reports, conf, failed, expected
+):
     emr, app_id = _application(failing_moto_server, monkeypatch)
     dag = _without_retries(load_dag("trip_lake_daily"))
-    dag_run = dag.test(logical_date=datetime(2024, 3, 16, 3, tzinfo=UTC))
+    dag_run = dag.test(logical_date=datetime(2024, 3, 16, 3, tzinfo=UTC), run_conf=conf)
 
     assert dag_run.state == "failed"
+    # The path that failed stops maintenance and the report, whichever it was.
     assert states(dag_run) == {
-        "register": "failed",
-        "aggregate": "upstream_failed",
+        "ingest_or_register": "success",
+        **expected,
         "maintenance_due": "upstream_failed",
         "maintain": "upstream_failed",
         "report_due": "upstream_failed",
         "report": "upstream_failed",
     }
     (run,) = job_runs(emr, app_id)
+    assert arguments(run)[0] == failed
     assert run["state"] == "FAILED"  # already over: not cancelled
     logs = f"s3://trip-lake-logs/emr-serverless/applications/{app_id}/jobs/{run['jobRunId']}/"
     assert failure_reports == [
-        f"trip-lake task trip_lake_daily.register run {dag_run.run_id} try 1 failed: "
+        f"trip-lake task trip_lake_daily.{failed} run {dag_run.run_id} try 1 failed: "
         f"EMR Serverless job run {run['jobRunId']} of application {app_id}; "
         f"logs: {logs} and CloudWatch /aws/emr-serverless/trip-lake"
     ]
@@ -270,9 +332,9 @@ def test_refused_job_start_fails_the_task_and_says_no_job_run_started(
     dag_run = dag.test(logical_date=datetime(2024, 3, 23, 3, tzinfo=UTC))
 
     assert dag_run.state == "failed"
-    assert states(dag_run)["register"] == "failed"
+    assert states(dag_run)["ingest"] == "failed"
     assert job_runs(emr, app_id) == []
     assert failure_reports == [
-        f"trip-lake task trip_lake_daily.register run {dag_run.run_id} try 1 failed before an EMR "
+        f"trip-lake task trip_lake_daily.ingest run {dag_run.run_id} try 1 failed before an EMR "
         f"Serverless job run was started (application {app_id}); see the task log"
     ]

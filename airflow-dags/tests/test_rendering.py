@@ -55,6 +55,43 @@ def test_register_of_a_run_without_logical_date_stops_at_the_day_it_was_triggere
     assert arguments(task)[5:9] == ["--last-days", "3", "--until", "2024-03-05"]
 
 
+def test_ingest_registers_the_last_days_and_aggregates_them_in_one_job(variables):
+    task = render_task(DAILY, "ingest", logical_date=SATURDAY)
+    assert arguments(task) == [
+        "ingest",
+        "--catalog-conf", CONF,
+        "--source", "s3://trip-lake-raw/canedge/",
+        "--last-days", "3",
+        "--until", "2024-03-02",
+        "--config", "s3://trip-lake-artifacts/conf/aggregations.json",
+        "--batch-bytes", "8589934592",
+        "--run-id", RUN_ID,
+    ]  # fmt: skip
+    assert task.name == f"trip-lake ingest | {RUN_ID} | try 1"
+    assert task.config == {"executionTimeoutMinutes": 240}
+
+
+def test_ingest_runs_its_trip_pass_on_a_16_vcpu_driver(variables):
+    task = render_task(DAILY, "ingest", logical_date=SATURDAY)
+    assert task.job_driver["sparkSubmit"]["sparkSubmitParameters"] == (
+        "--class io.triplake.cli.TripLake"
+        " --conf spark.driver.cores=16"
+        " --conf spark.driver.memory=29g"
+        " --conf spark.executor.cores=4"
+        " --conf spark.executor.memory=7g"
+        " --conf spark.dynamicAllocation.maxExecutors=1"
+    )
+    common.check_size(task.job_driver["sparkSubmit"]["sparkSubmitParameters"])
+
+
+def test_ingest_takes_last_days_and_the_day_from_the_run_as_register_does(variables):
+    task = render_task(DAILY, "ingest", logical_date=SATURDAY, conf={"last_days": 7})
+    assert arguments(task)[5:9] == ["--last-days", "7", "--until", "2024-03-02"]
+    run_after = datetime(2024, 3, 5, 10, 30, tzinfo=UTC)
+    task = render_task(DAILY, "ingest", logical_date=None, run_after=run_after)
+    assert arguments(task)[5:9] == ["--last-days", "3", "--until", "2024-03-05"]
+
+
 def test_job_driver_and_monitoring(variables):
     task = render_task(DAILY, "register", logical_date=SATURDAY)
     assert task.application_id == "00fabcdefghij012"
@@ -226,7 +263,7 @@ def test_report_of_a_run_without_logical_date_is_the_day_it_was_triggered(variab
 
 def test_no_omitted_argument_is_left_in_any_rendering(variables):
     for conf in ({}, {"reconcile": True}, {"reprocess_day": "2024-02-20", "as_of": "1"}):
-        for task_id in ("register", "aggregate", "maintain", "report"):
+        for task_id in ("ingest", "register", "aggregate", "maintain", "report"):
             rendered = arguments(render_task(DAILY, task_id, logical_date=SATURDAY, conf=conf))
             common.check_arguments(rendered)  # raises on OMIT, "", or leftover Jinja
 

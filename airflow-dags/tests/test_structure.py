@@ -13,7 +13,8 @@ import trip_lake_daily
 import trip_lake_reprocess
 from conftest import validated
 
-JOB_TASKS = ("register", "aggregate", "maintain", "report")
+JOB_TASKS = ("ingest", "register", "aggregate", "maintain", "report")
+GATES = ("ingest_or_register", "maintenance_due", "report_due")
 
 
 @pytest.fixture(scope="module")
@@ -29,8 +30,10 @@ def reprocess(dagbag):
 # --- trip_lake_daily ----------------------------------------------------------------------------
 
 
-def test_daily_tasks_run_in_order(daily):
+def test_daily_runs_ingest_or_register_then_aggregate_then_maintain_and_report(daily):
     assert set(daily.task_ids) == {
+        "ingest_or_register",
+        "ingest",
         "register",
         "aggregate",
         "maintenance_due",
@@ -38,13 +41,48 @@ def test_daily_tasks_run_in_order(daily):
         "report_due",
         "report",
     }
-    assert daily.get_task("register").upstream_task_ids == set()
+    assert daily.get_task("ingest_or_register").upstream_task_ids == set()
+    assert daily.get_task("ingest_or_register").downstream_task_ids == {"ingest", "register"}
+    assert daily.get_task("ingest").downstream_task_ids == {"maintenance_due", "report_due"}
     assert daily.get_task("register").downstream_task_ids == {"aggregate"}
     assert daily.get_task("aggregate").downstream_task_ids == {"maintenance_due", "report_due"}
+    assert daily.get_task("maintenance_due").upstream_task_ids == {"ingest", "aggregate"}
     assert daily.get_task("maintenance_due").downstream_task_ids == {"maintain"}
     assert daily.get_task("maintain").downstream_task_ids == set()
+    assert daily.get_task("report_due").upstream_task_ids == {"ingest", "aggregate"}
     assert daily.get_task("report_due").downstream_task_ids == {"report"}
     assert daily.get_task("report").downstream_task_ids == set()
+
+
+def test_the_first_task_is_a_branch(daily):
+    assert daily.get_task("ingest_or_register").inherits_from_skipmixin
+    assert type(daily.get_task("ingest_or_register")).__name__ == "_BranchPythonDecoratedOperator"
+
+
+@pytest.mark.parametrize(
+    ("conf", "first_job"),
+    [
+        ({}, "ingest"),
+        ({"last_days": 7, "run_maintenance": True, "write_report": True}, "ingest"),
+        ({"as_of": "2024-02-21T06:00:00Z"}, "ingest"),  # as_of without reprocess_day is ignored
+        ({"reprocess_day": "2024-02-20"}, "register"),
+        ({"reprocess_day": "2024-02-20", "as_of": "2024-02-21T06:00:00Z", "publish": True}, "register"),
+        ({"reconcile": True}, "register"),
+        ({"reconcile": True, "reprocess_day": "2024-02-20"}, "register"),
+    ],
+)
+def test_the_branch_takes_ingest_unless_a_run_reprocesses_or_reconciles(daily, conf, first_job):
+    branch = daily.get_task("ingest_or_register")
+    assert branch.python_callable(params=validated(daily, conf)) == first_job
+
+
+@pytest.mark.parametrize("gate_id", ["maintenance_due", "report_due"])
+def test_the_gates_follow_whichever_path_ran(daily, gate_id):
+    # all_success would skip them whenever the path not taken is skipped; none_failed_min_one_success
+    # runs them after the path that ran and stops them when it failed.
+    assert daily.get_task(gate_id).trigger_rule == "none_failed_min_one_success"
+    for task_id in ("ingest", "register", "aggregate", "maintain", "report"):
+        assert daily.get_task(task_id).trigger_rule == "all_success", task_id
 
 
 def test_daily_schedule_is_daily_without_catchup(daily):
@@ -91,7 +129,7 @@ def test_daily_job_tasks_wait_longer_than_the_job_may_run(daily, task_id):
     assert task.waiter_delay * task.waiter_max_attempts == (timeout_minutes + 15) * 60
 
 
-@pytest.mark.parametrize("gate_id", ["maintenance_due", "report_due"])
+@pytest.mark.parametrize("gate_id", GATES)
 def test_gates_write_nothing_and_do_not_retry(daily, gate_id):
     gate = daily.get_task(gate_id)
     assert gate.pool == "default_pool"

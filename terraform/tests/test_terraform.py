@@ -630,6 +630,23 @@ def test_application_capacity_is_sized_from_the_job_contract(parsed_files):
     assert "var.emr_maximum_capacity.cpu" in str(local_values["emr_maximum_capacity"])
 
 
+def terraform_console(initialized, expression: str):
+    """The value of ``expression`` in the module, as ``terraform console`` evaluates it (offline)."""
+    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=os.devnull, CHECKPOINT_DISABLE="1")
+    console = subprocess.run(
+        [TERRAFORM, "console", "-var=name=trip-lake", "-var=mwaa_subnet_ids=[\"a\",\"b\"]", "-var=mwaa_security_group_ids=[\"c\"]"],
+        cwd=initialized / "modules/trip-lake",
+        input=f"jsonencode({expression})\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert console.returncode == 0, console.stdout + console.stderr
+    return json.loads(json.loads(console.stdout.strip()))
+
+
 @needs_provider
 def test_the_largest_job_run_terraform_computes_is_the_contracts(initialized):
     jobs = json.loads(JOB_CONTRACT.read_text(encoding="utf-8"))["jobs"]
@@ -641,16 +658,20 @@ def test_the_largest_job_run_terraform_computes_is_the_contracts(initialized):
             for job in jobs.values()
         ),
     }
-    env = dict(os.environ, TF_IN_AUTOMATION="1", TF_CLI_CONFIG_FILE=os.devnull, CHECKPOINT_DISABLE="1")
-    console = subprocess.run(
-        [TERRAFORM, "console", "-var=name=trip-lake", "-var=mwaa_subnet_ids=[\"a\",\"b\"]", "-var=mwaa_security_group_ids=[\"c\"]"],
-        cwd=initialized / "modules/trip-lake",
-        input="jsonencode(local.largest_job_run)\n",
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert console.returncode == 0, console.stdout + console.stderr
-    assert json.loads(json.loads(console.stdout.strip())) == expected
+    assert terraform_console(initialized, "local.largest_job_run") == expected
+
+
+@needs_provider
+def test_every_job_run_terraform_computes_is_the_contracts(initialized):
+    # Every job of the contract (ingest's 16 vCPU driver included: 8 GB steps) as billed.
+    jobs = json.loads(JOB_CONTRACT.read_text(encoding="utf-8"))["jobs"]
+    assert terraform_console(initialized, "local.job_runs") == {
+        name: {
+            "driver_cores": job["driver_cores"],
+            "driver_gb": billed_gb(job["driver_cores"], job["driver_memory"]),
+            "executor_cores": job["executor_cores"],
+            "executor_gb": billed_gb(job["executor_cores"], job["executor_memory"]),
+            "max_executors": job["max_executors"],
+        }
+        for name, job in jobs.items()
+    }

@@ -398,6 +398,23 @@ run "maximum_capacity_defaults_to_the_largest_job_run_of_the_job_contract" {
   }
 }
 
+run "ingest_runs_on_a_16_vcpu_driver_billed_32_gb" {
+  command = plan
+
+  # ingest: the trip pass on a 16 vCPU / 29g driver (29 + 2.9 GB: the 32 GB worker, 16 vCPU come in
+  # 8 GB steps) and one executor of 4 vCPU / 7g; smaller than aggregate's, so the cap stays aggregate's.
+  assert {
+    condition = local.job_runs.ingest == {
+      driver_cores = 16, driver_gb = 32, executor_cores = 4, executor_gb = 8, max_executors = 1
+    }
+    error_message = "ingest job run: ${jsonencode(local.job_runs.ingest)}"
+  }
+  assert {
+    condition     = local.largest_job_run == { cpu = 82, memory = 168 }
+    error_message = "largest job run: ${jsonencode(local.largest_job_run)}"
+  }
+}
+
 run "maximum_capacity_set_by_hand_wins" {
   command = plan
 

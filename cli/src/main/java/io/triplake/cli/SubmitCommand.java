@@ -41,7 +41,7 @@ final class SubmitCommand implements Callable<Integer> {
   @Parameters(
       index = "0",
       paramLabel = "JOB",
-      description = "register, aggregate, maintain or report.")
+      description = "register, aggregate, ingest, maintain or report.")
   String job;
 
   @Parameters(
@@ -103,7 +103,9 @@ final class SubmitCommand implements Callable<Integer> {
   @Option(
       names = "--config",
       paramLabel = "FILE",
-      description = "aggregate: a local aggregations.json, uploaded and passed as --config.")
+      description =
+          "aggregate, ingest: a local aggregations.json, uploaded and passed as --config (default:"
+              + " the one deploy put where the DAG reads it).")
   Path config;
 
   @Option(

@@ -258,13 +258,21 @@ final class EmrServerlessJobSubmission implements JobSubmission {
           "Cannot submit: job, application id, execution role, artifacts bucket and jar are"
               + " required");
     }
-    if (aggregationConfig != null && !"aggregate".equals(job)) {
+    if (aggregationConfig != null && !CONFIG_JOBS.contains(job)) {
       throw new IllegalArgumentException(
           "Cannot submit "
               + job
-              + ": an aggregation config is only for aggregate ("
+              + ": an aggregation config is only for aggregate and ingest ("
               + aggregationConfig
               + ")");
+    }
+    if (aggregationConfig != null && arguments.contains("--config")) {
+      throw new IllegalArgumentException(
+          "Cannot submit "
+              + job
+              + ": --config is given twice ("
+              + aggregationConfig
+              + " and the job arguments)");
     }
     JobContract.Job jobSize = size != null ? size : JobContract.load().job(job);
     LocalDate day =
@@ -311,18 +319,12 @@ final class EmrServerlessJobSubmission implements JobSubmission {
       entryArguments.add(conf);
     }
     if (aggregationConfig != null) {
-      if (arguments.contains("--config")) {
-        throw new IllegalArgumentException(
-            "Cannot submit aggregate: --config is given twice ("
-                + aggregationConfig
-                + " and the job arguments)");
-      }
       ArtifactStore.Artifact config =
           store.upload(aggregationConfig, ArtifactStore.DAG_AGGREGATIONS);
       uploaded.add(config);
       entryArguments.add("--config");
       entryArguments.add(config.uri());
-    } else if ("aggregate".equals(job) && !arguments.contains("--config")) {
+    } else if (CONFIG_JOBS.contains(job) && !arguments.contains("--config")) {
       // What the DAG passes: the config that deploy put at the fixed key.
       entryArguments.add("--config");
       entryArguments.add(artifacts.resolve(ArtifactStore.DAG_AGGREGATIONS).toString());

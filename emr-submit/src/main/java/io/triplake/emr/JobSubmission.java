@@ -12,11 +12,11 @@ import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
- * Runs one trip-lake job ({@code register}, {@code aggregate}, {@code maintain}, {@code report}) as
- * an EMR Serverless job run: uploads the job jar (and a local aggregation config or catalog config)
- * by content hash, starts the job run with an idempotency token derived from the job name and
- * logical date, waits for it with progress lines, and reports its final state, logs and billed
- * resources.
+ * Runs one trip-lake job ({@code register}, {@code aggregate}, {@code ingest}, {@code maintain},
+ * {@code report}) as an EMR Serverless job run: uploads the job jar (and a local aggregation config
+ * or catalog config) by content hash, starts the job run with an idempotency token derived from the
+ * job name and logical date, waits for it with progress lines, and reports its final state, logs
+ * and billed resources.
  *
  * <p>The job run is the same contract the Airflow DAG uses (airflow-dags/README.md): entry point
  * the jar, {@code --class io.triplake.cli.TripLake}, the job's command line as entry point
@@ -25,8 +25,14 @@ import software.amazon.awssdk.services.s3.S3Client;
 public interface JobSubmission {
   String MAIN_CLASS = "io.triplake.cli.TripLake";
 
-  /** The jobs of the job contract, in its order: register, aggregate, maintain, report. */
+  /** The jobs of the job contract, in its order: register, aggregate, ingest, maintain, report. */
   List<String> JOBS = List.copyOf(JobContract.load().jobs().keySet());
+
+  /**
+   * The jobs that read an aggregation config ({@code --config}): a submission adds the one {@code
+   * deploy} put where the DAG reads it when none is given.
+   */
+  List<String> CONFIG_JOBS = List.of("aggregate", "ingest");
 
   String RELEASE_LABEL_DEFAULT = "emr-spark-8.1.0";
   String LOG_GROUP_DEFAULT = "/aws/emr-serverless/trip-lake";
@@ -67,7 +73,8 @@ public interface JobSubmission {
   JobSubmission catalogConf(String locationOrFile);
 
   /**
-   * A local aggregation config, uploaded by hash and passed as {@code --config} (aggregate only).
+   * A local aggregation config, uploaded by hash and passed as {@code --config} (aggregate and
+   * ingest only: {@link #CONFIG_JOBS}).
    */
   JobSubmission aggregationConfig(Path localFile);
 

@@ -24,7 +24,8 @@ import java.util.regex.Pattern;
  * ({@link #RESOURCE}), so the jar a job runs carries the contract it was built with, and nothing in
  * Java repeats its values.
  *
- * @param jobs job name (register, aggregate, maintain, report, in that order) to its defaults
+ * @param jobs job name (register, aggregate, ingest, maintain, report, in that order) to its
+ *     defaults
  */
 @JsonIgnoreProperties("$comment")
 public record JobContract(Map<String, Job> jobs, Artifacts artifacts, AsOf asOf) {

@@ -31,22 +31,38 @@ class TestJobContract {
   @Test
   void everyJobHasItsDefaultsInTheOrderOfTheFile() {
     JobContract contract = JobContract.load();
-    assertThat(contract.jobs()).containsOnlyKeys("register", "aggregate", "maintain", "report");
     assertThat(contract.jobs().keySet())
-        .containsExactly("register", "aggregate", "maintain", "report");
-    assertThat(contract.jobs().values())
-        .allSatisfy(
-            job -> {
+        .containsExactly("register", "aggregate", "ingest", "maintain", "report");
+    contract
+        .jobs()
+        .forEach(
+            (name, job) -> {
               // Loading checked that each size fits a worker; these are the right-sized bounds.
-              assertThat(job.driverWorker().memoryGb()).isLessThanOrEqualTo(8);
-              assertThat(job.executorWorker()).isEqualTo(new JobContract.Worker(4, 8));
-              assertThat(job.maxExecutors()).isPositive();
-              assertThat(job.timeoutMinutes()).isGreaterThanOrEqualTo(5); // EMR Serverless' minimum
+              if (!name.equals("ingest")) {
+                assertThat(job.driverWorker().memoryGb()).as(name).isLessThanOrEqualTo(8);
+              }
+              assertThat(job.executorWorker()).as(name).isEqualTo(new JobContract.Worker(4, 8));
+              assertThat(job.maxExecutors()).as(name).isPositive();
+              // EMR Serverless' minimum
+              assertThat(job.timeoutMinutes()).as(name).isGreaterThanOrEqualTo(5);
             });
     assertThatThrownBy(() -> contract.job("compact"))
         .hasMessage(
-            "Cannot size job: unknown job, expected one of [register, aggregate, maintain,"
+            "Cannot size job: unknown job, expected one of [register, aggregate, ingest, maintain,"
                 + " report] (compact)");
+  }
+
+  @Test
+  void ingestRunsItsTripPassOnTheLargestHeapOfASixteenVcpuWorker() {
+    // The trip pass runs on the driver's threads: 16 vCPU, and 29g, the largest heap a 32 GB
+    // worker holds (29 + 2.9 GB overhead); no Spark task, so one executor of the smallest worker.
+    JobContract.Job ingest = JobContract.load().job("ingest");
+    assertThat(ingest.driverWorker()).isEqualTo(new JobContract.Worker(16, 32));
+    assertThat(ingest.driverMemory()).isEqualTo("29g");
+    assertThat(JobContract.Worker.of(16, "30g", "driver"))
+        .isEqualTo(new JobContract.Worker(16, 40));
+    assertThat(ingest.maxExecutors()).isEqualTo(1);
+    assertThat(ingest.executorWorker()).isEqualTo(new JobContract.Worker(4, 8));
   }
 
   @Test
@@ -127,6 +143,15 @@ class TestJobContract {
         .isEqualTo(new JobContract.Worker(8, 24));
     assertThat(JobContract.Worker.of(16, "40g", "executor"))
         .isEqualTo(new JobContract.Worker(16, 48));
+    // A small heap on 16 vCPU is billed the 32 GB minimum; 109g + 10.9 g = 119.9 GB is the
+    // largest heap of the largest worker (120 GB), 110g needs 121 GB.
+    assertThat(JobContract.Worker.of(16, "1g", "driver")).isEqualTo(new JobContract.Worker(16, 32));
+    assertThat(JobContract.Worker.of(16, "109g", "driver"))
+        .isEqualTo(new JobContract.Worker(16, 120));
+    assertThatThrownBy(() -> JobContract.Worker.of(16, "110g", "driver"))
+        .hasMessage(
+            "Cannot size job: driver_memory 110g plus Spark's overhead needs 121 GB, more than the"
+                + " largest worker of 16 vCPU (120 GB)");
     // The largest heaps that still fit: 27g + 2.7 g = 29.7 GB on 4 vCPU; 28g needs 31 GB.
     assertThat(JobContract.Worker.of(4, "27g", "executor"))
         .isEqualTo(new JobContract.Worker(4, 30));
