@@ -283,6 +283,115 @@ class TestSubmit {
   }
 
   @Test
+  void ingestIsSizedFromTheContractAndTakesTheAggregationConfigAsAggregateDoes() throws Exception {
+    Path config = MotoServer.repoRoot().resolve("sample-data/aggregations.json");
+    Run run =
+        submit(
+            "ingest",
+            "--terraform-output",
+            outputs.toString(),
+            "--jar",
+            jar.toString(),
+            "--config",
+            config.toString(),
+            "--logical-date",
+            "2024-05-02",
+            "--no-wait",
+            "--",
+            "--source",
+            "s3://trip-lake-raw/",
+            "--last-days",
+            "3");
+    assertThat(run.exitCode()).as(run.out() + run.err()).isZero();
+
+    String configSha =
+        HexFormat.of()
+            .formatHex(MessageDigest.getInstance("SHA-256").digest(Files.readAllBytes(config)));
+    String configUri =
+        "s3://" + ARTIFACTS + "/conf/aggregations-" + configSha.substring(0, 16) + ".json";
+    String token = sha256("trip-lake ingest 2024-05-02\n2024-05-02\n1");
+    StartJobRunRequest request = RecordingInterceptor.startJobRuns().get(0);
+    assertThat(request.jobDriver().sparkSubmit().entryPointArguments())
+        .containsExactly(
+            "ingest",
+            "--catalog-conf",
+            "s3://" + ARTIFACTS + "/conf/catalog.properties",
+            "--config",
+            configUri,
+            "--source",
+            "s3://trip-lake-raw/",
+            "--last-days",
+            "3",
+            "--run-id",
+            "trip-lake-ingest-2024-05-02-" + token.substring(0, 8));
+    String configKey = configUri.substring(("s3://" + ARTIFACTS + "/").length());
+    assertThat(s3.headObject(b -> b.bucket(ARTIFACTS).key(configKey)).contentLength())
+        .isEqualTo(Files.size(config));
+    // The job contract's ingest (airflow-dags/dags/job-contract.json): the trip pass runs on the
+    // driver's threads, so the driver is the large worker.
+    io.triplake.lake.JobContract.Job ingest = io.triplake.lake.JobContract.load().job("ingest");
+    assertThat(request.executionTimeoutMinutes()).isEqualTo((long) ingest.timeoutMinutes());
+    assertThat(request.jobDriver().sparkSubmit().sparkSubmitParameters())
+        .endsWith(
+            String.join(
+                " ",
+                "--conf spark.driver.cores=" + ingest.driverCores(),
+                "--conf spark.driver.memory=" + ingest.driverMemory(),
+                "--conf spark.executor.cores=" + ingest.executorCores(),
+                "--conf spark.executor.memory=" + ingest.executorMemory(),
+                "--conf spark.dynamicAllocation.maxExecutors=" + ingest.maxExecutors()));
+  }
+
+  @Test
+  void onlyTheJobsThatReadAConfigGetTheOneTheDagReads() {
+    // Without --config, aggregate and ingest get the config deploy put at the DAG's fixed key.
+    String catalog = "s3://" + ARTIFACTS + "/conf/catalog.properties";
+    String dagConfig =
+        "s3://"
+            + ARTIFACTS
+            + "/"
+            + io.triplake.lake.JobContract.load().artifacts().aggregationsConf();
+    for (String job : io.triplake.emr.JobSubmission.JOBS) {
+      RecordingInterceptor.clear();
+      Run run =
+          submit(
+              job,
+              "--terraform-output",
+              outputs.toString(),
+              "--jar",
+              jar.toString(),
+              // A name and day no other test submits with: the idempotency token is the job run's
+              // name, day and try (moto answers a token it knows with the job run it started for
+              // it), and other tests find their job runs by name.
+              "--name",
+              "config check " + job,
+              "--logical-date",
+              "2024-05-03",
+              "--no-wait",
+              "--",
+              "--run-id",
+              "r1");
+      assertThat(run.exitCode()).as(job + ": " + run.out() + run.err()).isZero();
+      List<String> arguments =
+          RecordingInterceptor.startJobRuns()
+              .get(0)
+              .jobDriver()
+              .sparkSubmit()
+              .entryPointArguments();
+      if (io.triplake.emr.JobSubmission.CONFIG_JOBS.contains(job)) {
+        assertThat(arguments)
+            .as(job)
+            .containsExactly(
+                job, "--catalog-conf", catalog, "--config", dagConfig, "--run-id", "r1");
+      } else {
+        assertThat(arguments)
+            .as(job)
+            .containsExactly(job, "--catalog-conf", catalog, "--run-id", "r1");
+      }
+    }
+  }
+
+  @Test
   void aFailedJobRunFailsTheCommandAndSaysWhere() {
     MOTO.nextJobRunState("FAILED", "Job failed, ExitCode: 3. See the driver's stderr");
     Run run =

@@ -18,7 +18,6 @@ import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.auth.credentials.AnonymousCredentialsProvider;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.emrserverless.EmrServerlessClient;
-import software.amazon.awssdk.services.emrserverless.model.StartJobRunRequest;
 import software.amazon.awssdk.services.s3.S3Client;
 
 /**
@@ -187,110 +186,6 @@ class TestJobSubmission {
     assertThatThrownBy(twice::execute)
         .hasMessage(
             "Cannot submit ingest: --config is given twice (" + config + " and the job arguments)");
-  }
-
-  /** A submission against fakes, with what every test here gives it. */
-  private static JobSubmission fakeSubmission(
-      FakeAws.EmrServerless fakeEmr, FakeAws.S3 fakeS3, Path jar) {
-    return JobSubmission.of(fakeEmr, fakeS3)
-        .applicationId("app")
-        .executionRoleArn("arn:aws:iam::123456789012:role/trip-lake-emr-job")
-        .artifacts("trip-lake-artifacts")
-        .jar(jar)
-        .catalogConf("s3://trip-lake-artifacts/conf/catalog.properties")
-        .logicalDate(LocalDate.of(2024, 3, 2))
-        .progress(line -> {})
-        .noWait();
-  }
-
-  @Test
-  void ingestIsSizedFromTheContractAndTakesTheAggregationConfigAsAggregateDoes(@TempDir Path dir)
-      throws Exception {
-    Path jar = Files.writeString(dir.resolve("trip-lake-emr.jar"), "jar");
-    Path config = Files.writeString(dir.resolve("aggregations.json"), "{}");
-    FakeAws.EmrServerless fakeEmr = new FakeAws.EmrServerless(JobSubmission.RELEASE_LABEL_DEFAULT);
-    FakeAws.S3 fakeS3 = new FakeAws.S3();
-
-    JobSubmission.Result result =
-        fakeSubmission(fakeEmr, fakeS3, jar)
-            .job("ingest", List.of("--source", "s3://trip-lake-raw/", "--last-days", "3"))
-            .aggregationConfig(config)
-            .execute();
-
-    String configUri =
-        "s3://trip-lake-artifacts/conf/aggregations-"
-            + ArtifactStore.sha256(config).substring(0, 16)
-            + ".json";
-    String token =
-        EmrServerlessJobSubmission.clientToken(
-            "trip-lake ingest 2024-03-02", LocalDate.of(2024, 3, 2), 1);
-    assertThat(result.entryPointArguments())
-        .containsExactly(
-            "ingest",
-            "--catalog-conf",
-            "s3://trip-lake-artifacts/conf/catalog.properties",
-            "--config",
-            configUri,
-            "--source",
-            "s3://trip-lake-raw/",
-            "--last-days",
-            "3",
-            "--run-id",
-            "trip-lake-ingest-2024-03-02-" + token.substring(0, 8));
-    assertThat(fakeS3.objects).containsKey(configUri.substring("s3://".length()));
-    StartJobRunRequest request = fakeEmr.started.get(0);
-    JsonNode ingest = contractFile().get("jobs").get("ingest");
-    assertThat(request.executionTimeoutMinutes()).isEqualTo(ingest.get("timeout_minutes").asLong());
-    assertThat(request.jobDriver().sparkSubmit().sparkSubmitParameters())
-        .isEqualTo(
-            "--class io.triplake.cli.TripLake --conf spark.driver.cores="
-                + ingest.get("driver_cores").asInt()
-                + " --conf spark.driver.memory="
-                + ingest.get("driver_memory").asText()
-                + " --conf spark.executor.cores="
-                + ingest.get("executor_cores").asInt()
-                + " --conf spark.executor.memory="
-                + ingest.get("executor_memory").asText()
-                + " --conf spark.dynamicAllocation.maxExecutors="
-                + ingest.get("max_executors").asInt());
-    assertThat(request.tags()).containsEntry("trip-lake-job", "ingest");
-  }
-
-  @Test
-  void onlyTheJobsThatReadAConfigGetTheOneTheDagReads(@TempDir Path dir) throws Exception {
-    // Without --config, aggregate and ingest get the config deploy put at the DAG's fixed key.
-    Path jar = Files.writeString(dir.resolve("trip-lake-emr.jar"), "jar");
-    String dagConfig = "s3://trip-lake-artifacts/" + ArtifactStore.DAG_AGGREGATIONS;
-    for (String job : JobSubmission.JOBS) {
-      FakeAws.EmrServerless fakeEmr =
-          new FakeAws.EmrServerless(JobSubmission.RELEASE_LABEL_DEFAULT);
-      List<String> arguments =
-          fakeSubmission(fakeEmr, new FakeAws.S3(), jar)
-              .job(job, List.of("--run-id", "r1"))
-              .execute()
-              .entryPointArguments();
-      if (job.equals("aggregate") || job.equals("ingest")) {
-        assertThat(arguments)
-            .as(job)
-            .containsExactly(
-                job,
-                "--catalog-conf",
-                "s3://trip-lake-artifacts/conf/catalog.properties",
-                "--config",
-                dagConfig,
-                "--run-id",
-                "r1");
-      } else {
-        assertThat(arguments)
-            .as(job)
-            .containsExactly(
-                job,
-                "--catalog-conf",
-                "s3://trip-lake-artifacts/conf/catalog.properties",
-                "--run-id",
-                "r1");
-      }
-    }
   }
 
   @Test
