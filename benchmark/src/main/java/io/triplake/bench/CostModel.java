@@ -97,8 +97,15 @@ public final class CostModel {
    * @param driver the aggregate job run's driver
    * @param executor an aggregate executor
    * @param maxExecutors the aggregate job's {@code spark.dynamicAllocation.maxExecutors}
+   * @param ingestDriver the ingest job run's only worker (its trip pass runs on the driver's
+   *     threads)
    */
-  public record Sizes(Worker registerDriver, Worker driver, Worker executor, int maxExecutors) {
+  public record Sizes(
+      Worker registerDriver,
+      Worker driver,
+      Worker executor,
+      int maxExecutors,
+      Worker ingestDriver) {
     /** The job contract's sizes (airflow-dags/dags/job-contract.json), as EMR bills the workers. */
     public static Sizes contract() {
       JobContract contract = JobContract.load();
@@ -108,7 +115,8 @@ public final class CostModel {
           worker(register.driverWorker()),
           worker(aggregate.driverWorker()),
           worker(aggregate.executorWorker()),
-          aggregate.maxExecutors());
+          aggregate.maxExecutors(),
+          worker(contract.job("ingest").driverWorker()));
     }
 
     private static Worker worker(JobContract.Worker w) {
@@ -226,22 +234,8 @@ public final class CostModel {
           "Cannot model the cost: devices must be at least 1 (" + devices + ")");
     }
     List<Line> lines = new ArrayList<>();
-    double files = devices * fleet.filesPerDevice();
-    lines.add(
-        new Line(
-            "raw files a day",
-            fmt("%d devices x %s files", devices, num(fleet.filesPerDevice())),
-            files,
-            "files"));
-    double rows = devices * fleet.bytesPerDevice() / fleet.bytesPerRow();
-    lines.add(
-        new Line(
-            "raw rows a day",
-            fmt(
-                "%d devices x %s bytes / %s bytes per row",
-                devices, num(fleet.bytesPerDevice()), num(fleet.bytesPerRow())),
-            rows,
-            "rows"));
+    double files = files(devices, fleet, lines);
+    double rows = rows(devices, fleet, lines);
 
     // Register: the driver alone, bound by its CPU or by the requests it keeps in flight.
     double registerCpu = files * m.registerCpuSecondsPerFile() / sizes.registerDriver().vcpu();
@@ -351,8 +345,145 @@ public final class CostModel {
             "$"));
 
     // S3 requests of both runs.
-    Requests perFile = m.registerRawPerFile().plus(m.aggregateRawPerFile());
-    Requests perRun = m.registerWarehousePerRun().plus(m.aggregateWarehousePerRun());
+    double[] s3 =
+        s3(
+            files,
+            m.registerRawPerFile().plus(m.aggregateRawPerFile()),
+            m.registerWarehousePerRun().plus(m.aggregateWarehousePerRun()),
+            m,
+            fleet,
+            p,
+            lines);
+    double total = registerDollars + aggregateDollars + s3[0] + s3[1];
+    lines.add(
+        new Line(
+            "per day",
+            fmt(
+                "%s + %s + %s + %s",
+                money(registerDollars), money(aggregateDollars), money(s3[0]), money(s3[1])),
+            total,
+            "$"));
+    return new Estimate(
+        devices,
+        files,
+        rows,
+        registerSeconds,
+        aggregateSeconds,
+        executors,
+        registerDollars,
+        aggregateDollars,
+        s3[0] + s3[1],
+        total,
+        List.copyOf(lines));
+  }
+
+  /**
+   * The cost of one day for {@code devices} devices with {@code ingest}: one job run on one worker,
+   * the ingest driver, that registers the day's files (its CPU or its requests in flight, whichever
+   * takes longer) and then runs the trip pass on its own threads over the files it kept on local
+   * disk (CPU only: no raw request is left). {@code m}'s registration requests are ingest's, all of
+   * its raw ones; its aggregate requests are not used.
+   */
+  public static Estimate estimateIngest(
+      int devices, Measured m, Fleet fleet, Prices p, Sizes sizes) {
+    if (devices < 1) {
+      throw new IllegalArgumentException(
+          "Cannot model the cost: devices must be at least 1 (" + devices + ")");
+    }
+    List<Line> lines = new ArrayList<>();
+    double files = files(devices, fleet, lines);
+    double rows = rows(devices, fleet, lines);
+    Worker driver = sizes.ingestDriver();
+    double registerCpu = files * m.registerCpuSecondsPerFile() / driver.vcpu();
+    double registerWait =
+        files * m.registerRawPerFile().reads() * m.latencySeconds() / m.registerInFlight();
+    double register = Math.max(registerCpu, registerWait);
+    lines.add(
+        new Line(
+            "ingest: registration",
+            fmt(
+                "max(%s files x %s ms CPU / %d vCPU, %s files x %s raw GET+HEAD x %s s / %d in"
+                    + " flight) = max(%s s, %s s)",
+                num(files),
+                num(m.registerCpuSecondsPerFile() * 1e3),
+                driver.vcpu(),
+                num(files),
+                num(m.registerRawPerFile().reads()),
+                num(m.latencySeconds()),
+                m.registerInFlight(),
+                num(registerCpu),
+                num(registerWait)),
+            register,
+            "s"));
+    double pass = rows * m.aggregateCpuSecondsPerRow() / driver.vcpu();
+    lines.add(
+        new Line(
+            "ingest: trip pass",
+            fmt(
+                "%s rows x %s µs CPU / %d vCPU (kept files: no request)",
+                num(rows), num(m.aggregateCpuSecondsPerRow() * 1e6), driver.vcpu()),
+            pass,
+            "s"));
+    double seconds = Math.max(p.minimumWorkerSeconds(), register + pass);
+    lines.add(
+        new Line(
+            "ingest: driver time",
+            fmt("max(%s s, %s s + %s s)", num(p.minimumWorkerSeconds()), num(register), num(pass)),
+            seconds,
+            "s"));
+    double dollars = seconds / 3600 * driver.dollarsPerHour(p);
+    lines.add(
+        new Line(
+            "ingest: EMR",
+            fmt("%s s / 3600 x (%s)", num(seconds), workerPrice(driver, p)),
+            dollars,
+            "$"));
+    double[] s3 =
+        s3(files, m.registerRawPerFile(), m.registerWarehousePerRun(), m, fleet, p, lines);
+    double total = dollars + s3[0] + s3[1];
+    lines.add(
+        new Line(
+            "per day",
+            fmt("%s + %s + %s", money(dollars), money(s3[0]), money(s3[1])),
+            total,
+            "$"));
+    return new Estimate(
+        devices, files, rows, seconds, 0, 0, dollars, 0, s3[0] + s3[1], total, List.copyOf(lines));
+  }
+
+  private static double files(int devices, Fleet fleet, List<Line> lines) {
+    double files = devices * fleet.filesPerDevice();
+    lines.add(
+        new Line(
+            "raw files a day",
+            fmt("%d devices x %s files", devices, num(fleet.filesPerDevice())),
+            files,
+            "files"));
+    return files;
+  }
+
+  private static double rows(int devices, Fleet fleet, List<Line> lines) {
+    double rows = devices * fleet.bytesPerDevice() / fleet.bytesPerRow();
+    lines.add(
+        new Line(
+            "raw rows a day",
+            fmt(
+                "%d devices x %s bytes / %s bytes per row",
+                devices, num(fleet.bytesPerDevice()), num(fleet.bytesPerRow())),
+            rows,
+            "rows"));
+    return rows;
+  }
+
+  /** The day's S3 requests in dollars: {GET+HEAD, PUT+POST+LIST}. */
+  private static double[] s3(
+      double files,
+      Requests perFile,
+      Requests perRun,
+      Measured m,
+      Fleet fleet,
+      Prices p,
+      List<Line> lines) {
     Requests listed =
         new Requests(0, 0, m.registerRawPerFile().list() * (fleet.listedDays() - 1), 0, 0, 0);
     Requests day = perFile.times(files).plus(listed.times(files)).plus(perRun);
@@ -382,29 +513,7 @@ public final class CostModel {
                 num(p.putPer1000())),
             writes,
             "$"));
-    double s3 = reads + writes;
-
-    double total = registerDollars + aggregateDollars + s3;
-    lines.add(
-        new Line(
-            "per day",
-            fmt(
-                "%s + %s + %s + %s",
-                money(registerDollars), money(aggregateDollars), money(reads), money(writes)),
-            total,
-            "$"));
-    return new Estimate(
-        devices,
-        files,
-        rows,
-        registerSeconds,
-        aggregateSeconds,
-        executors,
-        registerDollars,
-        aggregateDollars,
-        s3,
-        total,
-        List.copyOf(lines));
+    return new double[] {reads, writes};
   }
 
   private static String workerPrice(Worker w, Prices p) {

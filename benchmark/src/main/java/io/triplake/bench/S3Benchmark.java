@@ -434,7 +434,8 @@ public final class S3Benchmark {
         costs.add(CostModel.estimate(devices, measured, fleet, prices, sizes));
       }
       // Ingest's requests in the model: all of its raw ones per file on the registration's side,
-      // none left for a separate trip run; the compute is the same work, measured above.
+      // none left for a separate trip run; the compute is the same work, measured above, on the
+      // one worker ingest runs on.
       CostModel.Measured ingestMeasured =
           new CostModel.Measured(
               ingest.requests(RAW, files),
@@ -448,7 +449,7 @@ public final class S3Benchmark {
               measured.aggregateInFlightPerTask());
       List<CostModel.Estimate> ingestCosts = new ArrayList<>();
       for (int devices : COST_DEVICES) {
-        ingestCosts.add(CostModel.estimate(devices, ingestMeasured, fleet, prices, sizes));
+        ingestCosts.add(CostModel.estimateIngest(devices, ingestMeasured, fleet, prices, sizes));
       }
       FleetGenerator.Options o = options.fleet();
       return new Result(

@@ -246,24 +246,41 @@ final class S3BenchmarkReport {
     for (CostModel.Estimate e : r.costs()) {
       costRow(out, e);
     }
+    CostModel.Worker ingestDriver = r.sizes().ingestDriver();
     out.append(
         fmt(
-            "%n  with ingest (one run, raw GET+HEAD per file %s instead of %s + %s):%n",
+            "%n  with ingest (one job run on one %d vCPU / %s GB worker, the trip pass on its"
+                + " threads; raw GET+HEAD per file %s instead of %s + %s):%n",
+            ingestDriver.vcpu(),
+            CostModel.num(ingestDriver.memoryGb()),
             CostModel.num(r.ingestMeasured().registerRawPerFile().reads()),
             CostModel.num(m.registerRawPerFile().reads()),
             CostModel.num(m.aggregateRawPerFile().reads())));
+    out.append(
+        fmt(
+            "  %8s %14s %16s %10s %10s %10s %12s%n",
+            "devices", "raw files/day", "rows/day", "ingest", "S3", "total", "per device"));
     for (CostModel.Estimate e : r.ingestCosts()) {
-      costRow(out, e);
+      out.append(
+          fmt(
+              "  %8d %,14.0f %,16.0f %10s %10s %10s %12s%n",
+              e.devices(),
+              e.files(),
+              e.rows(),
+              CostModel.money(e.registerDollars()),
+              CostModel.money(e.s3Dollars()),
+              CostModel.money(e.totalDollars()),
+              CostModel.money(e.dollarsPerDevice())));
     }
     for (CostModel.Estimate e : r.costs()) {
       out.append(fmt("%n  %d devices:%n", e.devices()));
       arithmetic(out, e);
     }
-    CostModel.Estimate fleet500 =
-        r.ingestCosts().stream().filter(e -> e.devices() == 500).findFirst().orElse(null);
-    if (fleet500 != null) {
-      out.append(fmt("%n  500 devices with ingest:%n"));
-      arithmetic(out, fleet500);
+    for (CostModel.Estimate e : r.ingestCosts()) {
+      if (e.devices() == 1 || e.devices() == 500) {
+        out.append(fmt("%n  %d devices with ingest:%n", e.devices()));
+        arithmetic(out, e);
+      }
     }
     return out.toString();
   }

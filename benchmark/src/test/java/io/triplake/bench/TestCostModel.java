@@ -19,7 +19,7 @@ class TestCostModel {
   private static final Prices PRICES = new Prices(0.04, 0.004, 0.0004, 0.005, 60);
   private static final Fleet FLEET = new Fleet(1000, 1e9, 10, 1);
   private static final Sizes SIZES =
-      new Sizes(new Worker(4, 16), new Worker(4, 16), new Worker(4, 18), 20);
+      new Sizes(new Worker(4, 16), new Worker(4, 16), new Worker(4, 18), 20, new Worker(16, 32));
   private static final Measured MEASURED = measured(1e-6);
 
   /** 4 ms of registration CPU per file, 16 footer reads in flight, 2 files fetched ahead. */
@@ -65,6 +65,37 @@ class TestCostModel {
         .isCloseTo(
             375 / 3600.0 * DRIVER + 125 / 3600.0 * (20 * EXECUTOR + DRIVER) + s3, within(1e-12));
     assertThat(e.dollarsPerDevice()).isCloseTo(e.totalDollars() / 100, within(1e-15));
+  }
+
+  /** The ingest driver: 16 x 0.04 + 32 x 0.004 ($ per hour). */
+  private static final double INGEST_DRIVER = 0.768;
+
+  @Test
+  void ingestRunsRegistrationThenTheTripPassOnItsOneWorker() {
+    // MEASURED as ingest's: 2 raw GETs per file and 10 GET, 20 PUT per run (its aggregate requests
+    // are not used).
+    Estimate e = CostModel.estimateIngest(100, MEASURED, FLEET, PRICES, SIZES);
+
+    // Registration: max(100,000 x 4 ms / 16 vCPU = 25 s, 100,000 x 2 x 0.03 s / 16 = 375 s); the
+    // pass: 1e10 rows x 1 µs / 16 vCPU = 625 s; 1,000 s in all.
+    assertThat(e.registerSeconds()).isCloseTo(1_000, within(1e-9));
+    assertThat(e.executors()).isZero();
+    assertThat(e.aggregateDollars()).isZero();
+    assertThat(e.registerDollars()).isCloseTo(1_000 / 3600.0 * INGEST_DRIVER, within(1e-12));
+    // GET+HEAD: 100,000 x 2 + 10; PUT+POST+LIST: 100,000 x 0.001 + 20.
+    double s3 = 200_010 * 0.0004 / 1000 + 120 * 0.005 / 1000;
+    assertThat(e.s3Dollars()).isCloseTo(s3, within(1e-12));
+    assertThat(e.totalDollars()).isCloseTo(1_000 / 3600.0 * INGEST_DRIVER + s3, within(1e-12));
+    assertThat(e.lines()).extracting(Line::what).contains("ingest: trip pass", "per day");
+  }
+
+  @Test
+  void oneDevicesIngestPaysOneMinuteOfItsOneWorker() {
+    Estimate e = CostModel.estimateIngest(1, MEASURED, FLEET, PRICES, SIZES);
+
+    // 1,000 files: 3.75 s of registration and 6.25 s of pass, billed a minute.
+    assertThat(e.registerSeconds()).isEqualTo(60);
+    assertThat(e.registerDollars()).isCloseTo(60 / 3600.0 * INGEST_DRIVER, within(1e-12));
   }
 
   @Test
