@@ -229,10 +229,6 @@ public final class CostModel {
   }
 
   public static Estimate estimate(int devices, Measured m, Fleet fleet, Prices p, Sizes sizes) {
-    if (devices < 1) {
-      throw new IllegalArgumentException(
-          "Cannot model the cost: devices must be at least 1 (" + devices + ")");
-    }
     List<Line> lines = new ArrayList<>();
     double files = files(devices, fleet, lines);
     double rows = rows(devices, fleet, lines);
@@ -386,10 +382,6 @@ public final class CostModel {
    */
   public static Estimate estimateIngest(
       int devices, Measured m, Fleet fleet, Prices p, Sizes sizes) {
-    if (devices < 1) {
-      throw new IllegalArgumentException(
-          "Cannot model the cost: devices must be at least 1 (" + devices + ")");
-    }
     List<Line> lines = new ArrayList<>();
     double files = files(devices, fleet, lines);
     double rows = rows(devices, fleet, lines);
@@ -452,6 +444,10 @@ public final class CostModel {
   }
 
   private static double files(int devices, Fleet fleet, List<Line> lines) {
+    if (devices < 1) {
+      throw new IllegalArgumentException(
+          "Cannot model the cost: devices must be at least 1 (" + devices + ")");
+    }
     double files = devices * fleet.filesPerDevice();
     lines.add(
         new Line(
