@@ -363,9 +363,7 @@ final class CatalogRawFileRegistrar implements RawFileRegistrar {
           sizes.put(info.location(), info.size());
           continue;
         }
-        if (lastDays > 0
-            && (path.folderDate().isAfter(until)
-                || !path.folderDate().isAfter(until.minusDays(lastDays)))) {
+        if (lastDays > 0 && !path.inLastDays(lastDays, until)) {
           continue;
         }
         sizes.put(info.location(), info.size());

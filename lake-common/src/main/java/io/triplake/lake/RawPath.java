@@ -31,6 +31,11 @@ public record RawPath(String location, String deviceId, String message, LocalDat
    */
   public record Origin(String deviceId, String message) {}
 
+  /** Whether the folder's day is one of the {@code days} days that end with {@code until}. */
+  public boolean inLastDays(int days, LocalDate until) {
+    return !folderDate.isAfter(until) && folderDate.isAfter(until.minusDays(days));
+  }
+
   /** The Iceberg table name of this file's message: Athena needs lower case. */
   public String tableName() {
     return message.toLowerCase(Locale.ROOT);

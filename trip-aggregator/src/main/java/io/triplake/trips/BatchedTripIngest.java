@@ -4,6 +4,7 @@ import io.triplake.ingest.RawFileRegistrar;
 import io.triplake.lake.FetchedFiles;
 import io.triplake.lake.Lake;
 import io.triplake.lake.Locations;
+import io.triplake.lake.RawPath;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -103,8 +104,7 @@ final class BatchedTripIngest implements TripIngest {
           "Cannot list the source: " + sourceIO.getClass().getName() + " cannot list prefixes");
     }
     long start = System.nanoTime();
-    List<FileInfo> listed = new ArrayList<>();
-    prefixIO.listPrefix(source).forEach(listed::add);
+    List<FileInfo> listed = listed(prefixIO.listPrefix(source), source, lastDays, until);
     List<List<FileInfo>> batches = batches(listed, source, batchBytes);
     List<Part> parts = new ArrayList<>();
     FetchedFiles.Tally kept;
@@ -186,6 +186,34 @@ final class BatchedTripIngest implements TripIngest {
       } catch (IOException e) {
         LOG.warn("Cannot close the catalog of ingest part {}", partId, e);
       }
+    }
+  }
+
+  /**
+   * What the source lists that the run's registrations may take: with {@code lastDays}, a file of
+   * the layout whose folder day is outside the window is left out while listing, as registration
+   * would leave it out. Otherwise a source that holds years of history would be held in memory
+   * whole and weigh on every part's bytes, making a part of each device. A file off the layout
+   * stays: registration ignores or rejects it.
+   */
+  static List<FileInfo> listed(
+      Iterable<FileInfo> listing, String source, int lastDays, LocalDate until) {
+    List<FileInfo> listed = new ArrayList<>();
+    for (FileInfo info : listing) {
+      if (lastDays > 0 && outsideWindow(info, source, lastDays, until)) {
+        continue;
+      }
+      listed.add(info);
+    }
+    return listed;
+  }
+
+  private static boolean outsideWindow(
+      FileInfo info, String source, int lastDays, LocalDate until) {
+    try {
+      return !RawPath.parse(source, info.location()).inLastDays(lastDays, until);
+    } catch (IllegalArgumentException e) {
+      return false;
     }
   }
 

@@ -46,6 +46,31 @@ class TestIngestParts {
   }
 
   @Test
+  void filesOutsideTheLastDaysAreLeftOutBeforeTheyWeighOnAPart() {
+    List<FileInfo> listing =
+        List.of(
+            // A year of A1's history: registration would leave it out, so must the parts.
+            file("0000000A/m/2023/01/02/old.parquet", 1_000),
+            file("0000000A/m/2024/01/01/1.parquet", 30),
+            file("0000000A/m/2024/01/02/2.parquet", 30),
+            file("0000000A/m/2024/01/03/late.parquet", 30),
+            file("0000000B/m/2024/01/02/1.parquet", 40),
+            // Off the layout: registration rejects it, naming it, so it stays.
+            file("0000000B/m/2024/13/02/bad.parquet", 5));
+    List<FileInfo> listed =
+        BatchedTripIngest.listed(listing, ROOT, 2, java.time.LocalDate.of(2024, 1, 2));
+    // 0000000A weighs 60 and 0000000B 45: one part of 110 bytes holds both.
+    assertThat(parts(listed, 110))
+        .containsExactly(
+            List.of(
+                "0000000A/m/2024/01/01/1.parquet",
+                "0000000A/m/2024/01/02/2.parquet",
+                "0000000B/m/2024/01/02/1.parquet",
+                "0000000B/m/2024/13/02/bad.parquet"));
+    assertThat(BatchedTripIngest.listed(listing, ROOT, 0, null)).isEqualTo(listing);
+  }
+
+  @Test
   void nothingListedIsOneEmptyPart() {
     assertThat(parts(List.of(), 100)).containsExactly(List.of());
   }
