@@ -218,18 +218,10 @@ public final class S3Benchmark {
    * Runs the benchmark against moto's server at {@code motoEndpoint}: buckets, Glue databases and
    * tables get names of their own, so a server that already holds others can be used.
    *
+   * @param emulatorCpuNanos the server's CPU time so far ({@link MotoServerProcess#cpuNanos}; -1:
+   *     unknown, a server given by endpoint), so that each phase tells the emulator's share of this
+   *     machine's cores
    * @param sessions the Spark session for a lake (the CLI's, or a test's)
-   */
-  public static Result run(
-      Path workDir, Options options, String motoEndpoint, Function<Lake, SparkSession> sessions)
-      throws IOException {
-    return run(workDir, options, motoEndpoint, () -> -1, sessions);
-  }
-
-  /**
-   * As {@link #run(Path, Options, String, Function)}, with the server's CPU time so far ({@link
-   * MotoServerProcess#cpuNanos}; -1: unknown), so that each phase tells the emulator's share of
-   * this machine's cores.
    */
   public static Result run(
       Path workDir,

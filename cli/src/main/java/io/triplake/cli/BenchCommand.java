@@ -282,7 +282,11 @@ final class BenchCommand implements Runnable {
               dir -> {
                 if (endpoint != null) {
                   return io.triplake.bench.S3Benchmark.run(
-                      dir, options, endpoint, lake -> Sessions.open(lake, "trip-lake bench s3"));
+                      dir,
+                      options,
+                      endpoint,
+                      () -> -1,
+                      lake -> Sessions.open(lake, "trip-lake bench s3"));
                 }
                 Path motoServer =
                     io.triplake.bench.s3.MotoServerProcess.locate(
