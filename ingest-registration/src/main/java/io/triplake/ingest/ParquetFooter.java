@@ -18,12 +18,8 @@ final class ParquetFooter {
   /** Minimum size of a Parquet file: magic, footer length and magic. */
   private static final int MIN_SIZE = 12;
 
-  static ParquetMetadata read(FileIO io, String location, long length) throws IOException {
-    return read(io, location, length, null);
-  }
-
   /**
-   * The footer, and with a {@code store} the whole file (up to {@link
+   * The footer (one GET of the file's tail), and with a {@code store} the whole file (up to {@link
    * PrefetchedInputFile#WHOLE_DEFAULT}, else its tail) kept there for the run's trip job: the same
    * single GET serves both.
    */
